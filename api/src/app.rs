@@ -1,0 +1,138 @@
+//! Building the actix app: state, middleware, routes, OpenAPI and docs.
+
+use actix_web::{
+    body::MessageBody,
+    dev::{ServiceFactory, ServiceRequest, ServiceResponse},
+    http::header,
+    middleware::{DefaultHeaders, Logger},
+    web, App, HttpResponse, HttpServer,
+};
+use utoipa::{
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+    Modify, OpenApi,
+};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::{auth::JwtKeys, config::Config, error::ApiError, state::AppState};
+
+pub const API_VERSION: &str = "1.0.0";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "zorgregie",
+        version = "1.0.0",
+        description = "Multi-tenant API for Dutch regional care procurement (Wmo 2015, Jeugdwet): \
+regions (inkoopregio's), their municipalities, product catalogue, tariffs, providers and contracts. \
+Every tenant path starts with `/api/v1/regions/{regionCode}`. Errors are `application/problem+json` \
+(RFC 9457); money is a decimal string in euros; dates are `YYYY-MM-DD`.",
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Tokens for API clients"),
+        (name = "regions", description = "Regions (inkoopregio's): the tenants"),
+        (name = "municipalities", description = "Municipalities (gemeenten) of a region"),
+        (name = "catalogue", description = "Product groups (percelen) and products (productenboek)"),
+        (name = "tariffs", description = "Tariffs (tarieven): price per product and period, versioned"),
+        (name = "providers", description = "Providers (zorgaanbieders)"),
+        (name = "contracts", description = "Framework contracts (raamovereenkomsten)"),
+        (name = "api-clients", description = "Machine credentials of a region"),
+        (name = "audit", description = "Audit trail"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Opens the database (migrating it) and loads the keys.
+pub async fn build_state(config: Config) -> Result<web::Data<AppState>, String> {
+    crate::db::migrate(&config.database_url)
+        .await
+        .map_err(|e| format!("migrating the database: {e}"))?;
+    let db = crate::db::connect(&config.database_url)
+        .await
+        .map_err(|e| format!("connecting to the database: {e}"))?;
+    let jwt = JwtKeys::new(&config.jwt)?;
+    Ok(web::Data::new(AppState { db, jwt, config }))
+}
+
+/// The OpenAPI document, as served and as committed in `openapi/openapi.json`.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .service(utoipa_actix_web::scope("/api/v1").configure(crate::routes::configure))
+        .split_for_parts()
+        .1
+}
+
+/// The whole application for one actix worker.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let max_body = state.config.max_body_bytes;
+    let (app, openapi) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .app_data(state)
+        .app_data(web::PayloadConfig::new(max_body))
+        .app_data(
+            web::QueryConfig::default()
+                .error_handler(|err, _| ApiError::invalid("query", err.to_string()).into()),
+        )
+        .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
+        .service(utoipa_actix_web::scope("/api/v1").configure(crate::routes::configure))
+        .split_for_parts();
+    app.service(SwaggerUi::new("/api/v1/docs/{_:.*}").url("/api/v1/openapi.json", openapi))
+        .service(web::redirect("/api/v1/docs", "/api/v1/docs/"))
+        .default_service(web::to(|| async {
+            HttpResponse::from_error(ApiError::NotFound)
+        }))
+        .wrap(
+            DefaultHeaders::new()
+                .add(("API-Version", API_VERSION))
+                .add((header::CACHE_CONTROL, "no-store"))
+                .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                .add((header::X_FRAME_OPTIONS, "DENY"))
+                .add((header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'"))
+                // Only the OpenAPI document is public; CORS `*` does not expose
+                // anything else because every other path needs a bearer token.
+                .add((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")),
+        )
+        // Paths and status only: bodies (which may hold a BSN) are never logged.
+        .wrap(Logger::new("%r %s %Dms"))
+}
+
+/// Runs the HTTP server until it is stopped.
+pub async fn serve(state: web::Data<AppState>) -> std::io::Result<()> {
+    let addr = state.config.bind_addr;
+    tracing::info!(%addr, "zorgregie api listening");
+    HttpServer::new(move || app(state.clone()))
+        .bind(addr)?
+        .run()
+        .await
+}

@@ -1,0 +1,282 @@
+//! Authentication (JWT bearer) and tenancy: the token plus the path become a
+//! [`Scoped`] value carrying the [`RegionScope`] every query takes. The role a
+//! handler needs is in its signature, as the permission type of `Scoped<P>`.
+
+use std::{collections::HashMap, future::Future, marker::PhantomData, pin::Pin};
+
+use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use entities::{enums::Role, schema::region, RegionScope};
+use jsonwebtoken::{
+    decode, decode_header, encode, jwk::JwkSet, Algorithm, DecodingKey, EncodingKey, Header,
+    Validation,
+};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
+
+use crate::{config::JwtConfig, error::ApiError, state::AppState};
+
+/// The claims of a zorgregie token (DESIGN §4).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    /// Region code, or `*` for the platform.
+    pub region: String,
+    pub role: Role,
+    /// CBS code of the access team's municipality.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub municipality: Option<String>,
+    /// AGB code of the provider.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agb: Option<String>,
+    pub exp: i64,
+    pub iat: i64,
+    pub iss: String,
+    pub aud: String,
+}
+
+impl Claims {
+    pub fn new(sub: &str, region: &str, role: Role, config: &JwtConfig, ttl_seconds: i64) -> Self {
+        let now = chrono::Utc::now().timestamp();
+        Self {
+            sub: sub.to_owned(),
+            region: region.to_owned(),
+            role,
+            municipality: None,
+            agb: None,
+            exp: now + ttl_seconds,
+            iat: now,
+            iss: config.issuer.clone(),
+            aud: config.audience.clone(),
+        }
+    }
+}
+
+/// Keys to sign (HS256) and verify (HS256, or RS256/ES256 by `kid`) tokens.
+pub struct JwtKeys {
+    config: JwtConfig,
+    encoding: EncodingKey,
+    hs256: DecodingKey,
+    public_keys: HashMap<String, (Algorithm, DecodingKey)>,
+}
+
+impl JwtKeys {
+    pub fn new(config: &JwtConfig) -> Result<Self, String> {
+        let mut public_keys = HashMap::new();
+        if let Some(path) = &config.jwks_file {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("JWT_JWKS_FILE {}: {e}", path.display()))?;
+            let set: JwkSet = serde_json::from_str(&text)
+                .map_err(|e| format!("JWT_JWKS_FILE {} is not a JWKS: {e}", path.display()))?;
+            for jwk in &set.keys {
+                let kid = jwk
+                    .common
+                    .key_id
+                    .clone()
+                    .ok_or("every JWKS key needs a kid")?;
+                let alg = match &jwk.algorithm {
+                    jsonwebtoken::jwk::AlgorithmParameters::RSA(_) => Algorithm::RS256,
+                    jsonwebtoken::jwk::AlgorithmParameters::EllipticCurve(_) => Algorithm::ES256,
+                    _ => {
+                        return Err(format!(
+                            "JWKS key {kid}: only RSA (RS256) and EC (ES256) keys are accepted"
+                        ))
+                    }
+                };
+                let key = DecodingKey::from_jwk(jwk).map_err(|e| format!("JWKS key {kid}: {e}"))?;
+                public_keys.insert(kid, (alg, key));
+            }
+        }
+        Ok(Self {
+            config: config.clone(),
+            encoding: EncodingKey::from_secret(config.secret.as_bytes()),
+            hs256: DecodingKey::from_secret(config.secret.as_bytes()),
+            public_keys,
+        })
+    }
+
+    pub fn config(&self) -> &JwtConfig {
+        &self.config
+    }
+
+    pub fn sign(&self, claims: &Claims) -> Result<String, ApiError> {
+        encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
+            .map_err(|e| ApiError::Internal(format!("signing a token: {e}")))
+    }
+
+    /// Verifies signature, expiry, issuer and audience. Only the algorithm of
+    /// the selected key is accepted, so `alg: none` and algorithm swaps fail.
+    pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
+        let unauthorized = |why: &str| ApiError::Unauthorized(why.to_owned());
+        let header = decode_header(token).map_err(|_| unauthorized("malformed token"))?;
+        let (algorithm, key) = match (&header.kid, header.alg) {
+            (Some(kid), Algorithm::RS256 | Algorithm::ES256) => {
+                let (alg, key) = self
+                    .public_keys
+                    .get(kid)
+                    .ok_or_else(|| unauthorized("unknown key id"))?;
+                (*alg, key)
+            }
+            (_, Algorithm::HS256) => (Algorithm::HS256, &self.hs256),
+            _ => return Err(unauthorized("unsupported algorithm")),
+        };
+        let mut validation = Validation::new(algorithm);
+        validation.set_audience(&[&self.config.audience]);
+        validation.set_issuer(&[&self.config.issuer]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = 30;
+        decode::<Claims>(token, key, &validation)
+            .map(|data| data.claims)
+            .map_err(|e| unauthorized(&format!("invalid token ({:?})", e.kind())))
+    }
+}
+
+fn bearer_token(req: &HttpRequest) -> Result<&str, ApiError> {
+    let header = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .ok_or_else(|| ApiError::Unauthorized("missing bearer token".into()))?;
+    let value = header
+        .to_str()
+        .map_err(|_| ApiError::Unauthorized("malformed authorization header".into()))?;
+    value
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| ApiError::Unauthorized("expected a bearer token".into()))
+}
+
+fn state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::Internal("application state missing".into()))
+}
+
+/// Which roles may use a handler. One marker type per role set.
+pub trait Permission {
+    const ROLES: &'static [Role];
+}
+
+macro_rules! permission {
+    ($(#[$meta:meta])* $name:ident => [$($role:ident),+]) => {
+        $(#[$meta])*
+        pub struct $name;
+        impl Permission for $name {
+            const ROLES: &'static [Role] = &[$(Role::$role),+];
+        }
+    };
+}
+
+permission!(
+    /// Any role of the region may read.
+    ReadRegion => [PlatformAdmin, RegionAdmin, ContractManager, AccessTeam, Provider, Auditor]
+);
+permission!(
+    /// The procurement office manages the catalogue and tariffs.
+    ManageCatalogue => [PlatformAdmin, RegionAdmin]
+);
+permission!(
+    /// Providers and their contracts: the office and its contract managers.
+    ManageContracts => [PlatformAdmin, RegionAdmin, ContractManager]
+);
+permission!(
+    /// Audit trail: the office and auditors.
+    ReadAudit => [PlatformAdmin, RegionAdmin, Auditor]
+);
+permission!(
+    /// API clients (machine credentials) of the region.
+    ManageApiClients => [PlatformAdmin, RegionAdmin]
+);
+
+/// A verified caller acting in the region named by the `{regionCode}` path
+/// segment. A token of another region gets 404 (as if the region did not
+/// exist); a role outside `P::ROLES` gets 403.
+pub struct Scoped<P: Permission> {
+    pub scope: RegionScope,
+    pub region: region::Model,
+    pub claims: Claims,
+    _permission: PhantomData<P>,
+}
+
+impl<P: Permission> Scoped<P> {
+    /// Who acts where, for the audit trail.
+    pub fn audit(&self) -> crate::audit::Audit {
+        crate::audit::Audit {
+            scope: self.scope,
+            actor: format!("{}:{}", self.claims.role.as_str(), self.claims.sub),
+        }
+    }
+
+    /// The provider AGB code a provider token is limited to.
+    pub fn provider_agb(&self) -> Option<&str> {
+        match self.claims.role {
+            Role::Provider => Some(self.claims.agb.as_deref().unwrap_or("")),
+            _ => None,
+        }
+    }
+}
+
+impl<P: Permission + 'static> FromRequest for Scoped<P> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let verified = state(req).and_then(|state| {
+            let claims = state.jwt.verify(bearer_token(req)?)?;
+            Ok((state, claims))
+        });
+        let code = req.match_info().get("regionCode").map(str::to_owned);
+        Box::pin(async move {
+            let (state, claims) = verified?;
+            let code = code.ok_or(ApiError::NotFound)?;
+            let platform = claims.role == Role::PlatformAdmin && claims.region == "*";
+            if !platform && claims.region != code {
+                return Err(ApiError::NotFound);
+            }
+            #[allow(clippy::disallowed_methods)] // regions are the tenants themselves
+            let region = region::Entity::find()
+                .filter(region::Column::Code.eq(&code))
+                .one(&state.db)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            if !P::ROLES.contains(&claims.role) {
+                return Err(ApiError::Forbidden);
+            }
+            Ok(Self {
+                scope: RegionScope::new(region.id),
+                region,
+                claims,
+                _permission: PhantomData,
+            })
+        })
+    }
+}
+
+/// A verified platform administrator (region management).
+pub struct PlatformAdmin {
+    pub claims: Claims,
+}
+
+impl PlatformAdmin {
+    /// Audit trail of an action of the platform in one region.
+    pub fn audit_in(&self, region_id: uuid::Uuid) -> crate::audit::Audit {
+        crate::audit::Audit {
+            scope: RegionScope::new(region_id),
+            actor: format!("platform-admin:{}", self.claims.sub),
+        }
+    }
+}
+
+impl FromRequest for PlatformAdmin {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready((|| {
+            let claims = state(req)?.jwt.verify(bearer_token(req)?)?;
+            if claims.role != Role::PlatformAdmin || claims.region != "*" {
+                return Err(ApiError::Forbidden);
+            }
+            Ok(Self { claims })
+        })())
+    }
+}

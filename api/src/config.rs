@@ -1,0 +1,101 @@
+//! Configuration from the environment (DESIGN §6): the plain names operators
+//! and docker-compose expect, with defaults that start the embedded mode.
+
+use std::{env, net::SocketAddr, path::PathBuf};
+
+/// Used only when `JWT_SECRET` is not set and no public keys are configured,
+/// so that `cargo run` works on a fresh machine. Never use it in production.
+pub const DEVELOPMENT_JWT_SECRET: &str = "zorgregie-development-secret-do-not-use-in-production";
+pub const DEVELOPMENT_CLIENT_KEY_SECRET: &str = "zorgregie-development-client-key-secret";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub queue_url: Option<String>,
+    pub bind_addr: SocketAddr,
+    pub jwt: JwtConfig,
+    /// HMAC key for client pseudonyms (the BSN is never stored).
+    pub client_key_secret: String,
+    /// Largest accepted request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Lifetime of tokens issued by `POST /auth/token` and the CLI.
+    pub token_ttl_seconds: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct JwtConfig {
+    /// HS256 shared secret (development, and tokens this service issues).
+    pub secret: String,
+    /// Whether `secret` is the built-in development secret.
+    pub secret_is_default: bool,
+    /// A JWKS file with the RS256/ES256 public keys of an external identity
+    /// provider, selected by `kid` (rotation: list old and new keys).
+    pub jwks_file: Option<PathBuf>,
+    pub issuer: String,
+    pub audience: String,
+}
+
+impl Config {
+    /// Reads the environment; an invalid value is a readable error.
+    pub fn from_env() -> Result<Self, String> {
+        let var = |name: &str| env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let secret = var("JWT_SECRET");
+        let bind_addr = var("BIND_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let max_body_bytes = match var("MAX_BODY_BYTES") {
+            Some(v) => v
+                .parse()
+                .map_err(|_| format!("MAX_BODY_BYTES must be a number of bytes, got {v:?}"))?,
+            None => 4 * 1024 * 1024,
+        };
+        let token_ttl_seconds = match var("TOKEN_TTL_SECONDS") {
+            Some(v) => v
+                .parse()
+                .map_err(|_| format!("TOKEN_TTL_SECONDS must be a number, got {v:?}"))?,
+            None => 3600,
+        };
+        Ok(Self {
+            database_url: var("DATABASE_URL")
+                .unwrap_or_else(|| "sqlite://zorgregie.db?mode=rwc".into()),
+            queue_url: var("QUEUE_URL"),
+            bind_addr: bind_addr
+                .parse()
+                .map_err(|_| format!("BIND_ADDR must be host:port, got {bind_addr:?}"))?,
+            jwt: JwtConfig {
+                secret_is_default: secret.is_none(),
+                secret: secret.unwrap_or_else(|| DEVELOPMENT_JWT_SECRET.into()),
+                jwks_file: var("JWT_JWKS_FILE").map(PathBuf::from),
+                issuer: var("JWT_ISSUER").unwrap_or_else(|| "zorgregie".into()),
+                audience: var("JWT_AUDIENCE").unwrap_or_else(|| "zorgregie-api".into()),
+            },
+            client_key_secret: var("CLIENT_KEY_SECRET")
+                .unwrap_or_else(|| DEVELOPMENT_CLIENT_KEY_SECRET.into()),
+            max_body_bytes,
+            token_ttl_seconds,
+        })
+    }
+
+    /// A configuration for tests and tools: the given database, defaults elsewhere.
+    pub fn for_database(database_url: &str) -> Self {
+        let mut config = Self::from_env().unwrap_or_else(|_| Self::defaults());
+        config.database_url = database_url.to_owned();
+        config
+    }
+
+    fn defaults() -> Self {
+        Self {
+            database_url: "sqlite://zorgregie.db?mode=rwc".into(),
+            queue_url: None,
+            bind_addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            jwt: JwtConfig {
+                secret: DEVELOPMENT_JWT_SECRET.into(),
+                secret_is_default: true,
+                jwks_file: None,
+                issuer: "zorgregie".into(),
+                audience: "zorgregie-api".into(),
+            },
+            client_key_secret: DEVELOPMENT_CLIENT_KEY_SECRET.into(),
+            max_body_bytes: 4 * 1024 * 1024,
+            token_ttl_seconds: 3600,
+        }
+    }
+}

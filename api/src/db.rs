@@ -1,0 +1,42 @@
+//! Database connection and migrations.
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+
+/// Opens the pool. SQLite files are created when missing.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .sqlx_logging(false)
+        .max_connections(if url.starts_with("sqlite") { 4 } else { 10 });
+    let db = Database::connect(options).await?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        // WAL lets readers run beside the one writer; wait instead of failing on a lock.
+        db.execute_unprepared("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;")
+            .await?;
+    }
+    Ok(db)
+}
+
+/// Applies pending migrations. On PostgreSQL an advisory lock, held on one
+/// dedicated connection, keeps two replicas starting together from racing.
+pub async fn migrate(url: &str) -> Result<(), DbErr> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .sqlx_logging(false)
+        .max_connections(1)
+        .min_connections(1);
+    let db = Database::connect(options).await?;
+    let postgres = db.get_database_backend() == DbBackend::Postgres;
+    if postgres {
+        db.execute_unprepared("SELECT pg_advisory_lock(7208190001)")
+            .await?;
+    }
+    let result = Migrator::up(&db, None).await;
+    if postgres {
+        db.execute_unprepared("SELECT pg_advisory_unlock(7208190001)")
+            .await?;
+    }
+    db.close().await?;
+    result
+}

@@ -1,0 +1,3 @@
+pub async fn load(_db: &sea_orm::DatabaseConnection) -> Result<(), String> {
+    Ok(())
+}

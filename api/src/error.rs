@@ -1,0 +1,180 @@
+//! One error type for the whole API, mapped to `application/problem+json`
+//! (RFC 9457) in one place. Each kind has a stable machine code in `code`.
+
+use actix_web::{http::StatusCode, HttpResponse, ResponseError};
+use sea_orm::DbErr;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One invalid input field.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct FieldError {
+    /// JSON path of the field, e.g. `validFrom` or `population[1].year`.
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// URI reference naming the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Stable machine code, e.g. `ZR-TARIFF-OVERLAP`.
+    pub code: String,
+    /// Every invalid field, for validation errors.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("authentication required: {0}")]
+    Unauthorized(String),
+    #[error("this role may not do this")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("invalid input")]
+    Validation(Vec<FieldError>),
+    /// A state conflict with a stable code (duplicate, overlap, in use, …).
+    #[error("{detail}")]
+    Conflict { code: &'static str, detail: String },
+    /// A business rule refused a valid request.
+    #[error("{detail}")]
+    Rule { code: &'static str, detail: String },
+    #[error("request body too large")]
+    PayloadTooLarge,
+    #[error("unsupported media type: {0}")]
+    UnsupportedMediaType(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(field, message)])
+    }
+
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::Conflict {
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    pub fn rule(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::Rule {
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthorized(_) => "ZR-UNAUTHORIZED",
+            Self::Forbidden => "ZR-FORBIDDEN",
+            Self::NotFound => "ZR-NOT-FOUND",
+            Self::Validation(_) => "ZR-VALIDATION",
+            Self::Conflict { code, .. } | Self::Rule { code, .. } => code,
+            Self::PayloadTooLarge => "ZR-PAYLOAD-TOO-LARGE",
+            Self::UnsupportedMediaType(_) => "ZR-UNSUPPORTED-MEDIA-TYPE",
+            Self::Internal(_) => "ZR-INTERNAL",
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self {
+            Self::Unauthorized(_) => "Unauthorized",
+            Self::Forbidden => "Forbidden",
+            Self::NotFound => "Not Found",
+            Self::Validation(_) => "Invalid input",
+            Self::Conflict { .. } => "Conflict",
+            Self::Rule { .. } => "Rule violated",
+            Self::PayloadTooLarge => "Payload Too Large",
+            Self::UnsupportedMediaType(_) => "Unsupported Media Type",
+            Self::Internal(_) => "Internal Server Error",
+        }
+    }
+
+    pub fn to_problem(&self) -> Problem {
+        let detail = match self {
+            // A 5xx never tells the client its cause; the log does.
+            Self::Internal(_) => "The server failed to handle this request.".to_owned(),
+            Self::Validation(errors) => format!("{} field(s) are invalid.", errors.len()),
+            Self::NotFound => "No such resource.".to_owned(),
+            other => other.to_string(),
+        };
+        let code = self.code();
+        Problem {
+            kind: format!("https://zorgregie.nl/problems/{}", code.to_lowercase()),
+            title: self.title().to_owned(),
+            status: self.status_code().as_u16(),
+            detail,
+            code: code.to_owned(),
+            errors: match self {
+                Self::Validation(errors) => errors.clone(),
+                _ => Vec::new(),
+            },
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Validation(_) => StatusCode::BAD_REQUEST,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Rule { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::Internal(cause) = self {
+            tracing::error!(%cause, "request failed");
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        if let Self::Unauthorized(_) = self {
+            response.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        response
+            .content_type("application/problem+json")
+            .json(self.to_problem())
+    }
+}
+
+impl From<DbErr> for ApiError {
+    fn from(err: DbErr) -> Self {
+        use sea_orm::SqlErr;
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => {
+                Self::conflict("ZR-DUPLICATE", "A resource with this key already exists.")
+            }
+            Some(SqlErr::ForeignKeyConstraintViolation(_)) => Self::conflict(
+                "ZR-IN-USE",
+                "The resource is referenced by other resources and cannot be changed this way.",
+            ),
+            _ => Self::Internal(err.to_string()),
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

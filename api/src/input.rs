@@ -1,0 +1,212 @@
+//! Reading input: a JSON body extractor that reports the field at fault, and
+//! [`Check`], which parses raw fields into domain types while collecting
+//! *every* invalid field, so one 400 lists them all.
+
+use std::{future::Future, pin::Pin, str::FromStr};
+
+use actix_web::{dev::Payload, http::StatusCode, web, FromRequest, HttpRequest};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, FieldError};
+
+/// A JSON request body. Unknown fields and wrong types are 400s naming the
+/// field; the size limit is the app's `PayloadConfig` (413 beyond it).
+pub struct Body<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_json = req
+            .headers()
+            .get(actix_web::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                let mime = v
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
+                mime == "application/json" || mime.ends_with("+json")
+            })
+            .unwrap_or(false);
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if !is_json {
+                return Err(ApiError::UnsupportedMediaType(
+                    "expected application/json".into(),
+                ));
+            }
+            let bytes = bytes.await.map_err(|e| {
+                if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::PayloadTooLarge
+                } else {
+                    ApiError::invalid("", "the request body could not be read")
+                }
+            })?;
+            parse_json(&bytes).map(Body)
+        })
+    }
+}
+
+/// Deserializes JSON, reporting the path of the offending field.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." { String::new() } else { path };
+        ApiError::Validation(vec![FieldError::new(field, e.inner().to_string())])
+    })
+}
+
+/// Collects field errors while parsing raw input into domain values.
+#[derive(Default)]
+pub struct Check {
+    errors: Vec<FieldError>,
+}
+
+impl Check {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn fail(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.errors.push(FieldError::new(field, message));
+    }
+
+    /// Records `message` for `field` unless `ok`.
+    pub fn require(&mut self, ok: bool, field: &str, message: &str) {
+        if !ok {
+            self.fail(field, message);
+        }
+    }
+
+    pub fn date(&mut self, field: &str, text: &str) -> Option<NaiveDate> {
+        match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            Ok(date) if text.len() == 10 => Some(date),
+            _ => {
+                self.fail(field, "must be a date as YYYY-MM-DD");
+                None
+            }
+        }
+    }
+
+    pub fn optional_date(&mut self, field: &str, text: Option<&str>) -> Option<Option<NaiveDate>> {
+        match text {
+            None => Some(None),
+            Some(text) => self.date(field, text).map(Some),
+        }
+    }
+
+    pub fn euros(&mut self, field: &str, text: &str) -> Option<Decimal> {
+        match entities::money::parse_euros(text) {
+            Ok(value) => Some(value),
+            Err(message) => {
+                self.fail(field, message);
+                None
+            }
+        }
+    }
+
+    /// Parses one of a closed set of values (`FromStr` names the accepted ones).
+    pub fn one_of<T: FromStr<Err = String>>(&mut self, field: &str, text: &str) -> Option<T> {
+        match text.parse() {
+            Ok(value) => Some(value),
+            Err(message) => {
+                self.fail(field, message);
+                None
+            }
+        }
+    }
+
+    /// A code of exactly `len` digits (AGB and KvK: 8).
+    pub fn digits(&mut self, field: &str, text: &str, len: usize) -> bool {
+        let ok = text.len() == len && text.bytes().all(|b| b.is_ascii_digit());
+        self.require(ok, field, &format!("must be exactly {len} digits"));
+        ok
+    }
+
+    /// A CBS municipality code: `GM` and four digits.
+    pub fn cbs_code(&mut self, field: &str, text: &str) -> bool {
+        let ok = is_cbs_code(text);
+        self.require(ok, field, "must be a CBS municipality code such as GM0202");
+        ok
+    }
+
+    /// A non-empty name of at most `max` characters.
+    pub fn name(&mut self, field: &str, text: &str, max: usize) -> bool {
+        let ok = !text.trim().is_empty() && text.chars().count() <= max;
+        self.require(ok, field, &format!("must be 1 to {max} characters"));
+        ok
+    }
+
+    /// A short code of letters, digits and dashes (product group codes).
+    pub fn code(&mut self, field: &str, text: &str, max: usize) -> bool {
+        let ok = !text.is_empty()
+            && text.len() <= max
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        self.require(
+            ok,
+            field,
+            &format!("must be 1 to {max} letters, digits, '-' or '_'"),
+        );
+        ok
+    }
+
+    /// Ends the check: every collected error in one 400.
+    pub fn finish(self) -> Result<(), ApiError> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self.errors))
+        }
+    }
+
+    /// Ends the check, returning `value` when nothing failed. `value` is
+    /// `Some` whenever every parse it depends on succeeded.
+    pub fn done<T>(self, value: Option<T>) -> Result<T, ApiError> {
+        self.finish()?;
+        value.ok_or_else(|| ApiError::Internal("validated value missing".into()))
+    }
+}
+
+pub fn is_cbs_code(text: &str) -> bool {
+    text.len() == 6 && text.starts_with("GM") && text[2..].bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_collects_every_error() {
+        let mut check = Check::new();
+        check.date("validFrom", "2025-13-01");
+        check.euros("price", "1.234");
+        check.digits("agbCode", "1234567", 8);
+        check.cbs_code("cbsCode", "GM02");
+        assert!(check.date("ok", "2025-01-31").is_some());
+        let Err(ApiError::Validation(errors)) = check.finish() else {
+            panic!("expected errors")
+        };
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["validFrom", "price", "agbCode", "cbsCode"]);
+    }
+
+    #[test]
+    fn dates_must_be_iso() {
+        let mut check = Check::new();
+        assert!(check.date("d", "2025-1-1").is_none());
+        assert!(check.date("d", "01-01-2025").is_none());
+        assert_eq!(
+            check.date("d", "2024-02-29"),
+            NaiveDate::from_ymd_opt(2024, 2, 29)
+        );
+    }
+}

@@ -1,0 +1,16 @@
+//! The zorgregie HTTP API: routes per resource, auth and tenancy extractors,
+//! problem+json errors and the OpenAPI document generated from the handlers.
+
+pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod input;
+pub mod pagination;
+pub mod routes;
+pub mod state;
+
+pub use app::{build_state, openapi_document, serve};

@@ -1,0 +1,235 @@
+//! API clients: machine credentials of a region for third-party apps. The
+//! secret is shown once, at creation, and stored only as an argon2 hash.
+
+use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
+use argon2::{password_hash::SaltString, Argon2, PasswordHasher};
+use base64::Engine;
+use entities::{enums::Role, schema::api_client, TenantEntity};
+use rand::RngCore;
+use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{municipalities, providers};
+use crate::{
+    auth::{ManageApiClients, Scoped},
+    error::{ApiError, ApiResult, Problem},
+    input::{Body, Check},
+    pagination::{fetch_page, Page, PageQuery},
+    state::AppState,
+};
+
+/// An API client (without its secret).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiClientOut {
+    #[schema(example = "zr_0193f0c4b7e47c3a9e2d5f1a6b8c9d0e")]
+    pub client_id: String,
+    pub name: String,
+    pub role: Role,
+    pub municipality_cbs: Option<String>,
+    pub provider_agb: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A new API client with its secret: shown this once, never again.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiClientCreated {
+    #[serde(flatten)]
+    pub client: ApiClientOut,
+    pub client_secret: String,
+}
+
+impl From<api_client::Model> for ApiClientOut {
+    fn from(m: api_client::Model) -> Self {
+        Self {
+            client_id: m.client_id,
+            name: m.name,
+            role: m.role,
+            municipality_cbs: m.municipality_cbs,
+            provider_agb: m.provider_agb,
+            created_at: m.created_at,
+            revoked_at: m.revoked_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ApiClientIn {
+    #[schema(example = "Zorgportaal koppeling")]
+    pub name: String,
+    /// Any role but `platform-admin`.
+    #[schema(value_type = Role)]
+    pub role: String,
+    /// Required for `access-team`.
+    pub municipality_cbs: Option<String>,
+    /// Required for `provider`.
+    pub provider_agb: Option<String>,
+}
+
+fn new_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+async fn hash_secret(secret: String) -> ApiResult<String> {
+    web::block(move || {
+        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+        Argon2::default()
+            .hash_password(secret.as_bytes(), &salt)
+            .map(|h| h.to_string())
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+    .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// Create an API client; the response holds the secret, shown only once.
+#[utoipa::path(
+    tag = "api-clients",
+    params(("regionCode" = String, Path, description = "Region code")),
+    request_body = ApiClientIn,
+    responses((status = 201, body = ApiClientCreated), (status = 400, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[post("/regions/{regionCode}/api-clients")]
+pub async fn create_api_client(
+    state: web::Data<AppState>,
+    auth: Scoped<ManageApiClients>,
+    Body(input): Body<ApiClientIn>,
+) -> ApiResult<HttpResponse> {
+    let mut check = Check::new();
+    check.name("name", &input.name, 200);
+    let role = check.one_of::<Role>("role", &input.role);
+    check.require(
+        role != Some(Role::PlatformAdmin),
+        "role",
+        "platform-admin cannot be given to an API client",
+    );
+    let db = &state.db;
+    match (&input.municipality_cbs, role) {
+        (Some(cbs), _) => check.require(
+            municipalities::find_by_cbs(db, &auth.scope, cbs)
+                .await?
+                .is_some(),
+            "municipalityCbs",
+            "no such municipality in this region",
+        ),
+        (None, Some(Role::AccessTeam)) => {
+            check.fail("municipalityCbs", "is required for access-team")
+        }
+        _ => {}
+    }
+    match (&input.provider_agb, role) {
+        (Some(agb), _) => check.require(
+            providers::find_by_agb(db, &auth.scope, agb)
+                .await?
+                .is_some(),
+            "providerAgb",
+            "no such provider in this region",
+        ),
+        (None, Some(Role::Provider)) => check.fail("providerAgb", "is required for provider"),
+        _ => {}
+    }
+    let role = check.done(role)?;
+    let secret = new_secret();
+    let secret_hash = hash_secret(secret.clone()).await?;
+    let txn = db.begin().await?;
+    let model = api_client::ActiveModel {
+        region_id: Set(auth.scope.region_id),
+        id: Set(uuid::Uuid::now_v7()),
+        client_id: Set(format!("zr_{}", uuid::Uuid::now_v7().simple())),
+        name: Set(input.name.trim().to_owned()),
+        secret_hash: Set(secret_hash),
+        role: Set(role),
+        municipality_cbs: Set(input.municipality_cbs.clone()),
+        provider_agb: Set(input.provider_agb.clone()),
+        created_at: Set(chrono::Utc::now()),
+        revoked_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    let client = ApiClientOut::from(model);
+    auth.audit()
+        .record(
+            &txn,
+            "create",
+            "api-client",
+            &client.client_id,
+            serde_json::to_value(&client).unwrap_or_default(),
+        )
+        .await?;
+    txn.commit().await?;
+    Ok(HttpResponse::Created().json(ApiClientCreated {
+        client,
+        client_secret: secret,
+    }))
+}
+
+/// List the region's API clients (never their secrets).
+#[utoipa::path(
+    tag = "api-clients",
+    params(("regionCode" = String, Path, description = "Region code"), PageQuery),
+    responses((status = 200, body = Page<ApiClientOut>)),
+    security(("bearer" = []))
+)]
+#[get("/regions/{regionCode}/api-clients")]
+pub async fn list_api_clients(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Scoped<ManageApiClients>,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let page = query.validate()?;
+    let select = api_client::Entity::scoped(&auth.scope)
+        .order_by_asc(api_client::Column::CreatedAt)
+        .order_by_asc(api_client::Column::Id);
+    let (items, total) = fetch_page(&state.db, select, page).await?;
+    Ok(Page::new(
+        items.into_iter().map(ApiClientOut::from).collect(),
+        page,
+        total,
+    )
+    .respond(&req))
+}
+
+/// Revoke an API client: its secret no longer gets tokens.
+#[utoipa::path(
+    tag = "api-clients",
+    params(("regionCode" = String, Path, description = "Region code"), ("clientId" = String, Path, description = "Client id")),
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[delete("/regions/{regionCode}/api-clients/{clientId}")]
+pub async fn revoke_api_client(
+    state: web::Data<AppState>,
+    auth: Scoped<ManageApiClients>,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let txn = state.db.begin().await?;
+    let existing = api_client::Entity::scoped(&auth.scope)
+        .filter(api_client::Column::ClientId.eq(path.1.as_str()))
+        .filter(api_client::Column::RevokedAt.is_null())
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let client_id = existing.client_id.clone();
+    let mut model: api_client::ActiveModel = existing.into();
+    model.revoked_at = Set(Some(chrono::Utc::now()));
+    model.update(&txn).await?;
+    auth.audit()
+        .record(
+            &txn,
+            "revoke",
+            "api-client",
+            &client_id,
+            serde_json::json!({}),
+        )
+        .await?;
+    txn.commit().await?;
+    Ok(HttpResponse::NoContent().finish())
+}

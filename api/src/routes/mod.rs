@@ -1,0 +1,60 @@
+//! One module per resource. Each handler carries its `#[utoipa::path]`, so
+//! the OpenAPI document is generated from the real handlers.
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub mod api_clients;
+pub mod audit_events;
+pub mod auth_token;
+pub mod contracts;
+pub mod municipalities;
+pub mod product_groups;
+pub mod products;
+pub mod providers;
+pub mod regions;
+pub mod tariffs;
+
+/// Registers every resource under `/api/v1`.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(auth_token::issue_token)
+        .service(regions::create_region)
+        .service(regions::list_regions)
+        .service(regions::get_region)
+        .service(regions::update_region)
+        .service(municipalities::create_municipality)
+        .service(municipalities::list_municipalities)
+        .service(municipalities::get_municipality)
+        .service(municipalities::update_municipality)
+        .service(municipalities::delete_municipality)
+        .service(product_groups::create_product_group)
+        .service(product_groups::list_product_groups)
+        .service(product_groups::get_product_group)
+        .service(product_groups::update_product_group)
+        .service(product_groups::delete_product_group)
+        .service(products::create_product)
+        .service(products::list_products)
+        .service(products::get_product)
+        .service(products::update_product)
+        .service(products::delete_product)
+        .service(providers::create_provider)
+        .service(providers::list_providers)
+        .service(providers::get_provider)
+        .service(providers::update_provider)
+        .service(providers::delete_provider)
+        .service(tariffs::create_tariff)
+        .service(tariffs::list_tariffs)
+        .service(tariffs::get_tariff)
+        .service(tariffs::update_tariff)
+        .service(tariffs::delete_tariff)
+        .service(contracts::create_contract)
+        .service(contracts::list_contracts)
+        .service(contracts::get_contract)
+        .service(contracts::update_contract)
+        .service(contracts::delete_contract)
+        .service(contracts::exercise_extension)
+        .service(contracts::terminate_contract)
+        .service(api_clients::create_api_client)
+        .service(api_clients::list_api_clients)
+        .service(api_clients::revoke_api_client)
+        .service(audit_events::list_audit_events);
+}

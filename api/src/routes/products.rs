@@ -1,0 +1,350 @@
+//! Products of the catalogue (iWmo product codes), addressed by code.
+
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use entities::{
+    enums::{FundingVariant, Unit},
+    schema::{product, product_group},
+    RegionScope, TenantEntity,
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::product_groups;
+use crate::{
+    auth::{ManageCatalogue, ReadRegion, Scoped},
+    error::{ApiError, ApiResult, Problem},
+    input::{Body, Check},
+    pagination::{fetch_page, Page, PageQuery},
+    state::AppState,
+};
+
+/// A product (product in the productenboek), priced per unit.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductOut {
+    /// iWmo-style product code, at most 5 characters.
+    #[schema(example = "15A01")]
+    pub code: String,
+    #[schema(example = "Beschermd Wonen A")]
+    pub name: String,
+    #[schema(example = "BW")]
+    pub product_group_code: String,
+    /// iWmo product category, 2 digits.
+    #[schema(example = "15")]
+    pub iwmo_category: String,
+    pub unit: Unit,
+    pub funding_variant: FundingVariant,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProductIn {
+    #[schema(example = "15A01")]
+    pub code: String,
+    #[schema(example = "Beschermd Wonen A")]
+    pub name: String,
+    #[schema(example = "BW")]
+    pub product_group_code: String,
+    #[schema(example = "15")]
+    pub iwmo_category: String,
+    #[schema(value_type = Unit)]
+    pub unit: String,
+    #[schema(value_type = FundingVariant)]
+    pub funding_variant: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProductPatch {
+    pub name: Option<String>,
+    pub product_group_code: Option<String>,
+    pub iwmo_category: Option<String>,
+    #[schema(value_type = Option<Unit>)]
+    pub unit: Option<String>,
+    #[schema(value_type = Option<FundingVariant>)]
+    pub funding_variant: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct ProductFilter {
+    /// Only products of this group.
+    pub product_group_code: Option<String>,
+}
+
+pub async fn find_by_code<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    code: &str,
+) -> ApiResult<Option<product::Model>> {
+    Ok(product::Entity::scoped(scope)
+        .filter(product::Column::Code.eq(code))
+        .one(db)
+        .await?)
+}
+
+fn check_product_code(check: &mut Check, code: &str) {
+    let ok = !code.is_empty() && code.len() <= 5 && code.bytes().all(|b| b.is_ascii_alphanumeric());
+    check.require(
+        ok,
+        "code",
+        "must be 1 to 5 letters or digits (iWmo product code)",
+    );
+}
+
+fn check_category(check: &mut Check, category: &str) {
+    check.digits("iwmoCategory", category, 2);
+}
+
+async fn group_of<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    code: &str,
+) -> ApiResult<product_group::Model> {
+    product_groups::find_by_code(db, scope, code)
+        .await?
+        .ok_or_else(|| {
+            ApiError::invalid("productGroupCode", "no such product group in this region")
+        })
+}
+
+async fn to_out<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    m: product::Model,
+) -> ApiResult<ProductOut> {
+    let group = product_group::Entity::find_scoped(db, scope, m.product_group_id).await?;
+    Ok(with_group(m, group.map(|g| g.code).unwrap_or_default()))
+}
+
+fn with_group(m: product::Model, product_group_code: String) -> ProductOut {
+    ProductOut {
+        code: m.code,
+        name: m.name,
+        product_group_code,
+        iwmo_category: m.iwmo_category,
+        unit: m.unit,
+        funding_variant: m.funding_variant,
+    }
+}
+
+use entities::TenantRecord;
+
+/// Add a product to the catalogue.
+#[utoipa::path(
+    tag = "catalogue",
+    params(("regionCode" = String, Path, description = "Region code")),
+    request_body = ProductIn,
+    responses((status = 201, body = ProductOut), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[post("/regions/{regionCode}/products")]
+pub async fn create_product(
+    state: web::Data<AppState>,
+    auth: Scoped<ManageCatalogue>,
+    Body(input): Body<ProductIn>,
+) -> ApiResult<HttpResponse> {
+    let mut check = Check::new();
+    check_product_code(&mut check, &input.code);
+    check.name("name", &input.name, 200);
+    check_category(&mut check, &input.iwmo_category);
+    let unit = check.one_of::<Unit>("unit", &input.unit);
+    let variant = check.one_of::<FundingVariant>("fundingVariant", &input.funding_variant);
+    let (unit, variant) = check.done(unit.zip(variant))?;
+    let txn = state.db.begin().await?;
+    let group = group_of(&txn, &auth.scope, &input.product_group_code).await?;
+    let model = product::ActiveModel {
+        region_id: Set(auth.scope.region_id),
+        id: Set(uuid::Uuid::now_v7()),
+        code: Set(input.code.clone()),
+        name: Set(input.name.trim().to_owned()),
+        product_group_id: Set(group.id),
+        iwmo_category: Set(input.iwmo_category.clone()),
+        unit: Set(unit),
+        funding_variant: Set(variant),
+        created_at: Set(chrono::Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    let out = with_group(model, group.code);
+    auth.audit()
+        .record(
+            &txn,
+            "create",
+            "product",
+            &out.code,
+            serde_json::to_value(&out).unwrap_or_default(),
+        )
+        .await?;
+    txn.commit().await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            "Location",
+            format!("/api/v1/regions/{}/products/{}", auth.region.code, out.code),
+        ))
+        .json(out))
+}
+
+/// List products, by code; filter by product group.
+#[utoipa::path(
+    tag = "catalogue",
+    params(("regionCode" = String, Path, description = "Region code"), ProductFilter, PageQuery),
+    responses((status = 200, body = Page<ProductOut>)),
+    security(("bearer" = []))
+)]
+#[get("/regions/{regionCode}/products")]
+pub async fn list_products(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Scoped<ReadRegion>,
+    filter: web::Query<ProductFilter>,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let page = query.validate()?;
+    let mut select = product::Entity::scoped(&auth.scope).order_by_asc(product::Column::Code);
+    if let Some(code) = &filter.product_group_code {
+        // An unknown group matches nothing: an empty page, not an error.
+        let group_id = product_groups::find_by_code(&state.db, &auth.scope, code)
+            .await?
+            .map(|g| g.id);
+        select = select.filter(product::Column::ProductGroupId.eq(group_id.unwrap_or_default()));
+    }
+    let (items, total) = fetch_page(&state.db, select, page).await?;
+    let groups = product_group::Entity::scoped(&auth.scope)
+        .all(&state.db)
+        .await?;
+    let out = items
+        .into_iter()
+        .map(|m| {
+            let code = groups
+                .iter()
+                .find(|g| g.id == m.product_group_id)
+                .map(|g| g.code.clone())
+                .unwrap_or_default();
+            with_group(m, code)
+        })
+        .collect();
+    Ok(Page::new(out, page, total).respond(&req))
+}
+
+/// Get a product by code.
+#[utoipa::path(
+    tag = "catalogue",
+    params(("regionCode" = String, Path, description = "Region code"), ("code" = String, Path, description = "Product code")),
+    responses((status = 200, body = ProductOut), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/regions/{regionCode}/products/{code}")]
+pub async fn get_product(
+    state: web::Data<AppState>,
+    auth: Scoped<ReadRegion>,
+    path: web::Path<(String, String)>,
+) -> ApiResult<web::Json<ProductOut>> {
+    let m = find_by_code(&state.db, &auth.scope, &path.1)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(web::Json(to_out(&state.db, &auth.scope, m).await?))
+}
+
+/// Change a product.
+#[utoipa::path(
+    tag = "catalogue",
+    params(("regionCode" = String, Path, description = "Region code"), ("code" = String, Path, description = "Product code")),
+    request_body = ProductPatch,
+    responses((status = 200, body = ProductOut), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[patch("/regions/{regionCode}/products/{code}")]
+pub async fn update_product(
+    state: web::Data<AppState>,
+    auth: Scoped<ManageCatalogue>,
+    path: web::Path<(String, String)>,
+    Body(input): Body<ProductPatch>,
+) -> ApiResult<web::Json<ProductOut>> {
+    let mut check = Check::new();
+    if let Some(name) = &input.name {
+        check.name("name", name, 200);
+    }
+    if let Some(category) = &input.iwmo_category {
+        check_category(&mut check, category);
+    }
+    let unit = input
+        .unit
+        .as_deref()
+        .map(|u| check.one_of::<Unit>("unit", u));
+    let variant = input
+        .funding_variant
+        .as_deref()
+        .map(|v| check.one_of::<FundingVariant>("fundingVariant", v));
+    check.finish()?;
+    let txn = state.db.begin().await?;
+    let existing = find_by_code(&txn, &auth.scope, &path.1)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let mut model: product::ActiveModel = existing.into();
+    if let Some(name) = &input.name {
+        model.name = Set(name.trim().to_owned());
+    }
+    if let Some(code) = &input.product_group_code {
+        model.product_group_id = Set(group_of(&txn, &auth.scope, code).await?.id);
+    }
+    if let Some(category) = &input.iwmo_category {
+        model.iwmo_category = Set(category.clone());
+    }
+    if let Some(Some(unit)) = unit {
+        model.unit = Set(unit);
+    }
+    if let Some(Some(variant)) = variant {
+        model.funding_variant = Set(variant);
+    }
+    let out = to_out(&txn, &auth.scope, model.update(&txn).await?).await?;
+    auth.audit()
+        .record(
+            &txn,
+            "update",
+            "product",
+            &out.code,
+            serde_json::to_value(&out).unwrap_or_default(),
+        )
+        .await?;
+    txn.commit().await?;
+    Ok(web::Json(out))
+}
+
+/// Remove a product without tariffs or allocations (409 otherwise).
+#[utoipa::path(
+    tag = "catalogue",
+    params(("regionCode" = String, Path, description = "Region code"), ("code" = String, Path, description = "Product code")),
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[delete("/regions/{regionCode}/products/{code}")]
+pub async fn delete_product(
+    state: web::Data<AppState>,
+    auth: Scoped<ManageCatalogue>,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let txn = state.db.begin().await?;
+    let existing = find_by_code(&txn, &auth.scope, &path.1)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    product::Entity::delete_scoped(&auth.scope)
+        .filter(product::Column::Id.eq(existing.id))
+        .exec(&txn)
+        .await?;
+    auth.audit()
+        .record(
+            &txn,
+            "delete",
+            "product",
+            &existing.code,
+            serde_json::json!({}),
+        )
+        .await?;
+    txn.commit().await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,307 @@
+//! Providers (zorgaanbieders), addressed by AGB code.
+
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+use entities::{schema::provider, RegionScope, TenantEntity};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::{
+    auth::{ManageContracts, ReadRegion, Scoped},
+    error::{ApiError, ApiResult, Problem},
+    input::{Body, Check},
+    pagination::{fetch_page, Page, PageQuery},
+    state::AppState,
+};
+
+/// A care provider (zorgaanbieder) admitted to the region.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderOut {
+    /// AGB code, 8 digits.
+    #[schema(example = "73730001")]
+    pub agb_code: String,
+    /// KvK (Chamber of Commerce) number, 8 digits.
+    #[schema(example = "09123456")]
+    pub kvk_number: String,
+    #[schema(example = "Zorggroep De Brug")]
+    pub name: String,
+    /// Works with self-employed staff (zzp'ers); some municipalities forbid this.
+    pub uses_self_employed: bool,
+    /// Date of the last integrity (Bibob) check.
+    pub integrity_checked_on: Option<NaiveDate>,
+    /// Date of the last financial check.
+    pub financial_checked_on: Option<NaiveDate>,
+}
+
+impl From<provider::Model> for ProviderOut {
+    fn from(m: provider::Model) -> Self {
+        Self {
+            agb_code: m.agb_code,
+            kvk_number: m.kvk_number,
+            name: m.name,
+            uses_self_employed: m.uses_self_employed,
+            integrity_checked_on: m.integrity_checked_on,
+            financial_checked_on: m.financial_checked_on,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProviderIn {
+    #[schema(example = "73730001")]
+    pub agb_code: String,
+    #[schema(example = "09123456")]
+    pub kvk_number: String,
+    #[schema(example = "Zorggroep De Brug")]
+    pub name: String,
+    #[serde(default)]
+    pub uses_self_employed: bool,
+    #[schema(value_type = Option<NaiveDate>)]
+    pub integrity_checked_on: Option<String>,
+    #[schema(value_type = Option<NaiveDate>)]
+    pub financial_checked_on: Option<String>,
+}
+
+/// Fields to change. A check date set to `null` stays as it is.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProviderPatch {
+    pub kvk_number: Option<String>,
+    pub name: Option<String>,
+    pub uses_self_employed: Option<bool>,
+    #[schema(value_type = Option<NaiveDate>)]
+    pub integrity_checked_on: Option<String>,
+    #[schema(value_type = Option<NaiveDate>)]
+    pub financial_checked_on: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct ProviderFilter {
+    /// Only providers that do (or do not) use self-employed staff.
+    pub uses_self_employed: Option<bool>,
+    /// Only providers whose KvK number is this.
+    pub kvk_number: Option<String>,
+}
+
+pub async fn find_by_agb<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    agb: &str,
+) -> ApiResult<Option<provider::Model>> {
+    Ok(provider::Entity::scoped(scope)
+        .filter(provider::Column::AgbCode.eq(agb))
+        .one(db)
+        .await?)
+}
+
+/// Register a provider.
+#[utoipa::path(
+    tag = "providers",
+    params(("regionCode" = String, Path, description = "Region code")),
+    request_body = ProviderIn,
+    responses((status = 201, body = ProviderOut), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[post("/regions/{regionCode}/providers")]
+pub async fn create_provider(
+    state: web::Data<AppState>,
+    auth: Scoped<ManageContracts>,
+    Body(input): Body<ProviderIn>,
+) -> ApiResult<HttpResponse> {
+    let mut check = Check::new();
+    check.digits("agbCode", &input.agb_code, 8);
+    check.digits("kvkNumber", &input.kvk_number, 8);
+    check.name("name", &input.name, 200);
+    let integrity =
+        check.optional_date("integrityCheckedOn", input.integrity_checked_on.as_deref());
+    let financial =
+        check.optional_date("financialCheckedOn", input.financial_checked_on.as_deref());
+    let (integrity, financial) = check.done(integrity.zip(financial))?;
+    let txn = state.db.begin().await?;
+    let model = provider::ActiveModel {
+        region_id: Set(auth.scope.region_id),
+        id: Set(uuid::Uuid::now_v7()),
+        agb_code: Set(input.agb_code.clone()),
+        kvk_number: Set(input.kvk_number.clone()),
+        name: Set(input.name.trim().to_owned()),
+        uses_self_employed: Set(input.uses_self_employed),
+        integrity_checked_on: Set(integrity),
+        financial_checked_on: Set(financial),
+        created_at: Set(chrono::Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    let out = ProviderOut::from(model);
+    auth.audit()
+        .record(
+            &txn,
+            "create",
+            "provider",
+            &out.agb_code,
+            serde_json::to_value(&out).unwrap_or_default(),
+        )
+        .await?;
+    txn.commit().await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            "Location",
+            format!(
+                "/api/v1/regions/{}/providers/{}",
+                auth.region.code, out.agb_code
+            ),
+        ))
+        .json(out))
+}
+
+/// List providers, by AGB code.
+#[utoipa::path(
+    tag = "providers",
+    params(("regionCode" = String, Path, description = "Region code"), ProviderFilter, PageQuery),
+    responses((status = 200, body = Page<ProviderOut>)),
+    security(("bearer" = []))
+)]
+#[get("/regions/{regionCode}/providers")]
+pub async fn list_providers(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Scoped<ReadRegion>,
+    filter: web::Query<ProviderFilter>,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let page = query.validate()?;
+    let mut select = provider::Entity::scoped(&auth.scope).order_by_asc(provider::Column::AgbCode);
+    if let Some(flag) = filter.uses_self_employed {
+        select = select.filter(provider::Column::UsesSelfEmployed.eq(flag));
+    }
+    if let Some(kvk) = &filter.kvk_number {
+        select = select.filter(provider::Column::KvkNumber.eq(kvk.as_str()));
+    }
+    let (items, total) = fetch_page(&state.db, select, page).await?;
+    Ok(Page::new(
+        items.into_iter().map(ProviderOut::from).collect(),
+        page,
+        total,
+    )
+    .respond(&req))
+}
+
+/// Get a provider by AGB code.
+#[utoipa::path(
+    tag = "providers",
+    params(("regionCode" = String, Path, description = "Region code"), ("agbCode" = String, Path, description = "AGB code")),
+    responses((status = 200, body = ProviderOut), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/regions/{regionCode}/providers/{agbCode}")]
+pub async fn get_provider(
+    state: web::Data<AppState>,
+    auth: Scoped<ReadRegion>,
+    path: web::Path<(String, String)>,
+) -> ApiResult<web::Json<ProviderOut>> {
+    let m = find_by_agb(&state.db, &auth.scope, &path.1)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(web::Json(m.into()))
+}
+
+/// Change a provider, e.g. record a new integrity or financial check.
+#[utoipa::path(
+    tag = "providers",
+    params(("regionCode" = String, Path, description = "Region code"), ("agbCode" = String, Path, description = "AGB code")),
+    request_body = ProviderPatch,
+    responses((status = 200, body = ProviderOut), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[patch("/regions/{regionCode}/providers/{agbCode}")]
+pub async fn update_provider(
+    state: web::Data<AppState>,
+    auth: Scoped<ManageContracts>,
+    path: web::Path<(String, String)>,
+    Body(input): Body<ProviderPatch>,
+) -> ApiResult<web::Json<ProviderOut>> {
+    let mut check = Check::new();
+    if let Some(kvk) = &input.kvk_number {
+        check.digits("kvkNumber", kvk, 8);
+    }
+    if let Some(name) = &input.name {
+        check.name("name", name, 200);
+    }
+    let integrity =
+        check.optional_date("integrityCheckedOn", input.integrity_checked_on.as_deref());
+    let financial =
+        check.optional_date("financialCheckedOn", input.financial_checked_on.as_deref());
+    check.finish()?;
+    let txn = state.db.begin().await?;
+    let existing = find_by_agb(&txn, &auth.scope, &path.1)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let mut model: provider::ActiveModel = existing.into();
+    if let Some(kvk) = &input.kvk_number {
+        model.kvk_number = Set(kvk.clone());
+    }
+    if let Some(name) = &input.name {
+        model.name = Set(name.trim().to_owned());
+    }
+    if let Some(flag) = input.uses_self_employed {
+        model.uses_self_employed = Set(flag);
+    }
+    if let Some(Some(date)) = integrity {
+        model.integrity_checked_on = Set(Some(date));
+    }
+    if let Some(Some(date)) = financial {
+        model.financial_checked_on = Set(Some(date));
+    }
+    let out = ProviderOut::from(model.update(&txn).await?);
+    auth.audit()
+        .record(
+            &txn,
+            "update",
+            "provider",
+            &out.agb_code,
+            serde_json::to_value(&out).unwrap_or_default(),
+        )
+        .await?;
+    txn.commit().await?;
+    Ok(web::Json(out))
+}
+
+/// Remove a provider without contracts, tariffs or allocations (409 otherwise).
+#[utoipa::path(
+    tag = "providers",
+    params(("regionCode" = String, Path, description = "Region code"), ("agbCode" = String, Path, description = "AGB code")),
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[delete("/regions/{regionCode}/providers/{agbCode}")]
+pub async fn delete_provider(
+    state: web::Data<AppState>,
+    auth: Scoped<ManageContracts>,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let txn = state.db.begin().await?;
+    let existing = find_by_agb(&txn, &auth.scope, &path.1)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    provider::Entity::delete_scoped(&auth.scope)
+        .filter(provider::Column::Id.eq(existing.id))
+        .exec(&txn)
+        .await?;
+    auth.audit()
+        .record(
+            &txn,
+            "delete",
+            "provider",
+            &existing.agb_code,
+            serde_json::json!({}),
+        )
+        .await?;
+    txn.commit().await?;
+    Ok(HttpResponse::NoContent().finish())
+}

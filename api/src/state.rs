@@ -1,0 +1,10 @@
+use sea_orm::DatabaseConnection;
+
+use crate::{auth::JwtKeys, config::Config};
+
+/// What every handler can reach, shared across workers.
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub jwt: JwtKeys,
+    pub config: Config,
+}

@@ -1,0 +1,110 @@
+//! Closed vocabularies, stored as their kebab-case text and exchanged as such
+//! in JSON (the API's field values are part of the contract with clients).
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize, ToSchema)]
+        #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+        pub enum $name {
+            $($(#[$vmeta])* #[sea_orm(string_value = $text)] #[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            pub fn as_str(&self) -> &'static str {
+                match self { $(Self::$variant => $text),+ }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                match s {
+                    $($text => Ok(Self::$variant),)+
+                    _ => Err(format!("must be one of: {}", [$($text),+].join(", "))),
+                }
+            }
+        }
+    };
+}
+
+text_enum!(
+    /// The law a product group falls under (Wmo 2015 or Jeugdwet).
+    Law { Wmo = "wmo", Jeugdwet = "jeugdwet" }
+);
+
+text_enum!(
+    /// The unit a product is delivered and priced in (iWmo eenheid).
+    Unit {
+        Minute = "minute",
+        Hour = "hour",
+        DayPart = "day-part",
+        Day = "day",
+        Week = "week",
+        Month = "month",
+        Piece = "piece",
+        Euro = "euro",
+    }
+);
+
+text_enum!(
+    /// Funding variant (uitvoeringsvariant): effort-based (P×Q), output-based, task-based.
+    FundingVariant { Effort = "effort", Output = "output", Task = "task" }
+);
+
+text_enum!(
+    /// How the provider was admitted: open house, SAS tender or EU tender.
+    ProcurementForm { OpenHouse = "open-house", SasTender = "sas-tender", EuTender = "eu-tender" }
+);
+
+text_enum!(
+    /// Contract lifecycle: active, proposed for outflow, terminated.
+    ContractStatus { Active = "active", OutflowProposed = "outflow-proposed", Terminated = "terminated" }
+);
+
+text_enum!(
+    /// Frequency window of an allocated volume.
+    VolumeFrequency { Day = "day", Week = "week", Month = "month", Total = "total" }
+);
+
+text_enum!(
+    /// A declaration line's verdict.
+    LineStatus { Approved = "approved", Rejected = "rejected" }
+);
+
+text_enum!(
+    /// A background job run's state.
+    JobStatus { Queued = "queued", Running = "running", Succeeded = "succeeded", Failed = "failed" }
+);
+
+text_enum!(
+    /// Roles a token can carry (DESIGN §4).
+    Role {
+        PlatformAdmin = "platform-admin",
+        RegionAdmin = "region-admin",
+        ContractManager = "contract-manager",
+        AccessTeam = "access-team",
+        Provider = "provider",
+        Auditor = "auditor",
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_round_trips() {
+        assert_eq!("day-part".parse::<Unit>(), Ok(Unit::DayPart));
+        assert_eq!(Unit::DayPart.as_str(), "day-part");
+        assert_eq!(
+            serde_json::to_string(&ProcurementForm::OpenHouse).unwrap(),
+            "\"open-house\""
+        );
+        assert!("hours".parse::<Unit>().unwrap_err().contains("minute"));
+    }
+}

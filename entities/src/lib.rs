@@ -1,0 +1,14 @@
+//! The zorgregie schema as sea-orm entities (`schema`), and the pure rules that
+//! belong to the data: money, contract terms, tenancy-scoped queries.
+//!
+//! Generated-style entity files live in `schema/`; hand-written rules live next
+//! to them in their own modules so the two never get mixed up.
+
+pub mod contract_term;
+pub mod enums;
+pub mod money;
+pub mod period;
+pub mod schema;
+pub mod tenancy;
+
+pub use tenancy::{RegionScope, TenantEntity, TenantRecord};

@@ -1,0 +1,33 @@
+#[allow(unused_imports)]
+use crate::enums::*;
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "allocations")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub region_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub allocation_number: i64,
+    /// Pseudonymous client key: HMAC of the BSN under a server secret; the BSN itself is never stored.
+    pub client_key: String,
+    pub municipality_id: Uuid,
+    pub product_id: Uuid,
+    pub provider_id: Uuid,
+    pub start_date: Date,
+    pub end_date: Option<Date>,
+    pub volume_amount: Option<i64>,
+    pub volume_unit: Option<Unit>,
+    pub volume_frequency: Option<VolumeFrequency>,
+    pub budget_cents: Option<i64>,
+    pub stopped_on: Option<Date>,
+    pub stop_reason: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

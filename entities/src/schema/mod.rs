@@ -1,0 +1,45 @@
+//! Entities, one per table. Kept apart from the hand-written rules.
+pub mod allocation;
+pub mod allocation_intensive_episode;
+pub mod api_client;
+pub mod audit_event;
+pub mod budget_ceiling;
+pub mod budget_signal;
+pub mod contract;
+pub mod contract_municipality;
+pub mod contract_product_group;
+pub mod declaration_batch;
+pub mod declaration_line;
+pub mod index_figure;
+pub mod job_run;
+pub mod municipality;
+pub mod municipality_population;
+pub mod policy;
+pub mod product;
+pub mod product_group;
+pub mod provider;
+pub mod region;
+pub mod tariff;
+
+crate::tenant_entity!(
+    ids: [
+    allocation,
+    allocation_intensive_episode,
+    api_client,
+    audit_event,
+    budget_ceiling,
+    budget_signal,
+    contract,
+    declaration_batch,
+    declaration_line,
+    index_figure,
+    job_run,
+    municipality,
+    policy,
+    product,
+    product_group,
+    provider,
+    tariff,
+    ],
+    keyed: [contract_product_group, contract_municipality, municipality_population],
+);

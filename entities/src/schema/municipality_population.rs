@@ -1,0 +1,20 @@
+#[allow(unused_imports)]
+use crate::enums::*;
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "municipality_populations")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub region_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub municipality_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub year: i32,
+    pub inhabitants: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,15 @@
+//! Schema migrations. Every schema change is a new migration that runs on
+//! SQLite and PostgreSQL; CI runs up → down → up.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_schema;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_create_schema::Migration)]
+    }
+}
