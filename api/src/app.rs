@@ -74,6 +74,11 @@ pub async fn build_state(config: Config) -> Result<web::Data<AppState>, String> 
 
 /// The OpenAPI document, as served and as committed in `openapi/openapi.json`.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    static DOCUMENT: std::sync::OnceLock<utoipa::openapi::OpenApi> = std::sync::OnceLock::new();
+    DOCUMENT.get_or_init(collect_openapi).clone()
+}
+
+fn collect_openapi() -> utoipa::openapi::OpenApi {
     App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
@@ -95,9 +100,18 @@ pub fn app(
     >,
 > {
     let max_body = state.config.max_body_bytes;
-    let (app, openapi) = App::new()
+    App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
+        // Registered before the `/api/v1` scope, which would answer 404 for
+        // every path under it that it does not know.
+        .map(|app| {
+            app.service(
+                SwaggerUi::new("/api/v1/docs/{_:.*}")
+                    .url("/api/v1/openapi.json", openapi_document()),
+            )
+            .service(web::redirect("/api/v1/docs", "/api/v1/docs/"))
+        })
         .app_data(state)
         .app_data(web::PayloadConfig::new(max_body))
         .app_data(
@@ -106,9 +120,7 @@ pub fn app(
         )
         .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
         .service(utoipa_actix_web::scope("/api/v1").configure(crate::routes::configure))
-        .split_for_parts();
-    app.service(SwaggerUi::new("/api/v1/docs/{_:.*}").url("/api/v1/openapi.json", openapi))
-        .service(web::redirect("/api/v1/docs", "/api/v1/docs/"))
+        .into_app()
         .default_service(web::to(|| async {
             HttpResponse::from_error(ApiError::NotFound)
         }))
@@ -127,12 +139,22 @@ pub fn app(
         .wrap(Logger::new("%r %s %Dms"))
 }
 
-/// Runs the HTTP server until it is stopped.
+/// Runs the HTTP server on `BIND_ADDR` until it is stopped.
 pub async fn serve(state: web::Data<AppState>) -> std::io::Result<()> {
-    let addr = state.config.bind_addr;
-    tracing::info!(%addr, "zorgregie api listening");
-    HttpServer::new(move || app(state.clone()))
-        .bind(addr)?
-        .run()
-        .await
+    let listener = std::net::TcpListener::bind(state.config.bind_addr)?;
+    tracing::info!(addr = %state.config.bind_addr, "zorgregie api listening");
+    server(state, listener, None)?.await
+}
+
+/// The HTTP server on an already bound listener (tests bind port 0).
+pub fn server(
+    state: web::Data<AppState>,
+    listener: std::net::TcpListener,
+    workers: Option<usize>,
+) -> std::io::Result<actix_web::dev::Server> {
+    let mut server = HttpServer::new(move || app(state.clone()));
+    if let Some(workers) = workers {
+        server = server.workers(workers);
+    }
+    Ok(server.listen(listener)?.run())
 }

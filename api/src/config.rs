@@ -20,6 +20,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Lifetime of tokens issued by `POST /auth/token` and the CLI.
     pub token_ttl_seconds: i64,
+    /// Size of the database connection pool.
+    pub database_max_connections: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -71,6 +73,12 @@ impl Config {
                 .unwrap_or_else(|| DEVELOPMENT_CLIENT_KEY_SECRET.into()),
             max_body_bytes,
             token_ttl_seconds,
+            database_max_connections: match var("DATABASE_MAX_CONNECTIONS") {
+                Some(v) => v
+                    .parse()
+                    .map_err(|_| format!("DATABASE_MAX_CONNECTIONS must be a number, got {v:?}"))?,
+                None => 10,
+            },
         })
     }
 
@@ -96,6 +104,7 @@ impl Config {
             client_key_secret: DEVELOPMENT_CLIENT_KEY_SECRET.into(),
             max_body_bytes: 4 * 1024 * 1024,
             token_ttl_seconds: 3600,
+            database_max_connections: 10,
         }
     }
 }

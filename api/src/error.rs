@@ -172,6 +172,12 @@ impl From<DbErr> for ApiError {
                 "ZR-IN-USE",
                 "The resource is referenced by other resources and cannot be changed this way.",
             ),
+            // SQLite reports an ON DELETE RESTRICT violation with the extended
+            // code 1811, which sea-orm does not classify.
+            _ if err.to_string().contains("FOREIGN KEY constraint failed") => Self::conflict(
+                "ZR-IN-USE",
+                "The resource is referenced by other resources and cannot be changed this way.",
+            ),
             _ => Self::Internal(err.to_string()),
         }
     }

@@ -13,13 +13,33 @@ use crate::error::{ApiError, FieldError};
 
 /// A JSON request body. Unknown fields and wrong types are 400s naming the
 /// field; the size limit is the app's `PayloadConfig` (413 beyond it).
-pub struct Body<T>(pub T);
+///
+/// Its errors wait for [`Body::take`]: actix runs extractors side by side,
+/// and an unauthenticated or unauthorised caller must get 401/403/404 from
+/// the auth extractor, never a 400 about a body it may not send.
+pub struct Body<T>(Result<T, ApiError>);
+
+impl<T> Body<T> {
+    pub fn take(self) -> Result<T, ApiError> {
+        self.0
+    }
+}
 
 impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = read_json_body::<T>(req, payload);
+        Box::pin(async move { Ok(Body(body.await)) })
+    }
+}
+
+fn read_json_body<T: DeserializeOwned + 'static>(
+    req: &HttpRequest,
+    payload: &mut Payload,
+) -> impl Future<Output = Result<T, ApiError>> + 'static {
+    {
         let is_json = req
             .headers()
             .get(actix_web::http::header::CONTENT_TYPE)
@@ -35,7 +55,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
             })
             .unwrap_or(false);
         let bytes = web::Bytes::from_request(req, payload);
-        Box::pin(async move {
+        async move {
             if !is_json {
                 return Err(ApiError::UnsupportedMediaType(
                     "expected application/json".into(),
@@ -48,8 +68,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
                     ApiError::invalid("", "the request body could not be read")
                 }
             })?;
-            parse_json(&bytes).map(Body)
-        })
+            parse_json(&bytes)
+        }
     }
 }
 

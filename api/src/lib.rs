@@ -13,4 +13,4 @@ pub mod pagination;
 pub mod routes;
 pub mod state;
 
-pub use app::{build_state, openapi_document, serve};
+pub use app::{build_state, openapi_document, serve, server};

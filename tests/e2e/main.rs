@@ -1,1 +1,14 @@
+//! End-to-end tests through HTTP. Each test runs twice: on a fresh SQLite
+//! file and on PostgreSQL (`TEST_DATABASE_URL`), in a region of its own.
 
+pub use e2e::{e2e, json, seed_catalogue, Reply, Role, StatusCode, TestApp, Value};
+
+mod audit;
+mod auth;
+mod catalogue;
+mod contracts;
+mod errors;
+mod openapi;
+mod providers;
+mod tariffs;
+mod tenancy;

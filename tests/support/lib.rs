@@ -1,1 +1,269 @@
+//! Test support: start the real app on a free port against a real database
+//! (a fresh SQLite file, or the PostgreSQL of `TEST_DATABASE_URL`), create a
+//! fresh region per test, and talk to it over HTTP like a third-party app.
 
+use std::net::TcpListener;
+
+use actix_web::web;
+use api::{
+    auth::{Claims, JwtKeys},
+    config::Config,
+    state::AppState,
+};
+pub use entities::enums::Role;
+pub use reqwest::StatusCode;
+pub use serde_json::{json, Value};
+
+pub const TEST_JWT_SECRET: &str = "e2e-test-secret";
+
+/// A file of `tests/fixtures/`.
+pub fn fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub state: web::Data<AppState>,
+    handle: actix_web::dev::ServerHandle,
+    sqlite_file: Option<std::path::PathBuf>,
+}
+
+/// A response: status, headers and the JSON body (`Null` when not JSON).
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// The fields named in a problem's `errors`.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .map(|e| e["field"].as_str().unwrap_or("").to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+impl TestApp {
+    /// Starts the app on `backend`. PostgreSQL needs `TEST_DATABASE_URL`;
+    /// without it the test is skipped (`None`), except under `CI=true`,
+    /// where a missing PostgreSQL fails the run.
+    pub async fn spawn(backend: Backend) -> Option<Self> {
+        let (url, sqlite_file) = match backend {
+            Backend::Sqlite => {
+                let file =
+                    std::env::temp_dir().join(format!("zorgregie-e2e-{}.db", uuid::Uuid::now_v7()));
+                (format!("sqlite://{}?mode=rwc", file.display()), Some(file))
+            }
+            Backend::Postgres => {
+                match std::env::var("TEST_DATABASE_URL") {
+                    Ok(url) if !url.is_empty() => (url, None),
+                    _ if std::env::var("CI").as_deref() == Ok("true") => {
+                        panic!("CI=true but TEST_DATABASE_URL is not set: the PostgreSQL run is required")
+                    }
+                    _ => {
+                        eprintln!("skipped: set TEST_DATABASE_URL to run this test on PostgreSQL");
+                        return None;
+                    }
+                }
+            }
+        };
+        let mut config = Config::for_database(&url);
+        config.jwt.secret = TEST_JWT_SECRET.into();
+        config.jwt.secret_is_default = false;
+        config.jwt.jwks_file = Some(fixture("jwks.json"));
+        config.max_body_bytes = 256 * 1024;
+        config.database_max_connections = 3;
+        let state = api::build_state(config).await.expect("app state");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+        let port = listener.local_addr().expect("local addr").port();
+        let server = api::server(state.clone(), listener, Some(1)).expect("server");
+        let handle = server.handle();
+        tokio::spawn(server);
+        Some(Self {
+            base: format!("http://127.0.0.1:{port}"),
+            client: reqwest::Client::new(),
+            state,
+            handle,
+            sqlite_file,
+        })
+    }
+
+    pub async fn stop(self) {
+        self.handle.stop(false).await;
+        if let Some(file) = &self.sqlite_file {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+            }
+        }
+    }
+
+    pub fn claims(&self, region: &str, role: Role) -> Claims {
+        Claims::new("e2e", region, role, &self.state.config.jwt, 600)
+    }
+
+    pub fn sign(&self, claims: &Claims) -> String {
+        JwtKeys::new(&self.state.config.jwt)
+            .expect("keys")
+            .sign(claims)
+            .expect("sign")
+    }
+
+    pub fn token(&self, region: &str, role: Role) -> String {
+        self.sign(&self.claims(region, role))
+    }
+
+    pub fn platform_token(&self) -> String {
+        self.token("*", Role::PlatformAdmin)
+    }
+
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut request = self
+            .client
+            .request(method, format!("{}{}", self.base, path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap_or_default();
+        Reply {
+            status,
+            headers,
+            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.send(reqwest::Method::GET, path, Some(token), None)
+            .await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.send(reqwest::Method::POST, path, Some(token), Some(body))
+            .await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.send(reqwest::Method::PATCH, path, Some(token), Some(body))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Reply {
+        self.send(reqwest::Method::DELETE, path, Some(token), None)
+            .await
+    }
+
+    /// Creates a fresh region with a unique code; returns it with an admin token.
+    pub async fn new_region(&self) -> Region {
+        let code = format!("r-{}", uuid::Uuid::now_v7().simple());
+        let reply = self
+            .post(
+                "/api/v1/regions",
+                &self.platform_token(),
+                json!({ "code": code, "name": "Test region" }),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        Region {
+            admin: self.token(&code, Role::RegionAdmin),
+            code,
+        }
+    }
+}
+
+pub struct Region {
+    pub code: String,
+    pub admin: String,
+}
+
+impl Region {
+    /// `/api/v1/regions/{code}/{rest}`.
+    pub fn path(&self, rest: &str) -> String {
+        format!("/api/v1/regions/{}/{}", self.code, rest)
+    }
+}
+
+/// A minimal catalogue: municipality GM0202, group BW, product 15A01 (per
+/// day), provider 12345678.
+pub async fn seed_catalogue(app: &TestApp, region: &Region) {
+    let t = &region.admin;
+    for (path, body) in [
+        (
+            "municipalities",
+            json!({ "cbsCode": "GM0202", "name": "Arnhem", "population": [{ "year": 2024, "inhabitants": 166000 }] }),
+        ),
+        (
+            "product-groups",
+            json!({ "code": "BW", "name": "Beschermd Wonen", "law": "wmo" }),
+        ),
+        (
+            "products",
+            json!({ "code": "15A01", "name": "Beschermd Wonen A", "productGroupCode": "BW", "iwmoCategory": "15", "unit": "day", "fundingVariant": "effort" }),
+        ),
+        (
+            "providers",
+            json!({ "agbCode": "12345678", "kvkNumber": "87654321", "name": "Zorg BV" }),
+        ),
+    ] {
+        let reply = app.post(&region.path(path), t, body).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{path}: {}", reply.body);
+    }
+}
+
+/// Defines one end-to-end test that runs on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! e2e {
+    ($name:ident, |$app:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test]
+            async fn sqlite() {
+                let $app = e2e::TestApp::spawn(e2e::Backend::Sqlite).await.expect("sqlite app");
+                $body
+                $app.stop().await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                let Some($app) = e2e::TestApp::spawn(e2e::Backend::Postgres).await else { return };
+                $body
+                $app.stop().await;
+            }
+        }
+    };
+}

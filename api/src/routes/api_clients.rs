@@ -100,8 +100,9 @@ async fn hash_secret(secret: String) -> ApiResult<String> {
 pub async fn create_api_client(
     state: web::Data<AppState>,
     auth: Scoped<ManageApiClients>,
-    Body(input): Body<ApiClientIn>,
+    body: Body<ApiClientIn>,
 ) -> ApiResult<HttpResponse> {
+    let input = body.take()?;
     let mut check = Check::new();
     check.name("name", &input.name, 200);
     let role = check.one_of::<Role>("role", &input.role);

@@ -357,8 +357,9 @@ async fn find_visible<C: ConnectionTrait, P: Permission>(
 pub async fn create_contract(
     state: web::Data<AppState>,
     auth: Scoped<ManageContracts>,
-    Body(input): Body<ContractIn>,
+    body: Body<ContractIn>,
 ) -> ApiResult<HttpResponse> {
+    let input = body.take()?;
     let mut check = Check::new();
     let form = check.one_of::<ProcurementForm>("procurementForm", &input.procurement_form);
     let start = check.date("startDate", &input.start_date);
@@ -527,8 +528,9 @@ pub async fn update_contract(
     state: web::Data<AppState>,
     auth: Scoped<ManageContracts>,
     path: web::Path<(String, Uuid)>,
-    Body(input): Body<ContractPatch>,
+    body: Body<ContractPatch>,
 ) -> ApiResult<web::Json<ContractOut>> {
+    let input = body.take()?;
     let mut check = Check::new();
     let status = input
         .status
@@ -685,8 +687,9 @@ pub async fn terminate_contract(
     state: web::Data<AppState>,
     auth: Scoped<ManageContracts>,
     path: web::Path<(String, Uuid)>,
-    Body(input): Body<TerminationIn>,
+    body: Body<TerminationIn>,
 ) -> ApiResult<web::Json<ContractOut>> {
+    let input = body.take()?;
     let mut check = Check::new();
     let on = check.date("terminatedOn", &input.terminated_on);
     check.name("reason", &input.reason, 2000);

@@ -167,8 +167,9 @@ async fn load_out<C: ConnectionTrait>(
 pub async fn create_municipality(
     state: web::Data<AppState>,
     auth: Scoped<ManageCatalogue>,
-    Body(input): Body<MunicipalityIn>,
+    body: Body<MunicipalityIn>,
 ) -> ApiResult<HttpResponse> {
+    let input = body.take()?;
     let mut check = Check::new();
     check.cbs_code("cbsCode", &input.cbs_code);
     check.name("name", &input.name, 200);
@@ -263,8 +264,9 @@ pub async fn update_municipality(
     state: web::Data<AppState>,
     auth: Scoped<ManageCatalogue>,
     path: web::Path<(String, String)>,
-    Body(input): Body<MunicipalityPatch>,
+    body: Body<MunicipalityPatch>,
 ) -> ApiResult<web::Json<MunicipalityOut>> {
+    let input = body.take()?;
     let mut check = Check::new();
     if let Some(name) = &input.name {
         check.name("name", name, 200);

@@ -88,8 +88,9 @@ pub async fn find_by_code<C: ConnectionTrait>(
 pub async fn create_product_group(
     state: web::Data<AppState>,
     auth: Scoped<ManageCatalogue>,
-    Body(input): Body<ProductGroupIn>,
+    body: Body<ProductGroupIn>,
 ) -> ApiResult<HttpResponse> {
+    let input = body.take()?;
     let mut check = Check::new();
     check.code("code", &input.code, 32);
     check.name("name", &input.name, 200);
@@ -193,8 +194,9 @@ pub async fn update_product_group(
     state: web::Data<AppState>,
     auth: Scoped<ManageCatalogue>,
     path: web::Path<(String, String)>,
-    Body(input): Body<ProductGroupPatch>,
+    body: Body<ProductGroupPatch>,
 ) -> ApiResult<web::Json<ProductGroupOut>> {
+    let input = body.take()?;
     let mut check = Check::new();
     if let Some(name) = &input.name {
         check.name("name", name, 200);

@@ -146,8 +146,9 @@ use entities::TenantRecord;
 pub async fn create_product(
     state: web::Data<AppState>,
     auth: Scoped<ManageCatalogue>,
-    Body(input): Body<ProductIn>,
+    body: Body<ProductIn>,
 ) -> ApiResult<HttpResponse> {
+    let input = body.take()?;
     let mut check = Check::new();
     check_product_code(&mut check, &input.code);
     check.name("name", &input.name, 200);
@@ -263,8 +264,9 @@ pub async fn update_product(
     state: web::Data<AppState>,
     auth: Scoped<ManageCatalogue>,
     path: web::Path<(String, String)>,
-    Body(input): Body<ProductPatch>,
+    body: Body<ProductPatch>,
 ) -> ApiResult<web::Json<ProductOut>> {
+    let input = body.take()?;
     let mut check = Check::new();
     if let Some(name) = &input.name {
         check.name("name", name, 200);

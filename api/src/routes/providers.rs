@@ -113,8 +113,9 @@ pub async fn find_by_agb<C: ConnectionTrait>(
 pub async fn create_provider(
     state: web::Data<AppState>,
     auth: Scoped<ManageContracts>,
-    Body(input): Body<ProviderIn>,
+    body: Body<ProviderIn>,
 ) -> ApiResult<HttpResponse> {
+    let input = body.take()?;
     let mut check = Check::new();
     check.digits("agbCode", &input.agb_code, 8);
     check.digits("kvkNumber", &input.kvk_number, 8);
@@ -224,8 +225,9 @@ pub async fn update_provider(
     state: web::Data<AppState>,
     auth: Scoped<ManageContracts>,
     path: web::Path<(String, String)>,
-    Body(input): Body<ProviderPatch>,
+    body: Body<ProviderPatch>,
 ) -> ApiResult<web::Json<ProviderOut>> {
+    let input = body.take()?;
     let mut check = Check::new();
     if let Some(kvk) = &input.kvk_number {
         check.digits("kvkNumber", kvk, 8);

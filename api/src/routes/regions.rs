@@ -79,8 +79,9 @@ pub fn is_region_code(code: &str) -> bool {
 pub async fn create_region(
     state: web::Data<AppState>,
     admin: PlatformAdmin,
-    Body(input): Body<RegionIn>,
+    body: Body<RegionIn>,
 ) -> ApiResult<HttpResponse> {
+    let input = body.take()?;
     let mut check = Check::new();
     check.require(
         is_region_code(&input.code),
@@ -165,8 +166,9 @@ pub async fn update_region(
     state: web::Data<AppState>,
     admin: PlatformAdmin,
     path: web::Path<String>,
-    Body(input): Body<RegionPatch>,
+    body: Body<RegionPatch>,
 ) -> ApiResult<web::Json<RegionOut>> {
+    let input = body.take()?;
     let mut check = Check::new();
     if let Some(name) = &input.name {
         check.name("name", name, 200);

@@ -235,8 +235,9 @@ fn check_period(check: &mut Check, from: Option<NaiveDate>, to: Option<Option<Na
 pub async fn create_tariff(
     state: web::Data<AppState>,
     auth: Scoped<ManageCatalogue>,
-    Body(input): Body<TariffIn>,
+    body: Body<TariffIn>,
 ) -> ApiResult<HttpResponse> {
+    let input = body.take()?;
     let mut check = Check::new();
     let from = check.date("validFrom", &input.valid_from);
     let to = check.optional_date("validTo", input.valid_to.as_deref());
@@ -428,8 +429,9 @@ pub async fn update_tariff(
     state: web::Data<AppState>,
     auth: Scoped<ManageCatalogue>,
     path: web::Path<(String, Uuid)>,
-    Body(input): Body<TariffPatch>,
+    body: Body<TariffPatch>,
 ) -> ApiResult<web::Json<TariffOut>> {
+    let input = body.take()?;
     let mut check = Check::new();
     let to = check.optional_date("validTo", input.valid_to.as_deref());
     let price = input.price.as_deref().map(|p| check.euros("price", p));

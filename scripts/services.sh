@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs (when missing) and starts PostgreSQL and Redis on loopback for the
+# tests, from Debian packages, and prints the URLs to export. Idempotent.
+# Needs root (apt-get); a developer with their own services can skip it and
+# set TEST_DATABASE_URL / TEST_QUEUE_URL themselves.
+set -euo pipefail
+
+log() { echo "services: $*" >&2; }
+
+if ! command -v pg_ctlcluster >/dev/null 2>&1 || ! command -v redis-server >/dev/null 2>&1; then
+  log "installing postgresql and redis-server"
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server >&2
+fi
+
+pg_version=$(ls /etc/postgresql | sort -n | tail -n 1)
+if ! pg_lsclusters -h | awk '{print $4}' | grep -q online; then
+  # Tests open many short-lived pools in parallel.
+  conf="/etc/postgresql/${pg_version}/main/postgresql.conf"
+  grep -q '^max_connections = 400' "$conf" || echo 'max_connections = 400' >> "$conf"
+  log "starting PostgreSQL ${pg_version}"
+  pg_ctlcluster "$pg_version" main start >&2
+fi
+for _ in $(seq 1 30); do
+  su postgres -c "pg_isready -q -h 127.0.0.1" && break
+  sleep 1
+done
+su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'postgres'\"" >&2
+su postgres -c "psql -tAc \"SELECT 1 FROM pg_database WHERE datname = 'zorgregie_test'\"" | grep -q 1 \
+  || su postgres -c "createdb zorgregie_test" >&2
+
+if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  log "starting Redis"
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 >&2
+fi
+for _ in $(seq 1 30); do
+  redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break
+  sleep 1
+done
+
+echo "export TEST_DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/zorgregie_test"
+echo "export TEST_QUEUE_URL=redis://127.0.0.1:6379/"
