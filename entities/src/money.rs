@@ -28,16 +28,17 @@ pub fn round_to_cents_half_away_from_zero(euros: Decimal) -> Decimal {
 
 /// Parses a decimal string as euros with at most two decimals ("73.47").
 pub fn parse_euros(text: &str) -> Result<Decimal, &'static str> {
-    let trimmed = text.trim();
-    if trimmed.is_empty() || trimmed != text {
-        return Err("must be a decimal string such as \"73.47\"");
+    const FORMAT: &str = "must be a decimal string such as \"73.47\"";
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !all_digits(whole) || !all_digits(fraction) || digits.ends_with('.') {
+        return Err(FORMAT);
     }
-    let value: Decimal = trimmed
-        .parse()
-        .map_err(|_| "must be a decimal string such as \"73.47\"")?;
-    if value.scale() > 2 {
+    if fraction.len() > 2 {
         return Err("must have at most two decimals (whole cents)");
     }
+    let value: Decimal = text.parse().map_err(|_| FORMAT)?;
     if euros_to_cents(value).is_none() {
         return Err("is out of range");
     }
@@ -80,5 +81,9 @@ mod tests {
         assert!(parse_euros(" 70").is_err());
         assert!(parse_euros("").is_err());
         assert!(parse_euros("1e3").is_err());
+        assert!(parse_euros("+1").is_err());
+        assert!(parse_euros("1.").is_err());
+        assert!(parse_euros(".5").is_err());
+        assert_eq!(parse_euros("-0.50"), Ok(d("-0.50")));
     }
 }
