@@ -4,7 +4,10 @@
 //! Generated-style entity files live in `schema/`; hand-written rules live next
 //! to them in their own modules so the two never get mixed up.
 
+pub mod allocation_rules;
+pub mod bsn;
 pub mod contract_term;
+pub mod declaration_rules;
 pub mod enums;
 pub mod money;
 pub mod period;

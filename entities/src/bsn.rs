@@ -1,0 +1,42 @@
+//! The BSN (burgerservicenummer) check. A BSN is only ever checked and then
+//! turned into a keyed pseudonym; it is never stored or logged.
+
+/// The eleven-test: nine digits d1..d9 with
+/// 9·d1 + 8·d2 + … + 2·d8 − 1·d9 ≡ 0 (mod 11), not all zeros.
+pub fn is_valid_bsn(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if bytes.len() != 9 || !bytes.iter().all(u8::is_ascii_digit) || bytes.iter().all(|b| *b == b'0')
+    {
+        return false;
+    }
+    let sum: i32 = bytes
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let digit = i32::from(b - b'0');
+            if i == 8 {
+                -digit
+            } else {
+                (9 - i as i32) * digit
+            }
+        })
+        .sum();
+    sum % 11 == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eleven_test() {
+        // 9·1+8·1+7·1+6·2+5·2+4·2+3·3+2·3 − 3 = 66 = 6 × 11
+        assert!(is_valid_bsn("111222333"));
+        assert!(is_valid_bsn("123456782"));
+        assert!(!is_valid_bsn("123456789"));
+        assert!(!is_valid_bsn("000000000"));
+        assert!(!is_valid_bsn("12345678"));
+        assert!(!is_valid_bsn("12345678a"));
+        assert!(!is_valid_bsn(" 23456782"));
+    }
+}

@@ -1,0 +1,985 @@
+//! Assessing declaration lines: each line is approved with an amount or
+//! rejected with a reason code. iWmo return codes where they exist, and our
+//! own `ZR..` codes for the rest (listed in [`codes`]).
+//!
+//! The assessor works on data loaded up front (allocations, tariffs, earlier
+//! approved lines, budget ceilings) and keeps a running ledger, so the lines
+//! of one batch count against each other in order.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use crate::{
+    allocation_rules::{Episode, Grant, Volume},
+    enums::{Unit, VolumeFrequency},
+    money::{cents_to_euros, euros_to_cents, round_to_cents_half_away_from_zero},
+    period::contains,
+    schema::{allocation, budget_ceiling, product, tariff},
+};
+
+/// Reason codes of rejected lines.
+pub mod codes {
+    /// iWmo: declared volume exceeds the allocation within its frequency window (day, week, month).
+    pub const OVER_VOLUME_IN_WINDOW: &str = "9321";
+    /// iWmo: declared volume exceeds the allocation's total volume.
+    pub const OVER_TOTAL_VOLUME: &str = "9322";
+    /// iWmo: declared amount exceeds the allocated budget.
+    pub const OVER_BUDGET: &str = "9369";
+    /// iWmo: product category differs from the allocation's.
+    pub const CATEGORY_DIFFERS: &str = "9339";
+    /// iWmo: product code differs from the allocation's.
+    pub const PRODUCT_DIFFERS: &str = "9340";
+    /// iWmo: unit differs from the allocation's.
+    pub const UNIT_DIFFERS: &str = "9341";
+    /// iWmo: declared amount is not delivered volume × tariff.
+    pub const AMOUNT_MISMATCH: &str = "9346";
+    /// iWmo: declared tariff differs from the contract tariff.
+    pub const TARIFF_DIFFERS: &str = "0611";
+    /// No allocation with this number in the region.
+    pub const NO_ALLOCATION: &str = "ZR01";
+    /// The period lies (partly) outside the allocation's period.
+    pub const OUTSIDE_ALLOCATION: &str = "ZR02";
+    /// No tariff is valid on the service date.
+    pub const NO_TARIFF: &str = "ZR03";
+    /// The declaring provider is not the allocation's provider.
+    pub const NOT_YOUR_ALLOCATION: &str = "ZR04";
+    /// The period ends before it starts or spans more than one calendar month.
+    pub const BAD_PERIOD: &str = "ZR05";
+    /// A hard budget ceiling would be exceeded.
+    pub const CEILING_EXCEEDED: &str = "ZR06";
+    /// The delivered volume is not positive.
+    pub const NO_VOLUME: &str = "ZR07";
+}
+
+/// One declaration line as submitted.
+#[derive(Debug, Clone)]
+pub struct LineIn {
+    pub allocation_number: i64,
+    pub product_code: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    /// Units of the allocation's unit; cents for a budget.
+    pub delivered_volume: i64,
+    pub declared_amount_cents: Option<i64>,
+    pub declared_tariff_cents: Option<i64>,
+    pub unit: Option<Unit>,
+}
+
+/// An allocation with what the assessment needs next to it.
+#[derive(Debug, Clone)]
+pub struct AllocationFacts {
+    pub allocation: allocation::Model,
+    pub product: product::Model,
+    pub episodes: Vec<Episode>,
+}
+
+/// An approved line already stored.
+#[derive(Debug, Clone, Copy)]
+pub struct ApprovedLine {
+    pub period_start: NaiveDate,
+    pub delivered_volume: i64,
+    pub amount_cents: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub allocation_id: Option<Uuid>,
+    pub approved: bool,
+    pub reason_code: Option<&'static str>,
+    pub reason: Option<String>,
+    pub amount_cents: Option<i64>,
+    pub tariff_id: Option<Uuid>,
+}
+
+/// A budget ceiling crossed one of the alert levels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CeilingSignal {
+    pub budget_ceiling_id: Uuid,
+    pub level_percent: i32,
+    pub spent_cents: i64,
+}
+
+/// The grant stored on an allocation row.
+pub fn grant_of(a: &allocation::Model) -> Grant {
+    match (
+        a.volume_amount,
+        a.volume_unit,
+        a.volume_frequency,
+        a.budget_cents,
+    ) {
+        (Some(amount), Some(unit), Some(frequency), _) => Grant::Volume(Volume {
+            amount,
+            unit,
+            frequency,
+        }),
+        (_, _, _, Some(cents)) => Grant::Budget(cents),
+        _ => Grant::Nothing,
+    }
+}
+
+/// Amount for `volume` delivered units priced at `tariff` per `tariff_unit`.
+/// Minutes against an hourly tariff: tariff × minutes / 60, rounded to cents
+/// half away from zero; hours against a minute tariff: tariff × hours × 60.
+pub fn price_delivered_volume(
+    tariff: Decimal,
+    tariff_unit: Unit,
+    delivered_unit: Unit,
+    volume: i64,
+) -> Decimal {
+    let volume = Decimal::from(volume);
+    let exact = match (tariff_unit, delivered_unit) {
+        (Unit::Hour, Unit::Minute) => tariff * volume / Decimal::from(60),
+        (Unit::Minute, Unit::Hour) => tariff * volume * Decimal::from(60),
+        _ => tariff * volume,
+    };
+    round_to_cents_half_away_from_zero(exact)
+}
+
+/// The tariff for a service date: a municipality-specific tariff beats a
+/// provider-specific one, which beats the region's (one for both beats all).
+pub fn applicable_tariff<'a>(
+    tariffs: &'a [tariff::Model],
+    product_id: Uuid,
+    provider_id: Uuid,
+    municipality_id: Uuid,
+    date: NaiveDate,
+) -> Option<&'a tariff::Model> {
+    tariffs
+        .iter()
+        .filter(|t| t.product_id == product_id && contains(t.valid_from, t.valid_to, date))
+        .filter(|t| t.provider_id.is_none_or(|p| p == provider_id))
+        .filter(|t| t.municipality_id.is_none_or(|m| m == municipality_id))
+        .max_by_key(|t| {
+            2 * u8::from(t.municipality_id.is_some()) + u8::from(t.provider_id.is_some())
+        })
+}
+
+fn days(from: NaiveDate, to: NaiveDate) -> i64 {
+    (to - from).num_days() + 1
+}
+
+fn overlap_days(a: (NaiveDate, NaiveDate), b: (NaiveDate, NaiveDate)) -> i64 {
+    let (from, to) = (a.0.max(b.0), a.1.min(b.1));
+    if from > to {
+        0
+    } else {
+        days(from, to)
+    }
+}
+
+fn month_of(date: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let first = date.with_day(1).unwrap_or(date);
+    let next = first
+        .checked_add_months(chrono::Months::new(1))
+        .unwrap_or(first);
+    (first, next.pred_opt().unwrap_or(first))
+}
+
+/// The window a line's volume is counted in: the whole allocation for a
+/// total, else the line's calendar month, clipped to the allocation.
+fn volume_window(
+    v: &Volume,
+    a: &allocation::Model,
+    period_start: NaiveDate,
+) -> (NaiveDate, NaiveDate) {
+    let end = a.end_date.unwrap_or(NaiveDate::MAX);
+    match v.frequency {
+        VolumeFrequency::Total => (a.start_date, end),
+        _ => {
+            let (first, last) = month_of(period_start);
+            (first.max(a.start_date), last.min(end))
+        }
+    }
+}
+
+/// Whether `used` units fit what the volume (plus temporary intensive)
+/// allows in `window`. Compared in whole numbers: a weekly volume allows
+/// amount × days / 7, so both sides are multiplied by 7.
+fn fits(v: &Volume, episodes: &[Episode], window: (NaiveDate, NaiveDate), used: i64) -> bool {
+    let extra_days: i64 = episodes
+        .iter()
+        .map(|e| e.extra * overlap_days((e.from, e.to), window))
+        .sum();
+    let overlapping_extra: i64 = episodes
+        .iter()
+        .filter(|e| overlap_days((e.from, e.to), window) > 0)
+        .map(|e| e.extra)
+        .sum();
+    let window_days = days(window.0, window.1);
+    match v.frequency {
+        VolumeFrequency::Day => used <= v.amount * window_days + extra_days,
+        VolumeFrequency::Week => 7 * used <= v.amount * window_days + extra_days,
+        VolumeFrequency::Month | VolumeFrequency::Total => used <= v.amount + overlapping_extra,
+    }
+}
+
+/// What a budget ceiling is matched on.
+#[derive(Debug, Clone, Copy)]
+struct CeilingOwner {
+    provider_id: Uuid,
+    municipality_id: Uuid,
+    product_group_id: Uuid,
+}
+
+/// Assesses lines in order against loaded data and a running ledger.
+pub struct Assessor {
+    allocations: HashMap<i64, AllocationFacts>,
+    products_by_code: HashMap<String, product::Model>,
+    tariffs: Vec<tariff::Model>,
+    /// The provider whose token declares, if a provider token.
+    declarer: Option<Uuid>,
+    approved: HashMap<Uuid, Vec<ApprovedLine>>,
+    ceilings: Vec<budget_ceiling::Model>,
+    alert_levels: Vec<i32>,
+    signals: Vec<CeilingSignal>,
+}
+
+impl Assessor {
+    pub fn new(
+        allocations: Vec<AllocationFacts>,
+        products: Vec<product::Model>,
+        tariffs: Vec<tariff::Model>,
+        declarer: Option<Uuid>,
+        approved: HashMap<Uuid, Vec<ApprovedLine>>,
+        ceilings: Vec<budget_ceiling::Model>,
+        alert_levels: Vec<i32>,
+    ) -> Self {
+        Self {
+            allocations: allocations
+                .into_iter()
+                .map(|f| (f.allocation.allocation_number, f))
+                .collect(),
+            products_by_code: products.into_iter().map(|p| (p.code.clone(), p)).collect(),
+            tariffs,
+            declarer,
+            approved,
+            ceilings,
+            alert_levels,
+            signals: Vec::new(),
+        }
+    }
+
+    /// Ceilings with their spending after the approved lines.
+    pub fn ceilings(&self) -> &[budget_ceiling::Model] {
+        &self.ceilings
+    }
+
+    /// Alert levels crossed by the approved lines, in order.
+    pub fn signals(&self) -> &[CeilingSignal] {
+        &self.signals
+    }
+
+    pub fn assess(&mut self, line: &LineIn) -> Verdict {
+        match self.evaluate(line) {
+            Ok(verdict) => verdict,
+            Err((allocation_id, code, reason)) => Verdict {
+                allocation_id,
+                approved: false,
+                reason_code: Some(code),
+                reason: Some(reason),
+                amount_cents: None,
+                tariff_id: None,
+            },
+        }
+    }
+
+    fn evaluate(&mut self, line: &LineIn) -> Result<Verdict, (Option<Uuid>, &'static str, String)> {
+        use codes::*;
+        let reject = |id: Option<Uuid>, code: &'static str, reason: String| Err((id, code, reason));
+        if line.period_end < line.period_start
+            || month_of(line.period_start) != month_of(line.period_end)
+        {
+            return reject(
+                None,
+                BAD_PERIOD,
+                "the period must lie within one calendar month".into(),
+            );
+        }
+        if line.delivered_volume < 1 {
+            return reject(
+                None,
+                NO_VOLUME,
+                "the delivered volume must be at least 1".into(),
+            );
+        }
+        let Some(facts) = self.allocations.get(&line.allocation_number) else {
+            return reject(
+                None,
+                NO_ALLOCATION,
+                format!("no allocation {} in this region", line.allocation_number),
+            );
+        };
+        let a = &facts.allocation;
+        let id = Some(a.id);
+        if self.declarer.is_some_and(|p| p != a.provider_id) {
+            return reject(
+                id,
+                NOT_YOUR_ALLOCATION,
+                "the allocation belongs to another provider".into(),
+            );
+        }
+        if line.product_code != facts.product.code {
+            let same_category = self
+                .products_by_code
+                .get(&line.product_code)
+                .is_some_and(|p| p.iwmo_category == facts.product.iwmo_category);
+            return if same_category {
+                reject(
+                    id,
+                    PRODUCT_DIFFERS,
+                    format!("the allocation is for product {}", facts.product.code),
+                )
+            } else {
+                reject(
+                    id,
+                    CATEGORY_DIFFERS,
+                    format!(
+                        "the allocation is for category {}",
+                        facts.product.iwmo_category
+                    ),
+                )
+            };
+        }
+        let grant = grant_of(a);
+        let allocated_unit = match grant {
+            Grant::Volume(v) => v.unit,
+            _ => Unit::Euro,
+        };
+        if line.unit.is_some_and(|u| u != allocated_unit) {
+            return reject(
+                id,
+                UNIT_DIFFERS,
+                format!("the allocation is in {}", allocated_unit.as_str()),
+            );
+        }
+        let end = a.end_date.unwrap_or(NaiveDate::MAX);
+        if line.period_start < a.start_date || line.period_end > end {
+            return reject(
+                id,
+                OUTSIDE_ALLOCATION,
+                "the period lies outside the allocation".into(),
+            );
+        }
+        let (amount, tariff_id) = match grant {
+            Grant::Volume(_) => {
+                let Some(t) = applicable_tariff(
+                    &self.tariffs,
+                    a.product_id,
+                    a.provider_id,
+                    a.municipality_id,
+                    line.period_start,
+                ) else {
+                    return reject(
+                        id,
+                        NO_TARIFF,
+                        format!(
+                            "no tariff for {} on {}",
+                            facts.product.code, line.period_start
+                        ),
+                    );
+                };
+                if line
+                    .declared_tariff_cents
+                    .is_some_and(|c| c != t.price_cents)
+                {
+                    return reject(
+                        id,
+                        TARIFF_DIFFERS,
+                        format!("the tariff is {}", cents_to_euros(t.price_cents)),
+                    );
+                }
+                let amount = price_delivered_volume(
+                    cents_to_euros(t.price_cents),
+                    facts.product.unit,
+                    allocated_unit,
+                    line.delivered_volume,
+                );
+                (euros_to_cents(amount).unwrap_or(i64::MAX), Some(t.id))
+            }
+            Grant::Budget(_) | Grant::Nothing => (line.delivered_volume, None),
+        };
+        if line.declared_amount_cents.is_some_and(|c| c != amount) {
+            return reject(
+                id,
+                AMOUNT_MISMATCH,
+                format!("delivered volume × tariff is {}", cents_to_euros(amount)),
+            );
+        }
+        let history = self.approved.get(&a.id).map(Vec::as_slice).unwrap_or(&[]);
+        match grant {
+            Grant::Volume(v) => {
+                let window = volume_window(&v, a, line.period_start);
+                let used: i64 = history
+                    .iter()
+                    .filter(|l| contains(window.0, Some(window.1), l.period_start))
+                    .map(|l| l.delivered_volume)
+                    .sum();
+                if !fits(&v, &facts.episodes, window, used + line.delivered_volume) {
+                    let code = if v.frequency == VolumeFrequency::Total {
+                        OVER_TOTAL_VOLUME
+                    } else {
+                        OVER_VOLUME_IN_WINDOW
+                    };
+                    return reject(
+                        id,
+                        code,
+                        format!(
+                            "over the allocated volume ({} already approved in {} to {})",
+                            used, window.0, window.1
+                        ),
+                    );
+                }
+            }
+            Grant::Budget(budget) => {
+                let spent: i64 = history.iter().map(|l| l.amount_cents).sum();
+                if spent + amount > budget {
+                    return reject(
+                        id,
+                        OVER_BUDGET,
+                        format!(
+                            "over the budget of {} ({} already approved)",
+                            cents_to_euros(budget),
+                            cents_to_euros(spent)
+                        ),
+                    );
+                }
+            }
+            Grant::Nothing => {}
+        }
+        let owner = CeilingOwner {
+            provider_id: a.provider_id,
+            municipality_id: a.municipality_id,
+            product_group_id: facts.product.product_group_id,
+        };
+        let allocation_id = a.id;
+        self.book_on_ceilings(owner, line.period_start.year(), amount)
+            .map_err(|reason| (id, CEILING_EXCEEDED, reason))?;
+        self.approved
+            .entry(allocation_id)
+            .or_default()
+            .push(ApprovedLine {
+                period_start: line.period_start,
+                delivered_volume: line.delivered_volume,
+                amount_cents: amount,
+            });
+        Ok(Verdict {
+            allocation_id: id,
+            approved: true,
+            reason_code: None,
+            reason: None,
+            amount_cents: Some(amount),
+            tariff_id,
+        })
+    }
+
+    /// Adds the amount to every matching ceiling, unless a hard one would be
+    /// crossed; records each alert level crossed.
+    fn book_on_ceilings(
+        &mut self,
+        owner: CeilingOwner,
+        year: i32,
+        amount: i64,
+    ) -> Result<(), String> {
+        let matching: Vec<usize> = self
+            .ceilings
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| {
+                c.provider_id == owner.provider_id
+                    && c.year == year
+                    && c.product_group_id
+                        .is_none_or(|g| g == owner.product_group_id)
+                    && c.municipality_id.is_none_or(|m| m == owner.municipality_id)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if let Some(c) = matching
+            .iter()
+            .map(|&i| &self.ceilings[i])
+            .find(|c| c.hard && c.spent_cents + amount > c.amount_cents)
+        {
+            return Err(format!(
+                "the budget ceiling of {} for {} would be exceeded ({} spent)",
+                cents_to_euros(c.amount_cents),
+                c.year,
+                cents_to_euros(c.spent_cents)
+            ));
+        }
+        for i in matching {
+            let c = &mut self.ceilings[i];
+            let before = c.spent_cents;
+            c.spent_cents += amount;
+            for &level in &self.alert_levels {
+                let threshold = i128::from(c.amount_cents) * i128::from(level);
+                if i128::from(before) * 100 < threshold
+                    && i128::from(c.spent_cents) * 100 >= threshold
+                {
+                    self.signals.push(CeilingSignal {
+                        budget_ceiling_id: c.id,
+                        level_percent: level,
+                        spent_cents: c.spent_cents,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::enums::FundingVariant;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn eur(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    const REGION: Uuid = Uuid::from_u128(1);
+    const PROVIDER: Uuid = Uuid::from_u128(2);
+    const OTHER_PROVIDER: Uuid = Uuid::from_u128(3);
+    const MUNICIPALITY: Uuid = Uuid::from_u128(4);
+    const GROUP: Uuid = Uuid::from_u128(5);
+    const PRODUCT: Uuid = Uuid::from_u128(6);
+
+    fn product(id: Uuid, code: &str, category: &str, unit: Unit) -> product::Model {
+        product::Model {
+            region_id: REGION,
+            id,
+            code: code.into(),
+            name: code.into(),
+            product_group_id: GROUP,
+            iwmo_category: category.into(),
+            unit,
+            funding_variant: FundingVariant::Effort,
+            created_at: chrono::Utc::now(),
+        }
+    }
+
+    fn tariff(
+        id: u128,
+        cents: i64,
+        provider: Option<Uuid>,
+        municipality: Option<Uuid>,
+    ) -> tariff::Model {
+        tariff::Model {
+            region_id: REGION,
+            id: Uuid::from_u128(id),
+            product_id: PRODUCT,
+            provider_id: provider,
+            municipality_id: municipality,
+            valid_from: d("2025-01-01"),
+            valid_to: Some(d("2025-12-31")),
+            price_cents: cents,
+            supersedes_id: None,
+            indexation_run_id: None,
+            created_at: chrono::Utc::now(),
+        }
+    }
+
+    fn allocation(number: i64, grant: Grant) -> allocation::Model {
+        let (volume_amount, volume_unit, volume_frequency, budget_cents) = match grant {
+            Grant::Volume(v) => (Some(v.amount), Some(v.unit), Some(v.frequency), None),
+            Grant::Budget(c) => (None, None, None, Some(c)),
+            Grant::Nothing => (None, None, None, None),
+        };
+        allocation::Model {
+            region_id: REGION,
+            id: Uuid::from_u128(100 + number as u128),
+            allocation_number: number,
+            client_key: "k".into(),
+            municipality_id: MUNICIPALITY,
+            product_id: PRODUCT,
+            provider_id: PROVIDER,
+            start_date: d("2025-01-01"),
+            end_date: Some(d("2025-12-31")),
+            volume_amount,
+            volume_unit,
+            volume_frequency,
+            budget_cents,
+            stopped_on: None,
+            stop_reason: None,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+        }
+    }
+
+    fn weekly(amount: i64, unit: Unit) -> Grant {
+        Grant::Volume(Volume {
+            amount,
+            unit,
+            frequency: VolumeFrequency::Week,
+        })
+    }
+
+    fn line(number: i64, from: &str, to: &str, volume: i64) -> LineIn {
+        LineIn {
+            allocation_number: number,
+            product_code: "02A01".into(),
+            period_start: d(from),
+            period_end: d(to),
+            delivered_volume: volume,
+            declared_amount_cents: None,
+            declared_tariff_cents: None,
+            unit: None,
+        }
+    }
+
+    /// Allocation 1: 4 h/week; 2: 240 min/week; 3: budget € 1,000.00;
+    /// 4: 4 h/week with 3 h/week extra in February. Tariff € 70.00/h.
+    fn assessor(declarer: Option<Uuid>, ceilings: Vec<budget_ceiling::Model>) -> Assessor {
+        let hourly = product(PRODUCT, "02A01", "02", Unit::Hour);
+        let facts = |a: allocation::Model, episodes: Vec<Episode>| AllocationFacts {
+            allocation: a,
+            product: hourly.clone(),
+            episodes,
+        };
+        Assessor::new(
+            vec![
+                facts(allocation(1, weekly(4, Unit::Hour)), vec![]),
+                facts(allocation(2, weekly(240, Unit::Minute)), vec![]),
+                facts(allocation(3, Grant::Budget(100_000)), vec![]),
+                facts(
+                    allocation(4, weekly(4, Unit::Hour)),
+                    vec![Episode {
+                        from: d("2025-02-01"),
+                        to: d("2025-02-28"),
+                        extra: 3,
+                    }],
+                ),
+            ],
+            vec![
+                hourly.clone(),
+                product(Uuid::from_u128(7), "02A02", "02", Unit::Hour),
+                product(Uuid::from_u128(8), "03A01", "03", Unit::DayPart),
+            ],
+            vec![tariff(50, 7000, None, None)],
+            declarer,
+            HashMap::new(),
+            ceilings,
+            vec![80, 100],
+        )
+    }
+
+    #[test]
+    fn minutes_against_an_hourly_tariff_round_half_away_from_zero() {
+        // 70.00 × 45 / 60 = 52.50
+        assert_eq!(
+            price_delivered_volume(eur("70.00"), Unit::Hour, Unit::Minute, 45),
+            eur("52.50")
+        );
+        // 65.33 × 10 / 60 = 10.8883… → 10.89
+        assert_eq!(
+            price_delivered_volume(eur("65.33"), Unit::Hour, Unit::Minute, 10),
+            eur("10.89")
+        );
+        // 60.30 × 1 / 60 = 1.005 → 1.01 (half away from zero)
+        assert_eq!(
+            price_delivered_volume(eur("60.30"), Unit::Hour, Unit::Minute, 1),
+            eur("1.01")
+        );
+        // 0.67 × 45 / 60 = 0.5025 → 0.50
+        assert_eq!(
+            price_delivered_volume(eur("0.67"), Unit::Hour, Unit::Minute, 45),
+            eur("0.50")
+        );
+        // same unit: exact
+        assert_eq!(
+            price_delivered_volume(eur("182.75"), Unit::Day, Unit::Day, 31),
+            eur("5665.25")
+        );
+        // hours against a minute tariff: 1.13 × 2 × 60 = 135.60
+        assert_eq!(
+            price_delivered_volume(eur("1.13"), Unit::Minute, Unit::Hour, 2),
+            eur("135.60")
+        );
+    }
+
+    #[test]
+    fn tariff_precedence() {
+        let all = vec![
+            tariff(1, 7000, None, None),
+            tariff(2, 7200, Some(PROVIDER), None),
+            tariff(3, 7500, None, Some(MUNICIPALITY)),
+            tariff(4, 7700, Some(PROVIDER), Some(MUNICIPALITY)),
+            tariff(5, 9900, Some(OTHER_PROVIDER), None),
+        ];
+        let pick = |ts: &[tariff::Model]| {
+            applicable_tariff(ts, PRODUCT, PROVIDER, MUNICIPALITY, d("2025-06-01"))
+                .map(|t| t.price_cents)
+        };
+        assert_eq!(pick(&all), Some(7700));
+        assert_eq!(
+            pick(
+                &all[..4]
+                    .iter()
+                    .filter(|t| t.price_cents != 7700)
+                    .cloned()
+                    .collect::<Vec<_>>()
+            ),
+            Some(7500)
+        );
+        assert_eq!(
+            pick(&[all[0].clone(), all[1].clone(), all[4].clone()]),
+            Some(7200)
+        );
+        assert_eq!(pick(&[all[0].clone(), all[4].clone()]), Some(7000));
+        assert_eq!(
+            pick(&[all[4].clone()]),
+            None,
+            "another provider's tariff never applies"
+        );
+        assert_eq!(
+            applicable_tariff(&all, PRODUCT, PROVIDER, MUNICIPALITY, d("2026-01-01")),
+            None
+        );
+    }
+
+    #[test]
+    fn weekly_volume_in_a_month() {
+        let mut a = assessor(None, vec![]);
+        // January: 4 h/week × 31 days / 7 = 17.71 h allowed
+        let first = a.assess(&line(1, "2025-01-01", "2025-01-31", 10));
+        assert!(first.approved);
+        assert_eq!(first.amount_cents, Some(70_000));
+        assert_eq!(first.tariff_id, Some(Uuid::from_u128(50)));
+        let over = a.assess(&line(1, "2025-01-01", "2025-01-31", 8));
+        assert_eq!(over.reason_code, Some(codes::OVER_VOLUME_IN_WINDOW));
+        assert!(
+            a.assess(&line(1, "2025-01-15", "2025-01-31", 7)).approved,
+            "10 + 7 = 17 ≤ 17.71"
+        );
+        // February is a new window
+        assert!(a.assess(&line(1, "2025-02-01", "2025-02-28", 16)).approved);
+        assert_eq!(
+            a.assess(&line(1, "2025-03-01", "2025-03-31", 18))
+                .reason_code,
+            Some(codes::OVER_VOLUME_IN_WINDOW)
+        );
+    }
+
+    #[test]
+    fn minutes_allocation_is_priced_per_minute() {
+        let mut a = assessor(None, vec![]);
+        let verdict = a.assess(&LineIn {
+            unit: Some(Unit::Minute),
+            ..line(2, "2025-01-06", "2025-01-12", 45)
+        });
+        assert_eq!(verdict.amount_cents, Some(5_250));
+        let wrong_unit = a.assess(&LineIn {
+            unit: Some(Unit::Hour),
+            ..line(2, "2025-01-06", "2025-01-12", 1)
+        });
+        assert_eq!(wrong_unit.reason_code, Some(codes::UNIT_DIFFERS));
+    }
+
+    #[test]
+    fn temporary_intensive_raises_the_window() {
+        let mut a = assessor(None, vec![]);
+        // February: (4 + 3) h/week × 28 days / 7 = 28 h
+        assert!(a.assess(&line(4, "2025-02-01", "2025-02-28", 28)).approved);
+        assert_eq!(
+            a.assess(&line(4, "2025-02-01", "2025-02-28", 1))
+                .reason_code,
+            Some(codes::OVER_VOLUME_IN_WINDOW)
+        );
+        // March has no episode: 4 × 31 / 7 = 17.71
+        assert_eq!(
+            a.assess(&line(4, "2025-03-01", "2025-03-31", 18))
+                .reason_code,
+            Some(codes::OVER_VOLUME_IN_WINDOW)
+        );
+    }
+
+    #[test]
+    fn budget_allocation() {
+        let mut a = assessor(None, vec![]);
+        let euro_line = |cents| LineIn {
+            product_code: "02A01".into(),
+            ..line(3, "2025-03-01", "2025-03-31", cents)
+        };
+        let first = a.assess(&euro_line(60_000));
+        assert_eq!(first.amount_cents, Some(60_000));
+        assert_eq!(first.tariff_id, None);
+        assert_eq!(
+            a.assess(&euro_line(50_000)).reason_code,
+            Some(codes::OVER_BUDGET)
+        );
+        assert!(a.assess(&euro_line(40_000)).approved, "exactly the budget");
+    }
+
+    #[test]
+    fn product_amount_and_period_reasons() {
+        let mut a = assessor(None, vec![]);
+        let reason = |a: &mut Assessor, l: LineIn| a.assess(&l).reason_code;
+        assert_eq!(
+            reason(
+                &mut a,
+                LineIn {
+                    product_code: "02A02".into(),
+                    ..line(1, "2025-01-01", "2025-01-31", 1)
+                }
+            ),
+            Some(codes::PRODUCT_DIFFERS)
+        );
+        assert_eq!(
+            reason(
+                &mut a,
+                LineIn {
+                    product_code: "03A01".into(),
+                    ..line(1, "2025-01-01", "2025-01-31", 1)
+                }
+            ),
+            Some(codes::CATEGORY_DIFFERS)
+        );
+        assert_eq!(
+            reason(
+                &mut a,
+                LineIn {
+                    product_code: "99X99".into(),
+                    ..line(1, "2025-01-01", "2025-01-31", 1)
+                }
+            ),
+            Some(codes::CATEGORY_DIFFERS)
+        );
+        assert_eq!(
+            reason(
+                &mut a,
+                LineIn {
+                    declared_amount_cents: Some(14_001),
+                    ..line(1, "2025-01-01", "2025-01-31", 2)
+                }
+            ),
+            Some(codes::AMOUNT_MISMATCH)
+        );
+        assert_eq!(
+            reason(
+                &mut a,
+                LineIn {
+                    declared_tariff_cents: Some(7_100),
+                    ..line(1, "2025-01-01", "2025-01-31", 2)
+                }
+            ),
+            Some(codes::TARIFF_DIFFERS)
+        );
+        assert_eq!(
+            reason(
+                &mut a,
+                LineIn {
+                    declared_amount_cents: Some(14_000),
+                    declared_tariff_cents: Some(7_000),
+                    ..line(1, "2025-01-01", "2025-01-31", 2)
+                }
+            ),
+            None
+        );
+        assert_eq!(
+            reason(&mut a, line(9, "2025-01-01", "2025-01-31", 1)),
+            Some(codes::NO_ALLOCATION)
+        );
+        assert_eq!(
+            reason(&mut a, line(1, "2025-01-20", "2025-02-10", 1)),
+            Some(codes::BAD_PERIOD)
+        );
+        assert_eq!(
+            reason(&mut a, line(1, "2025-01-20", "2025-01-10", 1)),
+            Some(codes::BAD_PERIOD)
+        );
+        assert_eq!(
+            reason(&mut a, line(1, "2024-12-01", "2024-12-31", 1)),
+            Some(codes::OUTSIDE_ALLOCATION)
+        );
+        assert_eq!(
+            reason(&mut a, line(1, "2025-01-01", "2025-01-31", 0)),
+            Some(codes::NO_VOLUME)
+        );
+    }
+
+    #[test]
+    fn no_tariff_on_the_service_date() {
+        let mut a = assessor(None, vec![]);
+        a.allocations.get_mut(&1).unwrap().allocation.end_date = Some(d("2026-12-31"));
+        assert_eq!(
+            a.assess(&line(1, "2026-01-01", "2026-01-31", 1))
+                .reason_code,
+            Some(codes::NO_TARIFF)
+        );
+    }
+
+    #[test]
+    fn a_provider_declares_only_its_own_allocations() {
+        let mut a = assessor(Some(OTHER_PROVIDER), vec![]);
+        assert_eq!(
+            a.assess(&line(1, "2025-01-01", "2025-01-31", 1))
+                .reason_code,
+            Some(codes::NOT_YOUR_ALLOCATION)
+        );
+        let mut own = assessor(Some(PROVIDER), vec![]);
+        assert!(own.assess(&line(1, "2025-01-01", "2025-01-31", 1)).approved);
+    }
+
+    fn ceiling(hard: bool) -> budget_ceiling::Model {
+        budget_ceiling::Model {
+            region_id: REGION,
+            id: Uuid::from_u128(60),
+            provider_id: PROVIDER,
+            product_group_id: Some(GROUP),
+            municipality_id: None,
+            year: 2025,
+            amount_cents: 100_000,
+            hard,
+            spent_cents: 0,
+            created_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn budget_ceiling_alerts_and_hard_stop() {
+        let mut a = assessor(None, vec![ceiling(true)]);
+        // 10 h × 70.00 = 700.00 → 70%: no signal
+        assert!(a.assess(&line(1, "2025-01-01", "2025-01-31", 10)).approved);
+        assert!(a.signals().is_empty());
+        // + 2 h = 840.00 → 84%: the 80% signal
+        assert!(a.assess(&line(1, "2025-02-01", "2025-02-28", 2)).approved);
+        assert_eq!(
+            a.signals(),
+            [CeilingSignal {
+                budget_ceiling_id: Uuid::from_u128(60),
+                level_percent: 80,
+                spent_cents: 84_000
+            }]
+        );
+        // + 3 h = 1,050.00 > 1,000.00 on a hard ceiling: rejected, nothing booked
+        assert_eq!(
+            a.assess(&line(1, "2025-03-01", "2025-03-31", 3))
+                .reason_code,
+            Some(codes::CEILING_EXCEEDED)
+        );
+        assert_eq!(a.ceilings()[0].spent_cents, 84_000);
+        // a ceiling of another year is not touched
+        assert!(
+            a.assess(&LineIn {
+                ..line(1, "2025-03-01", "2025-03-31", 2)
+            })
+            .approved,
+            "980.00 fits"
+        );
+
+        let mut soft = assessor(None, vec![ceiling(false)]);
+        assert!(
+            soft.assess(&line(1, "2025-01-01", "2025-01-31", 15))
+                .approved
+        );
+        assert_eq!(soft.ceilings()[0].spent_cents, 105_000);
+        let levels: Vec<i32> = soft.signals().iter().map(|s| s.level_percent).collect();
+        assert_eq!(levels, [80, 100], "one line may cross both levels");
+    }
+}
