@@ -183,6 +183,14 @@ permission!(
     ReadAudit => [PlatformAdmin, RegionAdmin, Auditor]
 );
 permission!(
+    /// Allocating care: the office and municipal access teams (for their municipality).
+    Allocate => [PlatformAdmin, RegionAdmin, AccessTeam]
+);
+permission!(
+    /// Declaring delivered care: providers (their own allocations) and the office.
+    Declare => [PlatformAdmin, RegionAdmin, Provider]
+);
+permission!(
     /// API clients (machine credentials) of the region.
     ManageApiClients => [PlatformAdmin, RegionAdmin]
 );
@@ -203,6 +211,14 @@ impl<P: Permission> Scoped<P> {
         crate::audit::Audit {
             scope: self.scope,
             actor: format!("{}:{}", self.claims.role.as_str(), self.claims.sub),
+        }
+    }
+
+    /// The municipality CBS code an access-team token is limited to.
+    pub fn access_team_municipality(&self) -> Option<&str> {
+        match self.claims.role {
+            Role::AccessTeam => Some(self.claims.municipality.as_deref().unwrap_or("")),
+            _ => None,
         }
     }
 

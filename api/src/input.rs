@@ -17,10 +17,15 @@ use crate::error::{ApiError, FieldError};
 /// Its errors wait for [`Body::take`]: actix runs extractors side by side,
 /// and an unauthenticated or unauthorised caller must get 401/403/404 from
 /// the auth extractor, never a 400 about a body it may not send.
-pub struct Body<T>(Result<T, ApiError>);
+pub struct Body<T>(Result<(T, web::Bytes), ApiError>);
 
 impl<T> Body<T> {
     pub fn take(self) -> Result<T, ApiError> {
+        self.0.map(|(value, _)| value)
+    }
+
+    /// The parsed body with the raw bytes it came from (for idempotency hashes).
+    pub fn take_with_bytes(self) -> Result<(T, web::Bytes), ApiError> {
         self.0
     }
 }
@@ -38,7 +43,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
 fn read_json_body<T: DeserializeOwned + 'static>(
     req: &HttpRequest,
     payload: &mut Payload,
-) -> impl Future<Output = Result<T, ApiError>> + 'static {
+) -> impl Future<Output = Result<(T, web::Bytes), ApiError>> + 'static {
     {
         let is_json = req
             .headers()
@@ -68,7 +73,7 @@ fn read_json_body<T: DeserializeOwned + 'static>(
                     ApiError::invalid("", "the request body could not be read")
                 }
             })?;
-            parse_json(&bytes)
+            parse_json(&bytes).map(|value| (value, bytes))
         }
     }
 }

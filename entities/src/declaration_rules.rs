@@ -140,13 +140,13 @@ pub fn price_delivered_volume(
 
 /// The tariff for a service date: a municipality-specific tariff beats a
 /// provider-specific one, which beats the region's (one for both beats all).
-pub fn applicable_tariff<'a>(
-    tariffs: &'a [tariff::Model],
+pub fn applicable_tariff(
+    tariffs: &[tariff::Model],
     product_id: Uuid,
     provider_id: Uuid,
     municipality_id: Uuid,
     date: NaiveDate,
-) -> Option<&'a tariff::Model> {
+) -> Option<&tariff::Model> {
     tariffs
         .iter()
         .filter(|t| t.product_id == product_id && contains(t.valid_from, t.valid_to, date))

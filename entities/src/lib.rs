@@ -11,6 +11,7 @@ pub mod declaration_rules;
 pub mod enums;
 pub mod money;
 pub mod period;
+pub mod policy;
 pub mod schema;
 pub mod tenancy;
 

@@ -5,6 +5,7 @@ pub use e2e::{e2e, json, seed_catalogue, Reply, Role, StatusCode, TestApp, Value
 
 mod audit;
 mod auth;
+mod care_flow;
 mod catalogue;
 mod contracts;
 mod demo;

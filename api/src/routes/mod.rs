@@ -3,11 +3,15 @@
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub mod allocations;
 pub mod api_clients;
 pub mod audit_events;
 pub mod auth_token;
+pub mod budget_ceilings;
 pub mod contracts;
+pub mod declarations;
 pub mod municipalities;
+pub mod policies;
 pub mod product_groups;
 pub mod products;
 pub mod providers;
@@ -56,5 +60,24 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(api_clients::create_api_client)
         .service(api_clients::list_api_clients)
         .service(api_clients::revoke_api_client)
-        .service(audit_events::list_audit_events);
+        .service(audit_events::list_audit_events)
+        .service(policies::list_policies)
+        .service(policies::get_policy)
+        .service(policies::put_policy)
+        .service(policies::delete_policy)
+        .service(allocations::create_allocation)
+        .service(allocations::list_allocations)
+        .service(allocations::get_allocation)
+        .service(allocations::update_allocation)
+        .service(allocations::stop_allocation)
+        .service(declarations::submit_declarations)
+        .service(declarations::list_declarations)
+        .service(declarations::get_declaration)
+        .service(declarations::list_declaration_lines)
+        .service(budget_ceilings::create_budget_ceiling)
+        .service(budget_ceilings::list_budget_ceilings)
+        .service(budget_ceilings::get_budget_ceiling)
+        .service(budget_ceilings::update_budget_ceiling)
+        .service(budget_ceilings::delete_budget_ceiling)
+        .service(budget_ceilings::list_budget_signals);
 }

@@ -1,0 +1,881 @@
+//! Allocations (toewijzingen): a municipality allocates a product to a
+//! client at a provider for a period, with a volume or a budget. The client
+//! is known only by a pseudonymous key; the BSN is checked and dropped.
+//! Changes and stops keep their history in the audit trail.
+
+use std::collections::HashMap;
+
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+use entities::{
+    allocation_rules::{
+        check_execution_variant, check_temporary_intensive, Episode, Grant, Volume,
+    },
+    bsn::is_valid_bsn,
+    contract_term::current_end_date,
+    declaration_rules::grant_of,
+    enums::{ContractStatus, Unit, VolumeFrequency},
+    money::{cents_to_euros, euros_to_cents},
+    policy::{kinds, PolicyRules},
+    schema::{
+        allocation, allocation_intensive_episode as episode, contract, contract_municipality,
+        contract_product_group, municipality, product, product_group, provider,
+    },
+    RegionScope, TenantEntity, TenantRecord,
+};
+use rust_decimal::Decimal;
+use sea_orm::{
+    sea_query::Condition, ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::{municipalities, policies, products, providers};
+use crate::{
+    auth::{Allocate, Permission, ReadRegion, Scoped},
+    client_key::client_key,
+    error::{ApiError, ApiResult, Problem},
+    input::{Body, Check},
+    pagination::{fetch_page, Page, PageQuery},
+    state::AppState,
+};
+
+/// An allocated volume: `amount` units per `frequency`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VolumeIo {
+    #[schema(example = 4)]
+    pub amount: i64,
+    #[schema(value_type = Unit, example = "hour")]
+    pub unit: String,
+    #[schema(value_type = VolumeFrequency, example = "week")]
+    pub frequency: String,
+}
+
+/// A temporary-intensive episode (tijdelijk intensief): extra volume, in the
+/// allocation's unit and frequency, for a period.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EpisodeIo {
+    #[schema(value_type = NaiveDate, example = "2025-03-01")]
+    pub from: String,
+    #[schema(value_type = NaiveDate, example = "2025-05-31")]
+    pub to: String,
+    #[schema(example = 3)]
+    pub extra_amount: i64,
+}
+
+/// An allocation (toewijzing / beschikking).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AllocationOut {
+    #[schema(example = 100001)]
+    pub allocation_number: i64,
+    /// Pseudonymous client key (HMAC of the BSN); the BSN is never returned or stored.
+    pub client_key: String,
+    #[schema(example = "GM0202")]
+    pub municipality_cbs: String,
+    #[schema(example = "BW0A1")]
+    pub product_code: String,
+    #[schema(example = "98010001")]
+    pub provider_agb: String,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    pub volume: Option<VolumeIo>,
+    /// Budget in euros, for budget allocations.
+    #[schema(value_type = Option<String>, example = "1500.00")]
+    pub budget: Option<Decimal>,
+    pub temporary_intensive: Vec<EpisodeIo>,
+    pub stopped_on: Option<NaiveDate>,
+    pub stop_reason: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AllocationIn {
+    /// 1 to 999999999, unique in the region.
+    #[schema(example = 100001)]
+    pub allocation_number: i64,
+    /// The client's BSN (9 digits, eleven-test). Used once to derive the
+    /// client key, then dropped: never stored, logged or returned.
+    #[schema(example = "111222333")]
+    pub client_bsn: String,
+    #[schema(example = "GM0202")]
+    pub municipality_cbs: String,
+    #[schema(example = "BW0A2")]
+    pub product_code: String,
+    #[schema(example = "98010001")]
+    pub provider_agb: String,
+    #[schema(value_type = NaiveDate, example = "2025-01-01")]
+    pub start_date: String,
+    #[schema(value_type = Option<NaiveDate>, example = "2025-12-31")]
+    pub end_date: Option<String>,
+    pub volume: Option<VolumeIo>,
+    /// Euros as a decimal string, for budget allocations.
+    pub budget: Option<String>,
+    #[serde(default)]
+    pub temporary_intensive: Vec<EpisodeIo>,
+}
+
+/// Change the end date, volume, budget or temporary intensive. Provider,
+/// product and municipality do not change: that is a new allocation.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AllocationPatch {
+    #[schema(value_type = Option<NaiveDate>)]
+    pub end_date: Option<String>,
+    pub volume: Option<VolumeIo>,
+    pub budget: Option<String>,
+    /// Replaces all episodes.
+    pub temporary_intensive: Option<Vec<EpisodeIo>>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StopIn {
+    /// Last day of care; becomes the end date.
+    #[schema(value_type = NaiveDate, example = "2025-06-30")]
+    pub stopped_on: String,
+    #[schema(example = "Client moved out of the region")]
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct AllocationFilter {
+    pub municipality_cbs: Option<String>,
+    pub provider_agb: Option<String>,
+    pub product_code: Option<String>,
+    pub client_key: Option<String>,
+    /// Only allocations running on this date.
+    #[param(value_type = Option<NaiveDate>)]
+    pub active_on: Option<String>,
+}
+
+/// What a request grants, parsed.
+struct Granted {
+    grant: Grant,
+    episodes: Vec<Episode>,
+}
+
+fn parse_volume(check: &mut Check, v: &VolumeIo) -> Option<Volume> {
+    check.require(
+        (1..=1_000_000).contains(&v.amount),
+        "volume.amount",
+        "must be 1 to 1000000",
+    );
+    let unit = check.one_of::<Unit>("volume.unit", &v.unit);
+    let frequency = check.one_of::<VolumeFrequency>("volume.frequency", &v.frequency);
+    Some(Volume {
+        amount: v.amount,
+        unit: unit?,
+        frequency: frequency?,
+    })
+}
+
+fn parse_episodes(check: &mut Check, list: &[EpisodeIo]) -> Option<Vec<Episode>> {
+    let mut episodes = Vec::new();
+    for (i, e) in list.iter().enumerate() {
+        let from = check.date(&format!("temporaryIntensive[{i}].from"), &e.from);
+        let to = check.date(&format!("temporaryIntensive[{i}].to"), &e.to);
+        check.require(
+            (1..=1_000_000).contains(&e.extra_amount),
+            &format!("temporaryIntensive[{i}].extraAmount"),
+            "must be 1 to 1000000",
+        );
+        episodes.push(Episode {
+            from: from?,
+            to: to?,
+            extra: e.extra_amount,
+        });
+    }
+    Some(episodes)
+}
+
+fn parse_grant(
+    check: &mut Check,
+    volume: Option<&VolumeIo>,
+    budget: Option<&str>,
+    episodes: &[EpisodeIo],
+) -> Option<Granted> {
+    let grant = match (volume, budget) {
+        (Some(_), Some(_)) => {
+            check.fail("budget", "give either a volume or a budget, not both");
+            None
+        }
+        (Some(v), None) => parse_volume(check, v).map(Grant::Volume),
+        (None, Some(b)) => {
+            let euros = check.euros("budget", b);
+            euros.and_then(euros_to_cents).map(Grant::Budget)
+        }
+        (None, None) => Some(Grant::Nothing),
+    };
+    let episodes = parse_episodes(check, episodes);
+    Some(Granted {
+        grant: grant?,
+        episodes: episodes?,
+    })
+}
+
+fn rule(code: &'static str, detail: impl Into<String>) -> ApiError {
+    ApiError::rule(code, detail)
+}
+
+/// The rules of the allocation itself: execution variant and temporary intensive.
+async fn check_own_rules<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    product: &product::Model,
+    start: NaiveDate,
+    end: Option<NaiveDate>,
+    granted: &Granted,
+) -> ApiResult<()> {
+    check_execution_variant(
+        product.funding_variant,
+        product.unit,
+        start,
+        end,
+        &granted.grant,
+    )
+    .map_err(|e| rule("ZR-ALLOC-EXECUTION-VARIANT", e))?;
+    let limit = match policies::rules(db, scope, kinds::TEMPORARY_INTENSIVE, &product.code).await? {
+        Some(PolicyRules::TemporaryIntensive(p)) => Some(p.limit()),
+        _ => None,
+    };
+    check_temporary_intensive(start, end, &granted.grant, &granted.episodes, limit)
+        .map_err(|e| rule("ZR-ALLOC-TEMPORARY-INTENSIVE", e))
+}
+
+/// The provider's contracts covering the product's group in the municipality.
+async fn covering_contracts<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    provider_id: Uuid,
+    product_group_id: Uuid,
+    municipality_id: Uuid,
+) -> ApiResult<Vec<contract::Model>> {
+    let with_group = contract_product_group::Entity::scoped(scope)
+        .select_only()
+        .column(contract_product_group::Column::ContractId)
+        .filter(contract_product_group::Column::ProductGroupId.eq(product_group_id))
+        .into_query();
+    let with_municipality = contract_municipality::Entity::scoped(scope)
+        .select_only()
+        .column(contract_municipality::Column::ContractId)
+        .filter(contract_municipality::Column::MunicipalityId.eq(municipality_id))
+        .into_query();
+    Ok(contract::Entity::scoped(scope)
+        .filter(contract::Column::ProviderId.eq(provider_id))
+        .filter(contract::Column::Id.in_subquery(with_group))
+        .filter(contract::Column::Id.in_subquery(with_municipality))
+        .all(db)
+        .await?)
+}
+
+/// Whether a contract admits a new allocation starting on `start`.
+fn admits(c: &contract::Model, start: NaiveDate) -> bool {
+    let options: Vec<u32> =
+        serde_json::from_value(c.extension_options_months.clone()).unwrap_or_default();
+    let end = current_end_date(
+        c.start_date,
+        c.initial_term_months as u32,
+        &options,
+        c.extensions_exercised as usize,
+    );
+    let terminated_before =
+        c.status == ContractStatus::Terminated && c.terminated_on.is_none_or(|on| on < start);
+    c.start_date <= start && end.is_some_and(|end| start <= end) && !terminated_before
+}
+
+/// The rules between allocation, contract and the municipality's policies.
+async fn check_admission<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    municipality: &municipality::Model,
+    product: &product::Model,
+    provider: &provider::Model,
+    start: NaiveDate,
+) -> ApiResult<()> {
+    let contracts = covering_contracts(
+        db,
+        scope,
+        provider.id,
+        product.product_group_id,
+        municipality.id,
+    )
+    .await?;
+    if !contracts.iter().any(|c| admits(c, start)) {
+        return Err(rule(
+            "ZR-ALLOC-NO-CONTRACT",
+            format!(
+                "Provider {} has no contract in force on {start} covering product {} in {}.",
+                provider.agb_code, product.code, municipality.cbs_code
+            ),
+        ));
+    }
+    if let Some(PolicyRules::SelfEmployed(p)) =
+        policies::rules(db, scope, kinds::SELF_EMPLOYED, &municipality.cbs_code).await?
+    {
+        if p.forbidden && provider.uses_self_employed {
+            return Err(rule(
+                "ZR-ALLOC-SELF-EMPLOYED",
+                format!(
+                    "{} does not allow providers that work with self-employed staff.",
+                    municipality.name
+                ),
+            ));
+        }
+    }
+    if let Some(PolicyRules::ClosedProductGroups(p)) = policies::rules(
+        db,
+        scope,
+        kinds::CLOSED_PRODUCT_GROUPS,
+        &municipality.cbs_code,
+    )
+    .await?
+    {
+        let group = product_group::Entity::find_scoped(db, scope, product.product_group_id).await?;
+        let closed = group.is_some_and(|g| p.product_group_codes.contains(&g.code));
+        let first_contract = contracts.iter().map(|c| c.start_date).min();
+        if closed && first_contract.is_some_and(|first| first >= p.closed_from) {
+            return Err(rule(
+                "ZR-ALLOC-GROUP-CLOSED",
+                format!(
+                    "{} has closed this product group for providers contracted from {}.",
+                    municipality.name, p.closed_from
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Codes and episodes for a page of allocations.
+struct Names {
+    municipalities: HashMap<Uuid, String>,
+    products: HashMap<Uuid, String>,
+    providers: HashMap<Uuid, String>,
+    episodes: HashMap<Uuid, Vec<EpisodeIo>>,
+}
+
+impl Names {
+    async fn load<C: ConnectionTrait>(
+        db: &C,
+        scope: &RegionScope,
+        items: &[allocation::Model],
+    ) -> ApiResult<Self> {
+        let ids = |f: fn(&allocation::Model) -> Uuid| items.iter().map(f).collect::<Vec<_>>();
+        let mut episodes: HashMap<Uuid, Vec<EpisodeIo>> = HashMap::new();
+        for e in episode::Entity::scoped(scope)
+            .filter(episode::Column::AllocationId.is_in(ids(|a| a.id)))
+            .order_by_asc(episode::Column::FromDate)
+            .all(db)
+            .await?
+        {
+            episodes
+                .entry(e.allocation_id)
+                .or_default()
+                .push(EpisodeIo {
+                    from: e.from_date.to_string(),
+                    to: e.to_date.to_string(),
+                    extra_amount: e.extra_amount,
+                });
+        }
+        Ok(Self {
+            municipalities: municipality::Entity::scoped(scope)
+                .filter(municipality::Column::Id.is_in(ids(|a| a.municipality_id)))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|m| (m.id, m.cbs_code))
+                .collect(),
+            products: product::Entity::scoped(scope)
+                .filter(product::Column::Id.is_in(ids(|a| a.product_id)))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|p| (p.id, p.code))
+                .collect(),
+            providers: provider::Entity::scoped(scope)
+                .filter(provider::Column::Id.is_in(ids(|a| a.provider_id)))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|p| (p.id, p.agb_code))
+                .collect(),
+            episodes,
+        })
+    }
+
+    fn out(&self, a: allocation::Model) -> AllocationOut {
+        let volume = match grant_of(&a) {
+            Grant::Volume(v) => Some(VolumeIo {
+                amount: v.amount,
+                unit: v.unit.as_str().into(),
+                frequency: v.frequency.as_str().into(),
+            }),
+            _ => None,
+        };
+        AllocationOut {
+            allocation_number: a.allocation_number,
+            client_key: a.client_key,
+            municipality_cbs: self
+                .municipalities
+                .get(&a.municipality_id)
+                .cloned()
+                .unwrap_or_default(),
+            product_code: self
+                .products
+                .get(&a.product_id)
+                .cloned()
+                .unwrap_or_default(),
+            provider_agb: self
+                .providers
+                .get(&a.provider_id)
+                .cloned()
+                .unwrap_or_default(),
+            start_date: a.start_date,
+            end_date: a.end_date,
+            volume,
+            budget: a.budget_cents.map(cents_to_euros),
+            temporary_intensive: self.episodes.get(&a.id).cloned().unwrap_or_default(),
+            stopped_on: a.stopped_on,
+            stop_reason: a.stop_reason,
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+        }
+    }
+}
+
+async fn to_out<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    a: allocation::Model,
+) -> ApiResult<AllocationOut> {
+    Ok(Names::load(db, scope, std::slice::from_ref(&a))
+        .await?
+        .out(a))
+}
+
+/// Limits a select to what the caller may see: an access team its
+/// municipality, a provider its own allocations.
+async fn visible<C: ConnectionTrait, P: Permission>(
+    db: &C,
+    auth: &Scoped<P>,
+    mut select: sea_orm::Select<allocation::Entity>,
+) -> ApiResult<sea_orm::Select<allocation::Entity>> {
+    if let Some(cbs) = auth.access_team_municipality() {
+        let id = municipalities::find_by_cbs(db, &auth.scope, cbs)
+            .await?
+            .map(|m| m.id);
+        select = select.filter(allocation::Column::MunicipalityId.eq(id.unwrap_or_default()));
+    }
+    if let Some(agb) = auth.provider_agb() {
+        let id = providers::find_by_agb(db, &auth.scope, agb)
+            .await?
+            .map(|p| p.id);
+        select = select.filter(allocation::Column::ProviderId.eq(id.unwrap_or_default()));
+    }
+    Ok(select)
+}
+
+async fn find_visible<C: ConnectionTrait, P: Permission>(
+    db: &C,
+    auth: &Scoped<P>,
+    number: i64,
+) -> ApiResult<allocation::Model> {
+    let select = allocation::Entity::scoped(&auth.scope)
+        .filter(allocation::Column::AllocationNumber.eq(number));
+    visible(db, auth, select)
+        .await?
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+async fn replace_episodes<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    allocation_id: Uuid,
+    episodes: &[Episode],
+) -> ApiResult<()> {
+    episode::Entity::delete_scoped(scope)
+        .filter(episode::Column::AllocationId.eq(allocation_id))
+        .exec(db)
+        .await?;
+    for e in episodes {
+        episode::ActiveModel {
+            region_id: Set(scope.region_id),
+            id: Set(Uuid::now_v7()),
+            allocation_id: Set(allocation_id),
+            from_date: Set(e.from),
+            to_date: Set(e.to),
+            extra_amount: Set(e.extra),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+fn set_grant(model: &mut allocation::ActiveModel, grant: &Grant) {
+    let (amount, unit, frequency, budget) = match grant {
+        Grant::Volume(v) => (Some(v.amount), Some(v.unit), Some(v.frequency), None),
+        Grant::Budget(cents) => (None, None, None, Some(*cents)),
+        Grant::Nothing => (None, None, None, None),
+    };
+    model.volume_amount = Set(amount);
+    model.volume_unit = Set(unit);
+    model.volume_frequency = Set(frequency);
+    model.budget_cents = Set(budget);
+}
+
+/// Allocate a product to a client. Format errors are 400s; broken rules are
+/// 422s naming the rule: `ZR-ALLOC-NO-CONTRACT`, `ZR-ALLOC-EXECUTION-VARIANT`,
+/// `ZR-ALLOC-TEMPORARY-INTENSIVE`, `ZR-ALLOC-SELF-EMPLOYED`, `ZR-ALLOC-GROUP-CLOSED`.
+/// An access-team token allocates only for its own municipality (403).
+#[utoipa::path(
+    tag = "allocations",
+    params(("regionCode" = String, Path, description = "Region code")),
+    request_body = AllocationIn,
+    responses(
+        (status = 201, body = AllocationOut),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The allocation number is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A rule refuses the allocation", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/regions/{regionCode}/allocations")]
+pub async fn create_allocation(
+    state: web::Data<AppState>,
+    auth: Scoped<Allocate>,
+    body: Body<AllocationIn>,
+) -> ApiResult<HttpResponse> {
+    let input = body.take()?;
+    let mut check = Check::new();
+    check.require(
+        (1..=999_999_999).contains(&input.allocation_number),
+        "allocationNumber",
+        "must be 1 to 999999999",
+    );
+    // The message never repeats the number: it may be a real BSN.
+    check.require(
+        is_valid_bsn(&input.client_bsn),
+        "clientBsn",
+        "must be 9 digits passing the BSN eleven-test",
+    );
+    let start = check.date("startDate", &input.start_date);
+    let end = check.optional_date("endDate", input.end_date.as_deref());
+    let granted = parse_grant(
+        &mut check,
+        input.volume.as_ref(),
+        input.budget.as_deref(),
+        &input.temporary_intensive,
+    );
+    if let Some(cbs) = auth.access_team_municipality() {
+        if cbs != input.municipality_cbs {
+            return Err(ApiError::Forbidden);
+        }
+    }
+    let txn = state.db.begin().await?;
+    let scope = &auth.scope;
+    let municipality = municipalities::find_by_cbs(&txn, scope, &input.municipality_cbs).await?;
+    check.require(
+        municipality.is_some(),
+        "municipalityCbs",
+        "no such municipality in this region",
+    );
+    let product = products::find_by_code(&txn, scope, &input.product_code).await?;
+    check.require(
+        product.is_some(),
+        "productCode",
+        "no such product in this region",
+    );
+    let provider = providers::find_by_agb(&txn, scope, &input.provider_agb).await?;
+    check.require(
+        provider.is_some(),
+        "providerAgb",
+        "no such provider in this region",
+    );
+    let ((((municipality, product), provider), (start, end)), granted) = check.done(
+        municipality
+            .zip(product)
+            .zip(provider)
+            .zip(start.zip(end))
+            .zip(granted),
+    )?;
+
+    check_own_rules(&txn, scope, &product, start, end, &granted).await?;
+    check_admission(&txn, scope, &municipality, &product, &provider, start).await?;
+
+    let now = chrono::Utc::now();
+    let mut model = allocation::ActiveModel {
+        region_id: Set(scope.region_id),
+        id: Set(Uuid::now_v7()),
+        allocation_number: Set(input.allocation_number),
+        client_key: Set(client_key(
+            &state.config.client_key_secret,
+            &input.client_bsn,
+        )),
+        municipality_id: Set(municipality.id),
+        product_id: Set(product.id),
+        provider_id: Set(provider.id),
+        start_date: Set(start),
+        end_date: Set(end),
+        stopped_on: Set(None),
+        stop_reason: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    set_grant(&mut model, &granted.grant);
+    let saved = model.insert(&txn).await?;
+    replace_episodes(&txn, scope, saved.id, &granted.episodes).await?;
+    let out = to_out(&txn, scope, saved).await?;
+    auth.audit()
+        .record(
+            &txn,
+            "create",
+            "allocation",
+            out.allocation_number,
+            serde_json::to_value(&out).unwrap_or_default(),
+        )
+        .await?;
+    txn.commit().await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            "Location",
+            format!(
+                "/api/v1/regions/{}/allocations/{}",
+                auth.region.code, out.allocation_number
+            ),
+        ))
+        .json(out))
+}
+
+/// List allocations. An access team sees its municipality's, a provider its own.
+#[utoipa::path(
+    tag = "allocations",
+    params(("regionCode" = String, Path, description = "Region code"), AllocationFilter, PageQuery),
+    responses((status = 200, body = Page<AllocationOut>), (status = 400, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/regions/{regionCode}/allocations")]
+pub async fn list_allocations(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Scoped<ReadRegion>,
+    filter: web::Query<AllocationFilter>,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let page = query.validate()?;
+    let mut check = Check::new();
+    let active_on = filter
+        .active_on
+        .as_deref()
+        .map(|d| check.date("activeOn", d));
+    check.finish()?;
+    let db = &state.db;
+    let scope = &auth.scope;
+    let mut select =
+        allocation::Entity::scoped(scope).order_by_asc(allocation::Column::AllocationNumber);
+    if let Some(cbs) = &filter.municipality_cbs {
+        let id = municipalities::find_by_cbs(db, scope, cbs)
+            .await?
+            .map(|m| m.id);
+        select = select.filter(allocation::Column::MunicipalityId.eq(id.unwrap_or_default()));
+    }
+    if let Some(agb) = &filter.provider_agb {
+        let id = providers::find_by_agb(db, scope, agb).await?.map(|p| p.id);
+        select = select.filter(allocation::Column::ProviderId.eq(id.unwrap_or_default()));
+    }
+    if let Some(code) = &filter.product_code {
+        let id = products::find_by_code(db, scope, code).await?.map(|p| p.id);
+        select = select.filter(allocation::Column::ProductId.eq(id.unwrap_or_default()));
+    }
+    if let Some(key) = &filter.client_key {
+        select = select.filter(allocation::Column::ClientKey.eq(key.as_str()));
+    }
+    if let Some(Some(date)) = active_on {
+        select = select
+            .filter(allocation::Column::StartDate.lte(date))
+            .filter(
+                Condition::any()
+                    .add(allocation::Column::EndDate.is_null())
+                    .add(allocation::Column::EndDate.gte(date)),
+            );
+    }
+    let select = visible(db, &auth, select).await?;
+    let (items, total) = fetch_page(db, select, page).await?;
+    let names = Names::load(db, scope, &items).await?;
+    Ok(Page::new(
+        items.into_iter().map(|a| names.out(a)).collect(),
+        page,
+        total,
+    )
+    .respond(&req))
+}
+
+/// Get an allocation by its number.
+#[utoipa::path(
+    tag = "allocations",
+    params(("regionCode" = String, Path, description = "Region code"), ("allocationNumber" = i64, Path, description = "Allocation number")),
+    responses((status = 200, body = AllocationOut), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/regions/{regionCode}/allocations/{allocationNumber}")]
+pub async fn get_allocation(
+    state: web::Data<AppState>,
+    auth: Scoped<ReadRegion>,
+    path: web::Path<(String, i64)>,
+) -> ApiResult<web::Json<AllocationOut>> {
+    let found = find_visible(&state.db, &auth, path.1).await?;
+    Ok(web::Json(to_out(&state.db, &auth.scope, found).await?))
+}
+
+/// Change an allocation's end date, volume, budget or temporary intensive;
+/// the rules are checked again and the audit trail keeps before and after.
+#[utoipa::path(
+    tag = "allocations",
+    params(("regionCode" = String, Path, description = "Region code"), ("allocationNumber" = i64, Path, description = "Allocation number")),
+    request_body = AllocationPatch,
+    responses(
+        (status = 200, body = AllocationOut),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The allocation is stopped", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/regions/{regionCode}/allocations/{allocationNumber}")]
+pub async fn update_allocation(
+    state: web::Data<AppState>,
+    auth: Scoped<Allocate>,
+    path: web::Path<(String, i64)>,
+    body: Body<AllocationPatch>,
+) -> ApiResult<web::Json<AllocationOut>> {
+    let input = body.take()?;
+    let txn = state.db.begin().await?;
+    let scope = &auth.scope;
+    let existing = find_visible(&txn, &auth, path.1).await?;
+    if existing.stopped_on.is_some() {
+        return Err(ApiError::conflict(
+            "ZR-ALLOC-STOPPED",
+            "A stopped allocation cannot be changed.",
+        ));
+    }
+    let before = to_out(&txn, scope, existing.clone()).await?;
+    let mut check = Check::new();
+    let end = match &input.end_date {
+        Some(text) => check.date("endDate", text).map(Some),
+        None => Some(existing.end_date),
+    };
+    let episodes_in = input
+        .temporary_intensive
+        .clone()
+        .unwrap_or_else(|| before.temporary_intensive.clone());
+    let granted = if input.volume.is_some() || input.budget.is_some() {
+        parse_grant(
+            &mut check,
+            input.volume.as_ref(),
+            input.budget.as_deref(),
+            &episodes_in,
+        )
+    } else {
+        parse_episodes(&mut check, &episodes_in).map(|episodes| Granted {
+            grant: grant_of(&existing),
+            episodes,
+        })
+    };
+    let (end, granted) = check.done(end.zip(granted))?;
+    let product = product::Entity::find_scoped(&txn, scope, existing.product_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    check_own_rules(&txn, scope, &product, existing.start_date, end, &granted).await?;
+
+    let mut model: allocation::ActiveModel = existing.clone().into();
+    model.end_date = Set(end);
+    set_grant(&mut model, &granted.grant);
+    model.updated_at = Set(chrono::Utc::now());
+    let saved = model.update(&txn).await?;
+    replace_episodes(&txn, scope, saved.id, &granted.episodes).await?;
+    let out = to_out(&txn, scope, saved).await?;
+    auth.audit()
+        .record(
+            &txn,
+            "update",
+            "allocation",
+            out.allocation_number,
+            serde_json::json!({ "before": before, "after": out }),
+        )
+        .await?;
+    txn.commit().await?;
+    Ok(web::Json(out))
+}
+
+/// Stop an allocation: care ends on `stoppedOn`, which becomes the end date.
+#[utoipa::path(
+    tag = "allocations",
+    params(("regionCode" = String, Path, description = "Region code"), ("allocationNumber" = i64, Path, description = "Allocation number")),
+    request_body = StopIn,
+    responses(
+        (status = 200, body = AllocationOut),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/regions/{regionCode}/allocations/{allocationNumber}/stop")]
+pub async fn stop_allocation(
+    state: web::Data<AppState>,
+    auth: Scoped<Allocate>,
+    path: web::Path<(String, i64)>,
+    body: Body<StopIn>,
+) -> ApiResult<web::Json<AllocationOut>> {
+    let input = body.take()?;
+    let txn = state.db.begin().await?;
+    let existing = find_visible(&txn, &auth, path.1).await?;
+    let mut check = Check::new();
+    let on = check.date("stoppedOn", &input.stopped_on);
+    check.name("reason", &input.reason, 2000);
+    if let Some(on) = on {
+        check.require(
+            on >= existing.start_date,
+            "stoppedOn",
+            "must not be before the start date",
+        );
+        check.require(
+            existing.end_date.is_none_or(|end| on <= end),
+            "stoppedOn",
+            "must not be after the end date",
+        );
+    }
+    let on = check.done(on)?;
+    if existing.stopped_on.is_some() {
+        return Err(ApiError::conflict(
+            "ZR-ALLOC-STOPPED",
+            "The allocation is already stopped.",
+        ));
+    }
+    let before_end = existing.end_date;
+    let mut model: allocation::ActiveModel = existing.into();
+    model.end_date = Set(Some(on));
+    model.stopped_on = Set(Some(on));
+    model.stop_reason = Set(Some(input.reason.trim().to_owned()));
+    model.updated_at = Set(chrono::Utc::now());
+    let out = to_out(&txn, &auth.scope, model.update(&txn).await?).await?;
+    auth.audit()
+        .record(&txn, "stop", "allocation", out.allocation_number, serde_json::json!({ "endDateBefore": before_end, "stoppedOn": on, "reason": out.stop_reason }))
+        .await?;
+    txn.commit().await?;
+    Ok(web::Json(out))
+}

@@ -1,0 +1,433 @@
+//! Budget ceilings (budgetplafonds): a cap on a provider's approved spend in
+//! a year, optionally per product group and municipality. Approved
+//! declarations add to `spent`; crossing the region's alert levels records a
+//! signal (`.../budget-signals`); a hard ceiling rejects the line that would
+//! cross it.
+
+use std::collections::HashMap;
+
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use entities::{
+    money::{cents_to_euros, euros_to_cents},
+    schema::{budget_ceiling, budget_signal, municipality, product_group, provider},
+    RegionScope, TenantEntity, TenantRecord,
+};
+use rust_decimal::{Decimal, RoundingStrategy};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::{municipalities, product_groups, providers};
+use crate::{
+    auth::{ManageContracts, ReadRegion, Scoped},
+    error::{ApiError, ApiResult, Problem},
+    input::{Body, Check},
+    pagination::{fetch_page, Page, PageQuery},
+    state::AppState,
+};
+
+/// A budget ceiling with its use so far.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BudgetCeilingOut {
+    pub id: Uuid,
+    pub provider_agb: String,
+    pub product_group_code: Option<String>,
+    pub municipality_cbs: Option<String>,
+    #[schema(example = 2025)]
+    pub year: i32,
+    #[schema(value_type = String, example = "250000.00")]
+    pub amount: Decimal,
+    /// A hard ceiling rejects the declaration line that would cross it.
+    pub hard: bool,
+    /// Approved spend so far.
+    #[schema(value_type = String, example = "201000.00")]
+    pub spent: Decimal,
+    /// Spent as a percentage of the amount, rounded to 2 decimals for display.
+    #[schema(value_type = String, example = "80.40")]
+    pub used_percent: Decimal,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BudgetCeilingIn {
+    pub provider_agb: String,
+    pub product_group_code: Option<String>,
+    pub municipality_cbs: Option<String>,
+    pub year: i32,
+    #[schema(example = "250000.00")]
+    pub amount: String,
+    #[serde(default)]
+    pub hard: bool,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BudgetCeilingPatch {
+    pub amount: Option<String>,
+    pub hard: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct CeilingFilter {
+    pub provider_agb: Option<String>,
+    pub year: Option<i32>,
+}
+
+/// A ceiling crossed an alert level.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BudgetSignalOut {
+    pub id: Uuid,
+    pub budget_ceiling_id: Uuid,
+    #[schema(example = 80)]
+    pub level_percent: i32,
+    /// Spend when the level was crossed.
+    #[schema(value_type = String)]
+    pub spent: Decimal,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct SignalFilter {
+    pub budget_ceiling_id: Option<Uuid>,
+}
+
+struct Names {
+    providers: HashMap<Uuid, String>,
+    groups: HashMap<Uuid, String>,
+    municipalities: HashMap<Uuid, String>,
+}
+
+impl Names {
+    async fn load<C: ConnectionTrait>(db: &C, scope: &RegionScope) -> ApiResult<Self> {
+        Ok(Self {
+            providers: provider::Entity::scoped(scope)
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|p| (p.id, p.agb_code))
+                .collect(),
+            groups: product_group::Entity::scoped(scope)
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|g| (g.id, g.code))
+                .collect(),
+            municipalities: municipality::Entity::scoped(scope)
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|m| (m.id, m.cbs_code))
+                .collect(),
+        })
+    }
+
+    fn out(&self, c: budget_ceiling::Model) -> BudgetCeilingOut {
+        let used = if c.amount_cents == 0 {
+            Decimal::ZERO
+        } else {
+            (Decimal::from(c.spent_cents) * Decimal::ONE_HUNDRED / Decimal::from(c.amount_cents))
+                .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+        };
+        BudgetCeilingOut {
+            id: c.id,
+            provider_agb: self
+                .providers
+                .get(&c.provider_id)
+                .cloned()
+                .unwrap_or_default(),
+            product_group_code: c
+                .product_group_id
+                .and_then(|id| self.groups.get(&id).cloned()),
+            municipality_cbs: c
+                .municipality_id
+                .and_then(|id| self.municipalities.get(&id).cloned()),
+            year: c.year,
+            amount: cents_to_euros(c.amount_cents),
+            hard: c.hard,
+            spent: cents_to_euros(c.spent_cents),
+            used_percent: used,
+        }
+    }
+}
+
+fn positive_cents(check: &mut Check, text: &str) -> Option<i64> {
+    let euros = check.euros("amount", text)?;
+    check.require(euros > Decimal::ZERO, "amount", "must be positive");
+    euros_to_cents(euros).filter(|c| *c > 0)
+}
+
+/// Set a budget ceiling.
+#[utoipa::path(
+    tag = "budget-ceilings",
+    params(("regionCode" = String, Path, description = "Region code")),
+    request_body = BudgetCeilingIn,
+    responses((status = 201, body = BudgetCeilingOut), (status = 400, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[post("/regions/{regionCode}/budget-ceilings")]
+pub async fn create_budget_ceiling(
+    state: web::Data<AppState>,
+    auth: Scoped<ManageContracts>,
+    body: Body<BudgetCeilingIn>,
+) -> ApiResult<HttpResponse> {
+    let input = body.take()?;
+    let mut check = Check::new();
+    check.require(
+        (2000..=2200).contains(&input.year),
+        "year",
+        "must be a year from 2000 to 2200",
+    );
+    let amount = positive_cents(&mut check, &input.amount);
+    let txn = state.db.begin().await?;
+    let scope = &auth.scope;
+    let provider = providers::find_by_agb(&txn, scope, &input.provider_agb).await?;
+    check.require(
+        provider.is_some(),
+        "providerAgb",
+        "no such provider in this region",
+    );
+    let group = match &input.product_group_code {
+        Some(code) => {
+            let found = product_groups::find_by_code(&txn, scope, code).await?;
+            check.require(
+                found.is_some(),
+                "productGroupCode",
+                "no such product group in this region",
+            );
+            found.map(|g| g.id)
+        }
+        None => None,
+    };
+    let municipality = match &input.municipality_cbs {
+        Some(cbs) => {
+            let found = municipalities::find_by_cbs(&txn, scope, cbs).await?;
+            check.require(
+                found.is_some(),
+                "municipalityCbs",
+                "no such municipality in this region",
+            );
+            found.map(|m| m.id)
+        }
+        None => None,
+    };
+    let (provider, amount) = check.done(provider.zip(amount))?;
+    let saved = budget_ceiling::ActiveModel {
+        region_id: Set(scope.region_id),
+        id: Set(Uuid::now_v7()),
+        provider_id: Set(provider.id),
+        product_group_id: Set(group),
+        municipality_id: Set(municipality),
+        year: Set(input.year),
+        amount_cents: Set(amount),
+        hard: Set(input.hard),
+        spent_cents: Set(0),
+        created_at: Set(chrono::Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    let out = Names::load(&txn, scope).await?.out(saved);
+    auth.audit()
+        .record(
+            &txn,
+            "create",
+            "budget-ceiling",
+            out.id,
+            serde_json::to_value(&out).unwrap_or_default(),
+        )
+        .await?;
+    txn.commit().await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// List budget ceilings with their use.
+#[utoipa::path(
+    tag = "budget-ceilings",
+    params(("regionCode" = String, Path, description = "Region code"), CeilingFilter, PageQuery),
+    responses((status = 200, body = Page<BudgetCeilingOut>)),
+    security(("bearer" = []))
+)]
+#[get("/regions/{regionCode}/budget-ceilings")]
+pub async fn list_budget_ceilings(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Scoped<ReadRegion>,
+    filter: web::Query<CeilingFilter>,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let page = query.validate()?;
+    let scope = &auth.scope;
+    let mut select = budget_ceiling::Entity::scoped(scope)
+        .order_by_asc(budget_ceiling::Column::Year)
+        .order_by_asc(budget_ceiling::Column::Id);
+    let agb = auth.provider_agb().or(filter.provider_agb.as_deref());
+    if let Some(agb) = agb {
+        let id = providers::find_by_agb(&state.db, scope, agb)
+            .await?
+            .map(|p| p.id);
+        select = select.filter(budget_ceiling::Column::ProviderId.eq(id.unwrap_or_default()));
+    }
+    if let Some(year) = filter.year {
+        select = select.filter(budget_ceiling::Column::Year.eq(year));
+    }
+    let (items, total) = fetch_page(&state.db, select, page).await?;
+    let names = Names::load(&state.db, scope).await?;
+    Ok(Page::new(
+        items.into_iter().map(|c| names.out(c)).collect(),
+        page,
+        total,
+    )
+    .respond(&req))
+}
+
+/// Get a budget ceiling.
+#[utoipa::path(
+    tag = "budget-ceilings",
+    params(("regionCode" = String, Path, description = "Region code"), ("id" = Uuid, Path, description = "Ceiling id")),
+    responses((status = 200, body = BudgetCeilingOut), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/regions/{regionCode}/budget-ceilings/{id}")]
+pub async fn get_budget_ceiling(
+    state: web::Data<AppState>,
+    auth: Scoped<ReadRegion>,
+    path: web::Path<(String, Uuid)>,
+) -> ApiResult<web::Json<BudgetCeilingOut>> {
+    let found = budget_ceiling::Entity::find_scoped(&state.db, &auth.scope, path.1)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let out = Names::load(&state.db, &auth.scope).await?.out(found);
+    if auth
+        .provider_agb()
+        .is_some_and(|agb| agb != out.provider_agb)
+    {
+        return Err(ApiError::NotFound);
+    }
+    Ok(web::Json(out))
+}
+
+/// Change a ceiling's amount or hardness.
+#[utoipa::path(
+    tag = "budget-ceilings",
+    params(("regionCode" = String, Path, description = "Region code"), ("id" = Uuid, Path, description = "Ceiling id")),
+    request_body = BudgetCeilingPatch,
+    responses((status = 200, body = BudgetCeilingOut), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[patch("/regions/{regionCode}/budget-ceilings/{id}")]
+pub async fn update_budget_ceiling(
+    state: web::Data<AppState>,
+    auth: Scoped<ManageContracts>,
+    path: web::Path<(String, Uuid)>,
+    body: Body<BudgetCeilingPatch>,
+) -> ApiResult<web::Json<BudgetCeilingOut>> {
+    let input = body.take()?;
+    let mut check = Check::new();
+    let amount = input
+        .amount
+        .as_deref()
+        .map(|a| positive_cents(&mut check, a));
+    check.finish()?;
+    let txn = state.db.begin().await?;
+    let existing = budget_ceiling::Entity::find_scoped(&txn, &auth.scope, path.1)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let mut model: budget_ceiling::ActiveModel = existing.into();
+    if let Some(Some(cents)) = amount {
+        model.amount_cents = Set(cents);
+    }
+    if let Some(hard) = input.hard {
+        model.hard = Set(hard);
+    }
+    let out = Names::load(&txn, &auth.scope)
+        .await?
+        .out(model.update(&txn).await?);
+    auth.audit()
+        .record(
+            &txn,
+            "update",
+            "budget-ceiling",
+            out.id,
+            serde_json::to_value(&out).unwrap_or_default(),
+        )
+        .await?;
+    txn.commit().await?;
+    Ok(web::Json(out))
+}
+
+/// Remove a budget ceiling (and its signals).
+#[utoipa::path(
+    tag = "budget-ceilings",
+    params(("regionCode" = String, Path, description = "Region code"), ("id" = Uuid, Path, description = "Ceiling id")),
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[delete("/regions/{regionCode}/budget-ceilings/{id}")]
+pub async fn delete_budget_ceiling(
+    state: web::Data<AppState>,
+    auth: Scoped<ManageContracts>,
+    path: web::Path<(String, Uuid)>,
+) -> ApiResult<HttpResponse> {
+    let txn = state.db.begin().await?;
+    let existing = budget_ceiling::Entity::find_scoped(&txn, &auth.scope, path.1)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    budget_ceiling::Entity::delete_scoped(&auth.scope)
+        .filter(budget_ceiling::Column::Id.eq(existing.id))
+        .exec(&txn)
+        .await?;
+    auth.audit()
+        .record(
+            &txn,
+            "delete",
+            "budget-ceiling",
+            existing.id,
+            serde_json::json!({}),
+        )
+        .await?;
+    txn.commit().await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Budget signals: alert levels crossed by approved spend, newest first.
+#[utoipa::path(
+    tag = "budget-ceilings",
+    params(("regionCode" = String, Path, description = "Region code"), SignalFilter, PageQuery),
+    responses((status = 200, body = Page<BudgetSignalOut>)),
+    security(("bearer" = []))
+)]
+#[get("/regions/{regionCode}/budget-signals")]
+pub async fn list_budget_signals(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Scoped<ManageContracts>,
+    filter: web::Query<SignalFilter>,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let page = query.validate()?;
+    let mut select =
+        budget_signal::Entity::scoped(&auth.scope).order_by_desc(budget_signal::Column::Id);
+    if let Some(id) = filter.budget_ceiling_id {
+        select = select.filter(budget_signal::Column::BudgetCeilingId.eq(id));
+    }
+    let (items, total) = fetch_page(&state.db, select, page).await?;
+    let out = items
+        .into_iter()
+        .map(|s| BudgetSignalOut {
+            id: s.id,
+            budget_ceiling_id: s.budget_ceiling_id,
+            level_percent: s.level_percent,
+            spent: cents_to_euros(s.spent_cents),
+            created_at: s.created_at,
+        })
+        .collect();
+    Ok(Page::new(out, page, total).respond(&req))
+}

@@ -1,0 +1,671 @@
+//! Declarations (declaraties): a provider submits a batch of delivered units;
+//! every line is approved with an amount or rejected with a reason code. The
+//! batch is one transaction, and the `Idempotency-Key` header makes a retry
+//! return the first result instead of storing anything twice.
+
+use std::collections::{HashMap, HashSet};
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use chrono::{Datelike, NaiveDate};
+use entities::{
+    allocation_rules::Episode,
+    declaration_rules::{AllocationFacts, ApprovedLine, Assessor, LineIn, Verdict},
+    enums::{LineStatus, Unit},
+    money::{cents_to_euros, euros_to_cents},
+    policy::{kinds, BudgetAlertsPolicy, PolicyRules, REGION_SCOPE},
+    schema::{
+        allocation, allocation_intensive_episode as episode, budget_ceiling, budget_signal,
+        declaration_batch, declaration_line, product, tariff,
+    },
+    RegionScope, TenantEntity,
+};
+use rust_decimal::Decimal;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::{policies, providers};
+use crate::{
+    auth::{Declare, Permission, ReadRegion, Scoped},
+    error::{ApiError, ApiResult, Problem},
+    input::{Body, Check},
+    pagination::{fetch_page, Page, PageQuery},
+    state::AppState,
+};
+
+pub const MAX_LINES: usize = 10_000;
+/// Rows per `IN (…)` list or multi-row insert, well inside every database's limits.
+const CHUNK: usize = 500;
+
+/// One line of a batch.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LineInput {
+    #[schema(example = 100001)]
+    pub allocation_number: i64,
+    #[schema(example = "BW0A1")]
+    pub product_code: String,
+    /// First day of the period; the tariff of this day applies.
+    #[schema(value_type = NaiveDate, example = "2025-03-01")]
+    pub period_start: String,
+    /// Last day; the period lies within one calendar month.
+    #[schema(value_type = NaiveDate, example = "2025-03-31")]
+    pub period_end: String,
+    /// Whole units of the allocation's unit (cents for a budget).
+    #[schema(example = 31)]
+    pub delivered_volume: i64,
+    /// Optional: the amount the provider computed, checked against volume × tariff (9346).
+    #[schema(example = "2991.50")]
+    pub declared_amount: Option<String>,
+    /// Optional: the tariff the provider used, checked against the contract tariff (0611).
+    #[schema(example = "96.50")]
+    pub declared_tariff: Option<String>,
+    /// Optional: the unit, checked against the allocation's (9341).
+    #[schema(value_type = Option<Unit>)]
+    pub unit: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BatchIn {
+    /// 1 to 10,000 lines.
+    pub lines: Vec<LineInput>,
+}
+
+/// The verdict on one line.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LineOut {
+    /// Position in the batch, from 1.
+    pub line_no: i32,
+    pub allocation_number: i64,
+    pub product_code: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub delivered_volume: i64,
+    pub status: LineStatus,
+    /// iWmo return code (e.g. `9321`) or our own (`ZR01`…`ZR07`); see the README.
+    pub reason_code: Option<String>,
+    pub reason: Option<String>,
+    /// Approved amount in euros.
+    #[schema(value_type = Option<String>, example = "2991.50")]
+    pub amount: Option<Decimal>,
+}
+
+/// A submitted batch and its verdicts.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchOut {
+    pub id: Uuid,
+    pub idempotency_key: String,
+    pub submitted_by: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub line_count: i32,
+    pub approved_count: i32,
+    pub rejected_count: i32,
+    #[schema(value_type = String, example = "2991.50")]
+    pub approved_amount: Decimal,
+    /// Every line (in `GET .../declarations/{id}` only on request: see `.../lines`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<LineOut>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct LineFilter {
+    /// `approved` or `rejected`.
+    #[param(value_type = Option<LineStatus>)]
+    pub status: Option<String>,
+}
+
+fn line_out(l: &declaration_line::Model) -> LineOut {
+    LineOut {
+        line_no: l.line_no,
+        allocation_number: l.allocation_number,
+        product_code: l.product_code.clone(),
+        period_start: l.period_start,
+        period_end: l.period_end,
+        delivered_volume: l.delivered_volume,
+        status: l.status,
+        reason_code: l.reason_code.clone(),
+        reason: l.reason.clone(),
+        amount: l.amount_cents.map(cents_to_euros),
+    }
+}
+
+fn batch_out(b: declaration_batch::Model, lines: &[declaration_line::Model]) -> BatchOut {
+    let approved: i64 = lines.iter().filter_map(|l| l.amount_cents).sum();
+    BatchOut {
+        id: b.id,
+        idempotency_key: b.idempotency_key,
+        submitted_by: b.submitted_by,
+        created_at: b.created_at,
+        line_count: b.line_count,
+        approved_count: b.approved_count,
+        rejected_count: b.line_count - b.approved_count,
+        approved_amount: cents_to_euros(approved),
+        lines: lines.iter().map(line_out).collect(),
+    }
+}
+
+fn idempotency_key(req: &HttpRequest) -> ApiResult<String> {
+    let key = req
+        .headers()
+        .get("Idempotency-Key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .ok_or_else(|| ApiError::invalid("Idempotency-Key", "the header is required"))?;
+    if key.is_empty() || key.len() > 200 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ApiError::invalid(
+            "Idempotency-Key",
+            "must be 1 to 200 visible ASCII characters",
+        ));
+    }
+    Ok(key.to_owned())
+}
+
+fn parse_lines(lines: &[LineInput]) -> ApiResult<Vec<LineIn>> {
+    let mut check = Check::new();
+    if lines.is_empty() || lines.len() > MAX_LINES {
+        check.fail("lines", format!("must hold 1 to {MAX_LINES} lines"));
+    }
+    let mut parsed = Vec::with_capacity(lines.len());
+    for (i, l) in lines.iter().enumerate() {
+        let field = |name: &str| format!("lines[{i}].{name}");
+        let start = check.date(&field("periodStart"), &l.period_start);
+        let end = check.date(&field("periodEnd"), &l.period_end);
+        let amount = l
+            .declared_amount
+            .as_deref()
+            .map(|a| check.euros(&field("declaredAmount"), a));
+        let tariff = l
+            .declared_tariff
+            .as_deref()
+            .map(|t| check.euros(&field("declaredTariff"), t));
+        let unit = l
+            .unit
+            .as_deref()
+            .map(|u| check.one_of::<Unit>(&field("unit"), u));
+        check.require(
+            l.product_code.len() <= 5,
+            &field("productCode"),
+            "must be at most 5 characters",
+        );
+        if let (Some(start), Some(end)) = (start, end) {
+            parsed.push(LineIn {
+                allocation_number: l.allocation_number,
+                product_code: l.product_code.clone(),
+                period_start: start,
+                period_end: end,
+                delivered_volume: l.delivered_volume,
+                declared_amount_cents: amount.flatten().and_then(euros_to_cents),
+                declared_tariff_cents: tariff.flatten().and_then(euros_to_cents),
+                unit: unit.flatten(),
+            });
+        }
+    }
+    check.finish()?;
+    Ok(parsed)
+}
+
+/// Loads what the lines refer to and sets up the assessor, locking the
+/// allocations and ceilings involved (PostgreSQL) so concurrent batches
+/// count against each other correctly.
+async fn prepare_assessor(
+    txn: &DatabaseTransaction,
+    scope: &RegionScope,
+    lines: &[LineIn],
+    declarer: Option<Uuid>,
+) -> ApiResult<Assessor> {
+    let numbers: Vec<i64> = lines
+        .iter()
+        .map(|l| l.allocation_number)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let mut allocations = Vec::new();
+    for chunk in numbers.chunks(CHUNK) {
+        allocations.extend(
+            allocation::Entity::scoped(scope)
+                .filter(allocation::Column::AllocationNumber.is_in(chunk.iter().copied()))
+                .lock_exclusive()
+                .all(txn)
+                .await?,
+        );
+    }
+    let allocation_ids: Vec<Uuid> = allocations.iter().map(|a| a.id).collect();
+    let product_ids: HashSet<Uuid> = allocations.iter().map(|a| a.product_id).collect();
+    let codes: HashSet<&str> = lines.iter().map(|l| l.product_code.as_str()).collect();
+    let products = product::Entity::scoped(scope).all(txn).await?;
+    let products: Vec<product::Model> = products
+        .into_iter()
+        .filter(|p| product_ids.contains(&p.id) || codes.contains(p.code.as_str()))
+        .collect();
+    let tariffs = tariff::Entity::scoped(scope)
+        .filter(tariff::Column::ProductId.is_in(product_ids.iter().copied()))
+        .all(txn)
+        .await?;
+
+    let mut episodes: HashMap<Uuid, Vec<Episode>> = HashMap::new();
+    let mut approved: HashMap<Uuid, Vec<ApprovedLine>> = HashMap::new();
+    for chunk in allocation_ids.chunks(CHUNK) {
+        for e in episode::Entity::scoped(scope)
+            .filter(episode::Column::AllocationId.is_in(chunk.iter().copied()))
+            .all(txn)
+            .await?
+        {
+            episodes.entry(e.allocation_id).or_default().push(Episode {
+                from: e.from_date,
+                to: e.to_date,
+                extra: e.extra_amount,
+            });
+        }
+        let rows: Vec<(Option<Uuid>, NaiveDate, i64, Option<i64>)> =
+            declaration_line::Entity::scoped(scope)
+                .select_only()
+                .column(declaration_line::Column::AllocationId)
+                .column(declaration_line::Column::PeriodStart)
+                .column(declaration_line::Column::DeliveredVolume)
+                .column(declaration_line::Column::AmountCents)
+                .filter(declaration_line::Column::AllocationId.is_in(chunk.iter().copied()))
+                .filter(declaration_line::Column::Status.eq(LineStatus::Approved))
+                .into_tuple()
+                .all(txn)
+                .await?;
+        for (id, period_start, delivered_volume, amount) in rows {
+            if let Some(id) = id {
+                approved.entry(id).or_default().push(ApprovedLine {
+                    period_start,
+                    delivered_volume,
+                    amount_cents: amount.unwrap_or(0),
+                });
+            }
+        }
+    }
+    let by_id: HashMap<Uuid, &product::Model> = products.iter().map(|p| (p.id, p)).collect();
+    let facts = allocations
+        .into_iter()
+        .filter_map(|a| {
+            let product = (*by_id.get(&a.product_id)?).clone();
+            let episodes = episodes.remove(&a.id).unwrap_or_default();
+            Some(AllocationFacts {
+                allocation: a,
+                product,
+                episodes,
+            })
+        })
+        .collect::<Vec<_>>();
+
+    let years: HashSet<i32> = lines.iter().map(|l| l.period_start.year()).collect();
+    let provider_ids: HashSet<Uuid> = facts.iter().map(|f| f.allocation.provider_id).collect();
+    let ceilings = budget_ceiling::Entity::scoped(scope)
+        .filter(budget_ceiling::Column::ProviderId.is_in(provider_ids))
+        .filter(budget_ceiling::Column::Year.is_in(years))
+        .lock_exclusive()
+        .all(txn)
+        .await?;
+    let levels = match policies::rules(txn, scope, kinds::BUDGET_ALERTS, REGION_SCOPE).await? {
+        Some(PolicyRules::BudgetAlerts(p)) => p.levels_percent,
+        _ => BudgetAlertsPolicy::default().levels_percent,
+    };
+    Ok(Assessor::new(
+        facts, products, tariffs, declarer, approved, ceilings, levels,
+    ))
+}
+
+async fn store(
+    txn: &DatabaseTransaction,
+    scope: &RegionScope,
+    batch: declaration_batch::Model,
+    lines: &[LineIn],
+    verdicts: &[Verdict],
+) -> ApiResult<Vec<declaration_line::Model>> {
+    let rows: Vec<declaration_line::Model> = lines
+        .iter()
+        .zip(verdicts)
+        .enumerate()
+        .map(|(i, (l, v))| declaration_line::Model {
+            region_id: scope.region_id,
+            id: Uuid::now_v7(),
+            batch_id: batch.id,
+            line_no: i as i32 + 1,
+            allocation_id: v.allocation_id,
+            allocation_number: l.allocation_number,
+            product_code: l.product_code.clone(),
+            period_start: l.period_start,
+            period_end: l.period_end,
+            delivered_volume: l.delivered_volume,
+            declared_amount_cents: l.declared_amount_cents,
+            amount_cents: v.amount_cents,
+            tariff_id: v.tariff_id,
+            status: if v.approved {
+                LineStatus::Approved
+            } else {
+                LineStatus::Rejected
+            },
+            reason_code: v.reason_code.map(str::to_owned),
+            reason: v.reason.clone(),
+        })
+        .collect();
+    declaration_batch::ActiveModel::from(batch)
+        .insert(txn)
+        .await?;
+    for chunk in rows.chunks(CHUNK / 4) {
+        declaration_line::Entity::insert_many(
+            chunk
+                .iter()
+                .cloned()
+                .map(declaration_line::ActiveModel::from),
+        )
+        .exec(txn)
+        .await?;
+    }
+    Ok(rows)
+}
+
+async fn book_ceilings(
+    txn: &DatabaseTransaction,
+    scope: &RegionScope,
+    assessor: &Assessor,
+    before: &HashMap<Uuid, i64>,
+) -> ApiResult<()> {
+    for c in assessor
+        .ceilings()
+        .iter()
+        .filter(|c| before.get(&c.id) != Some(&c.spent_cents))
+    {
+        let mut model: budget_ceiling::ActiveModel = c.clone().into();
+        model.spent_cents = Set(c.spent_cents);
+        model.update(txn).await?;
+    }
+    let now = chrono::Utc::now();
+    for s in assessor.signals() {
+        let signal = budget_signal::ActiveModel {
+            region_id: Set(scope.region_id),
+            id: Set(Uuid::now_v7()),
+            budget_ceiling_id: Set(s.budget_ceiling_id),
+            level_percent: Set(s.level_percent),
+            spent_cents: Set(s.spent_cents),
+            created_at: Set(now),
+        };
+        // One signal per ceiling and level, however often it is crossed.
+        budget_signal::Entity::insert(signal)
+            .on_conflict_do_nothing_on([
+                budget_signal::Column::RegionId,
+                budget_signal::Column::BudgetCeilingId,
+                budget_signal::Column::LevelPercent,
+            ])
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn stored_result<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    batch: declaration_batch::Model,
+) -> ApiResult<BatchOut> {
+    let lines = declaration_line::Entity::scoped(scope)
+        .filter(declaration_line::Column::BatchId.eq(batch.id))
+        .order_by_asc(declaration_line::Column::LineNo)
+        .all(db)
+        .await?;
+    Ok(batch_out(batch, &lines))
+}
+
+async fn find_batch_by_key<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    key: &str,
+) -> ApiResult<Option<declaration_batch::Model>> {
+    Ok(declaration_batch::Entity::scoped(scope)
+        .filter(declaration_batch::Column::IdempotencyKey.eq(key))
+        .one(db)
+        .await?)
+}
+
+/// The answer to a repeated key: the first result for the same body, 409 for another.
+async fn replay<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    existing: declaration_batch::Model,
+    hash: &str,
+) -> ApiResult<HttpResponse> {
+    if existing.request_hash != hash {
+        return Err(ApiError::conflict(
+            "ZR-IDEMPOTENCY-KEY-REUSED",
+            "This Idempotency-Key was used for a different batch; use a new key for new declarations.",
+        ));
+    }
+    let out = stored_result(db, scope, existing).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Idempotent-Replayed", "true"))
+        .json(out))
+}
+
+/// Submit a batch of declaration lines (at most 10,000) with an
+/// `Idempotency-Key` header. Each line is approved or rejected with a reason
+/// code; the batch is stored in one transaction. The same key and body
+/// return the first result (`Idempotent-Replayed: true`); the same key with
+/// another body is a 409. A provider token declares only its own allocations.
+#[utoipa::path(
+    tag = "declarations",
+    params(
+        ("regionCode" = String, Path, description = "Region code"),
+        ("Idempotency-Key" = String, Header, description = "Unique per batch; repeat it to retry safely"),
+    ),
+    request_body = BatchIn,
+    responses(
+        (status = 201, body = BatchOut),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The key was used for another body", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/regions/{regionCode}/declarations")]
+pub async fn submit_declarations(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Scoped<Declare>,
+    body: Body<BatchIn>,
+) -> ApiResult<HttpResponse> {
+    let key = idempotency_key(&req)?;
+    let (input, bytes) = body.take_with_bytes()?;
+    let hash: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let scope = &auth.scope;
+    if let Some(existing) = find_batch_by_key(&state.db, scope, &key).await? {
+        return replay(&state.db, scope, existing, &hash).await;
+    }
+    let lines = parse_lines(&input.lines)?;
+    let declarer = match auth.provider_agb() {
+        // An unknown AGB declares for nobody: every line is "not yours".
+        Some(agb) => Some(
+            providers::find_by_agb(&state.db, scope, agb)
+                .await?
+                .map(|p| p.id)
+                .unwrap_or_default(),
+        ),
+        None => None,
+    };
+
+    let txn = state.db.begin().await?;
+    let mut assessor = prepare_assessor(&txn, scope, &lines, declarer).await?;
+    let before: HashMap<Uuid, i64> = assessor
+        .ceilings()
+        .iter()
+        .map(|c| (c.id, c.spent_cents))
+        .collect();
+    let verdicts: Vec<Verdict> = lines.iter().map(|l| assessor.assess(l)).collect();
+    let approved_count = verdicts.iter().filter(|v| v.approved).count() as i32;
+    let batch = declaration_batch::Model {
+        region_id: scope.region_id,
+        id: Uuid::now_v7(),
+        idempotency_key: key.clone(),
+        request_hash: hash.clone(),
+        submitted_by: auth.audit().actor,
+        line_count: lines.len() as i32,
+        approved_count,
+        created_at: chrono::Utc::now(),
+    };
+    let stored = match store(&txn, scope, batch.clone(), &lines, &verdicts).await {
+        Ok(stored) => stored,
+        Err(ApiError::Conflict {
+            code: "ZR-DUPLICATE",
+            ..
+        }) => {
+            // Another request with the same key won the race: answer as a retry.
+            txn.rollback().await?;
+            let existing = find_batch_by_key(&state.db, scope, &key)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            return replay(&state.db, scope, existing, &hash).await;
+        }
+        Err(e) => return Err(e),
+    };
+    book_ceilings(&txn, scope, &assessor, &before).await?;
+    let out = batch_out(batch, &stored);
+    auth.audit()
+        .record(
+            &txn,
+            "submit",
+            "declaration-batch",
+            out.id,
+            serde_json::json!({ "lineCount": out.line_count, "approvedCount": out.approved_count, "approvedAmount": out.approved_amount }),
+        )
+        .await?;
+    txn.commit().await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            "Location",
+            format!(
+                "/api/v1/regions/{}/declarations/{}",
+                auth.region.code, out.id
+            ),
+        ))
+        .json(out))
+}
+
+/// Batches a caller may see: a provider only those it submitted.
+fn visible_batches<P: Permission>(auth: &Scoped<P>) -> sea_orm::Select<declaration_batch::Entity> {
+    let select = declaration_batch::Entity::scoped(&auth.scope);
+    match auth.provider_agb() {
+        Some(_) => select.filter(declaration_batch::Column::SubmittedBy.eq(auth.audit().actor)),
+        None => select,
+    }
+}
+
+/// List submitted batches, newest first (without their lines).
+#[utoipa::path(
+    tag = "declarations",
+    params(("regionCode" = String, Path, description = "Region code"), PageQuery),
+    responses((status = 200, body = Page<BatchOut>)),
+    security(("bearer" = []))
+)]
+#[get("/regions/{regionCode}/declarations")]
+pub async fn list_declarations(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Scoped<ReadRegion>,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let page = query.validate()?;
+    let select = visible_batches(&auth).order_by_desc(declaration_batch::Column::Id);
+    let (items, total) = fetch_page(&state.db, select, page).await?;
+    let ids: Vec<Uuid> = items.iter().map(|b| b.id).collect();
+    let amounts: Vec<(Uuid, Option<i64>)> = declaration_line::Entity::scoped(&auth.scope)
+        .select_only()
+        .column(declaration_line::Column::BatchId)
+        .column(declaration_line::Column::AmountCents)
+        .filter(declaration_line::Column::BatchId.is_in(ids))
+        .filter(declaration_line::Column::Status.eq(LineStatus::Approved))
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    let out = items
+        .into_iter()
+        .map(|b| {
+            let id = b.id;
+            let mut out = batch_out(b, &[]);
+            out.approved_amount = cents_to_euros(
+                amounts
+                    .iter()
+                    .filter(|(batch, _)| *batch == id)
+                    .filter_map(|(_, a)| *a)
+                    .sum(),
+            );
+            out
+        })
+        .collect();
+    Ok(Page::new(out, page, total).respond(&req))
+}
+
+/// Get a batch's totals.
+#[utoipa::path(
+    tag = "declarations",
+    params(("regionCode" = String, Path, description = "Region code"), ("id" = Uuid, Path, description = "Batch id")),
+    responses((status = 200, body = BatchOut), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/regions/{regionCode}/declarations/{id}")]
+pub async fn get_declaration(
+    state: web::Data<AppState>,
+    auth: Scoped<ReadRegion>,
+    path: web::Path<(String, Uuid)>,
+) -> ApiResult<web::Json<BatchOut>> {
+    let batch = visible_batches(&auth)
+        .filter(declaration_batch::Column::Id.eq(path.1))
+        .one(&state.db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let mut out = stored_result(&state.db, &auth.scope, batch).await?;
+    out.lines.clear();
+    Ok(web::Json(out))
+}
+
+/// A batch's lines with their verdicts, in order; filter by status.
+#[utoipa::path(
+    tag = "declarations",
+    params(("regionCode" = String, Path, description = "Region code"), ("id" = Uuid, Path, description = "Batch id"), LineFilter, PageQuery),
+    responses((status = 200, body = Page<LineOut>), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/regions/{regionCode}/declarations/{id}/lines")]
+pub async fn list_declaration_lines(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Scoped<ReadRegion>,
+    path: web::Path<(String, Uuid)>,
+    filter: web::Query<LineFilter>,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let page = query.validate()?;
+    let mut check = Check::new();
+    let status = filter
+        .status
+        .as_deref()
+        .map(|s| check.one_of::<LineStatus>("status", s));
+    check.finish()?;
+    let batch = visible_batches(&auth)
+        .filter(declaration_batch::Column::Id.eq(path.1))
+        .one(&state.db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let mut select = declaration_line::Entity::scoped(&auth.scope)
+        .filter(declaration_line::Column::BatchId.eq(batch.id))
+        .order_by_asc(declaration_line::Column::LineNo);
+    if let Some(Some(status)) = status {
+        select = select.filter(declaration_line::Column::Status.eq(status));
+    }
+    let (items, total) = fetch_page(&state.db, select, page).await?;
+    Ok(Page::new(items.iter().map(line_out).collect(), page, total).respond(&req))
+}

@@ -1,0 +1,247 @@
+//! The region's rules as data (`.../policies/{kind}/{scope}`): temporary-
+//! intensive limits per product, self-employed bans and closed product
+//! groups per municipality, budget alert levels for the region. Later kinds
+//! (indexation, outflow thresholds, admission) join the same resource.
+
+use actix_web::{delete, get, put, web, HttpRequest, HttpResponse};
+use entities::{
+    policy::{kinds, PolicyRules, REGION_SCOPE},
+    schema::policy,
+    RegionScope, TenantEntity,
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{municipalities, products};
+use crate::{
+    auth::{ManageCatalogue, ReadRegion, Scoped},
+    error::{ApiError, ApiResult, Problem},
+    input::Body,
+    pagination::{fetch_page, Page, PageQuery},
+    state::AppState,
+};
+
+/// One policy: the rules of a kind for a scope.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyOut {
+    /// `temporary-intensive` (scope: product code), `self-employed` and
+    /// `closed-product-groups` (scope: municipality CBS code),
+    /// `budget-alerts` (scope: `region`).
+    #[schema(example = "temporary-intensive")]
+    pub kind: String,
+    #[schema(example = "BW0A1")]
+    pub scope: String,
+    /// The kind's rules, e.g. `{"maxMonths": 3, "per": "calendar-year"}`.
+    #[schema(value_type = PolicyRules)]
+    pub rules: serde_json::Value,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct PolicyFilter {
+    pub kind: Option<String>,
+}
+
+fn to_out(m: policy::Model) -> PolicyOut {
+    PolicyOut {
+        kind: m.kind,
+        scope: m.scope_key,
+        rules: m.body,
+        updated_at: m.updated_at,
+    }
+}
+
+async fn find<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    kind: &str,
+    scope_key: &str,
+) -> ApiResult<Option<policy::Model>> {
+    Ok(policy::Entity::scoped(scope)
+        .filter(policy::Column::Kind.eq(kind))
+        .filter(policy::Column::ScopeKey.eq(scope_key))
+        .one(db)
+        .await?)
+}
+
+/// The rules of `kind` for `scope_key`, if the region has set them.
+pub async fn rules<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    kind: &str,
+    scope_key: &str,
+) -> ApiResult<Option<PolicyRules>> {
+    Ok(find(db, scope, kind, scope_key)
+        .await?
+        .and_then(|m| PolicyRules::parse(&m.kind, m.body).ok()))
+}
+
+/// Refuses a scope that does not exist for the kind.
+async fn check_scope<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    kind: &str,
+    scope_key: &str,
+) -> ApiResult<()> {
+    let known = match kind {
+        kinds::TEMPORARY_INTENSIVE => products::find_by_code(db, scope, scope_key)
+            .await?
+            .is_some(),
+        kinds::SELF_EMPLOYED | kinds::CLOSED_PRODUCT_GROUPS => {
+            municipalities::find_by_cbs(db, scope, scope_key)
+                .await?
+                .is_some()
+        }
+        _ => scope_key == REGION_SCOPE,
+    };
+    if known {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(
+            "scope",
+            format!("{scope_key:?} is not a scope of {kind} policies in this region"),
+        ))
+    }
+}
+
+/// List the region's policies, by kind and scope.
+#[utoipa::path(
+    tag = "policies",
+    params(("regionCode" = String, Path, description = "Region code"), PolicyFilter, PageQuery),
+    responses((status = 200, body = Page<PolicyOut>)),
+    security(("bearer" = []))
+)]
+#[get("/regions/{regionCode}/policies")]
+pub async fn list_policies(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Scoped<ReadRegion>,
+    filter: web::Query<PolicyFilter>,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let page = query.validate()?;
+    let mut select = policy::Entity::scoped(&auth.scope)
+        .order_by_asc(policy::Column::Kind)
+        .order_by_asc(policy::Column::ScopeKey);
+    if let Some(kind) = &filter.kind {
+        select = select.filter(policy::Column::Kind.eq(kind.as_str()));
+    }
+    let (items, total) = fetch_page(&state.db, select, page).await?;
+    Ok(Page::new(items.into_iter().map(to_out).collect(), page, total).respond(&req))
+}
+
+/// Get one policy.
+#[utoipa::path(
+    tag = "policies",
+    params(("regionCode" = String, Path, description = "Region code"), ("kind" = String, Path, description = "Policy kind"), ("scope" = String, Path, description = "Scope: product code, CBS code or `region`")),
+    responses((status = 200, body = PolicyOut), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/regions/{regionCode}/policies/{kind}/{scope}")]
+pub async fn get_policy(
+    state: web::Data<AppState>,
+    auth: Scoped<ReadRegion>,
+    path: web::Path<(String, String, String)>,
+) -> ApiResult<web::Json<PolicyOut>> {
+    let found = find(&state.db, &auth.scope, &path.1, &path.2)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(web::Json(to_out(found)))
+}
+
+/// Set a policy (create or replace). The body is the rules of the kind,
+/// e.g. `{"maxMonths": 3, "per": "calendar-year"}` for `temporary-intensive`.
+#[utoipa::path(
+    tag = "policies",
+    params(("regionCode" = String, Path, description = "Region code"), ("kind" = String, Path, description = "Policy kind"), ("scope" = String, Path, description = "Scope: product code, CBS code or `region`")),
+    request_body = PolicyRules,
+    responses((status = 200, body = PolicyOut), (status = 400, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[put("/regions/{regionCode}/policies/{kind}/{scope}")]
+pub async fn put_policy(
+    state: web::Data<AppState>,
+    auth: Scoped<ManageCatalogue>,
+    path: web::Path<(String, String, String)>,
+    body: Body<serde_json::Value>,
+) -> ApiResult<web::Json<PolicyOut>> {
+    let input = body.take()?;
+    let (_, kind, scope_key) = path.into_inner();
+    let rules = PolicyRules::parse(&kind, input).map_err(|e| ApiError::invalid("", e))?;
+    let txn = state.db.begin().await?;
+    check_scope(&txn, &auth.scope, &kind, &scope_key).await?;
+    let body = serde_json::to_value(&rules).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let now = chrono::Utc::now();
+    let saved = match find(&txn, &auth.scope, &kind, &scope_key).await? {
+        Some(existing) => {
+            let mut model: policy::ActiveModel = existing.into();
+            model.body = Set(body);
+            model.updated_at = Set(now);
+            model.update(&txn).await?
+        }
+        None => {
+            policy::ActiveModel {
+                region_id: Set(auth.scope.region_id),
+                id: Set(uuid::Uuid::now_v7()),
+                kind: Set(kind.clone()),
+                scope_key: Set(scope_key.clone()),
+                body: Set(body),
+                updated_at: Set(now),
+            }
+            .insert(&txn)
+            .await?
+        }
+    };
+    let out = to_out(saved);
+    auth.audit()
+        .record(
+            &txn,
+            "put",
+            "policy",
+            format!("{kind}/{scope_key}"),
+            serde_json::to_value(&out).unwrap_or_default(),
+        )
+        .await?;
+    txn.commit().await?;
+    Ok(web::Json(out))
+}
+
+/// Remove a policy.
+#[utoipa::path(
+    tag = "policies",
+    params(("regionCode" = String, Path, description = "Region code"), ("kind" = String, Path, description = "Policy kind"), ("scope" = String, Path, description = "Scope")),
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[delete("/regions/{regionCode}/policies/{kind}/{scope}")]
+pub async fn delete_policy(
+    state: web::Data<AppState>,
+    auth: Scoped<ManageCatalogue>,
+    path: web::Path<(String, String, String)>,
+) -> ApiResult<HttpResponse> {
+    let txn = state.db.begin().await?;
+    let existing = find(&txn, &auth.scope, &path.1, &path.2)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    policy::Entity::delete_scoped(&auth.scope)
+        .filter(policy::Column::Id.eq(existing.id))
+        .exec(&txn)
+        .await?;
+    auth.audit()
+        .record(
+            &txn,
+            "delete",
+            "policy",
+            format!("{}/{}", path.1, path.2),
+            serde_json::json!({}),
+        )
+        .await?;
+    txn.commit().await?;
+    Ok(HttpResponse::NoContent().finish())
+}
