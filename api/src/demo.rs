@@ -10,7 +10,7 @@ use entities::{
     money::{euros_to_cents, round_to_cents_half_away_from_zero},
     schema::{
         contract, contract_municipality, contract_product_group, municipality,
-        municipality_population, product, product_group, provider, region, tariff,
+        municipality_population, policy, product, product_group, provider, region, tariff,
     },
     RegionScope,
 };
@@ -38,6 +38,8 @@ struct DemoRegion {
         FundingVariant,
         i64,
     )],
+    /// (kind, scope, rules)
+    policies: &'static [(&'static str, &'static str, &'static str)],
     procurement: ProcurementForm,
     initial_term_months: u32,
     extension_options_months: &'static [u32],
@@ -131,6 +133,27 @@ const REGIONS: &[DemoRegion] = &[
                 6_050,
             ),
         ],
+        // Seed 000 §4.1, and the self-employed bans of DOMAIN.md.
+        policies: &[
+            (
+                "temporary-intensive",
+                "BW0A1",
+                r#"{"maxMonths": 3, "per": "calendar-year"}"#,
+            ),
+            (
+                "temporary-intensive",
+                "BW0B1",
+                r#"{"maxMonths": 3, "per": "calendar-year"}"#,
+            ),
+            (
+                "temporary-intensive",
+                "BW0C1",
+                r#"{"maxMonths": 12, "per": "allocation"}"#,
+            ),
+            ("self-employed", "GM0202", r#"{"forbidden": true}"#),
+            ("self-employed", "GM1734", r#"{"forbidden": true}"#),
+            ("budget-alerts", "region", r#"{"levelsPercent": [80, 100]}"#),
+        ],
         procurement: ProcurementForm::EuTender,
         initial_term_months: 48,
         extension_options_months: &[24, 24],
@@ -205,6 +228,7 @@ const REGIONS: &[DemoRegion] = &[
                 15_000,
             ),
         ],
+        policies: &[],
         procurement: ProcurementForm::EuTender,
         initial_term_months: 48,
         extension_options_months: &[36, 36, 36],
@@ -282,6 +306,7 @@ const REGIONS: &[DemoRegion] = &[
             ),
             ("43A01", "Jeugd logeren", "JLO", "43", Day, Effort, 16_800),
         ],
+        policies: &[],
         procurement: ProcurementForm::OpenHouse,
         initial_term_months: 36,
         extension_options_months: &[36, 36],
@@ -324,6 +349,7 @@ const REGIONS: &[DemoRegion] = &[
             ("07C02", "Safehouse", "SH", "07", Day, Effort, 21_000),
             ("04C01", "Respijtverblijf", "RV", "04", Day, Effort, 13_200),
         ],
+        policies: &[],
         procurement: ProcurementForm::SasTender,
         initial_term_months: 36,
         extension_options_months: &[24, 24, 24],
@@ -400,6 +426,7 @@ const REGIONS: &[DemoRegion] = &[
                 14_300,
             ),
         ],
+        policies: &[],
         procurement: ProcurementForm::OpenHouse,
         initial_term_months: 48,
         extension_options_months: &[24, 24],
@@ -542,6 +569,19 @@ async fn load_region<C: ConnectionTrait>(
             indexed,
             Some(first),
         )
+        .await?;
+    }
+
+    for (kind, scope_key, rules) in demo.policies {
+        policy::ActiveModel {
+            region_id: Set(rid),
+            id: Set(Uuid::now_v7()),
+            kind: Set((*kind).into()),
+            scope_key: Set((*scope_key).into()),
+            body: Set(serde_json::from_str(rules).unwrap_or_default()),
+            updated_at: Set(now),
+        }
+        .insert(db)
         .await?;
     }
 

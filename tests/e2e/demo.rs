@@ -44,6 +44,11 @@ e2e!(demo_loads_the_five_regions_once, |app| {
         tariff.body
     );
 
+    let policies = app
+        .get("/api/v1/regions/centraal-gelderland/policies", &cg)
+        .await;
+    assert_eq!(policies.body["total"], 6);
+
     let nijmegen = app.token("rijk-van-nijmegen", Role::Auditor);
     let contract = app
         .get("/api/v1/regions/rijk-van-nijmegen/contracts", &nijmegen)
