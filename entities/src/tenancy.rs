@@ -51,6 +51,20 @@ pub trait TenantRecord: TenantEntity {
             .one(db)
             .await
     }
+
+    /// Deletes one row by id, in this region only.
+    #[allow(async_fn_in_trait)]
+    async fn delete_scoped_by_id<C: ConnectionTrait>(
+        db: &C,
+        scope: &RegionScope,
+        id: Uuid,
+    ) -> Result<(), DbErr> {
+        Self::delete_scoped(scope)
+            .filter(Self::id_column().eq(id))
+            .exec(db)
+            .await?;
+        Ok(())
+    }
 }
 
 /// Implements [`TenantEntity`] (and with `ids:` also [`TenantRecord`]) for

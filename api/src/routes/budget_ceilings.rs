@@ -380,10 +380,7 @@ pub async fn delete_budget_ceiling(
     let existing = budget_ceiling::Entity::find_scoped(&txn, &auth.scope, path.1)
         .await?
         .ok_or(ApiError::NotFound)?;
-    budget_ceiling::Entity::delete_scoped(&auth.scope)
-        .filter(budget_ceiling::Column::Id.eq(existing.id))
-        .exec(&txn)
-        .await?;
+    budget_ceiling::Entity::delete_scoped_by_id(&txn, &auth.scope, existing.id).await?;
     auth.audit()
         .record(
             &txn,

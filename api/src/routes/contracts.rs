@@ -602,10 +602,7 @@ pub async fn delete_contract(
     let existing = contract::Entity::find_scoped(&txn, &auth.scope, path.1)
         .await?
         .ok_or(ApiError::NotFound)?;
-    contract::Entity::delete_scoped(&auth.scope)
-        .filter(contract::Column::Id.eq(existing.id))
-        .exec(&txn)
-        .await?;
+    contract::Entity::delete_scoped_by_id(&txn, &auth.scope, existing.id).await?;
     auth.audit()
         .record(
             &txn,

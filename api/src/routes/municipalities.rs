@@ -4,7 +4,7 @@
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use entities::{
     schema::{municipality, municipality_population as population},
-    RegionScope, TenantEntity,
+    RegionScope, TenantEntity, TenantRecord,
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
@@ -318,10 +318,7 @@ pub async fn delete_municipality(
     let existing = find_by_cbs(&txn, &auth.scope, &path.1)
         .await?
         .ok_or(ApiError::NotFound)?;
-    municipality::Entity::delete_scoped(&auth.scope)
-        .filter(municipality::Column::Id.eq(existing.id))
-        .exec(&txn)
-        .await?;
+    municipality::Entity::delete_scoped_by_id(&txn, &auth.scope, existing.id).await?;
     auth.audit()
         .record(
             &txn,

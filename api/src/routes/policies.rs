@@ -7,7 +7,7 @@ use actix_web::{delete, get, put, web, HttpRequest, HttpResponse};
 use entities::{
     policy::{kinds, PolicyRules, REGION_SCOPE},
     schema::policy,
-    RegionScope, TenantEntity,
+    RegionScope, TenantEntity, TenantRecord,
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
@@ -229,10 +229,7 @@ pub async fn delete_policy(
     let existing = find(&txn, &auth.scope, &path.1, &path.2)
         .await?
         .ok_or(ApiError::NotFound)?;
-    policy::Entity::delete_scoped(&auth.scope)
-        .filter(policy::Column::Id.eq(existing.id))
-        .exec(&txn)
-        .await?;
+    policy::Entity::delete_scoped_by_id(&txn, &auth.scope, existing.id).await?;
     auth.audit()
         .record(
             &txn,

@@ -1,7 +1,7 @@
 //! Product groups (percelen / segmenten) of the catalogue, addressed by code.
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use entities::{enums::Law, schema::product_group, RegionScope, TenantEntity};
+use entities::{enums::Law, schema::product_group, RegionScope, TenantEntity, TenantRecord};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
@@ -245,10 +245,7 @@ pub async fn delete_product_group(
     let existing = find_by_code(&txn, &auth.scope, &path.1)
         .await?
         .ok_or(ApiError::NotFound)?;
-    product_group::Entity::delete_scoped(&auth.scope)
-        .filter(product_group::Column::Id.eq(existing.id))
-        .exec(&txn)
-        .await?;
+    product_group::Entity::delete_scoped_by_id(&txn, &auth.scope, existing.id).await?;
     auth.audit()
         .record(
             &txn,

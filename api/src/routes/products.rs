@@ -334,10 +334,7 @@ pub async fn delete_product(
     let existing = find_by_code(&txn, &auth.scope, &path.1)
         .await?
         .ok_or(ApiError::NotFound)?;
-    product::Entity::delete_scoped(&auth.scope)
-        .filter(product::Column::Id.eq(existing.id))
-        .exec(&txn)
-        .await?;
+    product::Entity::delete_scoped_by_id(&txn, &auth.scope, existing.id).await?;
     auth.audit()
         .record(
             &txn,

@@ -2,7 +2,7 @@
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
-use entities::{schema::provider, RegionScope, TenantEntity};
+use entities::{schema::provider, RegionScope, TenantEntity, TenantRecord};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
@@ -291,10 +291,7 @@ pub async fn delete_provider(
     let existing = find_by_agb(&txn, &auth.scope, &path.1)
         .await?
         .ok_or(ApiError::NotFound)?;
-    provider::Entity::delete_scoped(&auth.scope)
-        .filter(provider::Column::Id.eq(existing.id))
-        .exec(&txn)
-        .await?;
+    provider::Entity::delete_scoped_by_id(&txn, &auth.scope, existing.id).await?;
     auth.audit()
         .record(
             &txn,

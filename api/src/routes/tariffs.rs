@@ -497,10 +497,7 @@ pub async fn delete_tariff(
             "Declarations were priced with this tariff; close it with validTo instead.",
         ));
     }
-    tariff::Entity::delete_scoped(&auth.scope)
-        .filter(tariff::Column::Id.eq(existing.id))
-        .exec(&txn)
-        .await?;
+    tariff::Entity::delete_scoped_by_id(&txn, &auth.scope, existing.id).await?;
     auth.audit()
         .record(&txn, "delete", "tariff", existing.id, serde_json::json!({}))
         .await?;
