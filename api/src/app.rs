@@ -69,7 +69,28 @@ pub async fn build_state(config: Config) -> Result<web::Data<AppState>, String> 
         .await
         .map_err(|e| format!("connecting to the database: {e}"))?;
     let jwt = JwtKeys::new(&config.jwt)?;
-    Ok(web::Data::new(AppState { db, jwt, config }))
+    let queue =
+        worker::queue::Queue::connect(&db, config.queue_url.as_deref(), &config.queue_name).await?;
+    Ok(web::Data::new(AppState {
+        db,
+        jwt,
+        config,
+        queue,
+    }))
+}
+
+/// Runs the worker inside this process (the embedded mode), on the same
+/// database and queue as the API.
+pub fn spawn_embedded_worker(state: &AppState) {
+    let queue = state.queue.clone();
+    let ctx = worker::JobContext {
+        db: state.db.clone(),
+    };
+    tokio::spawn(async move {
+        if let Err(e) = queue.run_worker(ctx, "zorgregie-embedded-worker").await {
+            tracing::error!(error = %e, "the embedded worker stopped");
+        }
+    });
 }
 
 /// The OpenAPI document, as served and as committed in `openapi/openapi.json`.

@@ -191,6 +191,10 @@ permission!(
     Declare => [PlatformAdmin, RegionAdmin, Provider]
 );
 permission!(
+    /// Background job runs.
+    ReadJobs => [PlatformAdmin, RegionAdmin, ContractManager, Auditor]
+);
+permission!(
     /// API clients (machine credentials) of the region.
     ManageApiClients => [PlatformAdmin, RegionAdmin]
 );

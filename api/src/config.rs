@@ -22,6 +22,11 @@ pub struct Config {
     pub token_ttl_seconds: i64,
     /// Size of the database connection pool.
     pub database_max_connections: u32,
+    /// Queue name, so several deployments (or tests) can share one Redis.
+    pub queue_name: String,
+    /// Whether the api process also runs the worker: by default only when no
+    /// `QUEUE_URL` is set (the embedded mode); `EMBEDDED_WORKER=false|true` decides.
+    pub embedded_worker: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -73,6 +78,18 @@ impl Config {
                 .unwrap_or_else(|| DEVELOPMENT_CLIENT_KEY_SECRET.into()),
             max_body_bytes,
             token_ttl_seconds,
+            queue_name: var("QUEUE_NAME")
+                .unwrap_or_else(|| worker::queue::DEFAULT_QUEUE_NAME.into()),
+            embedded_worker: match var("EMBEDDED_WORKER").as_deref() {
+                None => var("QUEUE_URL").is_none(),
+                Some("true" | "1") => true,
+                Some("false" | "0") => false,
+                Some(other) => {
+                    return Err(format!(
+                        "EMBEDDED_WORKER must be true or false, got {other:?}"
+                    ))
+                }
+            },
             database_max_connections: match var("DATABASE_MAX_CONNECTIONS") {
                 Some(v) => v
                     .parse()
@@ -105,6 +122,8 @@ impl Config {
             max_body_bytes: 4 * 1024 * 1024,
             token_ttl_seconds: 3600,
             database_max_connections: 10,
+            queue_name: worker::queue::DEFAULT_QUEUE_NAME.into(),
+            embedded_worker: true,
         }
     }
 }

@@ -137,6 +137,27 @@ impl Check {
         }
     }
 
+    /// A decimal string such as "4.94" or "-0.25" (a percentage; no exponent).
+    pub fn decimal(&mut self, field: &str, text: &str) -> Option<Decimal> {
+        let digits = text.strip_prefix('-').unwrap_or(text);
+        let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+        let ok = !whole.is_empty()
+            && whole.bytes().all(|b| b.is_ascii_digit())
+            && fraction.bytes().all(|b| b.is_ascii_digit())
+            && !digits.ends_with('.')
+            && fraction.len() <= 6;
+        match text.parse::<Decimal>() {
+            Ok(value) if ok => Some(value),
+            _ => {
+                self.fail(
+                    field,
+                    "must be a decimal string such as \"4.94\" (at most 6 decimals)",
+                );
+                None
+            }
+        }
+    }
+
     /// Parses one of a closed set of values (`FromStr` names the accepted ones).
     pub fn one_of<T: FromStr<Err = String>>(&mut self, field: &str, text: &str) -> Option<T> {
         match text.parse() {

@@ -114,5 +114,9 @@ async fn serve(config: Config, demo: bool) -> Result<(), String> {
     if demo {
         api::demo::load(&state.db).await?;
     }
+    if state.config.embedded_worker {
+        tracing::info!("running the worker in-process");
+        api::app::spawn_embedded_worker(&state);
+    }
     api::serve(state).await.map_err(|e| e.to_string())
 }

@@ -7,4 +7,5 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub jwt: JwtKeys,
     pub config: Config,
+    pub queue: worker::queue::Queue,
 }

@@ -9,6 +9,7 @@ pub mod bsn;
 pub mod contract_term;
 pub mod declaration_rules;
 pub mod enums;
+pub mod indexation;
 pub mod money;
 pub mod period;
 pub mod policy;

@@ -5,7 +5,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::allocation_rules::IntensiveLimit;
+use crate::{
+    allocation_rules::IntensiveLimit,
+    indexation::{IndexRule, Rounding},
+};
 
 /// Policy kinds and the scope each is set for.
 pub mod kinds {
@@ -17,11 +20,14 @@ pub mod kinds {
     pub const CLOSED_PRODUCT_GROUPS: &str = "closed-product-groups";
     /// Scope: `region`.
     pub const BUDGET_ALERTS: &str = "budget-alerts";
+    /// Scope: a product group code, or `region` for every group without its own.
+    pub const INDEXATION: &str = "indexation";
     pub const ALL: &[&str] = &[
         TEMPORARY_INTENSIVE,
         SELF_EMPLOYED,
         CLOSED_PRODUCT_GROUPS,
         BUDGET_ALERTS,
+        INDEXATION,
     ];
 }
 
@@ -94,6 +100,50 @@ impl Default for BudgetAlertsPolicy {
     }
 }
 
+/// How a product group's tariffs are indexed each year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IndexationPolicy {
+    /// Weight per index series, as decimal strings summing to 1
+    /// (ambulant: OVA 0.9 + PPC 0.1; stay: 0.8 + 0.2).
+    #[schema(value_type = std::collections::BTreeMap<String, String>, example = json!({"ova": "0.9", "ppc": "0.1"}))]
+    pub weights: std::collections::BTreeMap<String, rust_decimal::Decimal>,
+    /// Whether last year's forecast is corrected to its definitive figure.
+    pub post_calculation: bool,
+    #[schema(example = 2)]
+    pub index_decimals: u32,
+    pub index_rounding: Rounding,
+    /// Decimals of the new tariffs: 0 to 2 (tariffs are whole cents).
+    #[schema(example = 2)]
+    pub tariff_decimals: u32,
+    pub tariff_rounding: Rounding,
+    /// The day (`MM-DD`) the worker prepares next year's preview.
+    #[schema(example = "10-01")]
+    pub preview_on: String,
+    /// The first year after a new procurement: forecast only, no post-calculation.
+    pub first_year_after_procurement: Option<i32>,
+}
+
+impl IndexationPolicy {
+    /// The month and day of `previewOn`.
+    pub fn preview_month_day(&self) -> Option<(u32, u32)> {
+        let (m, d) = self.preview_on.split_once('-')?;
+        let (m, d) = (m.parse().ok()?, d.parse().ok()?);
+        NaiveDate::from_ymd_opt(2024, m, d).map(|_| (m, d))
+    }
+
+    /// The rule for the index of `year`.
+    pub fn rule_for(&self, year: i32) -> IndexRule {
+        IndexRule {
+            weights: self.weights.clone(),
+            post_calculation: self.post_calculation
+                && self.first_year_after_procurement != Some(year),
+            index_decimals: self.index_decimals,
+            rounding: self.index_rounding,
+        }
+    }
+}
+
 /// The body of a policy, by kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(untagged)]
@@ -102,6 +152,7 @@ pub enum PolicyRules {
     SelfEmployed(SelfEmployedPolicy),
     ClosedProductGroups(ClosedProductGroupsPolicy),
     BudgetAlerts(BudgetAlertsPolicy),
+    Indexation(IndexationPolicy),
 }
 
 impl PolicyRules {
@@ -112,6 +163,7 @@ impl PolicyRules {
             kinds::SELF_EMPLOYED => Self::SelfEmployed(from_value(body)?),
             kinds::CLOSED_PRODUCT_GROUPS => Self::ClosedProductGroups(from_value(body)?),
             kinds::BUDGET_ALERTS => Self::BudgetAlerts(from_value(body)?),
+            kinds::INDEXATION => Self::Indexation(from_value(body)?),
             other => {
                 return Err(format!(
                     "unknown policy kind {other:?}; known: {}",
@@ -136,6 +188,22 @@ impl PolicyRules {
                     || p.levels_percent.iter().any(|l| !(1..=1000).contains(l)) =>
             {
                 Err("levelsPercent must hold 1 or more levels from 1 to 1000".into())
+            }
+            Self::Indexation(p) => {
+                let sum: rust_decimal::Decimal = p.weights.values().sum();
+                if p.weights.is_empty()
+                    || sum != rust_decimal::Decimal::ONE
+                    || p.weights.values().any(|w| w.is_sign_negative())
+                {
+                    return Err("weights must be positive and sum to 1".into());
+                }
+                if p.index_decimals > 6 || p.tariff_decimals > 2 {
+                    return Err("indexDecimals must be 0 to 6 and tariffDecimals 0 to 2".into());
+                }
+                if p.preview_month_day().is_none() {
+                    return Err("previewOn must be a day as MM-DD".into());
+                }
+                Ok(())
             }
             _ => Ok(()),
         }

@@ -71,6 +71,23 @@ impl TestApp {
     /// without it the test is skipped (`None`), except under `CI=true`,
     /// where a missing PostgreSQL fails the run.
     pub async fn spawn(backend: Backend) -> Option<Self> {
+        Self::spawn_with_queue(backend, false).await
+    }
+
+    /// Like [`TestApp::spawn`], with the job queue in Redis (`TEST_QUEUE_URL`)
+    /// instead of the SQL database. Each app has a queue name of its own.
+    pub async fn spawn_with_queue(backend: Backend, redis: bool) -> Option<Self> {
+        let queue_url = match (redis, std::env::var("TEST_QUEUE_URL")) {
+            (false, _) => None,
+            (true, Ok(url)) if !url.is_empty() => Some(url),
+            _ if std::env::var("CI").as_deref() == Ok("true") => {
+                panic!("CI=true but TEST_QUEUE_URL is not set")
+            }
+            _ => {
+                eprintln!("skipped: set TEST_QUEUE_URL to run this test on Redis");
+                return None;
+            }
+        };
         let (url, sqlite_file) = match backend {
             Backend::Sqlite => {
                 let file =
@@ -95,8 +112,11 @@ impl TestApp {
         config.jwt.secret_is_default = false;
         config.jwt.jwks_file = Some(fixture("jwks.json"));
         config.max_body_bytes = 256 * 1024;
-        config.database_max_connections = 3;
+        config.database_max_connections = 4;
+        config.queue_url = queue_url;
+        config.queue_name = format!("zorgregie-e2e-{}", uuid::Uuid::now_v7().simple());
         let state = api::build_state(config).await.expect("app state");
+        api::app::spawn_embedded_worker(&state);
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
         let port = listener.local_addr().expect("local addr").port();
         let server = api::server(state.clone(), listener, Some(1)).expect("server");
@@ -118,6 +138,19 @@ impl TestApp {
                 let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
             }
         }
+    }
+
+    /// The internal id of a region (jobs carry it).
+    pub async fn region_id(&self, code: &str) -> uuid::Uuid {
+        use entities::schema::region;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        #[allow(clippy::disallowed_methods)] // the tenant itself, by its code
+        let found = region::Entity::find()
+            .filter(region::Column::Code.eq(code))
+            .one(&self.state.db)
+            .await
+            .unwrap();
+        found.expect("region").id
     }
 
     pub fn claims(&self, region: &str, role: Role) -> Claims {
@@ -241,6 +274,20 @@ pub async fn seed_catalogue(app: &TestApp, region: &Region) {
         let reply = app.post(&region.path(path), t, body).await;
         assert_eq!(reply.status, StatusCode::CREATED, "{path}: {}", reply.body);
     }
+}
+
+/// Polls a job run until it has finished; returns it.
+pub async fn wait_for_job(app: &TestApp, region: &Region, job_id: &str) -> Value {
+    for _ in 0..600 {
+        let job = app
+            .get(&region.path(&format!("jobs/{job_id}")), &region.admin)
+            .await;
+        if matches!(job.body["status"].as_str(), Some("succeeded" | "failed")) {
+            return job.body;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("job {job_id} did not finish in 30 s");
 }
 
 /// Defines one end-to-end test that runs on SQLite and on PostgreSQL.

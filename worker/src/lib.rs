@@ -1,16 +1,61 @@
-//! Background jobs of zorgregie (DESIGN §5): queue set-up (Redis when
-//! `QUEUE_URL` is set, the SQL database otherwise), job types and handlers,
-//! and the cron schedule.
+//! Background jobs of zorgregie (DESIGN §5).
 //!
-//! The job kinds (tariff indexation, outflow checks, monitoring reports)
-//! arrive with their issues; until then the process only proves it can
-//! reach its database.
+//! - [`Job`]: the payloads, serde-tagged, each carrying its region; a
+//!   handler reloads what it needs from the database.
+//! - [`queue::Queue`]: apalis storage in Redis when `QUEUE_URL` is set, in
+//!   the SQL database otherwise (SQLite or PostgreSQL, on sea-orm's pool).
+//! - [`runs`]: every run is a `job_runs` row with status and progress.
+//! - [`jobs`]: one module per job; each effect is guarded by a unique key
+//!   in the database, so a duplicated or retried delivery changes nothing twice.
+
+pub mod jobs;
+pub mod queue;
+pub mod runs;
+pub mod schedule;
+
+use sea_orm::DatabaseConnection;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A job on the queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Job {
+    /// Compute the proposals of an indexation run.
+    IndexationPreview {
+        region_id: Uuid,
+        run_id: Uuid,
+        job_run_id: Uuid,
+    },
+    /// Apply an approved indexation run.
+    IndexationApply {
+        region_id: Uuid,
+        run_id: Uuid,
+        job_run_id: Uuid,
+    },
+}
+
+impl Job {
+    pub fn job_run_id(&self) -> Uuid {
+        match self {
+            Self::IndexationPreview { job_run_id, .. }
+            | Self::IndexationApply { job_run_id, .. } => *job_run_id,
+        }
+    }
+}
+
+/// What every job handler can reach.
+#[derive(Clone)]
+pub struct JobContext {
+    pub db: DatabaseConnection,
+}
 
 /// Where the worker finds its database and queue.
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
     pub database_url: String,
     pub queue_url: Option<String>,
+    pub queue_name: String,
 }
 
 impl WorkerConfig {
@@ -20,6 +65,40 @@ impl WorkerConfig {
             database_url: var("DATABASE_URL")
                 .unwrap_or_else(|| "sqlite://zorgregie.db?mode=rwc".into()),
             queue_url: var("QUEUE_URL"),
+            queue_name: var("QUEUE_NAME").unwrap_or_else(|| queue::DEFAULT_QUEUE_NAME.into()),
+        }
+    }
+}
+
+/// Runs one job to its end, recording the run's status, and tells apalis
+/// whether to retry: permanent failures (a missing run, a refused rule) are
+/// recorded and not retried; lost connections are retried.
+pub async fn execute(ctx: &JobContext, job: Job) -> Result<(), runs::JobError> {
+    let run_id = job.job_run_id();
+    runs::start(&ctx.db, run_id).await?;
+    let result = match &job {
+        Job::IndexationPreview {
+            region_id,
+            run_id,
+            job_run_id,
+        } => jobs::indexation::prepare_preview(&ctx.db, *region_id, *run_id, *job_run_id).await,
+        Job::IndexationApply {
+            region_id,
+            run_id,
+            job_run_id,
+        } => jobs::indexation::apply(&ctx.db, *region_id, *run_id, *job_run_id).await,
+    };
+    match result {
+        Ok(summary) => runs::succeed(&ctx.db, run_id, summary).await,
+        Err(runs::JobError::Permanent(message)) => {
+            tracing::warn!(%run_id, %message, "job failed permanently");
+            runs::fail(&ctx.db, run_id, &message).await?;
+            jobs::indexation::mark_failed(&ctx.db, &job, &message).await?;
+            Ok(())
+        }
+        Err(transient) => {
+            tracing::warn!(%run_id, error = %transient, "job failed; it will be retried");
+            Err(transient)
         }
     }
 }

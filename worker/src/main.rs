@@ -1,26 +1,36 @@
-//! The `worker` binary: runs the background jobs against the shared database.
+//! The `worker` binary: consumes jobs from the queue (Redis when `QUEUE_URL`
+//! is set, the SQL database otherwise) against the shared database. The api
+//! applies migrations; the worker waits for a migrated database.
 
-use sea_orm::Database;
+use sea_orm::{ConnectOptions, Database};
 
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .init();
+    if let Err(message) = run().await {
+        eprintln!("error: {message}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> Result<(), String> {
     let config = worker::WorkerConfig::from_env();
-    let db = match Database::connect(&config.database_url).await {
-        Ok(db) => db,
-        Err(e) => {
-            eprintln!("error: connecting to the database: {e}");
-            std::process::exit(1);
-        }
-    };
-    tracing::info!(
-        queue = config.queue_url.as_deref().unwrap_or("sql"),
-        "zorgregie worker started; no job kinds yet"
-    );
-    let _ = tokio::signal::ctrl_c().await;
-    let _ = db.close().await;
+    let mut options = ConnectOptions::new(config.database_url.clone());
+    options.sqlx_logging(false);
+    let db = Database::connect(options)
+        .await
+        .map_err(|e| format!("connecting to the database: {e}"))?;
+    let queue =
+        worker::queue::Queue::connect(&db, config.queue_url.as_deref(), &config.queue_name).await?;
+    tracing::info!(?queue, name = %config.queue_name, "zorgregie worker started");
+    let ctx = worker::JobContext { db };
+    tokio::select! {
+        result = queue.run_worker(ctx, "zorgregie-worker") => result,
+        _ = tokio::signal::ctrl_c() => Ok(()),
+    }
 }

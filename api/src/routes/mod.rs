@@ -10,6 +10,9 @@ pub mod auth_token;
 pub mod budget_ceilings;
 pub mod contracts;
 pub mod declarations;
+pub mod index_figures;
+pub mod indexation_runs;
+pub mod jobs;
 pub mod municipalities;
 pub mod policies;
 pub mod product_groups;
@@ -79,5 +82,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(budget_ceilings::get_budget_ceiling)
         .service(budget_ceilings::update_budget_ceiling)
         .service(budget_ceilings::delete_budget_ceiling)
-        .service(budget_ceilings::list_budget_signals);
+        .service(budget_ceilings::list_budget_signals)
+        .service(index_figures::list_index_figures)
+        .service(index_figures::put_index_figure)
+        .service(index_figures::delete_index_figure)
+        .service(indexation_runs::create_run)
+        .service(indexation_runs::list_runs)
+        .service(indexation_runs::get_run)
+        .service(indexation_runs::list_proposals)
+        .service(indexation_runs::approve_run)
+        .service(jobs::list_jobs)
+        .service(jobs::get_job);
 }

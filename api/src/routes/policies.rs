@@ -15,7 +15,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{municipalities, products};
+use super::{municipalities, product_groups, products};
 use crate::{
     auth::{ManageCatalogue, ReadRegion, Scoped},
     error::{ApiError, ApiResult, Problem},
@@ -93,6 +93,11 @@ async fn check_scope<C: ConnectionTrait>(
         kinds::TEMPORARY_INTENSIVE => products::find_by_code(db, scope, scope_key)
             .await?
             .is_some(),
+        kinds::INDEXATION if scope_key != REGION_SCOPE => {
+            product_groups::find_by_code(db, scope, scope_key)
+                .await?
+                .is_some()
+        }
         kinds::SELF_EMPLOYED | kinds::CLOSED_PRODUCT_GROUPS => {
             municipalities::find_by_cbs(db, scope, scope_key)
                 .await?

@@ -11,6 +11,8 @@ pub mod contract_product_group;
 pub mod declaration_batch;
 pub mod declaration_line;
 pub mod index_figure;
+pub mod indexation_proposal;
+pub mod indexation_run;
 pub mod job_run;
 pub mod municipality;
 pub mod municipality_population;
@@ -33,6 +35,8 @@ crate::tenant_entity!(
     declaration_batch,
     declaration_line,
     index_figure,
+    indexation_proposal,
+    indexation_run,
     job_run,
     municipality,
     policy,

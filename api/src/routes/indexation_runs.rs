@@ -1,0 +1,495 @@
+//! Indexation runs: `POST` enqueues a preview of next year's tariffs; a
+//! region admin's approval enqueues the apply. At most one run per region and
+//! year stands (a failed preview frees the year); approving twice is a 409.
+
+use std::collections::HashMap;
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use entities::{
+    money::cents_to_euros,
+    schema::{
+        indexation_proposal as proposal, indexation_run as run, municipality, product,
+        product_group, provider,
+    },
+    RegionScope, TenantEntity, TenantRecord,
+};
+use rust_decimal::Decimal;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use worker::{
+    jobs::indexation::{self, status},
+    runs::{self, JobError},
+    Job,
+};
+
+use crate::{
+    auth::{ManageCatalogue, ReadRegion, Scoped},
+    error::{ApiError, ApiResult, Problem},
+    input::{Body, Check},
+    pagination::{fetch_page, Page, PageQuery},
+    state::AppState,
+};
+
+/// An indexation run (indexatie) for one year.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RunOut {
+    pub id: Uuid,
+    #[schema(example = 2026)]
+    pub year: i32,
+    /// `queued`, `previewed`, `approved`, `applied` or `failed`.
+    pub status: String,
+    /// Index percentage per product group code, e.g. `{"BEG": "4.96"}`.
+    pub indices: Option<serde_json::Value>,
+    pub proposed_count: i32,
+    pub skipped_count: i32,
+    pub preview_job_id: Option<Uuid>,
+    pub apply_job_id: Option<Uuid>,
+    pub requested_by: Option<String>,
+    pub approved_by: Option<String>,
+    pub error: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub approved_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub applied_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<run::Model> for RunOut {
+    fn from(m: run::Model) -> Self {
+        Self {
+            id: m.id,
+            year: m.year,
+            status: m.status,
+            indices: m.indices,
+            proposed_count: m.proposed_count,
+            skipped_count: m.skipped_count,
+            preview_job_id: m.preview_job_id,
+            apply_job_id: m.apply_job_id,
+            requested_by: m.requested_by,
+            approved_by: m.approved_by,
+            error: m.error,
+            created_at: m.created_at,
+            approved_at: m.approved_at,
+            applied_at: m.applied_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RunIn {
+    /// The year the new tariffs start (1 January).
+    #[schema(example = 2026)]
+    pub year: i32,
+}
+
+/// One proposed (or skipped) new tariff.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProposalOut {
+    /// The version valid on 31 December.
+    pub tariff_id: Uuid,
+    pub product_code: String,
+    pub product_group_code: String,
+    pub provider_agb: Option<String>,
+    pub municipality_cbs: Option<String>,
+    #[schema(value_type = String, example = "70.00")]
+    pub old_price: Decimal,
+    #[schema(value_type = Option<String>, example = "73.47")]
+    pub new_price: Option<Decimal>,
+    #[schema(example = "4.96")]
+    pub index_percent: Option<String>,
+    /// `proposed`, `skipped` or `applied`.
+    pub status: String,
+    pub skip_reason: Option<String>,
+    pub new_tariff_id: Option<Uuid>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct ProposalQuery {
+    /// `json` (paged, the default) or `csv` (every proposal).
+    pub format: Option<String>,
+    /// `proposed`, `skipped` or `applied`.
+    pub status: Option<String>,
+}
+
+struct Names {
+    products: HashMap<Uuid, String>,
+    groups: HashMap<Uuid, String>,
+    providers: HashMap<Uuid, String>,
+    municipalities: HashMap<Uuid, String>,
+}
+
+impl Names {
+    async fn load<C: ConnectionTrait>(db: &C, scope: &RegionScope) -> ApiResult<Self> {
+        Ok(Self {
+            products: product::Entity::scoped(scope)
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|p| (p.id, p.code))
+                .collect(),
+            groups: product_group::Entity::scoped(scope)
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|g| (g.id, g.code))
+                .collect(),
+            providers: provider::Entity::scoped(scope)
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|p| (p.id, p.agb_code))
+                .collect(),
+            municipalities: municipality::Entity::scoped(scope)
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|m| (m.id, m.cbs_code))
+                .collect(),
+        })
+    }
+
+    fn out(&self, p: proposal::Model) -> ProposalOut {
+        ProposalOut {
+            tariff_id: p.tariff_id,
+            product_code: self
+                .products
+                .get(&p.product_id)
+                .cloned()
+                .unwrap_or_default(),
+            product_group_code: self
+                .groups
+                .get(&p.product_group_id)
+                .cloned()
+                .unwrap_or_default(),
+            provider_agb: p
+                .provider_id
+                .and_then(|id| self.providers.get(&id).cloned()),
+            municipality_cbs: p
+                .municipality_id
+                .and_then(|id| self.municipalities.get(&id).cloned()),
+            old_price: cents_to_euros(p.old_price_cents),
+            new_price: p.new_price_cents.map(cents_to_euros),
+            index_percent: p.index_percent,
+            status: p.status,
+            skip_reason: p.skip_reason,
+            new_tariff_id: p.new_tariff_id,
+        }
+    }
+}
+
+fn job_error(e: JobError) -> ApiError {
+    match e {
+        JobError::Permanent(message) if message.starts_with("index figures missing") => {
+            ApiError::rule("ZR-INDEX-FIGURES-MISSING", message)
+        }
+        JobError::Permanent(message) => ApiError::rule("ZR-INDEXATION-NO-POLICY", message),
+        JobError::Database(e) => e.into(),
+    }
+}
+
+async fn find_run<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    id: Uuid,
+) -> ApiResult<run::Model> {
+    run::Entity::find_scoped(db, scope, id)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// Start an indexation run for `year`: checks that every product group with
+/// tariffs has a policy and its index figures (422 naming the series and
+/// year otherwise), then enqueues the preview. 409 while another run for the
+/// year stands.
+#[utoipa::path(
+    tag = "indexation",
+    params(("regionCode" = String, Path, description = "Region code")),
+    request_body = RunIn,
+    responses(
+        (status = 202, description = "The preview is queued", body = RunOut),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Index figures or a policy are missing", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/regions/{regionCode}/indexation-runs")]
+pub async fn create_run(
+    state: web::Data<AppState>,
+    auth: Scoped<ManageCatalogue>,
+    body: Body<RunIn>,
+) -> ApiResult<HttpResponse> {
+    let input = body.take()?;
+    let mut check = Check::new();
+    check.require(
+        (2000..=2200).contains(&input.year),
+        "year",
+        "must be a year from 2000 to 2200",
+    );
+    check.finish()?;
+    let scope = &auth.scope;
+    let indices = indexation::group_indices(&state.db, scope, input.year)
+        .await
+        .map_err(job_error)?;
+    if indices.is_empty() {
+        return Err(ApiError::rule(
+            "ZR-INDEXATION-NOTHING",
+            format!("No tariff is valid on 31 December {}.", input.year - 1),
+        ));
+    }
+    let txn = state.db.begin().await?;
+    let standing = run::Entity::scoped(scope)
+        .filter(run::Column::ActiveYear.eq(input.year))
+        .one(&txn)
+        .await?;
+    if let Some(standing) = standing {
+        return Err(ApiError::conflict(
+            "ZR-INDEXATION-RUN-EXISTS",
+            format!(
+                "Run {} for {} is {}; at most one run per year stands.",
+                standing.id, input.year, standing.status
+            ),
+        ));
+    }
+    let run_id = Uuid::now_v7();
+    let job = runs::create(&txn, scope, indexation::PREVIEW, &run_id.to_string()).await?;
+    let saved = run::ActiveModel {
+        region_id: Set(scope.region_id),
+        id: Set(run_id),
+        year: Set(input.year),
+        active_year: Set(Some(input.year)),
+        status: Set(status::QUEUED.into()),
+        indices: Set(None),
+        proposed_count: Set(0),
+        skipped_count: Set(0),
+        preview_job_id: Set(Some(job.id)),
+        apply_job_id: Set(None),
+        requested_by: Set(Some(auth.audit().actor)),
+        approved_by: Set(None),
+        error: Set(None),
+        created_at: Set(chrono::Utc::now()),
+        approved_at: Set(None),
+        applied_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    auth.audit()
+        .record(
+            &txn,
+            "create",
+            "indexation-run",
+            run_id,
+            serde_json::json!({ "year": input.year }),
+        )
+        .await?;
+    txn.commit().await?;
+    state
+        .queue
+        .push(Job::IndexationPreview {
+            region_id: scope.region_id,
+            run_id,
+            job_run_id: job.id,
+        })
+        .await
+        .map_err(ApiError::Internal)?;
+    Ok(HttpResponse::Accepted()
+        .insert_header((
+            "Location",
+            format!(
+                "/api/v1/regions/{}/indexation-runs/{run_id}",
+                auth.region.code
+            ),
+        ))
+        .json(RunOut::from(saved)))
+}
+
+/// List indexation runs, newest first.
+#[utoipa::path(
+    tag = "indexation",
+    params(("regionCode" = String, Path, description = "Region code"), PageQuery),
+    responses((status = 200, body = Page<RunOut>)),
+    security(("bearer" = []))
+)]
+#[get("/regions/{regionCode}/indexation-runs")]
+pub async fn list_runs(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Scoped<ReadRegion>,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let page = query.validate()?;
+    let select = run::Entity::scoped(&auth.scope).order_by_desc(run::Column::Id);
+    let (items, total) = fetch_page(&state.db, select, page).await?;
+    Ok(Page::new(items.into_iter().map(RunOut::from).collect(), page, total).respond(&req))
+}
+
+/// Get an indexation run: its status, index per product group and counts.
+#[utoipa::path(
+    tag = "indexation",
+    params(("regionCode" = String, Path, description = "Region code"), ("id" = Uuid, Path, description = "Run id")),
+    responses((status = 200, body = RunOut), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/regions/{regionCode}/indexation-runs/{id}")]
+pub async fn get_run(
+    state: web::Data<AppState>,
+    auth: Scoped<ReadRegion>,
+    path: web::Path<(String, Uuid)>,
+) -> ApiResult<web::Json<RunOut>> {
+    Ok(web::Json(
+        find_run(&state.db, &auth.scope, path.1).await?.into(),
+    ))
+}
+
+/// The run's proposals: paged JSON, or every proposal as CSV (`format=csv`).
+#[utoipa::path(
+    tag = "indexation",
+    params(("regionCode" = String, Path, description = "Region code"), ("id" = Uuid, Path, description = "Run id"), ProposalQuery, PageQuery),
+    responses(
+        (status = 200, body = Page<ProposalOut>, content_type = "application/json"),
+        (status = 200, body = String, content_type = "text/csv"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/regions/{regionCode}/indexation-runs/{id}/proposals")]
+pub async fn list_proposals(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Scoped<ReadRegion>,
+    path: web::Path<(String, Uuid)>,
+    filter: web::Query<ProposalQuery>,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let csv = match filter.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(_) => return Err(ApiError::invalid("format", "must be json or csv")),
+    };
+    let page = query.validate()?;
+    let scope = &auth.scope;
+    let found = find_run(&state.db, scope, path.1).await?;
+    let mut select = proposal::Entity::scoped(scope)
+        .filter(proposal::Column::RunId.eq(found.id))
+        .order_by_asc(proposal::Column::Id);
+    if let Some(status) = &filter.status {
+        select = select.filter(proposal::Column::Status.eq(status.as_str()));
+    }
+    let names = Names::load(&state.db, scope).await?;
+    if csv {
+        let mut body = String::from("tariffId,productCode,productGroupCode,providerAgb,municipalityCbs,oldPrice,newPrice,indexPercent,status,skipReason,newTariffId\n");
+        for p in select
+            .all(&state.db)
+            .await?
+            .into_iter()
+            .map(|p| names.out(p))
+        {
+            let opt = |v: Option<String>| v.unwrap_or_default();
+            body.push_str(&format!(
+                "{},{},{},{},{},{},{},{},{},\"{}\",{}\n",
+                p.tariff_id,
+                p.product_code,
+                p.product_group_code,
+                opt(p.provider_agb),
+                opt(p.municipality_cbs),
+                p.old_price,
+                opt(p.new_price.map(|d| d.to_string())),
+                opt(p.index_percent),
+                p.status,
+                opt(p.skip_reason).replace('"', "\"\""),
+                opt(p.new_tariff_id.map(|id| id.to_string())),
+            ));
+        }
+        return Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                "Content-Disposition",
+                format!(
+                    "attachment; filename=\"indexation-{}-{}.csv\"",
+                    found.year, found.id
+                ),
+            ))
+            .body(body));
+    }
+    let (items, total) = fetch_page(&state.db, select, page).await?;
+    Ok(Page::new(
+        items.into_iter().map(|p| names.out(p)).collect(),
+        page,
+        total,
+    )
+    .respond(&req))
+}
+
+/// Approve a previewed run (region admins): enqueues the apply. 409 when the
+/// run is not previewed (still queued, already approved or applied, failed).
+#[utoipa::path(
+    tag = "indexation",
+    params(("regionCode" = String, Path, description = "Region code"), ("id" = Uuid, Path, description = "Run id")),
+    responses(
+        (status = 202, description = "The apply is queued", body = RunOut),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/regions/{regionCode}/indexation-runs/{id}/approval")]
+pub async fn approve_run(
+    state: web::Data<AppState>,
+    auth: Scoped<ManageCatalogue>,
+    path: web::Path<(String, Uuid)>,
+) -> ApiResult<HttpResponse> {
+    let scope = &auth.scope;
+    let txn = state.db.begin().await?;
+    let found = find_run(&txn, scope, path.1).await?;
+    let job = runs::create(&txn, scope, indexation::APPLY, &found.id.to_string()).await?;
+    // Only a previewed run moves on, in one conditional update: of two
+    // approvals at once, one changes a row and the other a 409.
+    #[allow(clippy::disallowed_methods)] // filtered on region and id below
+    let changed = run::Entity::update_many()
+        .col_expr(run::Column::Status, status::APPROVED.into())
+        .col_expr(run::Column::ApprovedBy, Some(auth.audit().actor).into())
+        .col_expr(run::Column::ApprovedAt, Some(chrono::Utc::now()).into())
+        .col_expr(run::Column::ApplyJobId, Some(job.id).into())
+        .filter(run::Column::RegionId.eq(scope.region_id))
+        .filter(run::Column::Id.eq(found.id))
+        .filter(run::Column::Status.eq(status::PREVIEWED))
+        .exec(&txn)
+        .await?;
+    if changed.rows_affected != 1 {
+        return Err(ApiError::conflict(
+            "ZR-INDEXATION-NOT-PREVIEWED",
+            format!(
+                "The run is {}; only a previewed run can be approved.",
+                found.status
+            ),
+        ));
+    }
+    auth.audit()
+        .record(
+            &txn,
+            "approve",
+            "indexation-run",
+            found.id,
+            serde_json::json!({ "year": found.year }),
+        )
+        .await?;
+    let approved = find_run(&txn, scope, found.id).await?;
+    txn.commit().await?;
+    state
+        .queue
+        .push(Job::IndexationApply {
+            region_id: scope.region_id,
+            run_id: found.id,
+            job_run_id: job.id,
+        })
+        .await
+        .map_err(ApiError::Internal)?;
+    Ok(HttpResponse::Accepted().json(RunOut::from(approved)))
+}
