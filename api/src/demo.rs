@@ -17,7 +17,7 @@ use entities::{
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set, TransactionTrait,
+    Set,
 };
 use uuid::Uuid;
 
@@ -455,7 +455,9 @@ pub async fn load(db: &DatabaseConnection) -> Result<usize, String> {
         if exists.map_err(|e| e.to_string())?.is_some() {
             continue;
         }
-        let txn = db.begin().await.map_err(|e| e.to_string())?;
+        let txn = entities::transaction::begin_write(db)
+            .await
+            .map_err(|e| e.to_string())?;
         load_region(&txn, index, demo)
             .await
             .map_err(|e| format!("demo region {}: {e}", demo.code))?;

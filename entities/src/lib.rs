@@ -15,5 +15,6 @@ pub mod period;
 pub mod policy;
 pub mod schema;
 pub mod tenancy;
+pub mod transaction;
 
 pub use tenancy::{RegionScope, TenantEntity, TenantRecord};

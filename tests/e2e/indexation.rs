@@ -288,3 +288,355 @@ async fn preview_approve_apply(app: &TestApp) {
 e2e!(indexation_preview_approve_apply, |app| {
     preview_approve_apply(&app).await;
 });
+
+#[tokio::test]
+async fn indexation_through_the_redis_queue() {
+    // PostgreSQL where available (as in production), else SQLite.
+    let backend = if std::env::var("TEST_DATABASE_URL").is_ok() {
+        e2e::Backend::Postgres
+    } else {
+        e2e::Backend::Sqlite
+    };
+    let Some(app) = TestApp::spawn_with_queue(backend, true).await else {
+        return;
+    };
+    assert!(matches!(app.state.queue, worker::queue::Queue::Redis(_)));
+    preview_approve_apply(&app).await;
+    app.stop().await;
+}
+
+e2e!(missing_figures_or_policy_are_422s, |app| {
+    let region = setup(&app).await;
+    let t = &region.admin;
+    // 2026 needs the 2026 forecasts, then the 2025 definitive figures.
+    let missing = app
+        .post(&region.path("indexation-runs"), t, json!({ "year": 2026 }))
+        .await;
+    assert_eq!(
+        missing.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        missing.body
+    );
+    assert_eq!(missing.body["code"], "ZR-INDEX-FIGURES-MISSING");
+    assert!(
+        missing.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("forecast percentage of series ova for 2026"),
+        "{}",
+        missing.body
+    );
+    put(
+        &app,
+        &region,
+        "index-figures/ova/2026",
+        json!({ "forecast": "3.00" }),
+    )
+    .await;
+    put(
+        &app,
+        &region,
+        "index-figures/ppc/2026",
+        json!({ "forecast": "2.00" }),
+    )
+    .await;
+    let definitive = app
+        .post(&region.path("indexation-runs"), t, json!({ "year": 2026 }))
+        .await;
+    assert!(
+        definitive.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("definitive percentage of series ova for 2025"),
+        "{}",
+        definitive.body
+    );
+    // The first year after a new procurement needs forecasts only.
+    let mut policy: Value = serde_json::from_str(POLICY).unwrap();
+    policy["firstYearAfterProcurement"] = json!(2026);
+    put(&app, &region, "policies/indexation/region", policy).await;
+    let forecast_only = app
+        .post(&region.path("indexation-runs"), t, json!({ "year": 2026 }))
+        .await;
+    assert_eq!(
+        forecast_only.status,
+        StatusCode::ACCEPTED,
+        "{}",
+        forecast_only.body
+    );
+
+    assert_eq!(
+        app.delete(&region.path("policies/indexation/region"), t)
+            .await
+            .status,
+        StatusCode::NO_CONTENT
+    );
+    let no_policy = app
+        .post(&region.path("indexation-runs"), t, json!({ "year": 2025 }))
+        .await;
+    assert_eq!(no_policy.body["code"], "ZR-INDEXATION-NO-POLICY");
+    assert!(no_policy.body["detail"].as_str().unwrap().contains("BEG"));
+    let nothing = app
+        .post(&region.path("indexation-runs"), t, json!({ "year": 2010 }))
+        .await;
+    assert_eq!(nothing.body["code"], "ZR-INDEXATION-NOTHING");
+    assert_eq!(
+        app.get(&region.path("indexation-runs"), t).await.body["total"],
+        1,
+        "refused runs leave nothing behind"
+    );
+});
+
+e2e!(index_figures_and_policy_input, |app| {
+    let region = setup(&app).await;
+    let t = &region.admin;
+    let listed = app.get(&region.path("index-figures?series=ova"), t).await;
+    assert_eq!(listed.body["total"], 2);
+    assert_eq!(listed.body["items"][0]["definitive"], "6.00");
+    // A later definitive figure keeps the forecast.
+    let updated = put(
+        &app,
+        &region,
+        "index-figures/ova/2025",
+        json!({ "definitive": "4.50" }),
+    )
+    .await;
+    assert_eq!(updated.body["forecast"], "4.18");
+    assert_eq!(updated.body["definitive"], "4.50");
+    let bad = put(
+        &app,
+        &region,
+        "index-figures/ova/2025",
+        json!({ "forecast": 4.18 }),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    let bad = put(
+        &app,
+        &region,
+        "index-figures/ova/2025",
+        json!({ "forecast": "4,18", "definitive": "1e2" }),
+    )
+    .await;
+    assert_eq!(bad.error_fields(), ["forecast", "definitive"]);
+    let mut policy: Value = serde_json::from_str(POLICY).unwrap();
+    policy["weights"] = json!({ "ova": "0.9", "ppc": "0.2" });
+    assert_eq!(
+        put(&app, &region, "policies/indexation/BEG", policy)
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        put(
+            &app,
+            &region,
+            "policies/indexation/NOPE",
+            serde_json::from_str(POLICY).unwrap()
+        )
+        .await
+        .status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        app.delete(&region.path("index-figures/ova/2025"), t)
+            .await
+            .status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.get(&region.path("index-figures"), t).await.body["total"],
+        3
+    );
+    let other = app.new_region().await;
+    assert_eq!(
+        app.get(&region.path("index-figures"), &other.admin)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(&other.path("index-figures"), &other.admin)
+            .await
+            .body["total"],
+        0
+    );
+});
+
+// 1,200 tariffs apply in chunks of 500. A database failure in the second
+// chunk stops the job after the first: progress shows it, the first chunk is
+// indexed, none twice; the retry finishes the rest.
+e2e!(a_killed_apply_resumes_and_progress_moves, |app| {
+    let region = setup(&app).await;
+    let t = &region.admin;
+    let region_id = app.region_id(&region.code).await;
+    {
+        use entities::schema::{product, provider, tariff};
+        use entities::TenantEntity;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let scope = entities::RegionScope::new(region_id);
+        let db = &app.state.db;
+        let product_id = product::Entity::scoped(&scope)
+            .filter(product::Column::Code.eq("02A01"))
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let now = chrono::Utc::now();
+        let providers: Vec<provider::ActiveModel> = (0..1197)
+            .map(|i| provider::Model {
+                region_id,
+                id: uuid::Uuid::now_v7(),
+                agb_code: format!("7{i:07}"),
+                kvk_number: format!("7{i:07}"),
+                name: format!("Provider {i}"),
+                uses_self_employed: false,
+                integrity_checked_on: None,
+                financial_checked_on: None,
+                created_at: now,
+            })
+            .map(Into::into)
+            .collect();
+        let ids: Vec<uuid::Uuid> = providers.iter().map(|p| p.id.clone().unwrap()).collect();
+        for chunk in providers.chunks(100) {
+            provider::Entity::insert_many(chunk.to_vec())
+                .exec(db)
+                .await
+                .unwrap();
+        }
+        let tariffs: Vec<tariff::ActiveModel> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, provider_id)| tariff::Model {
+                region_id,
+                id: uuid::Uuid::now_v7(),
+                product_id,
+                provider_id: Some(*provider_id),
+                municipality_id: None,
+                valid_from: chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+                valid_to: None,
+                // 700 = the poisoned one, in the second chunk
+                price_cents: if i == 700 { 4242 } else { 7000 },
+                supersedes_id: None,
+                indexation_run_id: None,
+                created_at: now,
+            })
+            .map(Into::into)
+            .collect();
+        for chunk in tariffs.chunks(100) {
+            tariff::Entity::insert_many(chunk.to_vec())
+                .exec(db)
+                .await
+                .unwrap();
+        }
+    }
+    let run = previewed_run(&app, &region, 2025).await;
+    assert_eq!(run["proposedCount"], 1199);
+    let id = run["id"].as_str().unwrap().to_owned();
+
+    // The database refuses the indexed version of the 42.42 tariff (42.42 × 1.0496 = 44.524 → 44.52).
+    use sea_orm::ConnectionTrait;
+    let db = &app.state.db;
+    let postgres = db.get_database_backend() == sea_orm::DbBackend::Postgres;
+    let (create, drop) = if postgres {
+        (
+            vec![
+                "CREATE OR REPLACE FUNCTION zr_test_poison() RETURNS trigger AS $$ BEGIN IF NEW.price_cents = 4452 THEN RAISE EXCEPTION 'poison'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
+                "DROP TRIGGER IF EXISTS zr_test_poison ON tariffs",
+                "CREATE TRIGGER zr_test_poison BEFORE INSERT ON tariffs FOR EACH ROW EXECUTE FUNCTION zr_test_poison()",
+            ],
+            "DROP TRIGGER zr_test_poison ON tariffs",
+        )
+    } else {
+        (
+            vec!["CREATE TRIGGER zr_test_poison BEFORE INSERT ON tariffs WHEN NEW.price_cents = 4452 BEGIN SELECT RAISE(ABORT, 'poison'); END"],
+            "DROP TRIGGER zr_test_poison",
+        )
+    };
+    for sql in create {
+        db.execute_unprepared(sql).await.unwrap();
+    }
+    // Approve in the database, so that only this test delivers the apply job.
+    let scope = entities::RegionScope::new(region_id);
+    let job_run = worker::runs::create(db, &scope, worker::jobs::indexation::APPLY, &id)
+        .await
+        .unwrap();
+    let job_id = job_run.id.to_string();
+    {
+        use entities::schema::indexation_run as run;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        #[allow(clippy::disallowed_methods)] // filtered on region and id
+        run::Entity::update_many()
+            .col_expr(run::Column::Status, "approved".into())
+            .filter(run::Column::RegionId.eq(region_id))
+            .filter(run::Column::Id.eq(id.parse::<uuid::Uuid>().unwrap()))
+            .exec(db)
+            .await
+            .unwrap();
+    }
+    let job = worker::Job::IndexationApply {
+        region_id,
+        run_id: id.parse().unwrap(),
+        job_run_id: job_run.id,
+    };
+    let ctx = worker::JobContext { db: db.clone() };
+    let first = worker::execute(&ctx, job.clone()).await;
+    // Drop the trigger at once, whatever happened, so no other test meets it.
+    db.execute_unprepared(drop).await.unwrap();
+    assert!(first.is_err(), "the poisoned chunk fails");
+    let progress = app
+        .get(&region.path(&format!("jobs/{job_id}")), t)
+        .await
+        .body["progress"]
+        .as_i64()
+        .unwrap();
+    assert!(
+        (1..100).contains(&progress),
+        "progress after the first chunk: {progress}"
+    );
+    let status = app
+        .get(&region.path(&format!("indexation-runs/{id}")), t)
+        .await
+        .body["status"]
+        .clone();
+    assert_eq!(status, "approved", "not applied while chunks remain");
+    let indexed = app
+        .get(
+            &region.path(&format!(
+                "indexation-runs/{id}/proposals?status=applied&pageSize=1"
+            )),
+            t,
+        )
+        .await;
+    assert_eq!(indexed.body["total"], 500, "exactly the first chunk");
+
+    worker::execute(&ctx, job.clone()).await.unwrap();
+    let done = app
+        .get(&region.path(&format!("indexation-runs/{id}")), t)
+        .await;
+    assert_eq!(done.body["status"], "applied");
+    assert_eq!(
+        app.get(&region.path(&format!("jobs/{job_id}")), t)
+            .await
+            .body["progress"],
+        100
+    );
+    let applied = app
+        .get(
+            &region.path(&format!(
+                "indexation-runs/{id}/proposals?status=applied&pageSize=1"
+            )),
+            t,
+        )
+        .await;
+    assert_eq!(applied.body["total"], 1199);
+    let new_versions = app
+        .get(&region.path("tariffs?date=2025-06-01&pageSize=1"), t)
+        .await;
+    assert_eq!(
+        new_versions.body["total"], 1200,
+        "1199 indexed + GM0202's own 2025 version, none twice"
+    );
+});

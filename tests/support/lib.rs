@@ -107,6 +107,12 @@ impl TestApp {
                 }
             }
         };
+        if let Ok(filter) = std::env::var("E2E_LOG") {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_test_writer()
+                .try_init();
+        }
         let mut config = Config::for_database(&url);
         config.jwt.secret = TEST_JWT_SECRET.into();
         config.jwt.secret_is_default = false;

@@ -94,6 +94,9 @@ impl Queue {
 
     /// Consumes jobs until the process stops.
     pub async fn run_worker(self, ctx: JobContext, name: &str) -> Result<(), String> {
+        // apalis registers workers by name: every process needs its own.
+        let name = format!("{name}-{}", uuid::Uuid::now_v7().simple());
+        let name = name.as_str();
         let result = match self {
             Self::Sqlite(s) => {
                 WorkerBuilder::new(name)

@@ -26,7 +26,7 @@ use entities::{
 use rust_decimal::Decimal;
 use sea_orm::{
     sea_query::Condition, ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, Set, TransactionTrait,
+    QuerySelect, QueryTrait, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -584,7 +584,7 @@ pub async fn create_allocation(
             return Err(ApiError::Forbidden);
         }
     }
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     let scope = &auth.scope;
     let municipality = municipalities::find_by_cbs(&txn, scope, &input.municipality_cbs).await?;
     check.require(
@@ -763,7 +763,7 @@ pub async fn update_allocation(
     body: Body<AllocationPatch>,
 ) -> ApiResult<web::Json<AllocationOut>> {
     let input = body.take()?;
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     let scope = &auth.scope;
     let existing = find_visible(&txn, &auth, path.1).await?;
     if existing.stopped_on.is_some() {
@@ -842,7 +842,7 @@ pub async fn stop_allocation(
     body: Body<StopIn>,
 ) -> ApiResult<web::Json<AllocationOut>> {
     let input = body.take()?;
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     let existing = find_visible(&txn, &auth, path.1).await?;
     let mut check = Check::new();
     let on = check.date("stoppedOn", &input.stopped_on);

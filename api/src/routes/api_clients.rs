@@ -6,7 +6,7 @@ use argon2::{password_hash::SaltString, Argon2, PasswordHasher};
 use base64::Engine;
 use entities::{enums::Role, schema::api_client, TenantEntity};
 use rand::RngCore;
-use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -139,7 +139,7 @@ pub async fn create_api_client(
     let role = check.done(role)?;
     let secret = new_secret();
     let secret_hash = hash_secret(secret.clone()).await?;
-    let txn = db.begin().await?;
+    let txn = entities::transaction::begin_write(db).await?;
     let model = api_client::ActiveModel {
         region_id: Set(auth.scope.region_id),
         id: Set(uuid::Uuid::now_v7()),
@@ -211,7 +211,7 @@ pub async fn revoke_api_client(
     auth: Scoped<ManageApiClients>,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     let existing = api_client::Entity::scoped(&auth.scope)
         .filter(api_client::Column::ClientId.eq(path.1.as_str()))
         .filter(api_client::Column::RevokedAt.is_null())

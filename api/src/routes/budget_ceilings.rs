@@ -13,9 +13,7 @@ use entities::{
     RegionScope, TenantEntity, TenantRecord,
 };
 use rust_decimal::{Decimal, RoundingStrategy};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -187,7 +185,7 @@ pub async fn create_budget_ceiling(
         "must be a year from 2000 to 2200",
     );
     let amount = positive_cents(&mut check, &input.amount);
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     let scope = &auth.scope;
     let provider = providers::find_by_agb(&txn, scope, &input.provider_agb).await?;
     check.require(
@@ -336,7 +334,7 @@ pub async fn update_budget_ceiling(
         .as_deref()
         .map(|a| positive_cents(&mut check, a));
     check.finish()?;
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     let existing = budget_ceiling::Entity::find_scoped(&txn, &auth.scope, path.1)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -376,7 +374,7 @@ pub async fn delete_budget_ceiling(
     auth: Scoped<ManageContracts>,
     path: web::Path<(String, Uuid)>,
 ) -> ApiResult<HttpResponse> {
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     let existing = budget_ceiling::Entity::find_scoped(&txn, &auth.scope, path.1)
         .await?
         .ok_or(ApiError::NotFound)?;

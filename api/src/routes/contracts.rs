@@ -18,7 +18,7 @@ use entities::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait, Set, TransactionTrait,
+    QueryTrait, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -380,7 +380,7 @@ pub async fn create_contract(
             "must be 1 to 600 months",
         );
     }
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     let provider = providers::find_by_agb(&txn, &auth.scope, &input.provider_agb).await?;
     check.require(
         provider.is_some(),
@@ -542,7 +542,7 @@ pub async fn update_contract(
             "terminate through POST .../contracts/{id}/termination",
         );
     }
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     let existing = contract::Entity::find_scoped(&txn, &auth.scope, path.1)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -598,7 +598,7 @@ pub async fn delete_contract(
     auth: Scoped<ManageContracts>,
     path: web::Path<(String, Uuid)>,
 ) -> ApiResult<HttpResponse> {
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     let existing = contract::Entity::find_scoped(&txn, &auth.scope, path.1)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -634,7 +634,7 @@ pub async fn exercise_extension(
     auth: Scoped<ManageContracts>,
     path: web::Path<(String, Uuid)>,
 ) -> ApiResult<HttpResponse> {
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     let existing = contract::Entity::find_scoped(&txn, &auth.scope, path.1)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -690,7 +690,7 @@ pub async fn terminate_contract(
     let mut check = Check::new();
     let on = check.date("terminatedOn", &input.terminated_on);
     check.name("reason", &input.reason, 2000);
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     let existing = contract::Entity::find_scoped(&txn, &auth.scope, path.1)
         .await?
         .ok_or(ApiError::NotFound)?;

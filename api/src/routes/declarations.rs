@@ -22,7 +22,7 @@ use entities::{
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -498,7 +498,7 @@ pub async fn submit_declarations(
         None => None,
     };
 
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     let mut assessor = prepare_assessor(&txn, scope, &lines, declarer).await?;
     let before: HashMap<Uuid, i64> = assessor
         .ceilings()

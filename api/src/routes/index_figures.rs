@@ -3,9 +3,7 @@
 
 use actix_web::{delete, get, put, web, HttpRequest, HttpResponse};
 use entities::{schema::index_figure, RegionScope, TenantEntity, TenantRecord};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -148,7 +146,7 @@ pub async fn put_index_figure(
         "give a forecast, a definitive figure, or both",
     );
     check.finish()?;
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     let now = chrono::Utc::now();
     let text = |v: Option<Option<rust_decimal::Decimal>>| v.flatten().map(|d| d.to_string());
     let saved = match find(&txn, &auth.scope, &series, year).await? {
@@ -204,7 +202,7 @@ pub async fn delete_index_figure(
     auth: Scoped<ManageCatalogue>,
     path: web::Path<(String, String, i32)>,
 ) -> ApiResult<HttpResponse> {
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     let existing = find(&txn, &auth.scope, &path.1, path.2)
         .await?
         .ok_or(ApiError::NotFound)?;

@@ -16,7 +16,6 @@ use entities::{
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -244,7 +243,7 @@ pub async fn create_run(
             format!("No tariff is valid on 31 December {}.", input.year - 1),
         ));
     }
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     let standing = run::Entity::scoped(scope)
         .filter(run::Column::ActiveYear.eq(input.year))
         .one(&txn)
@@ -446,7 +445,7 @@ pub async fn approve_run(
     path: web::Path<(String, Uuid)>,
 ) -> ApiResult<HttpResponse> {
     let scope = &auth.scope;
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     let found = find_run(&txn, scope, path.1).await?;
     let job = runs::create(&txn, scope, indexation::APPLY, &found.id.to_string()).await?;
     // Only a previewed run moves on, in one conditional update: of two

@@ -6,9 +6,7 @@ use entities::{
     schema::{municipality, municipality_population as population},
     RegionScope, TenantEntity, TenantRecord,
 };
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -175,7 +173,7 @@ pub async fn create_municipality(
     check.name("name", &input.name, 200);
     check_population(&mut check, &input.population);
     check.finish()?;
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     let model = municipality::ActiveModel {
         region_id: Set(auth.scope.region_id),
         id: Set(uuid::Uuid::now_v7()),
@@ -275,7 +273,7 @@ pub async fn update_municipality(
         check_population(&mut check, list);
     }
     check.finish()?;
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     let existing = find_by_cbs(&txn, &auth.scope, &path.1)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -314,7 +312,7 @@ pub async fn delete_municipality(
     auth: Scoped<ManageCatalogue>,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     let existing = find_by_cbs(&txn, &auth.scope, &path.1)
         .await?
         .ok_or(ApiError::NotFound)?;

@@ -9,9 +9,7 @@ use entities::{
     schema::policy,
     RegionScope, TenantEntity, TenantRecord,
 };
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -179,7 +177,7 @@ pub async fn put_policy(
     let input = body.take()?;
     let (_, kind, scope_key) = path.into_inner();
     let rules = PolicyRules::parse(&kind, input).map_err(|e| ApiError::invalid("", e))?;
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     check_scope(&txn, &auth.scope, &kind, &scope_key).await?;
     let body = serde_json::to_value(&rules).map_err(|e| ApiError::Internal(e.to_string()))?;
     let now = chrono::Utc::now();
@@ -230,7 +228,7 @@ pub async fn delete_policy(
     auth: Scoped<ManageCatalogue>,
     path: web::Path<(String, String, String)>,
 ) -> ApiResult<HttpResponse> {
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     let existing = find(&txn, &auth.scope, &path.1, &path.2)
         .await?
         .ok_or(ApiError::NotFound)?;

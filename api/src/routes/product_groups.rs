@@ -2,9 +2,7 @@
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use entities::{enums::Law, schema::product_group, RegionScope, TenantEntity, TenantRecord};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -96,7 +94,7 @@ pub async fn create_product_group(
     check.name("name", &input.name, 200);
     let law = check.one_of::<Law>("law", &input.law);
     let law = check.done(law)?;
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     let model = product_group::ActiveModel {
         region_id: Set(auth.scope.region_id),
         id: Set(uuid::Uuid::now_v7()),
@@ -203,7 +201,7 @@ pub async fn update_product_group(
     }
     let law = input.law.as_deref().map(|l| check.one_of::<Law>("law", l));
     check.finish()?;
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     let existing = find_by_code(&txn, &auth.scope, &path.1)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -241,7 +239,7 @@ pub async fn delete_product_group(
     auth: Scoped<ManageCatalogue>,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     let existing = find_by_code(&txn, &auth.scope, &path.1)
         .await?
         .ok_or(ApiError::NotFound)?;

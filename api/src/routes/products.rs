@@ -6,9 +6,7 @@ use entities::{
     schema::{product, product_group},
     RegionScope, TenantEntity,
 };
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -156,7 +154,7 @@ pub async fn create_product(
     let unit = check.one_of::<Unit>("unit", &input.unit);
     let variant = check.one_of::<FundingVariant>("fundingVariant", &input.funding_variant);
     let (unit, variant) = check.done(unit.zip(variant))?;
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     let group = group_of(&txn, &auth.scope, &input.product_group_code).await?;
     let model = product::ActiveModel {
         region_id: Set(auth.scope.region_id),
@@ -283,7 +281,7 @@ pub async fn update_product(
         .as_deref()
         .map(|v| check.one_of::<FundingVariant>("fundingVariant", v));
     check.finish()?;
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     let existing = find_by_code(&txn, &auth.scope, &path.1)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -330,7 +328,7 @@ pub async fn delete_product(
     auth: Scoped<ManageCatalogue>,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     let existing = find_by_code(&txn, &auth.scope, &path.1)
         .await?
         .ok_or(ApiError::NotFound)?;

@@ -3,9 +3,7 @@
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use entities::{schema::provider, RegionScope, TenantEntity, TenantRecord};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -125,7 +123,7 @@ pub async fn create_provider(
     let financial =
         check.optional_date("financialCheckedOn", input.financial_checked_on.as_deref());
     let (integrity, financial) = check.done(integrity.zip(financial))?;
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     let model = provider::ActiveModel {
         region_id: Set(auth.scope.region_id),
         id: Set(uuid::Uuid::now_v7()),
@@ -240,7 +238,7 @@ pub async fn update_provider(
     let financial =
         check.optional_date("financialCheckedOn", input.financial_checked_on.as_deref());
     check.finish()?;
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     let existing = find_by_agb(&txn, &auth.scope, &path.1)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -287,7 +285,7 @@ pub async fn delete_provider(
     auth: Scoped<ManageContracts>,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     let existing = find_by_agb(&txn, &auth.scope, &path.1)
         .await?
         .ok_or(ApiError::NotFound)?;

@@ -2,9 +2,7 @@
 
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use entities::schema::region;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -90,7 +88,7 @@ pub async fn create_region(
     );
     check.name("name", &input.name, 200);
     check.finish()?;
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     let model = region::ActiveModel {
         id: Set(uuid::Uuid::now_v7()),
         code: Set(input.code.clone()),
@@ -174,7 +172,7 @@ pub async fn update_region(
         check.name("name", name, 200);
     }
     check.finish()?;
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     #[allow(clippy::disallowed_methods)] // the platform addresses any tenant
     let existing = region::Entity::find()
         .filter(region::Column::Code.eq(path.as_str()))

@@ -15,7 +15,7 @@ use entities::{
 use rust_decimal::Decimal;
 use sea_orm::{
     sea_query::Condition, ActiveModelTrait, ColumnTrait, ConnectionTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set, TransactionTrait,
+    QueryFilter, QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -246,7 +246,7 @@ pub async fn create_tariff(
     if let Some(price) = price {
         check.require(price >= Decimal::ZERO, "price", "must not be negative");
     }
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     let product = products::find_by_code(&txn, &auth.scope, &input.product_code).await?;
     check.require(
         product.is_some(),
@@ -438,7 +438,7 @@ pub async fn update_tariff(
     if let Some(Some(price)) = price {
         check.require(price >= Decimal::ZERO, "price", "must not be negative");
     }
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     let existing = tariff::Entity::find_scoped(&txn, &auth.scope, path.1)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -483,7 +483,7 @@ pub async fn delete_tariff(
     auth: Scoped<ManageCatalogue>,
     path: web::Path<(String, Uuid)>,
 ) -> ApiResult<HttpResponse> {
-    let txn = state.db.begin().await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
     let existing = tariff::Entity::find_scoped(&txn, &auth.scope, path.1)
         .await?
         .ok_or(ApiError::NotFound)?;

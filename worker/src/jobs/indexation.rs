@@ -23,7 +23,7 @@ use entities::{
 use rust_decimal::Decimal;
 use sea_orm::{
     sea_query::Condition, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -139,8 +139,8 @@ pub async fn group_indices<C: ConnectionTrait>(
             })?;
         let index = index_percent(&policy.rule_for(year), year, &figures).map_err(|m| {
             JobError::Permanent(format!(
-                "index figures missing: the {} {} percentage of series {} for {}",
-                m.kind, "figure", m.series, m.year
+                "index figures missing: the {} percentage of series {} for {}",
+                m.kind, m.series, m.year
             ))
         })?;
         indices.push(GroupIndex {
@@ -260,7 +260,7 @@ pub async fn prepare_preview(
         })
         .collect();
 
-    let txn = db.begin().await?;
+    let txn = entities::transaction::begin_write(db).await?;
     let fresh = load_run(&txn, &scope, run_id).await?;
     if fresh.status != status::QUEUED && fresh.status != status::PREVIEWED {
         return Ok(serde_json::json!({ "skipped": format!("the run is {}", fresh.status) }));
@@ -309,7 +309,7 @@ pub async fn apply(
     let total = current.proposed_count.max(1) as u64;
     let mut applied = 0u64;
     loop {
-        let txn = db.begin().await?;
+        let txn = entities::transaction::begin_write(db).await?;
         let chunk = proposal::Entity::scoped(&scope)
             .filter(proposal::Column::RunId.eq(run_id))
             .filter(proposal::Column::Status.eq("proposed"))
