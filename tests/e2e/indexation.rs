@@ -640,3 +640,50 @@ e2e!(a_killed_apply_resumes_and_progress_moves, |app| {
         "1199 indexed + GM0202's own 2025 version, none twice"
     );
 });
+
+e2e!(
+    the_schedule_prepares_the_preview_on_the_policy_date,
+    |app| {
+        let region = setup(&app).await;
+        let t = &region.admin;
+        // A date of this test's own, so that other tests' regions are not due.
+        let mut policy: Value = serde_json::from_str(POLICY).unwrap();
+        policy["previewOn"] = json!("03-17");
+        put(&app, &region, "policies/indexation/region", policy).await;
+        let db = &app.state.db;
+        let queue = &app.state.queue;
+        let day = chrono::NaiveDate::from_ymd_opt(2024, 3, 17).unwrap();
+
+        let before = worker::schedule::prepare_due_previews(db, queue, day.pred_opt().unwrap())
+            .await
+            .unwrap();
+        assert!(
+            app.get(&region.path("indexation-runs"), t).await.body["total"] == 0,
+            "not due the day before: {before:?}"
+        );
+        let started = worker::schedule::prepare_due_previews(db, queue, day)
+            .await
+            .unwrap();
+        let runs = app.get(&region.path("indexation-runs"), t).await;
+        assert_eq!(runs.body["total"], 1);
+        let run = &runs.body["items"][0];
+        assert_eq!(run["year"], 2025);
+        assert_eq!(run["requestedBy"], "schedule");
+        assert!(started.contains(&run["id"].as_str().unwrap().parse().unwrap()));
+        let job = wait_for_job(&app, &region, run["previewJobId"].as_str().unwrap()).await;
+        assert_eq!(job["status"], "succeeded");
+        // A second tick of the same day (another instance) starts nothing more,
+        // and the preview is never applied without an approval.
+        worker::schedule::prepare_due_previews(db, queue, day)
+            .await
+            .unwrap();
+        let runs = app.get(&region.path("indexation-runs"), t).await;
+        assert_eq!(runs.body["total"], 1);
+        assert_eq!(runs.body["items"][0]["status"], "previewed");
+        let days = app
+            .get(&region.path("jobs?kind=indexation-schedule"), t)
+            .await;
+        assert_eq!(days.body["total"], 1);
+        assert_eq!(days.body["items"][0]["status"], "succeeded");
+    }
+);

@@ -28,9 +28,14 @@ async fn run() -> Result<(), String> {
     let queue =
         worker::queue::Queue::connect(&db, config.queue_url.as_deref(), &config.queue_name).await?;
     tracing::info!(?queue, name = %config.queue_name, "zorgregie worker started");
+    let schedule = worker::schedule::ScheduleContext {
+        db: db.clone(),
+        queue: queue.clone(),
+    };
     let ctx = worker::JobContext { db };
     tokio::select! {
         result = queue.run_worker(ctx, "zorgregie-worker") => result,
+        result = worker::schedule::run_schedule(schedule) => result,
         _ = tokio::signal::ctrl_c() => Ok(()),
     }
 }

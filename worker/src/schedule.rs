@@ -1,2 +1,134 @@
-//! Schedules: the indexation preview is prepared on the day each region's
-//! policy names; it is never applied without an approval.
+//! Schedules (apalis-cron): once a day the worker prepares the indexation
+//! preview of every region whose policy names today (`previewOn`), for next
+//! year. It never applies: that waits for a region admin's approval.
+//!
+//! Every instance's cron fires; the effect happens once, because the day's
+//! `job_runs` row (kind `indexation-schedule`, key = the date) is unique per
+//! region, and so is a standing run per year.
+
+use std::str::FromStr;
+
+use apalis::prelude::*;
+use apalis_cron::{CronScheduler, Tick};
+use chrono::{Datelike, NaiveDate};
+use entities::{
+    policy::{kinds, PolicyRules},
+    schema::{policy, region},
+    transaction::begin_write,
+    RegionScope,
+};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::{jobs::indexation, queue::Queue, runs};
+
+/// 05:00 UTC every day (seconds, minutes, hours, day, month, weekday).
+pub const DAILY: &str = "0 0 5 * * *";
+pub const SCHEDULE_KIND: &str = "indexation-schedule";
+
+#[derive(Clone)]
+pub struct ScheduleContext {
+    pub db: DatabaseConnection,
+    pub queue: Queue,
+}
+
+/// Runs the daily cron until the process stops.
+pub async fn run_schedule(ctx: ScheduleContext) -> Result<(), String> {
+    let schedule = cron::Schedule::from_str(DAILY).map_err(|e| e.to_string())?;
+    WorkerBuilder::new(format!("zorgregie-cron-{}", Uuid::now_v7().simple()))
+        .backend(CronScheduler::new(schedule))
+        .data(ctx)
+        .build(on_tick)
+        .run()
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn on_tick(tick: Tick, ctx: Data<ScheduleContext>) -> Result<(), BoxDynError> {
+    let today = chrono::DateTime::from_timestamp(tick.get_timestamp() as i64, 0)
+        .unwrap_or_default()
+        .date_naive();
+    let started = prepare_due_previews(&ctx.db, &ctx.queue, today).await?;
+    tracing::info!(%today, started = started.len(), "daily schedule ran");
+    Ok(())
+}
+
+/// Starts next year's preview for every region whose indexation policy
+/// names `today`; returns the runs it started. Missing figures or policies
+/// are recorded as a failed `indexation-schedule` job the office can see.
+pub async fn prepare_due_previews(
+    db: &DatabaseConnection,
+    queue: &Queue,
+    today: NaiveDate,
+) -> Result<Vec<Uuid>, runs::JobError> {
+    // Across all regions: the schedule serves every tenant.
+    #[allow(clippy::disallowed_methods)]
+    let due: Vec<Uuid> = policy::Entity::find()
+        .filter(policy::Column::Kind.eq(kinds::INDEXATION))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|p| match PolicyRules::parse(&p.kind, p.body.clone()) {
+            Ok(PolicyRules::Indexation(rules)) => {
+                rules.preview_month_day() == Some((today.month(), today.day()))
+            }
+            _ => false,
+        })
+        .map(|p| p.region_id)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut started = Vec::new();
+    let year = today.year() + 1;
+    for region_id in due {
+        #[allow(clippy::disallowed_methods)] // the tenants themselves
+        let Some(region) = region::Entity::find_by_id(region_id).one(db).await?
+        else {
+            continue;
+        };
+        let scope = RegionScope::new(region.id);
+        let txn = begin_write(db).await?;
+        // The day's row is claimed once per region, whichever instance comes first.
+        let day = runs::create(&txn, &scope, SCHEDULE_KIND, &today.to_string()).await?;
+        if day.status != entities::enums::JobStatus::Queued {
+            continue; // another instance handled this day
+        }
+        runs::start(&txn, day.id).await?;
+        let outcome = match indexation::group_indices(&txn, &scope, year).await {
+            Err(runs::JobError::Permanent(message)) => Err(message),
+            Err(e) => return Err(e),
+            Ok(_) => match indexation::open_run(&txn, &scope, year, "schedule").await? {
+                Ok((run, job)) => Ok(Some((run.id, job))),
+                Err(_standing) => Ok(None),
+            },
+        };
+        match outcome {
+            Ok(Some((run_id, job))) => {
+                runs::succeed(
+                    &txn,
+                    day.id,
+                    serde_json::json!({ "runId": run_id, "year": year }),
+                )
+                .await?;
+                txn.commit().await?;
+                queue.push(job).await.map_err(runs::JobError::Permanent)?;
+                started.push(run_id);
+            }
+            Ok(None) => {
+                runs::succeed(
+                    &txn,
+                    day.id,
+                    serde_json::json!({ "skipped": format!("a run for {year} stands") }),
+                )
+                .await?;
+                txn.commit().await?;
+            }
+            Err(message) => {
+                runs::fail(&txn, day.id, &message).await?;
+                txn.commit().await?;
+                tracing::warn!(region = %region.code, %message, "indexation preview not prepared");
+            }
+        }
+    }
+    Ok(started)
+}

@@ -14,9 +14,7 @@ use entities::{
     RegionScope, TenantEntity, TenantRecord,
 };
 use rust_decimal::Decimal;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -244,41 +242,18 @@ pub async fn create_run(
         ));
     }
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let standing = run::Entity::scoped(scope)
-        .filter(run::Column::ActiveYear.eq(input.year))
-        .one(&txn)
-        .await?;
-    if let Some(standing) = standing {
-        return Err(ApiError::conflict(
-            "ZR-INDEXATION-RUN-EXISTS",
-            format!(
-                "Run {} for {} is {}; at most one run per year stands.",
-                standing.id, input.year, standing.status
-            ),
-        ));
-    }
-    let run_id = Uuid::now_v7();
-    let job = runs::create(&txn, scope, indexation::PREVIEW, &run_id.to_string()).await?;
-    let saved = run::ActiveModel {
-        region_id: Set(scope.region_id),
-        id: Set(run_id),
-        year: Set(input.year),
-        active_year: Set(Some(input.year)),
-        status: Set(status::QUEUED.into()),
-        indices: Set(None),
-        proposed_count: Set(0),
-        skipped_count: Set(0),
-        preview_job_id: Set(Some(job.id)),
-        apply_job_id: Set(None),
-        requested_by: Set(Some(auth.audit().actor)),
-        approved_by: Set(None),
-        error: Set(None),
-        created_at: Set(chrono::Utc::now()),
-        approved_at: Set(None),
-        applied_at: Set(None),
-    }
-    .insert(&txn)
-    .await?;
+    let (saved, job) = indexation::open_run(&txn, scope, input.year, &auth.audit().actor)
+        .await?
+        .map_err(|standing| {
+            ApiError::conflict(
+                "ZR-INDEXATION-RUN-EXISTS",
+                format!(
+                    "Run {} for {} is {}; at most one run per year stands.",
+                    standing.id, input.year, standing.status
+                ),
+            )
+        })?;
+    let run_id = saved.id;
     auth.audit()
         .record(
             &txn,
@@ -289,15 +264,7 @@ pub async fn create_run(
         )
         .await?;
     txn.commit().await?;
-    state
-        .queue
-        .push(Job::IndexationPreview {
-            region_id: scope.region_id,
-            run_id,
-            job_run_id: job.id,
-        })
-        .await
-        .map_err(ApiError::Internal)?;
+    state.queue.push(job).await.map_err(ApiError::Internal)?;
     Ok(HttpResponse::Accepted()
         .insert_header((
             "Location",

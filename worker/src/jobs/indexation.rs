@@ -153,6 +153,51 @@ pub async fn group_indices<C: ConnectionTrait>(
     Ok(indices)
 }
 
+/// Opens a run for `year` with its queued preview, unless a run for the
+/// year stands (`Err` with that run). The caller commits, then pushes the job.
+pub async fn open_run<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    year: i32,
+    requested_by: &str,
+) -> Result<Result<(run::Model, Job), run::Model>, sea_orm::DbErr> {
+    if let Some(standing) = run::Entity::scoped(scope)
+        .filter(run::Column::ActiveYear.eq(year))
+        .one(db)
+        .await?
+    {
+        return Ok(Err(standing));
+    }
+    let run_id = Uuid::now_v7();
+    let job_run = runs::create(db, scope, PREVIEW, &run_id.to_string()).await?;
+    let saved = run::ActiveModel {
+        region_id: Set(scope.region_id),
+        id: Set(run_id),
+        year: Set(year),
+        active_year: Set(Some(year)),
+        status: Set(status::QUEUED.into()),
+        indices: Set(None),
+        proposed_count: Set(0),
+        skipped_count: Set(0),
+        preview_job_id: Set(Some(job_run.id)),
+        apply_job_id: Set(None),
+        requested_by: Set(Some(requested_by.to_owned())),
+        approved_by: Set(None),
+        error: Set(None),
+        created_at: Set(chrono::Utc::now()),
+        approved_at: Set(None),
+        applied_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    let job = Job::IndexationPreview {
+        region_id: scope.region_id,
+        run_id,
+        job_run_id: job_run.id,
+    };
+    Ok(Ok((saved, job)))
+}
+
 async fn load_run<C: ConnectionTrait>(
     db: &C,
     scope: &RegionScope,
