@@ -5,7 +5,7 @@
 //! to them in their own modules so the two never get mixed up.
 
 pub mod allocation_rules;
-pub mod bsn;
+pub mod bsn_check;
 pub mod contract_term;
 pub mod declaration_rules;
 pub mod enums;

@@ -11,7 +11,7 @@ use entities::{
     allocation_rules::{
         check_execution_variant, check_temporary_intensive, Episode, Grant, Volume,
     },
-    bsn::is_valid_bsn,
+    bsn_check::is_valid_bsn,
     contract_term::current_end_date,
     declaration_rules::grant_of,
     enums::{ContractStatus, Unit, VolumeFrequency},

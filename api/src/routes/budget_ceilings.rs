@@ -4,12 +4,10 @@
 //! signal (`.../budget-signals`); a hard ceiling rejects the line that would
 //! cross it.
 
-use std::collections::HashMap;
-
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use entities::{
     money::{cents_to_euros, euros_to_cents},
-    schema::{budget_ceiling, budget_signal, municipality, product_group, provider},
+    schema::{budget_ceiling, budget_signal},
     RegionScope, TenantEntity, TenantRecord,
 };
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -18,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{municipalities, product_groups, providers};
+use super::{codes::CodeBook, municipalities, product_groups, providers};
 use crate::{
     auth::{ManageContracts, ReadRegion, Scoped},
     error::{ApiError, ApiResult, Problem},
@@ -98,34 +96,11 @@ pub struct SignalFilter {
     pub budget_ceiling_id: Option<Uuid>,
 }
 
-struct Names {
-    providers: HashMap<Uuid, String>,
-    groups: HashMap<Uuid, String>,
-    municipalities: HashMap<Uuid, String>,
-}
+struct Names(CodeBook);
 
 impl Names {
     async fn load<C: ConnectionTrait>(db: &C, scope: &RegionScope) -> ApiResult<Self> {
-        Ok(Self {
-            providers: provider::Entity::scoped(scope)
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|p| (p.id, p.agb_code))
-                .collect(),
-            groups: product_group::Entity::scoped(scope)
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|g| (g.id, g.code))
-                .collect(),
-            municipalities: municipality::Entity::scoped(scope)
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|m| (m.id, m.cbs_code))
-                .collect(),
-        })
+        Ok(Self(CodeBook::load(db, scope).await?))
     }
 
     fn out(&self, c: budget_ceiling::Model) -> BudgetCeilingOut {
@@ -137,17 +112,9 @@ impl Names {
         };
         BudgetCeilingOut {
             id: c.id,
-            provider_agb: self
-                .providers
-                .get(&c.provider_id)
-                .cloned()
-                .unwrap_or_default(),
-            product_group_code: c
-                .product_group_id
-                .and_then(|id| self.groups.get(&id).cloned()),
-            municipality_cbs: c
-                .municipality_id
-                .and_then(|id| self.municipalities.get(&id).cloned()),
+            provider_agb: self.0.provider(c.provider_id),
+            product_group_code: c.product_group_id.map(|id| self.0.group(id)),
+            municipality_cbs: c.municipality_id.map(|id| self.0.municipality(id)),
             year: c.year,
             amount: cents_to_euros(c.amount_cents),
             hard: c.hard,

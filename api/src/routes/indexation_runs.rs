@@ -2,15 +2,10 @@
 //! region admin's approval enqueues the apply. At most one run per region and
 //! year stands (a failed preview frees the year); approving twice is a 409.
 
-use std::collections::HashMap;
-
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use entities::{
     money::cents_to_euros,
-    schema::{
-        indexation_proposal as proposal, indexation_run as run, municipality, product,
-        product_group, provider,
-    },
+    schema::{indexation_proposal as proposal, indexation_run as run},
     RegionScope, TenantEntity, TenantRecord,
 };
 use rust_decimal::Decimal;
@@ -24,6 +19,7 @@ use worker::{
     Job,
 };
 
+use super::codes::CodeBook;
 use crate::{
     auth::{ManageCatalogue, ReadRegion, Scoped},
     error::{ApiError, ApiResult, Problem},
@@ -116,62 +112,20 @@ pub struct ProposalQuery {
     pub status: Option<String>,
 }
 
-struct Names {
-    products: HashMap<Uuid, String>,
-    groups: HashMap<Uuid, String>,
-    providers: HashMap<Uuid, String>,
-    municipalities: HashMap<Uuid, String>,
-}
+struct Names(CodeBook);
 
 impl Names {
     async fn load<C: ConnectionTrait>(db: &C, scope: &RegionScope) -> ApiResult<Self> {
-        Ok(Self {
-            products: product::Entity::scoped(scope)
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|p| (p.id, p.code))
-                .collect(),
-            groups: product_group::Entity::scoped(scope)
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|g| (g.id, g.code))
-                .collect(),
-            providers: provider::Entity::scoped(scope)
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|p| (p.id, p.agb_code))
-                .collect(),
-            municipalities: municipality::Entity::scoped(scope)
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|m| (m.id, m.cbs_code))
-                .collect(),
-        })
+        Ok(Self(CodeBook::load(db, scope).await?))
     }
 
     fn out(&self, p: proposal::Model) -> ProposalOut {
         ProposalOut {
             tariff_id: p.tariff_id,
-            product_code: self
-                .products
-                .get(&p.product_id)
-                .cloned()
-                .unwrap_or_default(),
-            product_group_code: self
-                .groups
-                .get(&p.product_group_id)
-                .cloned()
-                .unwrap_or_default(),
-            provider_agb: p
-                .provider_id
-                .and_then(|id| self.providers.get(&id).cloned()),
-            municipality_cbs: p
-                .municipality_id
-                .and_then(|id| self.municipalities.get(&id).cloned()),
+            product_code: self.0.product(p.product_id),
+            product_group_code: self.0.group(p.product_group_id),
+            provider_agb: p.provider_id.map(|id| self.0.provider(id)),
+            municipality_cbs: p.municipality_id.map(|id| self.0.municipality(id)),
             old_price: cents_to_euros(p.old_price_cents),
             new_price: p.new_price_cents.map(cents_to_euros),
             index_percent: p.index_percent,

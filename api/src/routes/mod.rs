@@ -8,6 +8,7 @@ pub mod api_clients;
 pub mod audit_events;
 pub mod auth_token;
 pub mod budget_ceilings;
+pub mod codes;
 pub mod contracts;
 pub mod declarations;
 pub mod index_figures;

@@ -1,5 +1,5 @@
-//! The BSN (burgerservicenummer) check. A BSN is only ever checked and then
-//! turned into a keyed pseudonym; it is never stored or logged.
+//! The eleven-test of a BSN (burgerservicenummer), which is never stored:
+//! it is checked and then turned into a keyed pseudonym (HMAC), never logged.
 
 /// The eleven-test: nine digits d1..d9 with
 /// 9·d1 + 8·d2 + … + 2·d8 − 1·d9 ≡ 0 (mod 11), not all zeros.
