@@ -11,6 +11,7 @@ pub mod declaration_rules;
 pub mod enums;
 pub mod indexation;
 pub mod money;
+pub mod outflow;
 pub mod period;
 pub mod policy;
 pub mod schema;

@@ -22,12 +22,18 @@ pub mod kinds {
     pub const BUDGET_ALERTS: &str = "budget-alerts";
     /// Scope: a product group code, or `region` for every group without its own.
     pub const INDEXATION: &str = "indexation";
+    /// Scope: `region`.
+    pub const OUTFLOW_THRESHOLD: &str = "outflow-threshold";
+    /// Scope: a product group code.
+    pub const CONTRACT_ADMISSION: &str = "contract-admission";
     pub const ALL: &[&str] = &[
         TEMPORARY_INTENSIVE,
         SELF_EMPLOYED,
         CLOSED_PRODUCT_GROUPS,
         BUDGET_ALERTS,
         INDEXATION,
+        OUTFLOW_THRESHOLD,
+        CONTRACT_ADMISSION,
     ];
 }
 
@@ -127,9 +133,7 @@ pub struct IndexationPolicy {
 impl IndexationPolicy {
     /// The month and day of `previewOn`.
     pub fn preview_month_day(&self) -> Option<(u32, u32)> {
-        let (m, d) = self.preview_on.split_once('-')?;
-        let (m, d) = (m.parse().ok()?, d.parse().ok()?);
-        NaiveDate::from_ymd_opt(2024, m, d).map(|_| (m, d))
+        month_day(&self.preview_on)
     }
 
     /// The rule for the index of `year`.
@@ -144,6 +148,70 @@ impl IndexationPolicy {
     }
 }
 
+/// The outflow check (drempels): a minimum of distinct clients per provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OutflowThresholdPolicy {
+    #[schema(example = 5)]
+    pub min_clients: i64,
+    pub window: crate::outflow::OutflowWindow,
+    pub level: crate::outflow::OutflowLevel,
+    pub count: crate::outflow::ClientCount,
+    /// Contracts that started inside the window get `grace`, not a flag.
+    pub grace_for_new_contracts: bool,
+    /// The day (`MM-DD`) the worker runs the check each year, if any.
+    #[schema(example = "01-15")]
+    pub run_on: Option<String>,
+}
+
+/// Admission to a product group: a maximum of contracted providers (e.g. 5
+/// for beschermd wonen in Amersfoort) and the windows (`MM-DD` to `MM-DD`)
+/// in which new open-house contracts may start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ContractAdmissionPolicy {
+    pub max_providers: Option<u32>,
+    #[serde(default)]
+    pub admission_windows: Vec<AdmissionWindow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AdmissionWindow {
+    #[schema(example = "01-01")]
+    pub from: String,
+    #[schema(example = "01-31")]
+    pub to: String,
+}
+
+/// `MM-DD` as (month, day), if it is a day of a (leap) year.
+pub fn month_day(text: &str) -> Option<(u32, u32)> {
+    let (m, d) = text.split_once('-')?;
+    if m.len() != 2 || d.len() != 2 {
+        return None;
+    }
+    let (m, d) = (m.parse().ok()?, d.parse().ok()?);
+    NaiveDate::from_ymd_opt(2024, m, d).map(|_| (m, d))
+}
+
+impl ContractAdmissionPolicy {
+    /// Whether a contract starting on `date` falls in an admission window
+    /// (always, when the policy names none).
+    pub fn admits_on(&self, date: NaiveDate) -> bool {
+        use chrono::Datelike;
+        let day = (date.month(), date.day());
+        self.admission_windows.is_empty()
+            || self
+                .admission_windows
+                .iter()
+                .any(|w| match (month_day(&w.from), month_day(&w.to)) {
+                    (Some(from), Some(to)) if from <= to => from <= day && day <= to,
+                    (Some(from), Some(to)) => day >= from || day <= to, // across new year
+                    _ => false,
+                })
+    }
+}
+
 /// The body of a policy, by kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(untagged)]
@@ -153,6 +221,8 @@ pub enum PolicyRules {
     ClosedProductGroups(ClosedProductGroupsPolicy),
     BudgetAlerts(BudgetAlertsPolicy),
     Indexation(IndexationPolicy),
+    OutflowThreshold(OutflowThresholdPolicy),
+    ContractAdmission(ContractAdmissionPolicy),
 }
 
 impl PolicyRules {
@@ -164,6 +234,8 @@ impl PolicyRules {
             kinds::CLOSED_PRODUCT_GROUPS => Self::ClosedProductGroups(from_value(body)?),
             kinds::BUDGET_ALERTS => Self::BudgetAlerts(from_value(body)?),
             kinds::INDEXATION => Self::Indexation(from_value(body)?),
+            kinds::OUTFLOW_THRESHOLD => Self::OutflowThreshold(from_value(body)?),
+            kinds::CONTRACT_ADMISSION => Self::ContractAdmission(from_value(body)?),
             other => {
                 return Err(format!(
                     "unknown policy kind {other:?}; known: {}",
@@ -204,6 +276,19 @@ impl PolicyRules {
                     return Err("previewOn must be a day as MM-DD".into());
                 }
                 Ok(())
+            }
+            Self::OutflowThreshold(p)
+                if p.min_clients < 1
+                    || p.run_on.as_deref().is_some_and(|d| month_day(d).is_none()) =>
+            {
+                Err("minClients must be 1 or more and runOn a day as MM-DD".into())
+            }
+            Self::ContractAdmission(p)
+                if p.admission_windows
+                    .iter()
+                    .any(|w| month_day(&w.from).is_none() || month_day(&w.to).is_none()) =>
+            {
+                Err("admission windows run from MM-DD to MM-DD".into())
             }
             _ => Ok(()),
         }

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_create_schema;
 mod m20261123_000002_indexation_runs;
+mod m20261123_000003_outflow_checks;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_create_schema::Migration),
             Box::new(m20261123_000002_indexation_runs::Migration),
+            Box::new(m20261123_000003_outflow_checks::Migration),
         ]
     }
 }

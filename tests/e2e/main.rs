@@ -13,6 +13,7 @@ mod errors;
 mod indexation;
 mod migrations;
 mod openapi;
+mod outflow;
 mod providers;
 mod tariffs;
 mod tenancy;

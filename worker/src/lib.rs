@@ -33,13 +33,20 @@ pub enum Job {
         run_id: Uuid,
         job_run_id: Uuid,
     },
+    /// Count clients per provider and flag those under the threshold.
+    OutflowCheck {
+        region_id: Uuid,
+        check_id: Uuid,
+        job_run_id: Uuid,
+    },
 }
 
 impl Job {
     pub fn job_run_id(&self) -> Uuid {
         match self {
             Self::IndexationPreview { job_run_id, .. }
-            | Self::IndexationApply { job_run_id, .. } => *job_run_id,
+            | Self::IndexationApply { job_run_id, .. }
+            | Self::OutflowCheck { job_run_id, .. } => *job_run_id,
         }
     }
 }
@@ -87,6 +94,11 @@ pub async fn execute(ctx: &JobContext, job: Job) -> Result<(), runs::JobError> {
             run_id,
             job_run_id,
         } => jobs::indexation::apply(&ctx.db, *region_id, *run_id, *job_run_id).await,
+        Job::OutflowCheck {
+            region_id,
+            check_id,
+            ..
+        } => jobs::outflow::run(&ctx.db, *region_id, *check_id).await,
     };
     match result {
         Ok(summary) => runs::succeed(&ctx.db, run_id, summary).await,
@@ -94,6 +106,7 @@ pub async fn execute(ctx: &JobContext, job: Job) -> Result<(), runs::JobError> {
             tracing::warn!(%run_id, %message, "job failed permanently");
             runs::fail(&ctx.db, run_id, &message).await?;
             jobs::indexation::mark_failed(&ctx.db, &job, &message).await?;
+            jobs::outflow::mark_failed(&ctx.db, &job, &message).await?;
             Ok(())
         }
         Err(transient) => {

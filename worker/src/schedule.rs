@@ -48,8 +48,9 @@ async fn on_tick(tick: Tick, ctx: Data<ScheduleContext>) -> Result<(), BoxDynErr
     let today = chrono::DateTime::from_timestamp(tick.get_timestamp() as i64, 0)
         .unwrap_or_default()
         .date_naive();
-    let started = prepare_due_previews(&ctx.db, &ctx.queue, today).await?;
-    tracing::info!(%today, started = started.len(), "daily schedule ran");
+    let previews = prepare_due_previews(&ctx.db, &ctx.queue, today).await?;
+    let checks = start_due_outflow_checks(&ctx.db, &ctx.queue, today).await?;
+    tracing::info!(%today, previews = previews.len(), checks = checks.len(), "daily schedule ran");
     Ok(())
 }
 
@@ -128,6 +129,57 @@ pub async fn prepare_due_previews(
                 txn.commit().await?;
                 tracing::warn!(region = %region.code, %message, "indexation preview not prepared");
             }
+        }
+    }
+    Ok(started)
+}
+
+pub const OUTFLOW_SCHEDULE_KIND: &str = "outflow-schedule";
+
+/// Starts the outflow check of every region whose `outflow-threshold`
+/// policy names `today` (`runOn`), once per region and day.
+pub async fn start_due_outflow_checks(
+    db: &DatabaseConnection,
+    queue: &Queue,
+    today: NaiveDate,
+) -> Result<Vec<Uuid>, runs::JobError> {
+    #[allow(clippy::disallowed_methods)] // the schedule serves every tenant
+    let due: Vec<Uuid> = policy::Entity::find()
+        .filter(policy::Column::Kind.eq(kinds::OUTFLOW_THRESHOLD))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|p| match PolicyRules::parse(&p.kind, p.body.clone()) {
+            Ok(PolicyRules::OutflowThreshold(rules)) => {
+                rules
+                    .run_on
+                    .as_deref()
+                    .and_then(entities::policy::month_day)
+                    == Some((today.month(), today.day()))
+            }
+            _ => false,
+        })
+        .map(|p| p.region_id)
+        .collect();
+    let mut started = Vec::new();
+    for region_id in due {
+        let scope = RegionScope::new(region_id);
+        let txn = begin_write(db).await?;
+        let day = runs::create(&txn, &scope, OUTFLOW_SCHEDULE_KIND, &today.to_string()).await?;
+        if day.status != entities::enums::JobStatus::Queued {
+            continue; // another instance handled this day
+        }
+        let opened = crate::jobs::outflow::open_check(&txn, &scope, today, "schedule").await?;
+        runs::succeed(
+            &txn,
+            day.id,
+            serde_json::json!({ "checkId": opened.as_ref().map(|(c, _)| c.id) }),
+        )
+        .await?;
+        txn.commit().await?;
+        if let Some((check, job)) = opened {
+            queue.push(job).await.map_err(runs::JobError::Permanent)?;
+            started.push(check.id);
         }
     }
     Ok(started)

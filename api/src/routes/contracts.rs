@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use entities::{
     contract_term::{current_end_date, max_end_date},
     enums::{ContractStatus, ProcurementForm},
+    policy::{kinds, PolicyRules},
     schema::{
         contract, contract_municipality, contract_product_group, municipality, product_group,
         provider,
@@ -24,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{municipalities, product_groups, providers};
+use super::{municipalities, policies, product_groups, providers};
 use crate::{
     auth::{ManageContracts, Permission, ReadRegion, Scoped},
     error::{ApiError, ApiResult, Problem},
@@ -325,6 +326,83 @@ async fn link_municipalities<C: ConnectionTrait>(
     Ok(())
 }
 
+/// The region's admission rules for a new contract, each a 422 naming it:
+/// a product group a municipality closed (`closed-product-groups`), the
+/// maximum of contracted providers and the open-house admission windows of a
+/// product group (`contract-admission`).
+async fn check_admission<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    provider_id: Uuid,
+    form: ProcurementForm,
+    start: NaiveDate,
+    groups: &[Uuid],
+    municipalities: &[Uuid],
+) -> ApiResult<()> {
+    let codes = super::codes::CodeBook::load(db, scope).await?;
+    for municipality_id in municipalities {
+        let cbs = codes.municipality(*municipality_id);
+        if let Some(PolicyRules::ClosedProductGroups(p)) =
+            policies::rules(db, scope, kinds::CLOSED_PRODUCT_GROUPS, &cbs).await?
+        {
+            if let Some(group) = groups
+                .iter()
+                .map(|g| codes.group(*g))
+                .find(|code| p.product_group_codes.contains(code))
+            {
+                if start >= p.closed_from {
+                    return Err(ApiError::rule(
+                        "ZR-CONTRACT-GROUP-CLOSED",
+                        format!(
+                            "{cbs} closed product group {group} for new providers from {}.",
+                            p.closed_from
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    for group_id in groups {
+        let code = codes.group(*group_id);
+        let Some(PolicyRules::ContractAdmission(p)) =
+            policies::rules(db, scope, kinds::CONTRACT_ADMISSION, &code).await?
+        else {
+            continue;
+        };
+        if form == ProcurementForm::OpenHouse && !p.admits_on(start) {
+            return Err(ApiError::rule(
+                "ZR-CONTRACT-ADMISSION-WINDOW",
+                format!(
+                    "New open-house contracts for {code} start only within its admission windows."
+                ),
+            ));
+        }
+        if let Some(max) = p.max_providers {
+            let with_group = contract_product_group::Entity::scoped(scope)
+                .select_only()
+                .column(contract_product_group::Column::ContractId)
+                .filter(contract_product_group::Column::ProductGroupId.eq(*group_id))
+                .into_query();
+            let others: std::collections::HashSet<Uuid> = contract::Entity::scoped(scope)
+                .filter(contract::Column::Id.in_subquery(with_group))
+                .filter(contract::Column::Status.ne(ContractStatus::Terminated))
+                .filter(contract::Column::ProviderId.ne(provider_id))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|c| c.provider_id)
+                .collect();
+            if others.len() as u32 >= max {
+                return Err(ApiError::rule(
+                    "ZR-CONTRACT-MAX-PROVIDERS",
+                    format!("Product group {code} admits at most {max} contracted providers; it has {}.", others.len()),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A contract of the region; a provider token sees only its own.
 async fn find_visible<C: ConnectionTrait, P: Permission>(
     db: &C,
@@ -391,6 +469,7 @@ pub async fn create_contract(
     let cbs = resolve_municipalities(&txn, &auth.scope, &mut check, &input.municipality_cbs_codes)
         .await?;
     let ((form, start), provider) = check.done(form.zip(start).zip(provider))?;
+    check_admission(&txn, &auth.scope, provider.id, form, start, &groups, &cbs).await?;
     let model = contract::ActiveModel {
         region_id: Set(auth.scope.region_id),
         id: Set(Uuid::now_v7()),

@@ -15,6 +15,7 @@ pub mod index_figures;
 pub mod indexation_runs;
 pub mod jobs;
 pub mod municipalities;
+pub mod outflow_checks;
 pub mod policies;
 pub mod product_groups;
 pub mod products;
@@ -93,5 +94,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(indexation_runs::list_proposals)
         .service(indexation_runs::approve_run)
         .service(jobs::list_jobs)
-        .service(jobs::get_job);
+        .service(jobs::get_job)
+        .service(outflow_checks::create_check)
+        .service(outflow_checks::list_checks)
+        .service(outflow_checks::get_check)
+        .service(outflow_checks::list_flags);
 }

@@ -91,6 +91,9 @@ async fn check_scope<C: ConnectionTrait>(
         kinds::TEMPORARY_INTENSIVE => products::find_by_code(db, scope, scope_key)
             .await?
             .is_some(),
+        kinds::CONTRACT_ADMISSION => product_groups::find_by_code(db, scope, scope_key)
+            .await?
+            .is_some(),
         kinds::INDEXATION if scope_key != REGION_SCOPE => {
             product_groups::find_by_code(db, scope, scope_key)
                 .await?

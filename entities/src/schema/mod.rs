@@ -16,6 +16,8 @@ pub mod indexation_run;
 pub mod job_run;
 pub mod municipality;
 pub mod municipality_population;
+pub mod outflow_check;
+pub mod outflow_flag;
 pub mod policy;
 pub mod product;
 pub mod product_group;
@@ -39,6 +41,8 @@ crate::tenant_entity!(
     indexation_run,
     job_run,
     municipality,
+    outflow_check,
+    outflow_flag,
     policy,
     product,
     product_group,

@@ -1,3 +1,4 @@
 //! One module per job.
 
 pub mod indexation;
+pub mod outflow;

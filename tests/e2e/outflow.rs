@@ -1,0 +1,421 @@
+//! Outflow checks and the admission rules, end to end.
+
+use super::*;
+use e2e::{wait_for_job, Region};
+
+/// A valid BSN (eleven-test) made from `n`.
+fn bsn(n: u32) -> String {
+    (0..10)
+        .map(|extra| format!("{:08}", 10_000_000 + n * 10 + extra))
+        .find_map(|base| {
+            let sum: u32 = base
+                .bytes()
+                .enumerate()
+                .map(|(i, b)| (9 - i as u32) * u32::from(b - b'0'))
+                .sum();
+            let check = sum % 11;
+            (check < 10).then(|| format!("{base}{check}"))
+        })
+        .unwrap()
+}
+
+async fn create(
+    app: &TestApp,
+    region: &Region,
+    agb: &str,
+    form: &str,
+    start: &str,
+    cbs: Value,
+) -> Reply {
+    app.post(
+        &region.path("contracts"),
+        &region.admin,
+        contract(agb, form, start, cbs),
+    )
+    .await
+}
+
+async fn put(app: &TestApp, region: &Region, path: &str, body: Value) -> Reply {
+    app.send(
+        reqwest::Method::PUT,
+        &region.path(path),
+        Some(&region.admin),
+        Some(body),
+    )
+    .await
+}
+
+fn contract(agb: &str, form: &str, start: &str, municipalities: Value) -> Value {
+    json!({ "providerAgb": agb, "procurementForm": form, "productGroupCodes": ["BEG"], "municipalityCbsCodes": municipalities, "startDate": start, "initialTermMonths": 48 })
+}
+
+/// Providers A, B, C contracted since 2024 and NEW since June 2025; in 2025
+/// A serves 6 clients, B 2, C none, NEW 1 (approved declarations).
+async fn setup(app: &TestApp) -> Region {
+    let region = app.new_region().await;
+    let t = &region.admin;
+    let mut posts = vec![
+        (
+            "municipalities",
+            json!({ "cbsCode": "GM0202", "name": "Arnhem" }),
+        ),
+        (
+            "municipalities",
+            json!({ "cbsCode": "GM0274", "name": "Renkum" }),
+        ),
+        (
+            "product-groups",
+            json!({ "code": "BEG", "name": "Begeleiding", "law": "wmo" }),
+        ),
+        (
+            "products",
+            json!({ "code": "02A01", "name": "Begeleiding", "productGroupCode": "BEG", "iwmoCategory": "02", "unit": "hour", "fundingVariant": "effort" }),
+        ),
+        (
+            "tariffs",
+            json!({ "productCode": "02A01", "validFrom": "2024-01-01", "price": "60.00" }),
+        ),
+    ];
+    for (agb, start) in [
+        ("11111111", "2024-01-01"),
+        ("22222222", "2024-01-01"),
+        ("33333333", "2024-01-01"),
+        ("44444444", "2025-06-01"),
+    ] {
+        posts.push((
+            "providers",
+            json!({ "agbCode": agb, "kvkNumber": agb, "name": format!("Provider {agb}") }),
+        ));
+        posts.push((
+            "contracts",
+            contract(agb, "sas-tender", start, json!(["GM0202", "GM0274"])),
+        ));
+    }
+    for (path, body) in posts {
+        let reply = app.post(&region.path(path), t, body).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{path}: {}", reply.body);
+    }
+    let mut lines = Vec::new();
+    let mut number = 1;
+    for (agb, clients, start) in [
+        ("11111111", 6, "2025-01-01"),
+        ("22222222", 2, "2025-01-01"),
+        ("44444444", 1, "2025-06-01"),
+    ] {
+        for c in 0..clients {
+            let body = json!({
+                "allocationNumber": number, "clientBsn": bsn(number as u32), "municipalityCbs": "GM0202", "productCode": "02A01",
+                "providerAgb": agb, "startDate": start, "endDate": "2025-12-31", "volume": { "amount": 2, "unit": "hour", "frequency": "week" }
+            });
+            let reply = app.post(&region.path("allocations"), t, body).await;
+            assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+            lines.push(json!({ "allocationNumber": number, "productCode": "02A01", "periodStart": "2025-06-01", "periodEnd": "2025-06-30", "deliveredVolume": 4 }));
+            // A's first client twice: one client, not two
+            if c == 0 && agb == "11111111" {
+                lines.push(json!({ "allocationNumber": number, "productCode": "02A01", "periodStart": "2025-07-01", "periodEnd": "2025-07-31", "deliveredVolume": 4 }));
+            }
+            number += 1;
+        }
+    }
+    let response = app
+        .client
+        .post(format!("{}{}", app.base, region.path("declarations")))
+        .bearer_auth(t)
+        .header("Idempotency-Key", "outflow-2025")
+        .json(&json!({ "lines": lines }))
+        .send()
+        .await
+        .unwrap();
+    let batch: Value = response.json().await.unwrap();
+    assert_eq!(batch["approvedCount"], 10, "{batch}");
+    let policy = json!({ "minClients": 5, "window": "calendar-year", "level": "region", "count": "approved-declarations", "graceForNewContracts": true, "runOn": "01-15" });
+    assert_eq!(
+        put(app, &region, "policies/outflow-threshold/region", policy)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    region
+}
+
+e2e!(outflow_check_flags_and_the_office_acts, |app| {
+    let region = setup(&app).await;
+    let t = &region.admin;
+    let created = app
+        .post(
+            &region.path("outflow-checks"),
+            t,
+            json!({ "asOf": "2026-01-15" }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::ACCEPTED, "{}", created.body);
+    assert_eq!(created.body["windowFrom"], "2025-01-01");
+    assert_eq!(created.body["windowTo"], "2025-12-31");
+    let job = wait_for_job(&app, &region, created.body["jobId"].as_str().unwrap()).await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let check = app
+        .get(&region.path(&format!("outflow-checks/{id}")), t)
+        .await;
+    assert_eq!(check.body["status"], "done");
+    assert_eq!(check.body["checkedCount"], 4);
+    assert_eq!(check.body["flaggedCount"], 2);
+
+    let flags = app
+        .get(&region.path(&format!("outflow-checks/{id}/flags")), t)
+        .await;
+    let flagged: Vec<(&str, i64, &str)> = flags.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["providerAgb"].as_str().unwrap(),
+                f["clients"].as_i64().unwrap(),
+                f["verdict"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        flagged,
+        [
+            ("33333333", 0, "zero-clients"),
+            ("22222222", 2, "below-threshold")
+        ]
+    );
+    let all = app
+        .get(
+            &region.path(&format!("outflow-checks/{id}/flags?verdict=all")),
+            t,
+        )
+        .await;
+    let verdicts: Vec<(&str, i64, &str)> = all.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["providerAgb"].as_str().unwrap(),
+                f["clients"].as_i64().unwrap(),
+                f["verdict"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        verdicts.contains(&("11111111", 6, "ok")) && verdicts.contains(&("44444444", 1, "grace")),
+        "{verdicts:?}"
+    );
+    let csv = app
+        .client
+        .get(format!(
+            "{}{}",
+            app.base,
+            region.path(&format!("outflow-checks/{id}/flags?format=csv"))
+        ))
+        .bearer_auth(t)
+        .send()
+        .await
+        .unwrap();
+    let csv = csv.text().await.unwrap();
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    assert!(csv.contains("33333333,,,"), "{csv}");
+
+    // The office acts on the zero-clients flag through the contract.
+    let contract_id = flags.body["items"][0]["contractId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let proposed = app
+        .patch(
+            &region.path(&format!("contracts/{contract_id}")),
+            t,
+            json!({ "status": "outflow-proposed" }),
+        )
+        .await;
+    assert_eq!(proposed.body["status"], "outflow-proposed");
+    let ended = app
+        .post(
+            &region.path(&format!("contracts/{contract_id}/termination")),
+            t,
+            json!({ "terminatedOn": "2026-03-31", "reason": "No clients in 2025 (outflow check)" }),
+        )
+        .await;
+    assert_eq!(ended.body["status"], "terminated");
+    let late = json!({ "allocationNumber": 99, "clientBsn": bsn(99), "municipalityCbs": "GM0202", "productCode": "02A01", "providerAgb": "33333333",
+        "startDate": "2026-04-01", "endDate": "2026-12-31", "volume": { "amount": 1, "unit": "hour", "frequency": "week" } });
+    assert_eq!(
+        app.post(&region.path("allocations"), t, late).await.body["code"],
+        "ZR-ALLOC-NO-CONTRACT"
+    );
+
+    // The yearly schedule starts the same check on the policy's day, once.
+    let db = &app.state.db;
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
+    worker::schedule::start_due_outflow_checks(db, &app.state.queue, day)
+        .await
+        .unwrap();
+    worker::schedule::start_due_outflow_checks(db, &app.state.queue, day)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.get(&region.path("outflow-checks"), t).await.body["total"],
+        2
+    );
+});
+
+e2e!(outflow_check_needs_a_policy, |app| {
+    let region = app.new_region().await;
+    let reply = app
+        .post(&region.path("outflow-checks"), &region.admin, json!({}))
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reply.body["code"], "ZR-OUTFLOW-NO-POLICY");
+    let other = app.new_region().await;
+    assert_eq!(
+        app.get(&region.path("outflow-checks"), &other.admin)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+});
+
+e2e!(admission_rules_are_422s_naming_the_rule, |app| {
+    let region = app.new_region().await;
+    let t = &region.admin;
+    for (path, body) in [
+        (
+            "municipalities",
+            json!({ "cbsCode": "GM0307", "name": "Amersfoort" }),
+        ),
+        (
+            "municipalities",
+            json!({ "cbsCode": "GM0308", "name": "Baarn" }),
+        ),
+        (
+            "product-groups",
+            json!({ "code": "BEG", "name": "Beschermd wonen", "law": "wmo" }),
+        ),
+    ] {
+        app.post(&region.path(path), t, body).await;
+    }
+    for n in 1..=6 {
+        let agb = format!("5555555{n}");
+        app.post(
+            &region.path("providers"),
+            t,
+            json!({ "agbCode": agb, "kvkNumber": agb, "name": format!("P{n}") }),
+        )
+        .await;
+    }
+    // At most 5 providers for the group (beschermd wonen in Amersfoort).
+    assert_eq!(
+        put(
+            &app,
+            &region,
+            "policies/contract-admission/BEG",
+            json!({ "maxProviders": 5 })
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    for n in 1..=5 {
+        let reply = create(
+            &app,
+            &region,
+            &format!("5555555{n}"),
+            "sas-tender",
+            "2026-01-01",
+            json!(["GM0307"]),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    }
+    let sixth = create(
+        &app,
+        &region,
+        "55555556",
+        "sas-tender",
+        "2026-01-01",
+        json!(["GM0307"]),
+    )
+    .await;
+    assert_eq!(sixth.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(sixth.body["code"], "ZR-CONTRACT-MAX-PROVIDERS");
+    // A provider already contracted may get another contract for the group.
+    assert_eq!(
+        create(
+            &app,
+            &region,
+            "55555551",
+            "sas-tender",
+            "2026-06-01",
+            json!(["GM0308"])
+        )
+        .await
+        .status,
+        StatusCode::CREATED
+    );
+
+    // Open house only within the admission window.
+    let rules = json!({ "admissionWindows": [{ "from": "01-01", "to": "01-31" }] });
+    assert_eq!(
+        put(&app, &region, "policies/contract-admission/BEG", rules)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let outside = create(
+        &app,
+        &region,
+        "55555556",
+        "open-house",
+        "2026-03-01",
+        json!(["GM0307"]),
+    )
+    .await;
+    assert_eq!(outside.body["code"], "ZR-CONTRACT-ADMISSION-WINDOW");
+    assert_eq!(
+        create(
+            &app,
+            &region,
+            "55555556",
+            "open-house",
+            "2027-01-15",
+            json!(["GM0307"])
+        )
+        .await
+        .status,
+        StatusCode::CREATED
+    );
+
+    // Baarn closes the group for new providers.
+    let closed = json!({ "productGroupCodes": ["BEG"], "closedFrom": "2026-01-01" });
+    assert_eq!(
+        put(
+            &app,
+            &region,
+            "policies/closed-product-groups/GM0308",
+            closed
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    let refused = create(
+        &app,
+        &region,
+        "55555552",
+        "sas-tender",
+        "2026-02-01",
+        json!(["GM0307", "GM0308"]),
+    )
+    .await;
+    assert_eq!(refused.body["code"], "ZR-CONTRACT-GROUP-CLOSED");
+    assert!(refused.body["detail"].as_str().unwrap().contains("GM0308"));
+    assert_eq!(
+        app.get(&region.path("contracts"), t).await.body["total"],
+        7,
+        "refused contracts leave nothing"
+    );
+});
