@@ -191,6 +191,10 @@ permission!(
     Declare => [PlatformAdmin, RegionAdmin, Provider]
 );
 permission!(
+    /// Monitoring reports: the office, its contract managers and auditors.
+    Monitor => [PlatformAdmin, RegionAdmin, ContractManager, Auditor]
+);
+permission!(
     /// Background job runs.
     ReadJobs => [PlatformAdmin, RegionAdmin, ContractManager, Auditor]
 );

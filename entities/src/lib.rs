@@ -14,6 +14,7 @@ pub mod money;
 pub mod outflow;
 pub mod period;
 pub mod policy;
+pub mod report;
 pub mod schema;
 pub mod tenancy;
 pub mod transaction;

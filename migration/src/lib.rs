@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_create_schema;
 mod m20261123_000002_indexation_runs;
 mod m20261123_000003_outflow_checks;
+mod m20261123_000004_monitoring_reports;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_create_schema::Migration),
             Box::new(m20261123_000002_indexation_runs::Migration),
             Box::new(m20261123_000003_outflow_checks::Migration),
+            Box::new(m20261123_000004_monitoring_reports::Migration),
         ]
     }
 }

@@ -15,5 +15,6 @@ mod migrations;
 mod openapi;
 mod outflow;
 mod providers;
+mod reports;
 mod tariffs;
 mod tenancy;

@@ -1,23 +1,7 @@
 //! Outflow checks and the admission rules, end to end.
 
 use super::*;
-use e2e::{wait_for_job, Region};
-
-/// A valid BSN (eleven-test) made from `n`.
-fn bsn(n: u32) -> String {
-    (0..10)
-        .map(|extra| format!("{:08}", 10_000_000 + n * 10 + extra))
-        .find_map(|base| {
-            let sum: u32 = base
-                .bytes()
-                .enumerate()
-                .map(|(i, b)| (9 - i as u32) * u32::from(b - b'0'))
-                .sum();
-            let check = sum % 11;
-            (check < 10).then(|| format!("{base}{check}"))
-        })
-        .unwrap()
-}
+use e2e::{bsn, wait_for_job, Region};
 
 async fn create(
     app: &TestApp,

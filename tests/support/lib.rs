@@ -282,6 +282,22 @@ pub async fn seed_catalogue(app: &TestApp, region: &Region) {
     }
 }
 
+/// A valid BSN (eleven-test) made from `n`.
+pub fn bsn(n: u32) -> String {
+    (0..10)
+        .map(|extra| format!("{:08}", 10_000_000 + n * 10 + extra))
+        .find_map(|base| {
+            let sum: u32 = base
+                .bytes()
+                .enumerate()
+                .map(|(i, b)| (9 - i as u32) * u32::from(b - b'0'))
+                .sum();
+            let check = sum % 11;
+            (check < 10).then(|| format!("{base}{check}"))
+        })
+        .expect("one of ten bases passes")
+}
+
 /// Polls a job run until it has finished; returns it.
 pub async fn wait_for_job(app: &TestApp, region: &Region, job_id: &str) -> Value {
     for _ in 0..600 {

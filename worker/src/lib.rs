@@ -39,6 +39,12 @@ pub enum Job {
         check_id: Uuid,
         job_run_id: Uuid,
     },
+    /// Build a monitoring report.
+    MonitoringReport {
+        region_id: Uuid,
+        report_id: Uuid,
+        job_run_id: Uuid,
+    },
 }
 
 impl Job {
@@ -46,7 +52,8 @@ impl Job {
         match self {
             Self::IndexationPreview { job_run_id, .. }
             | Self::IndexationApply { job_run_id, .. }
-            | Self::OutflowCheck { job_run_id, .. } => *job_run_id,
+            | Self::OutflowCheck { job_run_id, .. }
+            | Self::MonitoringReport { job_run_id, .. } => *job_run_id,
         }
     }
 }
@@ -99,6 +106,11 @@ pub async fn execute(ctx: &JobContext, job: Job) -> Result<(), runs::JobError> {
             check_id,
             ..
         } => jobs::outflow::run(&ctx.db, *region_id, *check_id).await,
+        Job::MonitoringReport {
+            region_id,
+            report_id,
+            ..
+        } => jobs::report::run(&ctx.db, *region_id, *report_id).await,
     };
     match result {
         Ok(summary) => runs::succeed(&ctx.db, run_id, summary).await,
@@ -107,6 +119,7 @@ pub async fn execute(ctx: &JobContext, job: Job) -> Result<(), runs::JobError> {
             runs::fail(&ctx.db, run_id, &message).await?;
             jobs::indexation::mark_failed(&ctx.db, &job, &message).await?;
             jobs::outflow::mark_failed(&ctx.db, &job, &message).await?;
+            jobs::report::mark_failed(&ctx.db, &job, &message).await?;
             Ok(())
         }
         Err(transient) => {

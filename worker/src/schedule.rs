@@ -50,6 +50,7 @@ async fn on_tick(tick: Tick, ctx: Data<ScheduleContext>) -> Result<(), BoxDynErr
         .date_naive();
     let previews = prepare_due_previews(&ctx.db, &ctx.queue, today).await?;
     let checks = start_due_outflow_checks(&ctx.db, &ctx.queue, today).await?;
+    start_monthly_reports(&ctx.db, &ctx.queue, today).await?;
     tracing::info!(%today, previews = previews.len(), checks = checks.len(), "daily schedule ran");
     Ok(())
 }
@@ -181,6 +182,46 @@ pub async fn start_due_outflow_checks(
             queue.push(job).await.map_err(runs::JobError::Permanent)?;
             started.push(check.id);
         }
+    }
+    Ok(started)
+}
+
+pub const REPORT_SCHEDULE_KIND: &str = "report-schedule";
+
+/// On the first of a month, every region gets the report of the month before,
+/// once per region and month.
+pub async fn start_monthly_reports(
+    db: &DatabaseConnection,
+    queue: &Queue,
+    today: NaiveDate,
+) -> Result<Vec<Uuid>, runs::JobError> {
+    if today.day() != 1 {
+        return Ok(Vec::new());
+    }
+    let to = today.pred_opt().unwrap_or(today);
+    let from = to.with_day(1).unwrap_or(to);
+    #[allow(clippy::disallowed_methods)] // every tenant gets its report
+    let regions = region::Entity::find().all(db).await?;
+    let mut started = Vec::new();
+    for region in regions {
+        let scope = RegionScope::new(region.id);
+        let txn = begin_write(db).await?;
+        let month = runs::create(
+            &txn,
+            &scope,
+            REPORT_SCHEDULE_KIND,
+            &from.format("%Y-%m").to_string(),
+        )
+        .await?;
+        if month.status != entities::enums::JobStatus::Queued {
+            continue;
+        }
+        let (report, job) =
+            crate::jobs::report::open_report(&txn, &scope, from, to, "schedule").await?;
+        runs::succeed(&txn, month.id, serde_json::json!({ "reportId": report.id })).await?;
+        txn.commit().await?;
+        queue.push(job).await.map_err(runs::JobError::Permanent)?;
+        started.push(report.id);
     }
     Ok(started)
 }

@@ -21,6 +21,7 @@ pub mod product_groups;
 pub mod products;
 pub mod providers;
 pub mod regions;
+pub mod reports;
 pub mod tariffs;
 
 /// Registers every resource under `/api/v1`.
@@ -98,5 +99,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(outflow_checks::create_check)
         .service(outflow_checks::list_checks)
         .service(outflow_checks::get_check)
-        .service(outflow_checks::list_flags);
+        .service(outflow_checks::list_flags)
+        .service(reports::create_report)
+        .service(reports::list_reports)
+        .service(reports::get_report);
 }

@@ -14,6 +14,7 @@ pub mod index_figure;
 pub mod indexation_proposal;
 pub mod indexation_run;
 pub mod job_run;
+pub mod monitoring_report;
 pub mod municipality;
 pub mod municipality_population;
 pub mod outflow_check;
@@ -40,6 +41,7 @@ crate::tenant_entity!(
     indexation_proposal,
     indexation_run,
     job_run,
+    monitoring_report,
     municipality,
     outflow_check,
     outflow_flag,

@@ -2,3 +2,4 @@
 
 pub mod indexation;
 pub mod outflow;
+pub mod report;

@@ -1,0 +1,366 @@
+//! Monitoring reports (regionale monitor): made on demand (`POST`) or by the
+//! monthly schedule, served as JSON, as CSV files in a zip, or as an XLSX
+//! workbook, because the offices work in spreadsheets.
+
+use std::io::Write;
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+use entities::{schema::monitoring_report as report, TenantEntity, TenantRecord};
+use sea_orm::QueryOrder;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use worker::jobs;
+
+use crate::{
+    auth::{Monitor, Scoped},
+    error::{ApiError, ApiResult, Problem},
+    input::{Body, Check},
+    pagination::{fetch_page, Page, PageQuery},
+    state::AppState,
+};
+
+/// A monitoring report; `content` holds its tables once `status` is `done`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportOut {
+    pub id: Uuid,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// `queued`, `done` or `failed`.
+    pub status: String,
+    pub job_id: Option<Uuid>,
+    /// `productGroups` (seed 002 Table 1: approved amount, contracted providers,
+    /// providers with clients, clients, top-3 and top-10 share in percent or
+    /// null for n/a), `municipalities` (spend, per inhabitant, clients,
+    /// allocations), `flows` (inflow, outflow, throughflow), `budgetCeilings`,
+    /// `temporaryIntensive`, `contractsEnding` (in the 12 months after `to`).
+    pub content: Option<Value>,
+    pub requested_by: Option<String>,
+    pub error: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<report::Model> for ReportOut {
+    fn from(m: report::Model) -> Self {
+        Self {
+            id: m.id,
+            from: m.period_from,
+            to: m.period_to,
+            status: m.status,
+            job_id: m.job_run_id,
+            content: m.content,
+            requested_by: m.requested_by,
+            error: m.error,
+            created_at: m.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReportIn {
+    #[schema(value_type = NaiveDate, example = "2025-01-01")]
+    pub from: String,
+    #[schema(value_type = NaiveDate, example = "2025-12-31")]
+    pub to: String,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct ReportFormat {
+    /// `json` (the default), `csv` (a zip with one CSV per table) or `xlsx`.
+    pub format: Option<String>,
+}
+
+/// A table of the report: name, column keys, rows of cells.
+struct Table {
+    name: &'static str,
+    columns: &'static [&'static str],
+    rows: Vec<Vec<Value>>,
+}
+
+/// The report's tables in a fixed column order.
+fn tables(content: &Value) -> Vec<Table> {
+    let table = |name: &'static str, key: &str, columns: &'static [&'static str]| Table {
+        name,
+        columns,
+        rows: content[key]
+            .as_array()
+            .map(|rows| {
+                rows.iter()
+                    .map(|r| columns.iter().map(|c| r[*c].clone()).collect())
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    vec![
+        table(
+            "product-groups",
+            "productGroups",
+            &[
+                "law",
+                "productGroupCode",
+                "productGroup",
+                "approvedAmount",
+                "contractedProviders",
+                "providersWithClients",
+                "clients",
+                "top3Share",
+                "top10Share",
+            ],
+        ),
+        table(
+            "municipalities",
+            "municipalities",
+            &[
+                "cbsCode",
+                "municipality",
+                "spend",
+                "inhabitants",
+                "spendPerInhabitant",
+                "clients",
+                "allocations",
+            ],
+        ),
+        Table {
+            name: "flows",
+            columns: &["inflow", "outflow", "throughflow"],
+            rows: vec![["inflow", "outflow", "throughflow"]
+                .iter()
+                .map(|k| content["flows"][*k].clone())
+                .collect()],
+        },
+        table(
+            "budget-ceilings",
+            "budgetCeilings",
+            &[
+                "providerAgb",
+                "productGroupCode",
+                "municipalityCbs",
+                "year",
+                "amount",
+                "spent",
+                "usedPercent",
+            ],
+        ),
+        table(
+            "temporary-intensive",
+            "temporaryIntensive",
+            &["productCode", "allocations", "days"],
+        ),
+        table(
+            "contracts-ending",
+            "contractsEnding",
+            &["contractId", "providerAgb", "endsOn"],
+        ),
+    ]
+}
+
+fn cell_text(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+fn csv_zip(content: &Value) -> Result<Vec<u8>, String> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for t in tables(content) {
+        zip.start_file(
+            format!("{}.csv", t.name),
+            zip::write::SimpleFileOptions::default(),
+        )
+        .map_err(|e| e.to_string())?;
+        let mut text = t.columns.join(",") + "\n";
+        for row in &t.rows {
+            text += &row
+                .iter()
+                .map(|c| csv_field(&cell_text(c)))
+                .collect::<Vec<_>>()
+                .join(",");
+            text.push('\n');
+        }
+        zip.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
+    }
+    zip.finish()
+        .map(|c| c.into_inner())
+        .map_err(|e| e.to_string())
+}
+
+/// Decimal strings become spreadsheet numbers (for display and sums there);
+/// the exact values stay in the JSON and CSV.
+fn spreadsheet_number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s)
+            if !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') =>
+        {
+            s.parse().ok()
+        }
+        _ => None,
+    }
+}
+
+fn xlsx(content: &Value) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for t in tables(content) {
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(t.name)?;
+        for (c, column) in t.columns.iter().enumerate() {
+            sheet.write_string_with_format(0, c as u16, *column, &bold)?;
+        }
+        for (r, row) in t.rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let (r, c) = (r as u32 + 1, c as u16);
+                match spreadsheet_number(cell) {
+                    Some(number) => sheet.write_number(r, c, number)?,
+                    None => sheet.write_string(r, c, cell_text(cell))?,
+                };
+            }
+        }
+    }
+    workbook.save_to_buffer()
+}
+
+/// Make a report for a period (202; watch `jobId`).
+#[utoipa::path(
+    tag = "reports",
+    params(("regionCode" = String, Path, description = "Region code")),
+    request_body = ReportIn,
+    responses((status = 202, body = ReportOut), (status = 400, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[post("/regions/{regionCode}/reports")]
+pub async fn create_report(
+    state: web::Data<AppState>,
+    auth: Scoped<Monitor>,
+    body: Body<ReportIn>,
+) -> ApiResult<HttpResponse> {
+    let input = body.take()?;
+    let mut check = Check::new();
+    let from = check.date("from", &input.from);
+    let to = check.date("to", &input.to);
+    if let (Some(from), Some(to)) = (from, to) {
+        check.require(to >= from, "to", "must not be before from");
+        check.require(
+            (to - from).num_days() <= 3660,
+            "to",
+            "a report covers at most ten years",
+        );
+    }
+    let (from, to) = check.done(from.zip(to))?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
+    let (saved, job) =
+        jobs::report::open_report(&txn, &auth.scope, from, to, &auth.audit().actor).await?;
+    auth.audit()
+        .record(
+            &txn,
+            "create",
+            "report",
+            saved.id,
+            serde_json::json!({ "from": from, "to": to }),
+        )
+        .await?;
+    txn.commit().await?;
+    state.queue.push(job).await.map_err(ApiError::Internal)?;
+    Ok(HttpResponse::Accepted().json(ReportOut::from(saved)))
+}
+
+/// List reports, newest first (with their tables).
+#[utoipa::path(
+    tag = "reports",
+    params(("regionCode" = String, Path, description = "Region code"), PageQuery),
+    responses((status = 200, body = Page<ReportOut>)),
+    security(("bearer" = []))
+)]
+#[get("/regions/{regionCode}/reports")]
+pub async fn list_reports(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Scoped<Monitor>,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let page = query.validate()?;
+    let select = report::Entity::scoped(&auth.scope).order_by_desc(report::Column::Id);
+    let (items, total) = fetch_page(&state.db, select, page).await?;
+    Ok(Page::new(
+        items.into_iter().map(ReportOut::from).collect(),
+        page,
+        total,
+    )
+    .respond(&req))
+}
+
+/// Get a report as JSON, as CSV files in a zip (`format=csv`) or as an XLSX
+/// workbook (`format=xlsx`, one sheet per table).
+#[utoipa::path(
+    tag = "reports",
+    params(("regionCode" = String, Path, description = "Region code"), ("id" = Uuid, Path, description = "Report id"), ReportFormat),
+    responses(
+        (status = 200, body = ReportOut, content_type = "application/json"),
+        (status = 200, description = "CSV files, one per table", body = Vec<u8>, content_type = "application/zip"),
+        (status = 200, description = "Workbook", body = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The report is not done yet", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/regions/{regionCode}/reports/{id}")]
+pub async fn get_report(
+    state: web::Data<AppState>,
+    auth: Scoped<Monitor>,
+    path: web::Path<(String, Uuid)>,
+    format: web::Query<ReportFormat>,
+) -> ApiResult<HttpResponse> {
+    let found = report::Entity::find_scoped(&state.db, &auth.scope, path.1)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let file = |ext: &str| {
+        format!(
+            "attachment; filename=\"report-{}-{}-{}.{ext}\"",
+            found.period_from, found.period_to, found.id
+        )
+    };
+    let content = || {
+        found.content.clone().ok_or_else(|| {
+            ApiError::conflict(
+                "ZR-REPORT-NOT-READY",
+                format!("The report is {}.", found.status),
+            )
+        })
+    };
+    match format.format.as_deref() {
+        None | Some("json") => Ok(HttpResponse::Ok().json(ReportOut::from(found.clone()))),
+        Some("csv") => {
+            let bytes = csv_zip(&content()?).map_err(ApiError::Internal)?;
+            Ok(HttpResponse::Ok()
+                .content_type("application/zip")
+                .insert_header(("Content-Disposition", file("zip")))
+                .body(bytes))
+        }
+        Some("xlsx") => {
+            let bytes = xlsx(&content()?).map_err(|e| ApiError::Internal(e.to_string()))?;
+            Ok(HttpResponse::Ok()
+                .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                .insert_header(("Content-Disposition", file("xlsx")))
+                .body(bytes))
+        }
+        Some(_) => Err(ApiError::invalid("format", "must be json, csv or xlsx")),
+    }
+}

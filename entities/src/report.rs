@@ -1,0 +1,566 @@
+//! The regional monitor (seed 002 Table 1, seed 004 §11): per product group
+//! the approved amount, providers, clients and market concentration; per
+//! municipality spend per inhabitant; in-, out- and throughflow; budget
+//! ceilings, temporary intensive and contracts ending. Shares are exact
+//! decimals, rounded only when shown (`display_percent`).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Months, NaiveDate};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::money::cents_to_euros;
+
+/// A percentage for display: two decimals, half away from zero.
+pub fn display_percent(share: Decimal) -> Decimal {
+    (share * Decimal::ONE_HUNDRED).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// The exact share of the `n` largest amounts in the total; `None` (n/a)
+/// when fewer than `n` providers have an amount.
+pub fn top_share(amounts: &[i64], n: usize) -> Option<Decimal> {
+    let mut sorted: Vec<i64> = amounts.iter().copied().filter(|a| *a > 0).collect();
+    if sorted.len() < n {
+        return None;
+    }
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    let total: i64 = sorted.iter().sum();
+    let top: i64 = sorted.iter().take(n).sum();
+    (total > 0).then(|| Decimal::from(top) / Decimal::from(total))
+}
+
+pub struct GroupInfo {
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub law: String,
+}
+
+pub struct MunicipalityInfo {
+    pub id: Uuid,
+    pub cbs_code: String,
+    pub name: String,
+    /// Inhabitants in the period's year.
+    pub inhabitants: Option<i64>,
+}
+
+/// A contract in force in the period.
+pub struct ContractInfo {
+    pub id: Uuid,
+    pub provider_agb: String,
+    pub product_groups: Vec<Uuid>,
+    /// The current end date, or the termination date.
+    pub ends_on: NaiveDate,
+}
+
+/// An approved declaration line in the period.
+pub struct LineInfo {
+    pub provider_agb: String,
+    pub product_group_id: Uuid,
+    pub municipality_id: Uuid,
+    pub client_key: String,
+    pub amount_cents: i64,
+}
+
+pub struct AllocationInfo {
+    pub client_key: String,
+    pub provider_agb: String,
+    pub product_code: String,
+    pub municipality_id: Uuid,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    /// Temporary-intensive episodes (from, to).
+    pub episodes: Vec<(NaiveDate, NaiveDate)>,
+}
+
+pub struct CeilingInfo {
+    pub provider_agb: String,
+    pub product_group_code: Option<String>,
+    pub municipality_cbs: Option<String>,
+    pub year: i32,
+    pub amount_cents: i64,
+    pub spent_cents: i64,
+}
+
+pub struct ReportInput {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub groups: Vec<GroupInfo>,
+    pub municipalities: Vec<MunicipalityInfo>,
+    pub contracts: Vec<ContractInfo>,
+    pub lines: Vec<LineInfo>,
+    pub allocations: Vec<AllocationInfo>,
+    pub ceilings: Vec<CeilingInfo>,
+}
+
+#[derive(Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupRow {
+    pub law: String,
+    pub product_group_code: String,
+    pub product_group: String,
+    pub approved_amount: Decimal,
+    pub contracted_providers: usize,
+    pub providers_with_clients: usize,
+    pub clients: usize,
+    /// Percent, 2 decimals; `null` (n/a) with fewer than 3 providers.
+    pub top3_share: Option<Decimal>,
+    pub top10_share: Option<Decimal>,
+}
+
+#[derive(Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct MunicipalityRow {
+    pub cbs_code: String,
+    pub municipality: String,
+    pub spend: Decimal,
+    pub inhabitants: Option<i64>,
+    /// Euros per inhabitant, 2 decimals.
+    pub spend_per_inhabitant: Option<Decimal>,
+    pub clients: usize,
+    pub allocations: usize,
+}
+
+#[derive(Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Flows {
+    /// Allocations starting in the period.
+    pub inflow: usize,
+    /// Allocations ending in the period.
+    pub outflow: usize,
+    /// Clients whose allocation ended in the period and who started one with
+    /// another product or provider in the period.
+    pub throughflow: usize,
+}
+
+#[derive(Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct CeilingRow {
+    pub provider_agb: String,
+    pub product_group_code: Option<String>,
+    pub municipality_cbs: Option<String>,
+    pub year: i32,
+    pub amount: Decimal,
+    pub spent: Decimal,
+    pub used_percent: Option<Decimal>,
+}
+
+#[derive(Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct IntensiveRow {
+    pub product_code: String,
+    /// Allocations with temporary intensive in the period.
+    pub allocations: usize,
+    /// Days of temporary intensive within the period.
+    pub days: i64,
+}
+
+#[derive(Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct EndingRow {
+    pub contract_id: Uuid,
+    pub provider_agb: String,
+    pub ends_on: NaiveDate,
+}
+
+#[derive(Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub product_groups: Vec<GroupRow>,
+    pub municipalities: Vec<MunicipalityRow>,
+    pub flows: Flows,
+    pub budget_ceilings: Vec<CeilingRow>,
+    pub temporary_intensive: Vec<IntensiveRow>,
+    /// Contracts ending in the 12 months after the period.
+    pub contracts_ending: Vec<EndingRow>,
+}
+
+fn within(date: NaiveDate, from: NaiveDate, to: NaiveDate) -> bool {
+    from <= date && date <= to
+}
+
+pub fn build(input: &ReportInput) -> Report {
+    let (from, to) = (input.from, input.to);
+    let product_groups = input
+        .groups
+        .iter()
+        .map(|g| {
+            let lines: Vec<&LineInfo> = input
+                .lines
+                .iter()
+                .filter(|l| l.product_group_id == g.id)
+                .collect();
+            let mut per_provider: BTreeMap<&str, i64> = BTreeMap::new();
+            for l in &lines {
+                *per_provider.entry(l.provider_agb.as_str()).or_default() += l.amount_cents;
+            }
+            let amounts: Vec<i64> = per_provider.values().copied().collect();
+            GroupRow {
+                law: g.law.clone(),
+                product_group_code: g.code.clone(),
+                product_group: g.name.clone(),
+                approved_amount: cents_to_euros(amounts.iter().sum()),
+                contracted_providers: input
+                    .contracts
+                    .iter()
+                    .filter(|c| c.product_groups.contains(&g.id))
+                    .map(|c| c.provider_agb.as_str())
+                    .collect::<BTreeSet<_>>()
+                    .len(),
+                providers_with_clients: per_provider.len(),
+                clients: lines
+                    .iter()
+                    .map(|l| l.client_key.as_str())
+                    .collect::<BTreeSet<_>>()
+                    .len(),
+                top3_share: top_share(&amounts, 3).map(display_percent),
+                top10_share: top_share(&amounts, 10).map(display_percent),
+            }
+        })
+        .collect();
+    let municipalities = input
+        .municipalities
+        .iter()
+        .map(|m| {
+            let lines: Vec<&LineInfo> = input
+                .lines
+                .iter()
+                .filter(|l| l.municipality_id == m.id)
+                .collect();
+            let spend: i64 = lines.iter().map(|l| l.amount_cents).sum();
+            let active = input
+                .allocations
+                .iter()
+                .filter(|a| {
+                    a.municipality_id == m.id
+                        && a.start_date <= to
+                        && a.end_date.is_none_or(|e| e >= from)
+                })
+                .count();
+            MunicipalityRow {
+                cbs_code: m.cbs_code.clone(),
+                municipality: m.name.clone(),
+                spend: cents_to_euros(spend),
+                inhabitants: m.inhabitants,
+                spend_per_inhabitant: m.inhabitants.filter(|n| *n > 0).map(|n| {
+                    (cents_to_euros(spend) / Decimal::from(n))
+                        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+                }),
+                clients: lines
+                    .iter()
+                    .map(|l| l.client_key.as_str())
+                    .collect::<BTreeSet<_>>()
+                    .len(),
+                allocations: active,
+            }
+        })
+        .collect();
+    let started: Vec<&AllocationInfo> = input
+        .allocations
+        .iter()
+        .filter(|a| within(a.start_date, from, to))
+        .collect();
+    let ended: Vec<&AllocationInfo> = input
+        .allocations
+        .iter()
+        .filter(|a| a.end_date.is_some_and(|e| within(e, from, to)))
+        .collect();
+    let throughflow = ended
+        .iter()
+        .filter(|e| {
+            started.iter().any(|s| {
+                s.client_key == e.client_key
+                    && (s.product_code != e.product_code || s.provider_agb != e.provider_agb)
+            })
+        })
+        .map(|e| e.client_key.as_str())
+        .collect::<BTreeSet<_>>()
+        .len();
+    let budget_ceilings = input
+        .ceilings
+        .iter()
+        .map(|c| CeilingRow {
+            provider_agb: c.provider_agb.clone(),
+            product_group_code: c.product_group_code.clone(),
+            municipality_cbs: c.municipality_cbs.clone(),
+            year: c.year,
+            amount: cents_to_euros(c.amount_cents),
+            spent: cents_to_euros(c.spent_cents),
+            used_percent: (c.amount_cents > 0).then(|| {
+                display_percent(Decimal::from(c.spent_cents) / Decimal::from(c.amount_cents))
+            }),
+        })
+        .collect();
+    let mut intensive: BTreeMap<&str, (usize, i64)> = BTreeMap::new();
+    for a in &input.allocations {
+        let days: i64 = a
+            .episodes
+            .iter()
+            .map(|(f, t)| {
+                let (f, t) = ((*f).max(from), (*t).min(to));
+                if f > t {
+                    0
+                } else {
+                    (t - f).num_days() + 1
+                }
+            })
+            .sum();
+        if days > 0 {
+            let entry = intensive.entry(a.product_code.as_str()).or_default();
+            entry.0 += 1;
+            entry.1 += days;
+        }
+    }
+    let horizon = to.checked_add_months(Months::new(12)).unwrap_or(to);
+    let mut contracts_ending: Vec<EndingRow> = input
+        .contracts
+        .iter()
+        .filter(|c| c.ends_on > to && c.ends_on <= horizon)
+        .map(|c| EndingRow {
+            contract_id: c.id,
+            provider_agb: c.provider_agb.clone(),
+            ends_on: c.ends_on,
+        })
+        .collect();
+    contracts_ending.sort_by_key(|e| (e.ends_on, e.provider_agb.clone()));
+    Report {
+        from,
+        to,
+        product_groups,
+        municipalities,
+        flows: Flows {
+            inflow: started.len(),
+            outflow: ended.len(),
+            throughflow,
+        },
+        budget_ceilings,
+        temporary_intensive: intensive
+            .into_iter()
+            .map(|(code, (allocations, days))| IntensiveRow {
+                product_code: code.into(),
+                allocations,
+                days,
+            })
+            .collect(),
+        contracts_ending,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn dec(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn top_shares_exact_with_ties_at_the_boundary() {
+        // 50, 20, 10, 10, 10 (ties at third place): top 3 = 80 of 100
+        assert_eq!(
+            top_share(&[1000, 5000, 1000, 2000, 1000], 3),
+            Some(dec("0.8"))
+        );
+        assert_eq!(
+            top_share(&[1000, 5000, 1000, 2000, 1000], 10),
+            None,
+            "fewer than 10 providers: n/a"
+        );
+        assert_eq!(
+            top_share(&[100, 0, 50], 3),
+            None,
+            "a provider without spend does not count"
+        );
+        // 1/3 shown as 33.33%
+        assert_eq!(
+            top_share(&[1, 1, 1], 1).map(display_percent),
+            Some(dec("33.33"))
+        );
+        assert_eq!(display_percent(dec("0.32455")), dec("32.46"));
+    }
+
+    const BEG: Uuid = Uuid::from_u128(1);
+    const DB: Uuid = Uuid::from_u128(2);
+    const ARNHEM: Uuid = Uuid::from_u128(10);
+    const RENKUM: Uuid = Uuid::from_u128(11);
+
+    fn line(agb: &str, group: Uuid, municipality: Uuid, client: &str, cents: i64) -> LineInfo {
+        LineInfo {
+            provider_agb: agb.into(),
+            product_group_id: group,
+            municipality_id: municipality,
+            client_key: client.into(),
+            amount_cents: cents,
+        }
+    }
+
+    fn allocation(
+        client: &str,
+        agb: &str,
+        product: &str,
+        start: &str,
+        end: Option<&str>,
+    ) -> AllocationInfo {
+        AllocationInfo {
+            client_key: client.into(),
+            provider_agb: agb.into(),
+            product_code: product.into(),
+            municipality_id: ARNHEM,
+            start_date: d(start),
+            end_date: end.map(d),
+            episodes: vec![],
+        }
+    }
+
+    /// Q1 2025. BEG: P1 € 500 (2 clients), P2 € 200, P3 € 100, P4 € 100,
+    /// P5 € 100 (P3–P5 tie at third place); P6 contracted, no clients.
+    /// DB: P1 € 300. Arnhem 100,000 inhabitants, Renkum 32,000.
+    fn input() -> ReportInput {
+        let contract = |n: u128, agb: &str, groups: Vec<Uuid>, ends: &str| ContractInfo {
+            id: Uuid::from_u128(100 + n),
+            provider_agb: agb.into(),
+            product_groups: groups,
+            ends_on: d(ends),
+        };
+        let mut allocations = vec![
+            allocation("c1", "P1", "02A01", "2024-06-01", Some("2025-02-28")),
+            allocation("c1", "P2", "02A01", "2025-03-01", None), // c1 moves to P2: throughflow
+            allocation("c2", "P1", "02A01", "2025-01-15", None),
+            allocation("c3", "P3", "03A01", "2024-01-01", Some("2025-03-31")), // ends, nothing follows
+        ];
+        allocations[2].episodes = vec![(d("2025-03-20"), d("2025-04-10"))]; // 12 days inside Q1
+        ReportInput {
+            from: d("2025-01-01"),
+            to: d("2025-03-31"),
+            groups: vec![
+                GroupInfo {
+                    id: BEG,
+                    code: "BEG".into(),
+                    name: "Begeleiding".into(),
+                    law: "wmo".into(),
+                },
+                GroupInfo {
+                    id: DB,
+                    code: "DB".into(),
+                    name: "Dagbesteding".into(),
+                    law: "wmo".into(),
+                },
+            ],
+            municipalities: vec![
+                MunicipalityInfo {
+                    id: ARNHEM,
+                    cbs_code: "GM0202".into(),
+                    name: "Arnhem".into(),
+                    inhabitants: Some(100_000),
+                },
+                MunicipalityInfo {
+                    id: RENKUM,
+                    cbs_code: "GM0274".into(),
+                    name: "Renkum".into(),
+                    inhabitants: Some(32_000),
+                },
+            ],
+            contracts: vec![
+                contract(1, "P1", vec![BEG, DB], "2028-12-31"),
+                contract(2, "P2", vec![BEG], "2025-12-31"),
+                contract(3, "P3", vec![BEG], "2026-03-31"),
+                contract(4, "P4", vec![BEG], "2026-04-01"),
+                contract(5, "P5", vec![BEG], "2028-12-31"),
+                contract(6, "P6", vec![BEG], "2028-12-31"),
+            ],
+            lines: vec![
+                line("P1", BEG, ARNHEM, "c1", 30_000),
+                line("P1", BEG, ARNHEM, "c2", 20_000),
+                line("P2", BEG, ARNHEM, "c1", 20_000),
+                line("P3", BEG, RENKUM, "c3", 10_000),
+                line("P4", BEG, RENKUM, "c4", 10_000),
+                line("P5", BEG, RENKUM, "c5", 10_000),
+                line("P1", DB, ARNHEM, "c2", 30_000),
+            ],
+            allocations,
+            ceilings: vec![CeilingInfo {
+                provider_agb: "P1".into(),
+                product_group_code: None,
+                municipality_cbs: None,
+                year: 2025,
+                amount_cents: 300_000,
+                spent_cents: 80_000,
+            }],
+        }
+    }
+
+    #[test]
+    fn table_one_per_product_group() {
+        let report = build(&input());
+        let beg = &report.product_groups[0];
+        assert_eq!(beg.approved_amount, dec("1000.00"));
+        assert_eq!(
+            beg.contracted_providers, 6,
+            "P6 is contracted but served no one"
+        );
+        assert_eq!(beg.providers_with_clients, 5);
+        assert_eq!(
+            beg.clients, 5,
+            "c1 counts once though served by two providers"
+        );
+        // top 3: 500 + 200 + 100 (one of the tied) = 800 of 1000
+        assert_eq!(beg.top3_share, Some(dec("80.00")));
+        assert_eq!(beg.top10_share, None, "n/a: 5 providers");
+        let db = &report.product_groups[1];
+        assert_eq!(
+            (db.approved_amount, db.providers_with_clients, db.top3_share),
+            (dec("300.00"), 1, None)
+        );
+    }
+
+    #[test]
+    fn municipalities_flows_and_the_rest() {
+        let report = build(&input());
+        // Arnhem: 300 + 200 + 200 + 300 = € 1000.00 / 100,000 = € 0.01
+        assert_eq!(report.municipalities[0].spend, dec("1000.00"));
+        assert_eq!(
+            report.municipalities[0].spend_per_inhabitant,
+            Some(dec("0.01"))
+        );
+        assert_eq!(report.municipalities[0].clients, 2);
+        assert_eq!(report.municipalities[0].allocations, 4);
+        // Renkum: € 300.00 / 32,000 = 0.009375 → 0.01
+        assert_eq!(
+            report.municipalities[1].spend_per_inhabitant,
+            Some(dec("0.01"))
+        );
+        assert_eq!(
+            report.flows,
+            Flows {
+                inflow: 2,
+                outflow: 2,
+                throughflow: 1
+            }
+        );
+        assert_eq!(report.budget_ceilings[0].used_percent, Some(dec("26.67")));
+        assert_eq!(
+            report.temporary_intensive,
+            [IntensiveRow {
+                product_code: "02A01".into(),
+                allocations: 1,
+                days: 12
+            }]
+        );
+        // ending within 12 months after 31 March 2025: P2 (2025-12-31), P3 (2026-03-31); not P4 (2026-04-01)
+        let ending: Vec<&str> = report
+            .contracts_ending
+            .iter()
+            .map(|e| e.provider_agb.as_str())
+            .collect();
+        assert_eq!(ending, ["P2", "P3"]);
+    }
+}

@@ -1,0 +1,211 @@
+//! Monitoring reports end to end: JSON, CSV in a zip, XLSX.
+
+use super::*;
+use e2e::{bsn, wait_for_job, Region};
+
+/// 2025 in GM0202 (100,000 inhabitants): BEG (€ 50.00/h) served by P1 (c1
+/// 10 h, c2 6 h), P2 (c3 4 h), P3 (c4 4 h), P4 (c5 2 h); JAB contracted, no
+/// clients. c1 moves from P1 to P2 on 1 July. P4's contract ends 2026-05-31.
+async fn setup(app: &TestApp) -> Region {
+    let region = app.new_region().await;
+    let t = &region.admin;
+    let mut posts = vec![
+        (
+            "municipalities",
+            json!({ "cbsCode": "GM0202", "name": "Arnhem", "population": [{ "year": 2025, "inhabitants": 100000 }] }),
+        ),
+        (
+            "product-groups",
+            json!({ "code": "BEG", "name": "Individuele begeleiding", "law": "wmo" }),
+        ),
+        (
+            "product-groups",
+            json!({ "code": "JAB", "name": "Ambulante begeleiding", "law": "jeugdwet" }),
+        ),
+        (
+            "products",
+            json!({ "code": "02A01", "name": "Begeleiding", "productGroupCode": "BEG", "iwmoCategory": "02", "unit": "hour", "fundingVariant": "effort" }),
+        ),
+        (
+            "tariffs",
+            json!({ "productCode": "02A01", "validFrom": "2025-01-01", "price": "50.00" }),
+        ),
+    ];
+    for (n, agb) in ["11111111", "22222222", "33333333", "44444444"]
+        .iter()
+        .enumerate()
+    {
+        posts.push((
+            "providers",
+            json!({ "agbCode": agb, "kvkNumber": agb, "name": format!("P{}", n + 1) }),
+        ));
+        let (start, months) = if n == 3 {
+            ("2025-06-01", 12)
+        } else {
+            ("2024-01-01", 48)
+        };
+        posts.push(("contracts", json!({ "providerAgb": agb, "procurementForm": "open-house", "productGroupCodes": ["BEG", "JAB"], "municipalityCbsCodes": ["GM0202"], "startDate": start, "initialTermMonths": months })));
+    }
+    for (path, body) in posts {
+        let reply = app.post(&region.path(path), t, body).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{path}: {}", reply.body);
+    }
+    let allocations = [
+        (1, 1, "11111111", "2025-01-01"),
+        (2, 2, "11111111", "2025-01-01"),
+        (3, 3, "22222222", "2025-01-01"),
+        (4, 4, "33333333", "2025-01-01"),
+        (5, 5, "44444444", "2025-06-01"),
+        (6, 1, "22222222", "2025-07-01"),
+    ];
+    for (number, client, agb, start) in allocations {
+        let body = json!({ "allocationNumber": number, "clientBsn": bsn(client), "municipalityCbs": "GM0202", "productCode": "02A01", "providerAgb": agb,
+            "startDate": start, "endDate": "2025-12-31", "volume": { "amount": 4, "unit": "hour", "frequency": "week" } });
+        let reply = app.post(&region.path("allocations"), t, body).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    }
+    app.post(
+        &region.path("budget-ceilings"),
+        t,
+        json!({ "providerAgb": "11111111", "year": 2025, "amount": "10000.00" }),
+    )
+    .await;
+    app.post(
+        &region.path("allocations/1/stop"),
+        t,
+        json!({ "stoppedOn": "2025-06-30", "reason": "Moves to P2" }),
+    )
+    .await;
+    let line = |n: i64, hours: i64| json!({ "allocationNumber": n, "productCode": "02A01", "periodStart": "2025-06-01", "periodEnd": "2025-06-30", "deliveredVolume": hours });
+    let lines = json!([line(1, 10), line(2, 6), line(3, 4), line(4, 4), line(5, 2)]);
+    let response = app
+        .client
+        .post(format!("{}{}", app.base, region.path("declarations")))
+        .bearer_auth(t)
+        .header("Idempotency-Key", "r-1")
+        .json(&json!({ "lines": lines }))
+        .send()
+        .await
+        .unwrap();
+    let batch: Value = response.json().await.unwrap();
+    assert_eq!(batch["approvedAmount"], "1300.00", "{batch}");
+    region
+}
+
+e2e!(a_report_is_made_and_downloaded, |app| {
+    let region = setup(&app).await;
+    let t = &region.admin;
+    let created = app
+        .post(
+            &region.path("reports"),
+            t,
+            json!({ "from": "2025-01-01", "to": "2025-12-31" }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::ACCEPTED, "{}", created.body);
+    let job = wait_for_job(&app, &region, created.body["jobId"].as_str().unwrap()).await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let report = app.get(&region.path(&format!("reports/{id}")), t).await;
+    assert_eq!(report.body["status"], "done");
+    let content = &report.body["content"];
+    let beg = &content["productGroups"][0];
+    assert_eq!(beg["productGroupCode"], "BEG");
+    assert_eq!(beg["approvedAmount"], "1300.00");
+    assert_eq!(beg["contractedProviders"], 4);
+    assert_eq!(beg["providersWithClients"], 4);
+    assert_eq!(beg["clients"], 5);
+    // top 3: 800 + 200 + 200 (P2 and P3 tie) of 1300 = 92.307…% → 92.31
+    assert_eq!(beg["top3Share"], "92.31");
+    assert_eq!(beg["top10Share"], Value::Null);
+    let jab = &content["productGroups"][1];
+    assert_eq!(
+        (
+            jab["law"].as_str(),
+            jab["approvedAmount"].as_str(),
+            jab["providersWithClients"].as_i64()
+        ),
+        (Some("jeugdwet"), Some("0.00"), Some(0))
+    );
+    let arnhem = &content["municipalities"][0];
+    assert_eq!(arnhem["spend"], "1300.00");
+    assert_eq!(arnhem["spendPerInhabitant"], "0.01");
+    assert_eq!(arnhem["allocations"], 6);
+    assert_eq!(
+        content["flows"],
+        json!({ "inflow": 6, "outflow": 6, "throughflow": 1 })
+    );
+    assert_eq!(content["budgetCeilings"][0]["usedPercent"], "8.00");
+    assert_eq!(content["contractsEnding"][0]["providerAgb"], "44444444");
+    assert_eq!(content["contractsEnding"][0]["endsOn"], "2026-05-31");
+
+    let download = |format: &'static str| {
+        let url = format!(
+            "{}{}",
+            app.base,
+            region.path(&format!("reports/{id}?format={format}"))
+        );
+        app.client.get(url).bearer_auth(t).send()
+    };
+    let zip = download("csv").await.unwrap();
+    assert_eq!(zip.headers()["content-type"], "application/zip");
+    let bytes = zip.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"PK"), "a zip file");
+    assert!(bytes.windows(18).any(|w| w == b"product-groups.csv"));
+    let xlsx = download("xlsx").await.unwrap();
+    assert!(xlsx.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .contains("spreadsheetml"));
+    assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));
+    assert_eq!(
+        download("pdf").await.unwrap().status(),
+        StatusCode::BAD_REQUEST
+    );
+
+    let other = app.new_region().await;
+    assert_eq!(
+        app.get(&other.path(&format!("reports/{id}")), &other.admin)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(&region.path(&format!("reports/{id}")), &other.admin)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let access = app.token(&region.code, Role::AccessTeam);
+    assert_eq!(
+        app.get(&region.path("reports"), &access).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let bad = app
+        .post(
+            &region.path("reports"),
+            t,
+            json!({ "from": "2025-12-31", "to": "2025-01-01" }),
+        )
+        .await;
+    assert_eq!(bad.error_fields(), ["to"]);
+
+    // The monthly schedule (on a fresh SQLite file, where every region is this test's).
+    if app.state.db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        let first = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let started =
+            worker::schedule::start_monthly_reports(&app.state.db, &app.state.queue, first)
+                .await
+                .unwrap();
+        assert_eq!(started.len(), 2, "both regions of this database");
+        assert!(
+            worker::schedule::start_monthly_reports(&app.state.db, &app.state.queue, first)
+                .await
+                .unwrap()
+                .is_empty(),
+            "once a month"
+        );
+        let reports = app.get(&region.path("reports"), t).await;
+        assert_eq!(reports.body["items"][0]["from"], "2025-12-01");
+    }
+});

@@ -1,0 +1,295 @@
+//! The monitoring report job: gathers the period's approved declarations,
+//! allocations, contracts and ceilings, builds the tables
+//! (`entities::report::build`) and stores them on the report row.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate};
+use entities::{
+    contract_term::current_end_date,
+    enums::{ContractStatus, LineStatus},
+    report::{
+        build, AllocationInfo, CeilingInfo, ContractInfo, GroupInfo, LineInfo, MunicipalityInfo,
+        ReportInput,
+    },
+    schema::{
+        allocation, allocation_intensive_episode as episode, budget_ceiling, contract,
+        contract_product_group, declaration_line, monitoring_report as report, municipality,
+        municipality_population as population, product, product_group, provider,
+    },
+    transaction::begin_write,
+    RegionScope, TenantEntity, TenantRecord,
+};
+use sea_orm::{
+    sea_query::Condition, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    QueryFilter, QueryOrder, Set,
+};
+use uuid::Uuid;
+
+use crate::runs::JobError;
+
+pub const KIND: &str = "monitoring-report";
+
+async fn gather<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<ReportInput, JobError> {
+    let agb: HashMap<Uuid, String> = provider::Entity::scoped(scope)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.agb_code))
+        .collect();
+    let products: HashMap<Uuid, product::Model> = product::Entity::scoped(scope)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let groups_all = product_group::Entity::scoped(scope)
+        .order_by_asc(product_group::Column::Code)
+        .all(db)
+        .await?;
+    let group_code: HashMap<Uuid, String> =
+        groups_all.iter().map(|g| (g.id, g.code.clone())).collect();
+    let groups = groups_all
+        .into_iter()
+        .map(|g| GroupInfo {
+            id: g.id,
+            code: g.code,
+            name: g.name,
+            law: g.law.as_str().into(),
+        })
+        .collect();
+    let inhabitants: HashMap<Uuid, i64> = population::Entity::scoped(scope)
+        .filter(population::Column::Year.eq(from.year()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.municipality_id, p.inhabitants))
+        .collect();
+    let municipalities_all = municipality::Entity::scoped(scope)
+        .order_by_asc(municipality::Column::CbsCode)
+        .all(db)
+        .await?;
+    let cbs: HashMap<Uuid, String> = municipalities_all
+        .iter()
+        .map(|m| (m.id, m.cbs_code.clone()))
+        .collect();
+    let municipalities = municipalities_all
+        .into_iter()
+        .map(|m| MunicipalityInfo {
+            inhabitants: inhabitants.get(&m.id).copied(),
+            id: m.id,
+            cbs_code: m.cbs_code,
+            name: m.name,
+        })
+        .collect();
+
+    let mut contract_groups: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for link in contract_product_group::Entity::scoped(scope)
+        .all(db)
+        .await?
+    {
+        contract_groups
+            .entry(link.contract_id)
+            .or_default()
+            .push(link.product_group_id);
+    }
+    let contracts = contract::Entity::scoped(scope)
+        .filter(contract::Column::StartDate.lte(to))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|c| {
+            let options: Vec<u32> =
+                serde_json::from_value(c.extension_options_months.clone()).unwrap_or_default();
+            let end = current_end_date(
+                c.start_date,
+                c.initial_term_months as u32,
+                &options,
+                c.extensions_exercised as usize,
+            )?;
+            let ends_on = match (c.status, c.terminated_on) {
+                (ContractStatus::Terminated, Some(on)) => on.min(end),
+                _ => end,
+            };
+            (ends_on >= from).then(|| ContractInfo {
+                id: c.id,
+                provider_agb: agb.get(&c.provider_id).cloned().unwrap_or_default(),
+                product_groups: contract_groups.remove(&c.id).unwrap_or_default(),
+                ends_on,
+            })
+        })
+        .collect();
+
+    let allocations: Vec<allocation::Model> = allocation::Entity::scoped(scope)
+        .filter(
+            Condition::any()
+                .add(allocation::Column::EndDate.is_null())
+                .add(allocation::Column::EndDate.gte(from)),
+        )
+        .filter(allocation::Column::StartDate.lte(to))
+        .all(db)
+        .await?;
+    let by_id: HashMap<Uuid, &allocation::Model> = allocations.iter().map(|a| (a.id, a)).collect();
+    let mut episodes: HashMap<Uuid, Vec<(NaiveDate, NaiveDate)>> = HashMap::new();
+    for e in episode::Entity::scoped(scope)
+        .filter(episode::Column::ToDate.gte(from))
+        .filter(episode::Column::FromDate.lte(to))
+        .all(db)
+        .await?
+    {
+        episodes
+            .entry(e.allocation_id)
+            .or_default()
+            .push((e.from_date, e.to_date));
+    }
+    let lines = declaration_line::Entity::scoped(scope)
+        .filter(declaration_line::Column::Status.eq(LineStatus::Approved))
+        .filter(declaration_line::Column::PeriodStart.between(from, to))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|l| {
+            let a = by_id.get(&l.allocation_id?)?;
+            Some(LineInfo {
+                provider_agb: agb.get(&a.provider_id).cloned().unwrap_or_default(),
+                product_group_id: products
+                    .get(&a.product_id)
+                    .map(|p| p.product_group_id)
+                    .unwrap_or_default(),
+                municipality_id: a.municipality_id,
+                client_key: a.client_key.clone(),
+                amount_cents: l.amount_cents.unwrap_or(0),
+            })
+        })
+        .collect();
+    let allocation_rows = allocations
+        .iter()
+        .map(|a| AllocationInfo {
+            client_key: a.client_key.clone(),
+            provider_agb: agb.get(&a.provider_id).cloned().unwrap_or_default(),
+            product_code: products
+                .get(&a.product_id)
+                .map(|p| p.code.clone())
+                .unwrap_or_default(),
+            municipality_id: a.municipality_id,
+            start_date: a.start_date,
+            end_date: a.end_date,
+            episodes: episodes.remove(&a.id).unwrap_or_default(),
+        })
+        .collect();
+    let ceilings = budget_ceiling::Entity::scoped(scope)
+        .filter(budget_ceiling::Column::Year.between(from.year(), to.year()))
+        .order_by_asc(budget_ceiling::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| CeilingInfo {
+            provider_agb: agb.get(&c.provider_id).cloned().unwrap_or_default(),
+            product_group_code: c
+                .product_group_id
+                .and_then(|id| group_code.get(&id).cloned()),
+            municipality_cbs: c.municipality_id.and_then(|id| cbs.get(&id).cloned()),
+            year: c.year,
+            amount_cents: c.amount_cents,
+            spent_cents: c.spent_cents,
+        })
+        .collect();
+    Ok(ReportInput {
+        from,
+        to,
+        groups,
+        municipalities,
+        contracts,
+        lines,
+        allocations: allocation_rows,
+        ceilings,
+    })
+}
+
+pub async fn run(
+    db: &DatabaseConnection,
+    region_id: Uuid,
+    report_id: Uuid,
+) -> Result<serde_json::Value, JobError> {
+    let scope = RegionScope::new(region_id);
+    let found = report::Entity::find_scoped(db, &scope, report_id)
+        .await?
+        .ok_or_else(|| JobError::Permanent(format!("report {report_id} does not exist")))?;
+    if found.status != "queued" {
+        return Ok(serde_json::json!({ "skipped": format!("the report is {}", found.status) }));
+    }
+    let input = gather(db, &scope, found.period_from, found.period_to).await?;
+    let content =
+        serde_json::to_value(build(&input)).map_err(|e| JobError::Permanent(e.to_string()))?;
+    let txn = begin_write(db).await?;
+    let mut model: report::ActiveModel = found.into();
+    model.status = Set("done".into());
+    model.content = Set(Some(content));
+    model.update(&txn).await?;
+    txn.commit().await?;
+    Ok(serde_json::json!({ "reportId": report_id }))
+}
+
+/// Opens a report for `[from, to]` with its queued job.
+pub async fn open_report<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    from: NaiveDate,
+    to: NaiveDate,
+    requested_by: &str,
+) -> Result<(report::Model, crate::Job), sea_orm::DbErr> {
+    let report_id = Uuid::now_v7();
+    let job_run = crate::runs::create(db, scope, KIND, &report_id.to_string()).await?;
+    let saved = report::ActiveModel {
+        region_id: Set(scope.region_id),
+        id: Set(report_id),
+        period_from: Set(from),
+        period_to: Set(to),
+        status: Set("queued".into()),
+        job_run_id: Set(Some(job_run.id)),
+        content: Set(None),
+        requested_by: Set(Some(requested_by.to_owned())),
+        error: Set(None),
+        created_at: Set(chrono::Utc::now()),
+    }
+    .insert(db)
+    .await?;
+    Ok((
+        saved,
+        crate::Job::MonitoringReport {
+            region_id: scope.region_id,
+            report_id,
+            job_run_id: job_run.id,
+        },
+    ))
+}
+
+/// After a permanent failure the report shows it.
+pub async fn mark_failed<C: ConnectionTrait>(
+    db: &C,
+    job: &crate::Job,
+    message: &str,
+) -> Result<(), JobError> {
+    let crate::Job::MonitoringReport {
+        region_id,
+        report_id,
+        ..
+    } = job
+    else {
+        return Ok(());
+    };
+    if let Some(found) =
+        report::Entity::find_scoped(db, &RegionScope::new(*region_id), *report_id).await?
+    {
+        let mut model: report::ActiveModel = found.into();
+        model.status = Set("failed".into());
+        model.error = Set(Some(message.to_owned()));
+        model.update(db).await?;
+    }
+    Ok(())
+}
