@@ -31,7 +31,8 @@ su postgres -c "psql -tAc \"SELECT 1 FROM pg_database WHERE datname = 'zorgregie
 
 if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   log "starting Redis"
-  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 >&2
+  # No snapshots: test data need not survive, and no dump.rdb lands in the checkout.
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --dir /tmp >&2
 fi
 for _ in $(seq 1 30); do
   redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break
