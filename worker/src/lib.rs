@@ -124,6 +124,8 @@ pub async fn execute(ctx: &JobContext, job: Job) -> Result<(), runs::JobError> {
         }
         Err(transient) => {
             tracing::warn!(%run_id, error = %transient, "job failed; it will be retried");
+            // Back off before the retry (see `queue::retries`).
+            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
             Err(transient)
         }
     }

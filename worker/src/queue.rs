@@ -102,6 +102,7 @@ impl Queue {
                 WorkerBuilder::new(name)
                     .backend(s)
                     .data(ctx)
+                    .retry(retries())
                     .build(handle)
                     .run()
                     .await
@@ -110,6 +111,7 @@ impl Queue {
                 WorkerBuilder::new(name)
                     .backend(s)
                     .data(ctx)
+                    .retry(retries())
                     .build(handle)
                     .run()
                     .await
@@ -118,6 +120,7 @@ impl Queue {
                 WorkerBuilder::new(name)
                     .backend(s)
                     .data(ctx)
+                    .retry(retries())
                     .build(handle)
                     .run()
                     .await
@@ -125,6 +128,13 @@ impl Queue {
         };
         result.map_err(|e| e.to_string())
     }
+}
+
+/// A transient failure (a lost connection, a busy database) is retried up to
+/// five times; `execute` waits before it reports one, so the retries spread
+/// out. Permanent failures are recorded and never retried.
+fn retries() -> RetryPolicy {
+    RetryPolicy::retries(5)
 }
 
 async fn handle(job: Job, ctx: Data<JobContext>) -> Result<(), BoxDynError> {

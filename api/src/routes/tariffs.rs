@@ -15,7 +15,7 @@ use entities::{
 use rust_decimal::Decimal;
 use sea_orm::{
     sea_query::Condition, ActiveModelTrait, ColumnTrait, ConnectionTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -181,6 +181,13 @@ pub async fn ensure_no_overlap<C: ConnectionTrait>(
     scope: &RegionScope,
     candidate: &tariff::Model,
 ) -> ApiResult<()> {
+    // Serialise tariff writes per product: on PostgreSQL two concurrent
+    // inserts would otherwise both see no overlap (SQLite has one writer).
+    product::Entity::scoped(scope)
+        .filter(product::Column::Id.eq(candidate.product_id))
+        .lock_exclusive()
+        .one(db)
+        .await?;
     let siblings = tariff::Entity::scoped(scope)
         .filter(tariff::Column::ProductId.eq(candidate.product_id))
         .filter(same(tariff::Column::ProviderId, candidate.provider_id))
