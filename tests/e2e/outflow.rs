@@ -403,3 +403,70 @@ e2e!(admission_rules_are_422s_naming_the_rule, |app| {
         "refused contracts leave nothing"
     );
 });
+
+e2e!(lots_added_to_a_contract_pass_the_admission_rules, |app| {
+    let region = app.new_region().await;
+    let t = &region.admin;
+    for (path, body) in [
+        (
+            "municipalities",
+            json!({ "cbsCode": "GM0307", "name": "Amersfoort" }),
+        ),
+        (
+            "municipalities",
+            json!({ "cbsCode": "GM0308", "name": "Baarn" }),
+        ),
+        (
+            "product-groups",
+            json!({ "code": "BEG", "name": "Begeleiding", "law": "wmo" }),
+        ),
+        (
+            "providers",
+            json!({ "agbCode": "55555551", "kvkNumber": "55555551", "name": "P1" }),
+        ),
+    ] {
+        app.post(&region.path(path), t, body).await;
+    }
+    let created = create(
+        &app,
+        &region,
+        "55555551",
+        "sas-tender",
+        "2024-01-01",
+        json!(["GM0307"]),
+    )
+    .await;
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    // Baarn closed BEG for new providers long ago: P1 cannot be added there.
+    let closed = json!({ "productGroupCodes": ["BEG"], "closedFrom": "2025-01-01" });
+    put(
+        &app,
+        &region,
+        "policies/closed-product-groups/GM0308",
+        closed,
+    )
+    .await;
+    let added = app
+        .patch(
+            &region.path(&format!("contracts/{id}")),
+            t,
+            json!({ "municipalityCbsCodes": ["GM0307", "GM0308"] }),
+        )
+        .await;
+    assert_eq!(
+        added.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        added.body
+    );
+    assert_eq!(added.body["code"], "ZR-CONTRACT-GROUP-CLOSED");
+    // Keeping what it has is fine.
+    let same = app
+        .patch(
+            &region.path(&format!("contracts/{id}")),
+            t,
+            json!({ "municipalityCbsCodes": ["GM0307"] }),
+        )
+        .await;
+    assert_eq!(same.status, StatusCode::OK, "{}", same.body);
+});

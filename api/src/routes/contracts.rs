@@ -403,6 +403,74 @@ async fn check_admission<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Lots or municipalities added to a running contract pass the same
+/// admission rules as a new contract, as of today (or its start, if later).
+async fn check_added_lots<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    existing: &contract::Model,
+    groups: Option<&[Uuid]>,
+    municipalities: Option<&[Uuid]>,
+) -> ApiResult<()> {
+    let current_groups: Vec<Uuid> = contract_product_group::Entity::scoped(scope)
+        .filter(contract_product_group::Column::ContractId.eq(existing.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| l.product_group_id)
+        .collect();
+    let current_municipalities: Vec<Uuid> = contract_municipality::Entity::scoped(scope)
+        .filter(contract_municipality::Column::ContractId.eq(existing.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| l.municipality_id)
+        .collect();
+    let final_groups = groups
+        .map(<[Uuid]>::to_vec)
+        .unwrap_or_else(|| current_groups.clone());
+    let final_municipalities = municipalities
+        .map(<[Uuid]>::to_vec)
+        .unwrap_or_else(|| current_municipalities.clone());
+    let added_groups: Vec<Uuid> = final_groups
+        .iter()
+        .copied()
+        .filter(|g| !current_groups.contains(g))
+        .collect();
+    let added_municipalities: Vec<Uuid> = final_municipalities
+        .iter()
+        .copied()
+        .filter(|m| !current_municipalities.contains(m))
+        .collect();
+    let as_of = chrono::Utc::now().date_naive().max(existing.start_date);
+    let (provider, form) = (existing.provider_id, existing.procurement_form);
+    if !added_groups.is_empty() {
+        check_admission(
+            db,
+            scope,
+            provider,
+            form,
+            as_of,
+            &added_groups,
+            &final_municipalities,
+        )
+        .await?;
+    }
+    if !added_municipalities.is_empty() {
+        check_admission(
+            db,
+            scope,
+            provider,
+            form,
+            as_of,
+            &final_groups,
+            &added_municipalities,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// A contract of the region; a provider token sees only its own.
 async fn find_visible<C: ConnectionTrait, P: Permission>(
     db: &C,
@@ -640,6 +708,14 @@ pub async fn update_contract(
             "A terminated contract cannot be changed.",
         ));
     }
+    check_added_lots(
+        &txn,
+        &auth.scope,
+        &existing,
+        groups.as_deref(),
+        cbs.as_deref(),
+    )
+    .await?;
     if let Some(ids) = &groups {
         link_groups(&txn, &auth.scope, existing.id, ids).await?;
     }
