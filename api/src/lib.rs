@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod client_key;
 pub mod config;
+pub mod csv;
 pub mod db;
 pub mod demo;
 pub mod error;

@@ -288,11 +288,7 @@ pub async fn list_proposals(
     filter: web::Query<ProposalQuery>,
     query: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
-    let csv = match filter.format.as_deref() {
-        None | Some("json") => false,
-        Some("csv") => true,
-        Some(_) => return Err(ApiError::invalid("format", "must be json or csv")),
-    };
+    let csv = crate::csv::wants_csv(filter.format.as_deref())?;
     let page = query.validate()?;
     let scope = &auth.scope;
     let found = find_run(&state.db, scope, path.1).await?;
@@ -304,7 +300,19 @@ pub async fn list_proposals(
     }
     let names = Names::load(&state.db, scope).await?;
     if csv {
-        let mut body = String::from("tariffId,productCode,productGroupCode,providerAgb,municipalityCbs,oldPrice,newPrice,indexPercent,status,skipReason,newTariffId\n");
+        let mut csv = crate::csv::Csv::new(&[
+            "tariffId",
+            "productCode",
+            "productGroupCode",
+            "providerAgb",
+            "municipalityCbs",
+            "oldPrice",
+            "newPrice",
+            "indexPercent",
+            "status",
+            "skipReason",
+            "newTariffId",
+        ]);
         for p in select
             .all(&state.db)
             .await?
@@ -312,31 +320,21 @@ pub async fn list_proposals(
             .map(|p| names.out(p))
         {
             let opt = |v: Option<String>| v.unwrap_or_default();
-            body.push_str(&format!(
-                "{},{},{},{},{},{},{},{},{},\"{}\",{}\n",
-                p.tariff_id,
+            csv.row([
+                p.tariff_id.to_string(),
                 p.product_code,
                 p.product_group_code,
                 opt(p.provider_agb),
                 opt(p.municipality_cbs),
-                p.old_price,
+                p.old_price.to_string(),
                 opt(p.new_price.map(|d| d.to_string())),
                 opt(p.index_percent),
                 p.status,
-                opt(p.skip_reason).replace('"', "\"\""),
+                opt(p.skip_reason),
                 opt(p.new_tariff_id.map(|id| id.to_string())),
-            ));
+            ]);
         }
-        return Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                "Content-Disposition",
-                format!(
-                    "attachment; filename=\"indexation-{}-{}.csv\"",
-                    found.year, found.id
-                ),
-            ))
-            .body(body));
+        return Ok(csv.respond(&format!("indexation-{}-{}.csv", found.year, found.id)));
     }
     let (items, total) = fetch_page(&state.db, select, page).await?;
     Ok(Page::new(

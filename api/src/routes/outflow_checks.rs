@@ -209,11 +209,7 @@ pub async fn list_flags(
     filter: web::Query<FlagQuery>,
     query: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
-    let csv = match filter.format.as_deref() {
-        None | Some("json") => false,
-        Some("csv") => true,
-        Some(_) => return Err(ApiError::invalid("format", "must be json or csv")),
-    };
+    let csv = crate::csv::wants_csv(filter.format.as_deref())?;
     let page = query.validate()?;
     let found = check::Entity::find_scoped(&state.db, &auth.scope, path.1)
         .await?
@@ -247,28 +243,27 @@ pub async fn list_flags(
         verdict: f.verdict,
     };
     if csv {
-        let mut body = String::from(
-            "providerAgb,productGroupCode,municipalityCbs,contractId,clients,threshold,verdict\n",
-        );
+        let mut csv = crate::csv::Csv::new(&[
+            "providerAgb",
+            "productGroupCode",
+            "municipalityCbs",
+            "contractId",
+            "clients",
+            "threshold",
+            "verdict",
+        ]);
         for f in select.all(&state.db).await?.into_iter().map(out) {
-            body.push_str(&format!(
-                "{},{},{},{},{},{},{}\n",
+            csv.row([
                 f.provider_agb,
                 f.product_group_code.unwrap_or_default(),
                 f.municipality_cbs.unwrap_or_default(),
                 f.contract_id.map(|id| id.to_string()).unwrap_or_default(),
-                f.clients,
-                f.threshold,
-                f.verdict
-            ));
+                f.clients.to_string(),
+                f.threshold.to_string(),
+                f.verdict,
+            ]);
         }
-        return Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                "Content-Disposition",
-                format!("attachment; filename=\"outflow-flags-{}.csv\"", found.id),
-            ))
-            .body(body));
+        return Ok(csv.respond(&format!("outflow-flags-{}.csv", found.id)));
     }
     let (items, total) = fetch_page(&state.db, select, page).await?;
     Ok(Page::new(items.into_iter().map(out).collect(), page, total).respond(&req))

@@ -168,14 +168,6 @@ fn cell_text(v: &Value) -> String {
     }
 }
 
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
-}
-
 fn csv_zip(content: &Value) -> Result<Vec<u8>, String> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for t in tables(content) {
@@ -184,16 +176,12 @@ fn csv_zip(content: &Value) -> Result<Vec<u8>, String> {
             zip::write::SimpleFileOptions::default(),
         )
         .map_err(|e| e.to_string())?;
-        let mut text = t.columns.join(",") + "\n";
+        let mut csv = crate::csv::Csv::new(t.columns);
         for row in &t.rows {
-            text += &row
-                .iter()
-                .map(|c| csv_field(&cell_text(c)))
-                .collect::<Vec<_>>()
-                .join(",");
-            text.push('\n');
+            csv.row(row.iter().map(cell_text));
         }
-        zip.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
+        zip.write_all(csv.into_string().as_bytes())
+            .map_err(|e| e.to_string())?;
     }
     zip.finish()
         .map(|c| c.into_inner())
