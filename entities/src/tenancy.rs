@@ -67,6 +67,18 @@ pub trait TenantRecord: TenantEntity {
     }
 }
 
+/// `column = value`, or `column IS NULL` for `None`: tariff lines are told
+/// apart by optional provider and municipality.
+pub fn eq_or_null<C: ColumnTrait>(
+    column: C,
+    value: Option<Uuid>,
+) -> sea_orm::sea_query::SimpleExpr {
+    match value {
+        Some(id) => column.eq(id),
+        None => column.is_null(),
+    }
+}
+
 /// Implements [`TenantEntity`] (and with `ids:` also [`TenantRecord`]) for
 /// entity modules with a `RegionId` (and `Id`) column.
 #[macro_export]

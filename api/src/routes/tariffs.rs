@@ -167,14 +167,6 @@ async fn to_out<C: ConnectionTrait>(
     Ok(names.out(t))
 }
 
-/// Equality on a nullable column: `IS NULL` for `None`.
-fn same<C: ColumnTrait>(column: C, value: Option<Uuid>) -> sea_orm::sea_query::SimpleExpr {
-    match value {
-        Some(id) => column.eq(id),
-        None => column.is_null(),
-    }
-}
-
 /// Refuses a period that overlaps another version of the same tariff line.
 pub async fn ensure_no_overlap<C: ConnectionTrait>(
     db: &C,
@@ -190,8 +182,11 @@ pub async fn ensure_no_overlap<C: ConnectionTrait>(
         .await?;
     let siblings = tariff::Entity::scoped(scope)
         .filter(tariff::Column::ProductId.eq(candidate.product_id))
-        .filter(same(tariff::Column::ProviderId, candidate.provider_id))
-        .filter(same(
+        .filter(entities::tenancy::eq_or_null(
+            tariff::Column::ProviderId,
+            candidate.provider_id,
+        ))
+        .filter(entities::tenancy::eq_or_null(
             tariff::Column::MunicipalityId,
             candidate.municipality_id,
         ))

@@ -397,8 +397,14 @@ async fn apply_one<C: ConnectionTrait>(
         Some(old) => {
             tariff::Entity::scoped(scope)
                 .filter(tariff::Column::ProductId.eq(old.product_id))
-                .filter(same(tariff::Column::ProviderId, old.provider_id))
-                .filter(same(tariff::Column::MunicipalityId, old.municipality_id))
+                .filter(entities::tenancy::eq_or_null(
+                    tariff::Column::ProviderId,
+                    old.provider_id,
+                ))
+                .filter(entities::tenancy::eq_or_null(
+                    tariff::Column::MunicipalityId,
+                    old.municipality_id,
+                ))
                 .filter(tariff::Column::ValidFrom.between(jan1(year), dec31(year)))
                 .count(txn)
                 .await?
@@ -437,13 +443,6 @@ async fn apply_one<C: ConnectionTrait>(
     row.new_tariff_id = Set(Some(new_id));
     row.update(txn).await?;
     Ok(true)
-}
-
-fn same<C: ColumnTrait>(column: C, value: Option<Uuid>) -> sea_orm::sea_query::SimpleExpr {
-    match value {
-        Some(id) => column.eq(id),
-        None => column.is_null(),
-    }
 }
 
 /// After a permanent failure: a failed preview frees the year for a new run.
