@@ -275,8 +275,14 @@ impl Assessor {
     pub fn assess(&mut self, line: &LineIn) -> Verdict {
         match self.evaluate(line) {
             Ok(verdict) => verdict,
+            // A rejected line still names its allocation when there is one,
+            // so the allocation's provider sees it.
             Err((allocation_id, code, reason)) => Verdict {
-                allocation_id,
+                allocation_id: allocation_id.or_else(|| {
+                    self.allocations
+                        .get(&line.allocation_number)
+                        .map(|f| f.allocation.id)
+                }),
                 approved: false,
                 reason_code: Some(code),
                 reason: Some(reason),

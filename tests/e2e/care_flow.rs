@@ -733,6 +733,36 @@ e2e!(a_batch_with_approved_and_rejected_lines, |app| {
     assert_eq!(rejected.body["items"][0]["lineNo"], 4);
     let listed = app.get(&region.path("declarations"), t).await;
     assert_eq!(listed.body["items"][0]["approvedAmount"], "924.00");
+    // The provider sees the batch the office submitted for its allocations; another provider does not.
+    let mut claims = app.claims(&region.code, Role::Provider);
+    claims.agb = Some("12345678".into());
+    let own = app.sign(&claims);
+    assert_eq!(
+        app.get(&region.path("declarations"), &own).await.body["total"],
+        1
+    );
+    assert_eq!(
+        app.get(
+            &region.path(&format!("declarations/{id}/lines?pageSize=1")),
+            &own
+        )
+        .await
+        .body["total"],
+        9,
+        "its own lines: not line 5 (allocation 9999 belongs to no one)"
+    );
+    claims.agb = Some("22222222".into());
+    let other = app.sign(&claims);
+    assert_eq!(
+        app.get(&region.path("declarations"), &other).await.body["total"],
+        0
+    );
+    assert_eq!(
+        app.get(&region.path(&format!("declarations/{id}")), &other)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
     // Approved volume counts in later batches too: 17 of 17.71 hours left room for 0.
     let later = declare(
         &app,

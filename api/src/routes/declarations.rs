@@ -22,7 +22,7 @@ use entities::{
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    QueryOrder, QuerySelect, QueryTrait, Set,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -555,13 +555,35 @@ pub async fn submit_declarations(
         .json(out))
 }
 
-/// Batches a caller may see: a provider only those it submitted.
-fn visible_batches<P: Permission>(auth: &Scoped<P>) -> sea_orm::Select<declaration_batch::Entity> {
+/// Batches a caller may see: a provider those with lines for its own
+/// allocations (whoever submitted them) and those it submitted itself.
+async fn visible_batches<C: ConnectionTrait, P: Permission>(
+    db: &C,
+    auth: &Scoped<P>,
+) -> ApiResult<sea_orm::Select<declaration_batch::Entity>> {
     let select = declaration_batch::Entity::scoped(&auth.scope);
-    match auth.provider_agb() {
-        Some(_) => select.filter(declaration_batch::Column::SubmittedBy.eq(auth.audit().actor)),
-        None => select,
-    }
+    let Some(agb) = auth.provider_agb() else {
+        return Ok(select);
+    };
+    let own = providers::find_by_agb(db, &auth.scope, agb)
+        .await?
+        .map(|p| p.id)
+        .unwrap_or_default();
+    let own_allocations = allocation::Entity::scoped(&auth.scope)
+        .select_only()
+        .column(allocation::Column::Id)
+        .filter(allocation::Column::ProviderId.eq(own))
+        .into_query();
+    let with_own_lines = declaration_line::Entity::scoped(&auth.scope)
+        .select_only()
+        .column(declaration_line::Column::BatchId)
+        .filter(declaration_line::Column::AllocationId.in_subquery(own_allocations))
+        .into_query();
+    Ok(select.filter(
+        sea_orm::sea_query::Condition::any()
+            .add(declaration_batch::Column::Id.in_subquery(with_own_lines))
+            .add(declaration_batch::Column::SubmittedBy.eq(auth.audit().actor)),
+    ))
 }
 
 /// List submitted batches, newest first (without their lines).
@@ -579,7 +601,9 @@ pub async fn list_declarations(
     query: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let page = query.validate()?;
-    let select = visible_batches(&auth).order_by_desc(declaration_batch::Column::Id);
+    let select = visible_batches(&state.db, &auth)
+        .await?
+        .order_by_desc(declaration_batch::Column::Id);
     let (items, total) = fetch_page(&state.db, select, page).await?;
     let ids: Vec<Uuid> = items.iter().map(|b| b.id).collect();
     let amounts: Vec<(Uuid, Option<i64>)> = declaration_line::Entity::scoped(&auth.scope)
@@ -622,7 +646,8 @@ pub async fn get_declaration(
     auth: Scoped<ReadRegion>,
     path: web::Path<(String, Uuid)>,
 ) -> ApiResult<web::Json<BatchOut>> {
-    let batch = visible_batches(&auth)
+    let batch = visible_batches(&state.db, &auth)
+        .await?
         .filter(declaration_batch::Column::Id.eq(path.1))
         .one(&state.db)
         .await?
@@ -655,7 +680,8 @@ pub async fn list_declaration_lines(
         .as_deref()
         .map(|s| check.one_of::<LineStatus>("status", s));
     check.finish()?;
-    let batch = visible_batches(&auth)
+    let batch = visible_batches(&state.db, &auth)
+        .await?
         .filter(declaration_batch::Column::Id.eq(path.1))
         .one(&state.db)
         .await?
@@ -665,6 +691,22 @@ pub async fn list_declaration_lines(
         .order_by_asc(declaration_line::Column::LineNo);
     if let Some(Some(status)) = status {
         select = select.filter(declaration_line::Column::Status.eq(status));
+    }
+    // In a batch someone else submitted, a provider sees only its own lines.
+    if let Some(agb) = auth
+        .provider_agb()
+        .filter(|_| batch.submitted_by != auth.audit().actor)
+    {
+        let own = providers::find_by_agb(&state.db, &auth.scope, agb)
+            .await?
+            .map(|p| p.id)
+            .unwrap_or_default();
+        let own_allocations = allocation::Entity::scoped(&auth.scope)
+            .select_only()
+            .column(allocation::Column::Id)
+            .filter(allocation::Column::ProviderId.eq(own))
+            .into_query();
+        select = select.filter(declaration_line::Column::AllocationId.in_subquery(own_allocations));
     }
     let (items, total) = fetch_page(&state.db, select, page).await?;
     Ok(Page::new(items.iter().map(line_out).collect(), page, total).respond(&req))
