@@ -5,7 +5,7 @@ use std::fmt::Display;
 
 use entities::{schema::audit_event, RegionScope};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
-use serde_json::Value;
+use serde::Serialize;
 
 use crate::error::ApiResult;
 
@@ -22,8 +22,11 @@ impl Audit {
         action: &str,
         resource: &str,
         resource_id: impl Display,
-        details: Value,
+        details: impl Serialize,
     ) -> ApiResult<()> {
+        // The resource as the API shows it; an unserialisable value cannot
+        // occur for our response types, and the event is still written.
+        let details = serde_json::to_value(details).unwrap_or_default();
         audit_event::ActiveModel {
             region_id: Set(self.scope.region_id),
             id: Set(uuid::Uuid::now_v7()),

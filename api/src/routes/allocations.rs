@@ -640,13 +640,7 @@ pub async fn create_allocation(
     replace_episodes(&txn, scope, saved.id, &granted.episodes).await?;
     let out = to_out(&txn, scope, saved).await?;
     auth.audit()
-        .record(
-            &txn,
-            "create",
-            "allocation",
-            out.allocation_number,
-            serde_json::to_value(&out).unwrap_or_default(),
-        )
+        .record(&txn, "create", "allocation", out.allocation_number, &out)
         .await?;
     txn.commit().await?;
     Ok(HttpResponse::Created()

@@ -156,13 +156,7 @@ pub async fn create_api_client(
     .await?;
     let client = ApiClientOut::from(model);
     auth.audit()
-        .record(
-            &txn,
-            "create",
-            "api-client",
-            &client.client_id,
-            serde_json::to_value(&client).unwrap_or_default(),
-        )
+        .record(&txn, "create", "api-client", &client.client_id, &client)
         .await?;
     txn.commit().await?;
     Ok(HttpResponse::Created().json(ApiClientCreated {

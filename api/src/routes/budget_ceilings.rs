@@ -201,13 +201,7 @@ pub async fn create_budget_ceiling(
     .await?;
     let out = Names::load(&txn, scope).await?.out(saved);
     auth.audit()
-        .record(
-            &txn,
-            "create",
-            "budget-ceiling",
-            out.id,
-            serde_json::to_value(&out).unwrap_or_default(),
-        )
+        .record(&txn, "create", "budget-ceiling", out.id, &out)
         .await?;
     txn.commit().await?;
     Ok(HttpResponse::Created().json(out))
@@ -316,13 +310,7 @@ pub async fn update_budget_ceiling(
         .await?
         .out(model.update(&txn).await?);
     auth.audit()
-        .record(
-            &txn,
-            "update",
-            "budget-ceiling",
-            out.id,
-            serde_json::to_value(&out).unwrap_or_default(),
-        )
+        .record(&txn, "update", "budget-ceiling", out.id, &out)
         .await?;
     txn.commit().await?;
     Ok(web::Json(out))

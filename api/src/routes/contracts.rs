@@ -558,13 +558,7 @@ pub async fn create_contract(
     link_municipalities(&txn, &auth.scope, model.id, &cbs).await?;
     let out = to_out(&txn, &auth.scope, model).await?;
     auth.audit()
-        .record(
-            &txn,
-            "create",
-            "contract",
-            out.id,
-            serde_json::to_value(&out).unwrap_or_default(),
-        )
+        .record(&txn, "create", "contract", out.id, &out)
         .await?;
     txn.commit().await?;
     Ok(HttpResponse::Created()
@@ -728,13 +722,7 @@ pub async fn update_contract(
     }
     let out = to_out(&txn, &auth.scope, model.update(&txn).await?).await?;
     auth.audit()
-        .record(
-            &txn,
-            "update",
-            "contract",
-            out.id,
-            serde_json::to_value(&out).unwrap_or_default(),
-        )
+        .record(&txn, "update", "contract", out.id, &out)
         .await?;
     txn.commit().await?;
     Ok(web::Json(out))

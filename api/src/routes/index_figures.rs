@@ -182,7 +182,7 @@ pub async fn put_index_figure(
             "put",
             "index-figure",
             format!("{series}/{year}"),
-            serde_json::to_value(&out).unwrap_or_default(),
+            &out,
         )
         .await?;
     txn.commit().await?;

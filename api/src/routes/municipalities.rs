@@ -186,13 +186,7 @@ pub async fn create_municipality(
     replace_population(&txn, &auth.scope, model.id, &input.population).await?;
     let out = load_out(&txn, &auth.scope, model).await?;
     auth.audit()
-        .record(
-            &txn,
-            "create",
-            "municipality",
-            &out.cbs_code,
-            serde_json::to_value(&out).unwrap_or_default(),
-        )
+        .record(&txn, "create", "municipality", &out.cbs_code, &out)
         .await?;
     txn.commit().await?;
     Ok(HttpResponse::Created()
@@ -287,13 +281,7 @@ pub async fn update_municipality(
     }
     let out = load_out(&txn, &auth.scope, model).await?;
     auth.audit()
-        .record(
-            &txn,
-            "update",
-            "municipality",
-            &out.cbs_code,
-            serde_json::to_value(&out).unwrap_or_default(),
-        )
+        .record(&txn, "update", "municipality", &out.cbs_code, &out)
         .await?;
     txn.commit().await?;
     Ok(web::Json(out))

@@ -206,13 +206,7 @@ pub async fn put_policy(
     };
     let out = to_out(saved);
     auth.audit()
-        .record(
-            &txn,
-            "put",
-            "policy",
-            format!("{kind}/{scope_key}"),
-            serde_json::to_value(&out).unwrap_or_default(),
-        )
+        .record(&txn, "put", "policy", format!("{kind}/{scope_key}"), &out)
         .await?;
     txn.commit().await?;
     Ok(web::Json(out))

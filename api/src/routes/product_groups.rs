@@ -107,13 +107,7 @@ pub async fn create_product_group(
     .await?;
     let out = ProductGroupOut::from(model);
     auth.audit()
-        .record(
-            &txn,
-            "create",
-            "product-group",
-            &out.code,
-            serde_json::to_value(&out).unwrap_or_default(),
-        )
+        .record(&txn, "create", "product-group", &out.code, &out)
         .await?;
     txn.commit().await?;
     Ok(HttpResponse::Created()
@@ -214,13 +208,7 @@ pub async fn update_product_group(
     }
     let out = ProductGroupOut::from(model.update(&txn).await?);
     auth.audit()
-        .record(
-            &txn,
-            "update",
-            "product-group",
-            &out.code,
-            serde_json::to_value(&out).unwrap_or_default(),
-        )
+        .record(&txn, "update", "product-group", &out.code, &out)
         .await?;
     txn.commit().await?;
     Ok(web::Json(out))

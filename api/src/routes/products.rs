@@ -171,13 +171,7 @@ pub async fn create_product(
     .await?;
     let out = with_group(model, group.code);
     auth.audit()
-        .record(
-            &txn,
-            "create",
-            "product",
-            &out.code,
-            serde_json::to_value(&out).unwrap_or_default(),
-        )
+        .record(&txn, "create", "product", &out.code, &out)
         .await?;
     txn.commit().await?;
     Ok(HttpResponse::Created()
@@ -303,13 +297,7 @@ pub async fn update_product(
     }
     let out = to_out(&txn, &auth.scope, model.update(&txn).await?).await?;
     auth.audit()
-        .record(
-            &txn,
-            "update",
-            "product",
-            &out.code,
-            serde_json::to_value(&out).unwrap_or_default(),
-        )
+        .record(&txn, "update", "product", &out.code, &out)
         .await?;
     txn.commit().await?;
     Ok(web::Json(out))

@@ -139,13 +139,7 @@ pub async fn create_provider(
     .await?;
     let out = ProviderOut::from(model);
     auth.audit()
-        .record(
-            &txn,
-            "create",
-            "provider",
-            &out.agb_code,
-            serde_json::to_value(&out).unwrap_or_default(),
-        )
+        .record(&txn, "create", "provider", &out.agb_code, &out)
         .await?;
     txn.commit().await?;
     Ok(HttpResponse::Created()
@@ -260,13 +254,7 @@ pub async fn update_provider(
     }
     let out = ProviderOut::from(model.update(&txn).await?);
     auth.audit()
-        .record(
-            &txn,
-            "update",
-            "provider",
-            &out.agb_code,
-            serde_json::to_value(&out).unwrap_or_default(),
-        )
+        .record(&txn, "update", "provider", &out.agb_code, &out)
         .await?;
     txn.commit().await?;
     Ok(web::Json(out))

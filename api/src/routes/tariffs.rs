@@ -298,13 +298,7 @@ pub async fn create_tariff(
     let model = tariff::ActiveModel::from(candidate).insert(&txn).await?;
     let out = to_out(&txn, &auth.scope, model).await?;
     auth.audit()
-        .record(
-            &txn,
-            "create",
-            "tariff",
-            out.id,
-            serde_json::to_value(&out).unwrap_or_default(),
-        )
+        .record(&txn, "create", "tariff", out.id, &out)
         .await?;
     txn.commit().await?;
     Ok(HttpResponse::Created()
@@ -460,13 +454,7 @@ pub async fn update_tariff(
     model.price_cents = Set(updated.price_cents);
     let out = to_out(&txn, &auth.scope, model.update(&txn).await?).await?;
     auth.audit()
-        .record(
-            &txn,
-            "update",
-            "tariff",
-            out.id,
-            serde_json::to_value(&out).unwrap_or_default(),
-        )
+        .record(&txn, "update", "tariff", out.id, &out)
         .await?;
     txn.commit().await?;
     Ok(web::Json(out))
