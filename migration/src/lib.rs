@@ -3,6 +3,7 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod common;
 mod m20261123_000001_create_schema;
 mod m20261123_000002_indexation_runs;
 mod m20261123_000003_outflow_checks;

@@ -4,22 +4,14 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::common::region_fk;
+
 pub struct Migration;
 
 impl MigrationName for Migration {
     fn name(&self) -> &str {
         "m20261123_000002_indexation_runs"
     }
-}
-
-fn region_fk(table: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(format!("fk_{table}_region"))
-        .from_col("region_id")
-        .to_tbl("regions")
-        .to_col("id")
-        .on_delete(ForeignKeyAction::Cascade)
-        .to_owned()
 }
 
 #[async_trait::async_trait]

@@ -2,6 +2,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::common::region_fk;
+
 pub struct Migration;
 
 impl MigrationName for Migration {
@@ -28,14 +30,7 @@ impl MigrationTrait for Migration {
                     .col(text_null("error"))
                     .col(timestamp_with_time_zone("created_at"))
                     .primary_key(Index::create().col("region_id").col("id"))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_monitoring_reports_region")
-                            .from_col("region_id")
-                            .to_tbl("regions")
-                            .to_col("id")
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut region_fk("monitoring_reports"))
                     .to_owned(),
             )
             .await
