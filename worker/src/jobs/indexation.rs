@@ -22,8 +22,9 @@ use entities::{
 };
 use rust_decimal::Decimal;
 use sea_orm::{
-    sea_query::Condition, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    sea_query::{Condition, Expr},
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -35,6 +36,8 @@ use crate::{
 pub const PREVIEW: &str = "indexation-preview";
 pub const APPLY: &str = "indexation-apply";
 const CHUNK: u64 = 500;
+/// Ids per `IN (…)` list or rows per multi-row insert (SQLite's parameter limit).
+const IN_LIST: usize = 500;
 
 /// Run states.
 pub mod status {
@@ -371,9 +374,7 @@ pub async fn apply(
             txn.commit().await?;
             break;
         }
-        for p in chunk {
-            applied += u64::from(apply_one(&txn, &scope, year, p).await?);
-        }
+        applied += apply_chunk(&txn, &scope, year, chunk).await?;
         let done = proposal::Entity::scoped(&scope)
             .filter(proposal::Column::RunId.eq(run_id))
             .filter(proposal::Column::Status.ne("proposed"))
@@ -385,64 +386,102 @@ pub async fn apply(
     Ok(serde_json::json!({ "runId": run_id, "applied": applied }))
 }
 
-/// Closes the old version and inserts the new one; `false` when skipped.
-async fn apply_one<C: ConnectionTrait>(
+/// Applies one chunk of proposals with a handful of set-wise statements:
+/// inserts the new versions, closes the old ones on 31 December and marks
+/// the proposals. A proposal whose tariff is gone, or whose line got a
+/// version in the year after the preview, is skipped. Returns the applied count.
+async fn apply_chunk<C: ConnectionTrait>(
     txn: &C,
     scope: &RegionScope,
     year: i32,
-    p: proposal::Model,
-) -> Result<bool, JobError> {
-    let old = tariff::Entity::find_scoped(txn, scope, p.tariff_id).await?;
-    let clash = match &old {
-        Some(old) => {
-            tariff::Entity::scoped(scope)
-                .filter(tariff::Column::ProductId.eq(old.product_id))
-                .filter(entities::tenancy::eq_or_null(
-                    tariff::Column::ProviderId,
-                    old.provider_id,
-                ))
-                .filter(entities::tenancy::eq_or_null(
-                    tariff::Column::MunicipalityId,
-                    old.municipality_id,
-                ))
-                .filter(tariff::Column::ValidFrom.between(jan1(year), dec31(year)))
-                .count(txn)
-                .await?
-                > 0
+    chunk: Vec<proposal::Model>,
+) -> Result<u64, JobError> {
+    let mut olds: HashMap<Uuid, tariff::Model> = HashMap::new();
+    for ids in chunk.chunks(IN_LIST) {
+        for t in tariff::Entity::scoped(scope)
+            .filter(tariff::Column::Id.is_in(ids.iter().map(|p| p.tariff_id)))
+            .all(txn)
+            .await?
+        {
+            olds.insert(t.id, t);
         }
-        None => false,
-    };
-    let mut row: proposal::ActiveModel = p.clone().into();
-    let (Some(old), Some(price), false) = (old, p.new_price_cents, clash) else {
-        row.status = Set("skipped".into());
-        row.skip_reason = Set(Some("the tariff changed after the preview".into()));
-        row.update(txn).await?;
-        return Ok(false);
-    };
-    let new_id = Uuid::now_v7();
-    let new_valid_to = old.valid_to.filter(|to| *to > dec31(year - 1));
-    tariff::ActiveModel {
-        region_id: Set(scope.region_id),
-        id: Set(new_id),
-        product_id: Set(old.product_id),
-        provider_id: Set(old.provider_id),
-        municipality_id: Set(old.municipality_id),
-        valid_from: Set(jan1(year)),
-        valid_to: Set(new_valid_to),
-        price_cents: Set(price),
-        supersedes_id: Set(Some(old.id)),
-        indexation_run_id: Set(Some(p.run_id)),
-        created_at: Set(chrono::Utc::now()),
     }
-    .insert(txn)
-    .await?;
-    let mut closed: tariff::ActiveModel = old.into();
-    closed.valid_to = Set(Some(dec31(year - 1)));
-    closed.update(txn).await?;
-    row.status = Set("applied".into());
-    row.new_tariff_id = Set(Some(new_id));
-    row.update(txn).await?;
-    Ok(true)
+    let product_ids: Vec<Uuid> = olds
+        .values()
+        .map(|t| t.product_id)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let mut taken: HashSet<LineKey> = HashSet::new();
+    for ids in product_ids.chunks(IN_LIST) {
+        for t in tariff::Entity::scoped(scope)
+            .filter(tariff::Column::ProductId.is_in(ids.iter().copied()))
+            .filter(tariff::Column::ValidFrom.between(jan1(year), dec31(year)))
+            .all(txn)
+            .await?
+        {
+            taken.insert(line_of(&t));
+        }
+    }
+    let now = chrono::Utc::now();
+    let (mut new_versions, mut applied, mut skipped) = (Vec::new(), Vec::new(), Vec::new());
+    for p in &chunk {
+        match (olds.get(&p.tariff_id), p.new_price_cents) {
+            // `insert` is false when the line already has a version in the year.
+            (Some(old), Some(price)) if taken.insert(line_of(old)) => {
+                new_versions.push(tariff::ActiveModel {
+                    region_id: Set(scope.region_id),
+                    id: Set(Uuid::now_v7()),
+                    product_id: Set(old.product_id),
+                    provider_id: Set(old.provider_id),
+                    municipality_id: Set(old.municipality_id),
+                    valid_from: Set(jan1(year)),
+                    valid_to: Set(old.valid_to.filter(|to| *to > dec31(year - 1))),
+                    price_cents: Set(price),
+                    supersedes_id: Set(Some(old.id)),
+                    indexation_run_id: Set(Some(p.run_id)),
+                    created_at: Set(now),
+                });
+                applied.push(p);
+            }
+            _ => skipped.push(p.id),
+        }
+    }
+    for rows in new_versions.chunks(IN_LIST) {
+        tariff::Entity::insert_many(rows.to_vec()).exec(txn).await?;
+    }
+    for rows in applied.chunks(IN_LIST) {
+        tariff::Entity::update_scoped(scope)
+            .col_expr(tariff::Column::ValidTo, Expr::value(dec31(year - 1)))
+            .filter(tariff::Column::Id.is_in(rows.iter().map(|p| p.tariff_id)))
+            .exec(txn)
+            .await?;
+        // The new version is the one that supersedes the proposal's tariff (unique).
+        proposal::Entity::update_scoped(scope)
+            .col_expr(proposal::Column::Status, Expr::value("applied"))
+            .col_expr(
+                proposal::Column::NewTariffId,
+                Expr::cust(
+                    "(SELECT t.id FROM tariffs t WHERE t.region_id = indexation_proposals.region_id \
+                     AND t.supersedes_id = indexation_proposals.tariff_id)",
+                ),
+            )
+            .filter(proposal::Column::Id.is_in(rows.iter().map(|p| p.id)))
+            .exec(txn)
+            .await?;
+    }
+    for ids in skipped.chunks(IN_LIST) {
+        proposal::Entity::update_scoped(scope)
+            .col_expr(proposal::Column::Status, Expr::value("skipped"))
+            .col_expr(
+                proposal::Column::SkipReason,
+                Expr::value("the tariff changed after the preview"),
+            )
+            .filter(proposal::Column::Id.is_in(ids.iter().copied()))
+            .exec(txn)
+            .await?;
+    }
+    Ok(applied.len() as u64)
 }
 
 /// After a permanent failure: a failed preview frees the year for a new run.
