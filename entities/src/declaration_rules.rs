@@ -263,6 +263,11 @@ impl Assessor {
     }
 
     /// Ceilings with their spending after the approved lines.
+    /// The allocation (and its product) a line names, when it exists.
+    pub fn facts(&self, allocation_number: i64) -> Option<&AllocationFacts> {
+        self.allocations.get(&allocation_number)
+    }
+
     pub fn ceilings(&self) -> &[budget_ceiling::Model] {
         &self.ceilings
     }

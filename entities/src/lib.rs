@@ -15,6 +15,7 @@ pub mod outflow;
 pub mod period;
 pub mod policy;
 pub mod report;
+pub mod rollup;
 pub mod schema;
 pub mod tenancy;
 pub mod transaction;

@@ -4,7 +4,7 @@
 //! ceilings, temporary intensive and contracts ending. Shares are exact
 //! decimals, rounded only when shown (`display_percent`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{Months, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -55,13 +55,21 @@ pub struct ContractInfo {
     pub ends_on: NaiveDate,
 }
 
-/// An approved declaration line in the period.
-pub struct LineInfo {
+/// Approved amount in the period for one provider, product group and
+/// municipality (a sum of rollup cells).
+pub struct SpendInfo {
     pub provider_agb: String,
     pub product_group_id: Uuid,
     pub municipality_id: Uuid,
-    pub client_key: String,
     pub amount_cents: i64,
+}
+
+/// A client with an approved line in the period, for a product group in a
+/// municipality (repeats are fine: clients are counted distinct).
+pub struct ClientInfo {
+    pub client_key: String,
+    pub product_group_id: Uuid,
+    pub municipality_id: Uuid,
 }
 
 pub struct AllocationInfo {
@@ -90,7 +98,8 @@ pub struct ReportInput {
     pub groups: Vec<GroupInfo>,
     pub municipalities: Vec<MunicipalityInfo>,
     pub contracts: Vec<ContractInfo>,
-    pub lines: Vec<LineInfo>,
+    pub spend: Vec<SpendInfo>,
+    pub clients: Vec<ClientInfo>,
     pub allocations: Vec<AllocationInfo>,
     pub ceilings: Vec<CeilingInfo>,
 }
@@ -189,14 +198,9 @@ pub fn build(input: &ReportInput) -> Report {
         .groups
         .iter()
         .map(|g| {
-            let lines: Vec<&LineInfo> = input
-                .lines
-                .iter()
-                .filter(|l| l.product_group_id == g.id)
-                .collect();
             let mut per_provider: BTreeMap<&str, i64> = BTreeMap::new();
-            for l in &lines {
-                *per_provider.entry(l.provider_agb.as_str()).or_default() += l.amount_cents;
+            for s in input.spend.iter().filter(|s| s.product_group_id == g.id) {
+                *per_provider.entry(s.provider_agb.as_str()).or_default() += s.amount_cents;
             }
             let amounts: Vec<i64> = per_provider.values().copied().collect();
             GroupRow {
@@ -212,9 +216,11 @@ pub fn build(input: &ReportInput) -> Report {
                     .collect::<BTreeSet<_>>()
                     .len(),
                 providers_with_clients: per_provider.len(),
-                clients: lines
+                clients: input
+                    .clients
                     .iter()
-                    .map(|l| l.client_key.as_str())
+                    .filter(|c| c.product_group_id == g.id)
+                    .map(|c| c.client_key.as_str())
                     .collect::<BTreeSet<_>>()
                     .len(),
                 top3_share: top_share(&amounts, 3).map(display_percent),
@@ -226,12 +232,12 @@ pub fn build(input: &ReportInput) -> Report {
         .municipalities
         .iter()
         .map(|m| {
-            let lines: Vec<&LineInfo> = input
-                .lines
+            let spend: i64 = input
+                .spend
                 .iter()
-                .filter(|l| l.municipality_id == m.id)
-                .collect();
-            let spend: i64 = lines.iter().map(|l| l.amount_cents).sum();
+                .filter(|s| s.municipality_id == m.id)
+                .map(|s| s.amount_cents)
+                .sum();
             let active = input
                 .allocations
                 .iter()
@@ -250,9 +256,11 @@ pub fn build(input: &ReportInput) -> Report {
                     (cents_to_euros(spend) / Decimal::from(n))
                         .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
                 }),
-                clients: lines
+                clients: input
+                    .clients
                     .iter()
-                    .map(|l| l.client_key.as_str())
+                    .filter(|c| c.municipality_id == m.id)
+                    .map(|c| c.client_key.as_str())
                     .collect::<BTreeSet<_>>()
                     .len(),
                 allocations: active,
@@ -269,13 +277,21 @@ pub fn build(input: &ReportInput) -> Report {
         .iter()
         .filter(|a| a.end_date.is_some_and(|e| within(e, from, to)))
         .collect();
+    // Started allocations by client, so a large region is not quadratic.
+    let mut started_by_client: HashMap<&str, Vec<&AllocationInfo>> = HashMap::new();
+    for s in &started {
+        started_by_client.entry(&s.client_key).or_default().push(s);
+    }
     let throughflow = ended
         .iter()
         .filter(|e| {
-            started.iter().any(|s| {
-                s.client_key == e.client_key
-                    && (s.product_code != e.product_code || s.provider_agb != e.provider_agb)
-            })
+            started_by_client
+                .get(e.client_key.as_str())
+                .is_some_and(|starts| {
+                    starts.iter().any(|s| {
+                        s.product_code != e.product_code || s.provider_agb != e.provider_agb
+                    })
+                })
         })
         .map(|e| e.client_key.as_str())
         .collect::<BTreeSet<_>>()
@@ -393,14 +409,27 @@ mod tests {
     const ARNHEM: Uuid = Uuid::from_u128(10);
     const RENKUM: Uuid = Uuid::from_u128(11);
 
-    fn line(agb: &str, group: Uuid, municipality: Uuid, client: &str, cents: i64) -> LineInfo {
-        LineInfo {
-            provider_agb: agb.into(),
-            product_group_id: group,
-            municipality_id: municipality,
-            client_key: client.into(),
-            amount_cents: cents,
-        }
+    /// An approved line as its spend cell and client.
+    fn line(
+        agb: &str,
+        group: Uuid,
+        municipality: Uuid,
+        client: &str,
+        cents: i64,
+    ) -> (SpendInfo, ClientInfo) {
+        (
+            SpendInfo {
+                provider_agb: agb.into(),
+                product_group_id: group,
+                municipality_id: municipality,
+                amount_cents: cents,
+            },
+            ClientInfo {
+                client_key: client.into(),
+                product_group_id: group,
+                municipality_id: municipality,
+            },
+        )
     }
 
     fn allocation(
@@ -425,6 +454,17 @@ mod tests {
     /// P5 € 100 (P3–P5 tie at third place); P6 contracted, no clients.
     /// DB: P1 € 300. Arnhem 100,000 inhabitants, Renkum 32,000.
     fn input() -> ReportInput {
+        let (spend, clients) = [
+            line("P1", BEG, ARNHEM, "c1", 30_000),
+            line("P1", BEG, ARNHEM, "c2", 20_000),
+            line("P2", BEG, ARNHEM, "c1", 20_000),
+            line("P3", BEG, RENKUM, "c3", 10_000),
+            line("P4", BEG, RENKUM, "c4", 10_000),
+            line("P5", BEG, RENKUM, "c5", 10_000),
+            line("P1", DB, ARNHEM, "c2", 30_000),
+        ]
+        .into_iter()
+        .unzip();
         let contract = |n: u128, agb: &str, groups: Vec<Uuid>, ends: &str| ContractInfo {
             id: Uuid::from_u128(100 + n),
             provider_agb: agb.into(),
@@ -477,15 +517,8 @@ mod tests {
                 contract(5, "P5", vec![BEG], "2028-12-31"),
                 contract(6, "P6", vec![BEG], "2028-12-31"),
             ],
-            lines: vec![
-                line("P1", BEG, ARNHEM, "c1", 30_000),
-                line("P1", BEG, ARNHEM, "c2", 20_000),
-                line("P2", BEG, ARNHEM, "c1", 20_000),
-                line("P3", BEG, RENKUM, "c3", 10_000),
-                line("P4", BEG, RENKUM, "c4", 10_000),
-                line("P5", BEG, RENKUM, "c5", 10_000),
-                line("P1", DB, ARNHEM, "c2", 30_000),
-            ],
+            spend,
+            clients,
             allocations,
             ceilings: vec![CeilingInfo {
                 provider_agb: "P1".into(),

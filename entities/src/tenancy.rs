@@ -2,7 +2,9 @@
 //! helpers, which filter on `region_id`. Handlers never filter by region
 //! themselves, so none can forget to.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, DeleteMany, EntityTrait, QueryFilter, Select};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, DeleteMany, EntityTrait, QueryFilter, Select, UpdateMany,
+};
 use uuid::Uuid;
 
 /// The region (tenant) a request or job acts in. Built by the API's auth
@@ -26,6 +28,12 @@ pub trait TenantEntity: EntityTrait {
     fn scoped(scope: &RegionScope) -> Select<Self> {
         #[allow(clippy::disallowed_methods)]
         Self::find().filter(Self::region_column().eq(scope.region_id))
+    }
+
+    /// An update limited to the scope's region; add filters to narrow it.
+    fn update_scoped(scope: &RegionScope) -> UpdateMany<Self> {
+        #[allow(clippy::disallowed_methods)]
+        Self::update_many().filter(Self::region_column().eq(scope.region_id))
     }
 
     /// A delete limited to the scope's region; add filters to narrow it.

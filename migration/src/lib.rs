@@ -8,6 +8,9 @@ mod m20261123_000001_create_schema;
 mod m20261123_000002_indexation_runs;
 mod m20261123_000003_outflow_checks;
 mod m20261123_000004_monitoring_reports;
+mod m20261123_000005_declaration_rollups;
+
+pub use m20261123_000005_declaration_rollups::backfill as backfill_rollups;
 
 pub struct Migrator;
 
@@ -19,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_indexation_runs::Migration),
             Box::new(m20261123_000003_outflow_checks::Migration),
             Box::new(m20261123_000004_monitoring_reports::Migration),
+            Box::new(m20261123_000005_declaration_rollups::Migration),
         ]
     }
 }

@@ -13,6 +13,7 @@ use entities::{
     enums::{LineStatus, Unit},
     money::{cents_to_euros, euros_to_cents},
     policy::{kinds, BudgetAlertsPolicy, PolicyRules, REGION_SCOPE},
+    rollup::{ApprovedCell, Rollups},
     schema::{
         allocation, allocation_intensive_episode as episode, budget_ceiling, budget_signal,
         declaration_batch, declaration_line, product, tariff,
@@ -407,6 +408,24 @@ async fn book_ceilings(
     Ok(())
 }
 
+/// The approved lines as rollup cells, for the monitoring reports.
+fn roll_up(assessor: &Assessor, lines: &[LineIn], verdicts: &[Verdict]) -> Rollups {
+    let mut rollups = Rollups::default();
+    for (line, verdict) in lines.iter().zip(verdicts).filter(|(_, v)| v.approved) {
+        if let Some(facts) = assessor.facts(line.allocation_number) {
+            rollups.add(ApprovedCell {
+                period_start: line.period_start,
+                product_group_id: facts.product.product_group_id,
+                municipality_id: facts.allocation.municipality_id,
+                provider_id: facts.allocation.provider_id,
+                allocation_id: facts.allocation.id,
+                amount_cents: verdict.amount_cents.unwrap_or(0),
+            });
+        }
+    }
+    rollups
+}
+
 async fn stored_result<C: ConnectionTrait>(
     db: &C,
     scope: &RegionScope,
@@ -533,6 +552,9 @@ pub async fn submit_declarations(
         Err(e) => return Err(e),
     };
     book_ceilings(&txn, scope, &assessor, &before).await?;
+    roll_up(&assessor, &lines, &verdicts)
+        .save(&txn, scope)
+        .await?;
     let out = batch_out(batch, &stored);
     auth.audit()
         .record(

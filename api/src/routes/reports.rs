@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use entities::{schema::monitoring_report as report, TenantEntity, TenantRecord};
 use sea_orm::QueryOrder;
 use serde::{Deserialize, Serialize};
@@ -62,8 +62,10 @@ impl From<report::Model> for ReportOut {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ReportIn {
+    /// The first day of a month.
     #[schema(value_type = NaiveDate, example = "2025-01-01")]
     pub from: String,
+    /// The last day of a month.
     #[schema(value_type = NaiveDate, example = "2025-12-31")]
     pub to: String,
 }
@@ -246,6 +248,13 @@ pub async fn create_report(
     let to = check.date("to", &input.to);
     if let (Some(from), Some(to)) = (from, to) {
         check.require(to >= from, "to", "must not be before from");
+        // Reports read monthly rollups, so they cover whole months.
+        check.require(from.day() == 1, "from", "must be the first day of a month");
+        check.require(
+            to.succ_opt().is_some_and(|next| next.day() == 1),
+            "to",
+            "must be the last day of a month",
+        );
         check.require(
             (to - from).num_days() <= 3660,
             "to",

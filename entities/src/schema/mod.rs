@@ -10,6 +10,7 @@ pub mod contract_municipality;
 pub mod contract_product_group;
 pub mod declaration_batch;
 pub mod declaration_line;
+pub mod declared_month;
 pub mod index_figure;
 pub mod indexation_proposal;
 pub mod indexation_run;
@@ -24,6 +25,7 @@ pub mod product;
 pub mod product_group;
 pub mod provider;
 pub mod region;
+pub mod spend_rollup;
 pub mod tariff;
 
 crate::tenant_entity!(
@@ -51,5 +53,11 @@ crate::tenant_entity!(
     provider,
     tariff,
     ],
-    keyed: [contract_product_group, contract_municipality, municipality_population],
+    keyed: [
+        contract_product_group,
+        contract_municipality,
+        municipality_population,
+        spend_rollup,
+        declared_month,
+    ],
 );

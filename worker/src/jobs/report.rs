@@ -1,5 +1,5 @@
-//! The monitoring report job: gathers the period's approved declarations,
-//! allocations, contracts and ceilings, builds the tables
+//! The monitoring report job: gathers the period's rollups of approved
+//! declarations, allocations, contracts and ceilings, builds the tables
 //! (`entities::report::build`) and stores them on the report row.
 
 use std::collections::HashMap;
@@ -7,15 +7,16 @@ use std::collections::HashMap;
 use chrono::{Datelike, NaiveDate};
 use entities::{
     contract_term::current_end_date,
-    enums::{ContractStatus, LineStatus},
+    enums::ContractStatus,
     report::{
-        build, AllocationInfo, CeilingInfo, ContractInfo, GroupInfo, LineInfo, MunicipalityInfo,
-        ReportInput,
+        build, AllocationInfo, CeilingInfo, ClientInfo, ContractInfo, GroupInfo, MunicipalityInfo,
+        ReportInput, SpendInfo,
     },
+    rollup::{month_of, period_mask},
     schema::{
         allocation, allocation_intensive_episode as episode, budget_ceiling, contract,
-        contract_product_group, declaration_line, monitoring_report as report, municipality,
-        municipality_population as population, product, product_group, provider,
+        contract_product_group, declared_month, monitoring_report as report, municipality,
+        municipality_population as population, product, product_group, provider, spend_rollup,
     },
     transaction::begin_write,
     RegionScope, TenantEntity, TenantRecord,
@@ -147,26 +148,41 @@ async fn gather<C: ConnectionTrait>(
             .or_default()
             .push((e.from_date, e.to_date));
     }
-    let lines = declaration_line::Entity::scoped(scope)
-        .filter(declaration_line::Column::Status.eq(LineStatus::Approved))
-        .filter(declaration_line::Column::PeriodStart.between(from, to))
+    // Spend and clients come from the rollups kept as lines are approved.
+    let spend = spend_rollup::Entity::scoped(scope)
+        .filter(spend_rollup::Column::Month.between(month_of(from), to))
         .all(db)
         .await?
         .into_iter()
-        .filter_map(|l| {
-            let a = by_id.get(&l.allocation_id?)?;
-            Some(LineInfo {
-                provider_agb: agb.get(&a.provider_id).cloned().unwrap_or_default(),
-                product_group_id: products
-                    .get(&a.product_id)
-                    .map(|p| p.product_group_id)
-                    .unwrap_or_default(),
-                municipality_id: a.municipality_id,
-                client_key: a.client_key.clone(),
-                amount_cents: l.amount_cents.unwrap_or(0),
-            })
+        .map(|c| SpendInfo {
+            provider_agb: agb.get(&c.provider_id).cloned().unwrap_or_default(),
+            product_group_id: c.product_group_id,
+            municipality_id: c.municipality_id,
+            amount_cents: c.amount_cents,
         })
         .collect();
+    let mut clients = Vec::new();
+    for year in from.year()..=to.year() {
+        let mask = period_mask(year, from, to);
+        for declared in declared_month::Entity::scoped(scope)
+            .filter(declared_month::Column::Year.eq(year))
+            .all(db)
+            .await?
+            .into_iter()
+            .filter(|d| d.months_mask & mask != 0)
+        {
+            if let Some(a) = by_id.get(&declared.allocation_id) {
+                clients.push(ClientInfo {
+                    client_key: a.client_key.clone(),
+                    product_group_id: products
+                        .get(&a.product_id)
+                        .map(|p| p.product_group_id)
+                        .unwrap_or_default(),
+                    municipality_id: a.municipality_id,
+                });
+            }
+        }
+    }
     let allocation_rows = allocations
         .iter()
         .map(|a| AllocationInfo {
@@ -205,7 +221,8 @@ async fn gather<C: ConnectionTrait>(
         groups,
         municipalities,
         contracts,
-        lines,
+        spend,
+        clients,
         allocations: allocation_rows,
         ceilings,
     })

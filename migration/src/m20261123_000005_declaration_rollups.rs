@@ -1,0 +1,117 @@
+//! Rollups of approved declaration lines, kept up to date as lines are
+//! approved so a monitoring report reads a few thousand cells instead of
+//! scanning every line:
+//! - `spend_rollups`: the approved amount per month, product group,
+//!   municipality and provider;
+//! - `declared_months`: per allocation and year, a bit per month (bit 0 =
+//!   January) with an approved line, for exact distinct-client counts.
+//!
+//! Existing lines are rolled up here once (`backfill`); lines are never
+//! un-approved, so the rollups only ever grow.
+
+use sea_orm_migration::{prelude::*, schema::*, sea_orm::DatabaseBackend};
+
+use crate::common::region_fk;
+
+pub struct Migration;
+
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "m20261123_000005_declaration_rollups"
+    }
+}
+
+/// Rolls up all approved lines into empty rollup tables. Each bit is summed
+/// once per group (`SUM(DISTINCT …)`), which equals a bitwise OR and works on
+/// both databases. The data generator uses this too.
+pub async fn backfill<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
+    let (month, year, month_no) = match db.get_database_backend() {
+        DatabaseBackend::Sqlite => (
+            "date(l.period_start, 'start of month')",
+            "CAST(strftime('%Y', l.period_start) AS INTEGER)",
+            "CAST(strftime('%m', l.period_start) AS INTEGER)",
+        ),
+        _ => (
+            "CAST(date_trunc('month', l.period_start) AS date)",
+            "CAST(EXTRACT(YEAR FROM l.period_start) AS INTEGER)",
+            "CAST(EXTRACT(MONTH FROM l.period_start) AS INTEGER)",
+        ),
+    };
+    db.execute_unprepared(&format!(
+        "INSERT INTO spend_rollups (region_id, month, product_group_id, municipality_id, provider_id, amount_cents, line_count) \
+         SELECT l.region_id, {month}, p.product_group_id, a.municipality_id, a.provider_id, \
+                SUM(COALESCE(l.amount_cents, 0)), COUNT(*) \
+         FROM declaration_lines l \
+         JOIN allocations a ON a.region_id = l.region_id AND a.id = l.allocation_id \
+         JOIN products p ON p.region_id = a.region_id AND p.id = a.product_id \
+         WHERE l.status = 'approved' \
+         GROUP BY l.region_id, {month}, p.product_group_id, a.municipality_id, a.provider_id"
+    ))
+    .await?;
+    db.execute_unprepared(&format!(
+        "INSERT INTO declared_months (region_id, allocation_id, year, months_mask) \
+         SELECT l.region_id, l.allocation_id, {year}, CAST(SUM(DISTINCT 1 << ({month_no} - 1)) AS INTEGER) \
+         FROM declaration_lines l \
+         WHERE l.status = 'approved' AND l.allocation_id IS NOT NULL \
+         GROUP BY l.region_id, l.allocation_id, {year}"
+    ))
+    .await?;
+    Ok(())
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("spend_rollups")
+                    .col(uuid("region_id"))
+                    .col(date("month"))
+                    .col(uuid("product_group_id"))
+                    .col(uuid("municipality_id"))
+                    .col(uuid("provider_id"))
+                    .col(big_integer("amount_cents"))
+                    .col(big_integer("line_count"))
+                    .primary_key(
+                        Index::create()
+                            .col("region_id")
+                            .col("month")
+                            .col("product_group_id")
+                            .col("municipality_id")
+                            .col("provider_id"),
+                    )
+                    .foreign_key(&mut region_fk("spend_rollups"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("declared_months")
+                    .col(uuid("region_id"))
+                    .col(uuid("allocation_id"))
+                    .col(integer("year"))
+                    .col(integer("months_mask"))
+                    .primary_key(
+                        Index::create()
+                            .col("region_id")
+                            .col("year")
+                            .col("allocation_id"),
+                    )
+                    .foreign_key(&mut region_fk("declared_months"))
+                    .to_owned(),
+            )
+            .await?;
+        backfill(manager.get_connection()).await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for table in ["declared_months", "spend_rollups"] {
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
+        }
+        Ok(())
+    }
+}
