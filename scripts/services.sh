@@ -7,10 +7,17 @@ set -euo pipefail
 
 log() { echo "services: $*" >&2; }
 
-if ! command -v pg_ctlcluster >/dev/null 2>&1 || ! command -v redis-server >/dev/null 2>&1; then
-  log "installing postgresql and redis-server"
+if ! command -v pg_ctlcluster >/dev/null 2>&1 || ! command -v redis-server >/dev/null 2>&1 \
+   || ! command -v wrk >/dev/null 2>&1; then
+  # wrk drives the benchmark's API reads (pgbench comes with postgresql).
+  log "installing postgresql, redis-server and wrk"
   apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server wrk >&2
+fi
+# DuckDB is the benchmark's reference for the monitoring report.
+if command -v python3 >/dev/null 2>&1 && ! python3 -c "import duckdb" 2>/dev/null; then
+  log "installing duckdb (pip)"
+  python3 -m pip install -q duckdb >&2 || log "duckdb could not be installed; the bench will skip that reference"
 fi
 
 pg_version=$(ls /etc/postgresql | sort -n | tail -n 1)

@@ -18,6 +18,8 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
   fi
 fi
 
+# The bench smoke test drives the api and worker binaries.
+cargo build --workspace --bins --locked
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e

@@ -22,8 +22,8 @@ use entities::{
 };
 use rust_decimal::Decimal;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait, Set,
+    sea_query::Condition, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -248,8 +248,15 @@ async fn prepare_assessor(
         .into_iter()
         .filter(|p| product_ids.contains(&p.id) || codes.contains(p.code.as_str()))
         .collect();
+    // Only the tariffs that can apply: region-wide ones and the allocations' providers'.
+    let provider_ids: HashSet<Uuid> = allocations.iter().map(|a| a.provider_id).collect();
     let tariffs = tariff::Entity::scoped(scope)
         .filter(tariff::Column::ProductId.is_in(product_ids.iter().copied()))
+        .filter(
+            Condition::any()
+                .add(tariff::Column::ProviderId.is_null())
+                .add(tariff::Column::ProviderId.is_in(provider_ids)),
+        )
         .all(txn)
         .await?;
 

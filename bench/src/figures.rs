@@ -1,0 +1,821 @@
+//! The measurements, each beside its reference.
+
+use std::{
+    collections::HashMap,
+    io::Write,
+    time::{Duration, Instant},
+};
+
+use api::{
+    auth::{Claims, JwtKeys},
+    config::JwtConfig,
+};
+use chrono::NaiveDate;
+use entities::{
+    enums::Role,
+    schema::{
+        allocation, declaration_batch, declaration_line, indexation_run, product, region, tariff,
+    },
+    RegionScope, TenantEntity, TenantRecord,
+};
+use sea_orm::{
+    sea_query::Expr, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    PaginatorTrait, QueryFilter, Statement, TransactionTrait,
+};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::{
+    bulk, err,
+    generate::{DECLARED_MONTHS, YEAR},
+    tools::{self, Load, Process},
+    Backend, Options,
+};
+
+const JWT_SECRET: &str = "zorgregie-bench-secret";
+/// The year the indexation bench indexes (tariffs valid on 31 Dec of the year before).
+const INDEX_YEAR: i32 = YEAR + 1;
+
+/// One line of the results table.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    pub what: String,
+    pub measured: String,
+    pub reference: String,
+    /// measured / reference, oriented so that higher is better for zorgregie
+    /// (rate ÷ rate, or reference time ÷ our time).
+    pub ratio: Option<f64>,
+    pub target: String,
+}
+
+impl Figure {
+    fn new(
+        what: &str,
+        measured: String,
+        reference: String,
+        ratio: Option<f64>,
+        target: &str,
+    ) -> Self {
+        Self {
+            what: what.into(),
+            measured,
+            reference,
+            ratio,
+            target: target.into(),
+        }
+    }
+}
+
+struct Region {
+    id: Uuid,
+    code: String,
+    token: String,
+}
+
+struct Bench<'a> {
+    options: &'a Options,
+    db: DatabaseConnection,
+    http: reqwest::Client,
+    base: String,
+    regions: Vec<Region>,
+    /// The region with the most allocations.
+    largest: usize,
+    figures: Vec<Figure>,
+}
+
+fn secs(d: Duration) -> f64 {
+    d.as_secs_f64()
+}
+
+fn ratio(ours: f64, reference: f64) -> Option<f64> {
+    (ours > 0.0 && reference > 0.0).then(|| ours / reference)
+}
+
+pub async fn measure(options: &Options, url: &str) -> Result<Vec<Figure>, String> {
+    let bin = tools::bin_dir()?;
+    let port = tools::free_port()?;
+    let env = vec![
+        ("DATABASE_URL", url.to_owned()),
+        ("BIND_ADDR", format!("127.0.0.1:{port}")),
+        ("JWT_SECRET", JWT_SECRET.to_owned()),
+        ("EMBEDDED_WORKER", "false".to_owned()),
+    ];
+    let api = Process::spawn(&bin.join("api"), &["serve"], &env)?;
+    let db = api::db::connect(url).await.map_err(err)?;
+    let keys = JwtKeys::new(&JwtConfig {
+        secret: JWT_SECRET.into(),
+        secret_is_default: false,
+        jwks_file: None,
+        issuer: "zorgregie".into(),
+        audience: "zorgregie-api".into(),
+    })?;
+    #[allow(clippy::disallowed_methods)] // the tenants themselves
+    let mut regions: Vec<Region> = region::Entity::find()
+        .all(&db)
+        .await
+        .map_err(err)?
+        .into_iter()
+        .map(|r| {
+            let claims = Claims::new("bench", &r.code, Role::RegionAdmin, keys.config(), 6 * 3600);
+            Ok(Region {
+                id: r.id,
+                token: keys.sign(&claims).map_err(|e| format!("{e:?}"))?,
+                code: r.code,
+            })
+        })
+        .collect::<Result<_, String>>()?;
+    regions.sort_by(|a, b| a.code.cmp(&b.code));
+    let mut sizes = Vec::new();
+    for r in &regions {
+        sizes.push(
+            allocation::Entity::scoped(&RegionScope::new(r.id))
+                .count(&db)
+                .await
+                .map_err(err)?,
+        );
+    }
+    let largest = (0..regions.len()).max_by_key(|&i| sizes[i]).unwrap_or(0);
+    let mut bench = Bench {
+        options,
+        db,
+        http: reqwest::Client::new(),
+        base: format!("http://127.0.0.1:{port}/api/v1"),
+        regions,
+        largest,
+        figures: Vec::new(),
+    };
+    bench.wait_for_api().await?;
+    bench.configure_regions().await?;
+    bench.ingestion().await?;
+    bench.reads(&api).await?;
+    bench.figures.push(Figure::new(
+        "api peak RSS (after ingestion and reads)",
+        format!("{:.0} MiB", api.peak_rss_mib().unwrap_or(f64::NAN)),
+        "–".into(),
+        None,
+        "< 150 MiB",
+    ));
+    bench.reports().await?;
+    bench.outflow().await?;
+    bench.indexation().await?;
+    bench.worker_rss(&bin, &env).await?;
+    drop(api);
+    bench.db.close().await.map_err(err)?;
+    Ok(bench.figures)
+}
+
+impl Bench<'_> {
+    fn largest(&self) -> &Region {
+        &self.regions[self.largest]
+    }
+
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        region: &Region,
+        path: &str,
+        body: Value,
+    ) -> Result<Value, String> {
+        let url = format!("{}/regions/{}/{path}", self.base, region.code);
+        let reply = self
+            .http
+            .request(method, &url)
+            .bearer_auth(&region.token)
+            .header("Idempotency-Key", Uuid::now_v7().to_string())
+            .json(&body)
+            .send()
+            .await
+            .map_err(err)?;
+        let status = reply.status();
+        let body: Value = reply.json().await.unwrap_or(Value::Null);
+        if !status.is_success() {
+            return Err(format!("{url}: {status} {body}"));
+        }
+        Ok(body)
+    }
+
+    async fn wait_for_api(&self) -> Result<(), String> {
+        let region = self.largest();
+        for _ in 0..300 {
+            let reply = self
+                .http
+                .get(format!("{}/regions/{}", self.base, region.code))
+                .bearer_auth(&region.token)
+                .send()
+                .await;
+            if reply.is_ok_and(|r| r.status().is_success()) {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err("the api did not come up in 30 s".into())
+    }
+
+    /// Index figures, indexation and outflow policies, through the API.
+    async fn configure_regions(&self) -> Result<(), String> {
+        use reqwest::Method;
+        for r in &self.regions {
+            for (series, year, body) in [
+                (
+                    "ova",
+                    YEAR,
+                    json!({ "forecast": "3.87", "definitive": "4.21" }),
+                ),
+                ("ova", INDEX_YEAR, json!({ "forecast": "3.30" })),
+                (
+                    "ppc",
+                    YEAR,
+                    json!({ "forecast": "2.90", "definitive": "3.35" }),
+                ),
+                ("ppc", INDEX_YEAR, json!({ "forecast": "2.10" })),
+            ] {
+                self.send(
+                    Method::PUT,
+                    r,
+                    &format!("index-figures/{series}/{year}"),
+                    body,
+                )
+                .await?;
+            }
+            self.send(
+                Method::PUT,
+                r,
+                "policies/indexation/region",
+                json!({ "weights": { "ova": "0.7", "ppc": "0.3" }, "postCalculation": true, "indexDecimals": 2,
+                        "indexRounding": "half-away-from-zero", "tariffDecimals": 2,
+                        "tariffRounding": "half-away-from-zero", "previewOn": "10-01" }),
+            )
+            .await?;
+            self.send(
+                Method::PUT,
+                r,
+                "policies/outflow-threshold/region",
+                json!({ "minClients": 10, "window": "calendar-year", "level": "region",
+                        "count": "approved-declarations", "graceForNewContracts": true, "runOn": "01-15" }),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Figure 1: December's lines of the largest region through
+    /// `POST …/declarations` (10,000 per batch, two at a time), then the same
+    /// rows bulk-loaded.
+    async fn ingestion(&mut self) -> Result<(), String> {
+        let region = self.largest();
+        let scope = RegionScope::new(region.id);
+        let month = DECLARED_MONTHS + 1;
+        let (first, last) = (
+            NaiveDate::from_ymd_opt(YEAR, month, 1).unwrap_or_default(),
+            NaiveDate::from_ymd_opt(YEAR, 12, 31).unwrap_or_default(),
+        );
+        let codes: HashMap<Uuid, String> = product::Entity::scoped(&scope)
+            .all(&self.db)
+            .await
+            .map_err(err)?
+            .into_iter()
+            .map(|p| (p.id, p.code))
+            .collect();
+        let lines: Vec<Value> = allocation::Entity::scoped(&scope)
+            .filter(allocation::Column::StartDate.lte(first))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(allocation::Column::EndDate.is_null())
+                    .add(allocation::Column::EndDate.gte(last)),
+            )
+            .all(&self.db)
+            .await
+            .map_err(err)?
+            .into_iter()
+            .map(|a| {
+                json!({ "allocationNumber": a.allocation_number,
+                        "productCode": codes.get(&a.product_id).cloned().unwrap_or_default(),
+                        "periodStart": first, "periodEnd": last,
+                        "deliveredVolume": (a.volume_amount.unwrap_or(2) / 2).max(1) })
+            })
+            .collect();
+        let batches: Vec<Vec<Value>> = lines
+            .chunks(api::routes::declarations::MAX_LINES)
+            .map(<[Value]>::to_vec)
+            .collect();
+        let started = Instant::now();
+        let mut replies = Vec::new();
+        for pair in batches.chunks(2) {
+            let sends = pair.iter().map(|b| {
+                self.send(
+                    reqwest::Method::POST,
+                    region,
+                    "declarations",
+                    json!({ "lines": b }),
+                )
+            });
+            for reply in futures_util::future::join_all(sends).await {
+                replies.push(reply?);
+            }
+        }
+        let http = started.elapsed();
+        let approved: i64 = replies
+            .iter()
+            .filter_map(|r| r["approvedCount"].as_i64())
+            .sum();
+        if approved != lines.len() as i64 {
+            return Err(format!(
+                "ingestion: {approved} of {} lines approved; the generated data and the rules disagree: {}",
+                lines.len(),
+                replies.first().map(|r| r["lines"][0].to_string()).unwrap_or_default()
+            ));
+        }
+
+        // The reference: the stored rows again, as a new batch, through the bulk path.
+        let batch_ids: Vec<Uuid> = replies
+            .iter()
+            .filter_map(|r| r["id"].as_str()?.parse().ok())
+            .collect();
+        let stored = declaration_line::Entity::scoped(&scope)
+            .filter(declaration_line::Column::BatchId.is_in(batch_ids))
+            .all(&self.db)
+            .await
+            .map_err(err)?;
+        let copy_batch = declaration_batch::Model {
+            region_id: region.id,
+            id: Uuid::now_v7(),
+            idempotency_key: format!("bench-bulk-{}", Uuid::now_v7()),
+            request_hash: String::new(),
+            submitted_by: "bench".into(),
+            line_count: stored.len() as i32,
+            approved_count: stored.len() as i32,
+            created_at: chrono::Utc::now(),
+        };
+        bulk::load::<declaration_batch::Entity>(&self.db, vec![copy_batch.clone()])
+            .await
+            .map_err(err)?;
+        let copies: Vec<declaration_line::Model> = stored
+            .into_iter()
+            .map(|l| declaration_line::Model {
+                id: Uuid::now_v7(),
+                batch_id: copy_batch.id,
+                ..l
+            })
+            .collect();
+        let count = copies.len();
+        let started = Instant::now();
+        bulk::load::<declaration_line::Entity>(&self.db, copies)
+            .await
+            .map_err(err)?;
+        let raw = started.elapsed();
+        declaration_line::Entity::delete_scoped(&scope)
+            .filter(declaration_line::Column::BatchId.eq(copy_batch.id))
+            .exec(&self.db)
+            .await
+            .map_err(err)?;
+        declaration_batch::Entity::delete_scoped_by_id(&self.db, &scope, copy_batch.id)
+            .await
+            .map_err(err)?;
+
+        let ours = lines.len() as f64 / secs(http);
+        let reference = count as f64 / secs(raw);
+        let bulk_name = match self.options.backend {
+            Backend::Postgres => "COPY",
+            Backend::Sqlite => "multi-row INSERT, one transaction",
+        };
+        self.figures.push(Figure::new(
+            &format!(
+                "declaration ingestion, HTTP batches of 10,000 ({} lines, all approved)",
+                lines.len()
+            ),
+            format!("{ours:.0} lines/s"),
+            format!("{reference:.0} lines/s ({bulk_name})"),
+            ratio(ours, reference),
+            "≥ 50,000 lines/s and ≥ 0.3×",
+        ));
+        Ok(())
+    }
+
+    /// Figure 5: `GET` a tariff and an allocation under `wrk`, and `pgbench` on the same SELECT.
+    async fn reads(&mut self, _api: &Process) -> Result<(), String> {
+        let (region_id, code, token) = {
+            let r = self.largest();
+            (r.id, r.code.clone(), r.token.clone())
+        };
+        let scope = RegionScope::new(region_id);
+        let Some(t) = tariff::Entity::scoped(&scope)
+            .one(&self.db)
+            .await
+            .map_err(err)?
+        else {
+            return Err("no tariff to read".into());
+        };
+        let Some(a) = allocation::Entity::scoped(&scope)
+            .one(&self.db)
+            .await
+            .map_err(err)?
+        else {
+            return Err("no allocation to read".into());
+        };
+        let postgres = self.db.get_database_backend() == DbBackend::Postgres;
+        let reads = [
+            (
+                "tariff by id",
+                format!("{}/regions/{}/tariffs/{}", self.base, code, t.id),
+                format!(
+                    "SELECT * FROM tariffs WHERE region_id = '{}' AND id = '{}'",
+                    region_id, t.id
+                ),
+            ),
+            (
+                "allocation by number",
+                format!(
+                    "{}/regions/{}/allocations/{}",
+                    self.base, code, a.allocation_number
+                ),
+                format!(
+                    "SELECT * FROM allocations WHERE region_id = '{}' AND allocation_number = {}",
+                    region_id, a.allocation_number
+                ),
+            ),
+        ];
+        let (c, d) = (self.options.connections, self.options.load_duration);
+        for (what, url, sql) in reads {
+            if !tools::installed("wrk") {
+                self.figures.push(Figure::new(
+                    &format!("API read: {what}"),
+                    "not measured: wrk is not installed".into(),
+                    "–".into(),
+                    None,
+                    "≥ 0.5× pgbench, p99 < 10 ms",
+                ));
+                continue;
+            }
+            let ours = tools::wrk(&url, &token, c, d)?;
+            let reference: Option<Load> = if postgres && tools::installed("pgbench") {
+                Some(tools::pgbench(&self.run_url(), &sql, c, d)?)
+            } else {
+                None
+            };
+            self.figures.push(Figure::new(
+                &format!("API read: {what} (wrk, {c} connections)"),
+                format!("{:.0} req/s, p99 {:.2} ms", ours.per_second, ours.p99_ms),
+                match reference {
+                    Some(r) => format!(
+                        "{:.0} tx/s, p99 {:.2} ms (pgbench, same SELECT)",
+                        r.per_second, r.p99_ms
+                    ),
+                    None => "– (pgbench needs PostgreSQL)".into(),
+                },
+                reference.and_then(|r| ratio(ours.per_second, r.per_second)),
+                "≥ 0.5× pgbench, p99 < 10 ms",
+            ));
+        }
+        Ok(())
+    }
+
+    fn run_url(&self) -> String {
+        let name = format!("zorgregie_bench_{}_run", self.options.scale.name());
+        format!("{}/{name}", self.options.postgres_url.trim_end_matches('/'))
+    }
+
+    /// Figure 3: the report job for the largest region and for every region, vs DuckDB.
+    async fn reports(&mut self) -> Result<(), String> {
+        let (from, to) = (
+            NaiveDate::from_ymd_opt(YEAR, 1, 1).unwrap_or_default(),
+            NaiveDate::from_ymd_opt(YEAR, 12, 31).unwrap_or_default(),
+        );
+        let mut largest = Duration::ZERO;
+        let mut all = Duration::ZERO;
+        for (i, r) in self.regions.iter().enumerate() {
+            let scope = RegionScope::new(r.id);
+            let (report, _) =
+                worker::jobs::report::open_report(&self.db, &scope, from, to, "bench")
+                    .await
+                    .map_err(err)?;
+            let started = Instant::now();
+            worker::jobs::report::run(&self.db, r.id, report.id)
+                .await
+                .map_err(|e| format!("report: {e:?}"))?;
+            let took = started.elapsed();
+            all += took;
+            if i == self.largest {
+                largest = took;
+            }
+        }
+        let reference = if tools::duckdb_installed() {
+            let csv = self.export_lines(from, to).await?;
+            let result = tools::duckdb(&csv, &self.largest().id.to_string());
+            let _ = std::fs::remove_file(&csv);
+            Some(result?)
+        } else {
+            None
+        };
+        let n = self.regions.len();
+        self.figures.push(Figure::new(
+            &format!("monitoring report {YEAR}, largest region"),
+            format!("{:.3} s", secs(largest)),
+            reference.map_or("– (duckdb not installed)".into(), |(l, _)| {
+                format!("{l:.3} s (DuckDB over the raw lines)")
+            }),
+            reference.and_then(|(l, _)| ratio(l, secs(largest))),
+            "faster than DuckDB (ratio > 1)",
+        ));
+        self.figures.push(Figure::new(
+            &format!("monitoring report {YEAR}, all {n} regions"),
+            format!("{:.3} s", secs(all)),
+            reference.map_or("–".into(), |(_, a)| {
+                format!("{a:.3} s (DuckDB over the raw lines)")
+            }),
+            reference.and_then(|(_, a)| ratio(a, secs(all))),
+            "< 1 s and faster than DuckDB",
+        ));
+        Ok(())
+    }
+
+    /// The approved lines of the period, joined to what the report groups
+    /// by, as CSV for DuckDB (a favour to DuckDB: the join is done for it).
+    async fn export_lines(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<std::path::PathBuf, String> {
+        let path =
+            std::env::temp_dir().join(format!("zorgregie-bench-lines-{}.csv", std::process::id()));
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&path).map_err(err)?);
+        writeln!(
+            out,
+            "region_id,product_group_id,municipality_id,provider,client_key,amount_cents"
+        )
+        .map_err(err)?;
+        let backend = self.db.get_database_backend();
+        let sql = "SELECT l.region_id, p.product_group_id, a.municipality_id, a.provider_id, a.client_key, l.amount_cents \
+                   FROM declaration_lines l \
+                   JOIN allocations a ON a.region_id = l.region_id AND a.id = l.allocation_id \
+                   JOIN products p ON p.region_id = a.region_id AND p.id = a.product_id \
+                   WHERE l.region_id = $1 AND l.status = 'approved' AND l.period_start >= $2 AND l.period_start <= $3";
+        let sql = if backend == DbBackend::Sqlite {
+            sql.replace('$', "?")
+        } else {
+            sql.to_owned()
+        };
+        // A region at a time, so the national set never sits in memory whole.
+        for r in &self.regions {
+            let rows = self
+                .db
+                .query_all_raw(Statement::from_sql_and_values(
+                    backend,
+                    sql.clone(),
+                    [r.id.into(), from.into(), to.into()],
+                ))
+                .await
+                .map_err(err)?;
+            for row in rows {
+                let ids: Vec<Uuid> = (0..4)
+                    .map(|i| row.try_get_by_index::<Uuid>(i))
+                    .collect::<Result<_, _>>()
+                    .map_err(err)?;
+                let client: String = row.try_get_by_index(4).map_err(err)?;
+                let amount: i64 = row.try_get_by_index(5).map_err(err)?;
+                writeln!(
+                    out,
+                    "{},{},{},{},{client},{amount}",
+                    ids[0], ids[1], ids[2], ids[3]
+                )
+                .map_err(err)?;
+            }
+        }
+        out.flush().map_err(err)?;
+        Ok(path)
+    }
+
+    /// Figure 4: the outflow check of every region (approved declarations, calendar year).
+    async fn outflow(&mut self) -> Result<(), String> {
+        let as_of = NaiveDate::from_ymd_opt(YEAR + 1, 1, 15).unwrap_or_default();
+        let mut all = Duration::ZERO;
+        let mut flagged = 0;
+        for r in &self.regions {
+            let scope = RegionScope::new(r.id);
+            let Some((check, _)) =
+                worker::jobs::outflow::open_check(&self.db, &scope, as_of, "bench")
+                    .await
+                    .map_err(|e| format!("{e:?}"))?
+            else {
+                return Err(format!("{}: no outflow policy", r.code));
+            };
+            let started = Instant::now();
+            let result = worker::jobs::outflow::run(&self.db, r.id, check.id)
+                .await
+                .map_err(|e| format!("outflow: {e:?}"))?;
+            all += started.elapsed();
+            flagged += result["flagged"].as_i64().unwrap_or(0);
+        }
+        self.figures.push(Figure::new(
+            &format!(
+                "outflow check, all {} regions ({flagged} flagged)",
+                self.regions.len()
+            ),
+            format!("{:.3} s", secs(all)),
+            "–".into(),
+            None,
+            "–",
+        ));
+        Ok(())
+    }
+
+    /// Figure 2: indexation of every tariff valid on 31 December: preview and apply
+    /// per region, vs one `INSERT … SELECT` + `UPDATE` doing the same
+    /// arithmetic (measured first, in a transaction that is rolled back).
+    async fn indexation(&mut self) -> Result<(), String> {
+        let mut runs = Vec::new();
+        let mut preview = Duration::ZERO;
+        for r in &self.regions {
+            let scope = RegionScope::new(r.id);
+            let (run, job) =
+                worker::jobs::indexation::open_run(&self.db, &scope, INDEX_YEAR, "bench")
+                    .await
+                    .map_err(err)?
+                    .map_err(|_| format!("{}: a run for {INDEX_YEAR} stands", r.code))?;
+            let started = Instant::now();
+            worker::jobs::indexation::prepare_preview(&self.db, r.id, run.id, job.job_run_id())
+                .await
+                .map_err(|e| format!("preview: {e:?}"))?;
+            preview += started.elapsed();
+            runs.push((r.id, run.id));
+        }
+        // The per-group factors the previews computed, for the reference SQL.
+        let mut factors: Vec<(Uuid, String)> = Vec::new();
+        let mut proposed = 0i64;
+        for (region_id, run_id) in &runs {
+            let scope = RegionScope::new(*region_id);
+            let run = indexation_run::Entity::find_scoped(&self.db, &scope, *run_id)
+                .await
+                .map_err(err)?
+                .ok_or("the run vanished")?;
+            proposed += i64::from(run.proposed_count);
+            let indices = run.indices.unwrap_or_default();
+            for g in entities::schema::product_group::Entity::scoped(&scope)
+                .all(&self.db)
+                .await
+                .map_err(err)?
+            {
+                if let Some(percent) = indices[&g.code].as_str() {
+                    factors.push((g.id, percent.to_owned()));
+                }
+            }
+        }
+        let reference = self.reference_indexation(&factors).await?;
+
+        let mut apply = Duration::ZERO;
+        for (region_id, run_id) in &runs {
+            let scope = RegionScope::new(*region_id);
+            indexation_run::Entity::update_scoped(&scope)
+                .col_expr(indexation_run::Column::Status, Expr::value("approved"))
+                .filter(indexation_run::Column::Id.eq(*run_id))
+                .exec(&self.db)
+                .await
+                .map_err(err)?;
+            let job_run = worker::runs::create(
+                &self.db,
+                &scope,
+                worker::jobs::indexation::APPLY,
+                &run_id.to_string(),
+            )
+            .await
+            .map_err(err)?;
+            let started = Instant::now();
+            worker::jobs::indexation::apply(&self.db, *region_id, *run_id, job_run.id)
+                .await
+                .map_err(|e| format!("apply: {e:?}"))?;
+            apply += started.elapsed();
+        }
+        self.figures.push(Figure::new(
+            &format!("indexation apply, {proposed} tariffs"),
+            format!("{:.2} s", secs(apply)),
+            format!("{:.2} s (INSERT … SELECT + UPDATE)", secs(reference)),
+            ratio(secs(reference), secs(apply)),
+            "≥ 0.67× (≤ 1.5× the SQL's time)",
+        ));
+        self.figures.push(Figure::new(
+            &format!("indexation preview + apply, {proposed} tariffs"),
+            format!("{:.2} s", secs(preview + apply)),
+            format!("{:.2} s (same SQL)", secs(reference)),
+            ratio(secs(reference), secs(preview + apply)),
+            "–",
+        ));
+        Ok(())
+    }
+
+    async fn reference_indexation(&self, factors: &[(Uuid, String)]) -> Result<Duration, String> {
+        let backend = self.db.get_database_backend();
+        let dec31 = format!("{}-12-31", INDEX_YEAR - 1);
+        let jan1 = format!("{INDEX_YEAR}-01-01");
+        let (new_id, group, created, cast_factor) = match backend {
+            DbBackend::Postgres => (
+                "gen_random_uuid()",
+                "CAST(f.group_id AS uuid)",
+                "now()",
+                "CAST(f.percent AS numeric)",
+            ),
+            _ => (
+                "randomblob(16)",
+                "f.group_id",
+                "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+                "CAST(f.percent AS REAL)",
+            ),
+        };
+        let values: Vec<String> = factors
+            .iter()
+            .map(|(id, percent)| match backend {
+                DbBackend::Postgres => format!("('{id}', '{percent}')"),
+                _ => format!("(X'{}', '{percent}')", id.simple()),
+            })
+            .collect();
+        let insert = format!(
+            "INSERT INTO tariffs (region_id, id, product_id, provider_id, municipality_id, valid_from, valid_to, price_cents, supersedes_id, indexation_run_id, created_at) \
+             SELECT t.region_id, {new_id}, t.product_id, t.provider_id, t.municipality_id, '{jan1}', NULL, \
+                    CAST(ROUND(t.price_cents * (1 + {cast_factor} / 100)) AS BIGINT), t.id, NULL, {created} \
+             FROM tariffs t \
+             JOIN products p ON p.region_id = t.region_id AND p.id = t.product_id \
+             JOIN (VALUES {}) AS f (group_id, percent) ON {group} = p.product_group_id \
+             WHERE t.valid_from <= '{dec31}' AND (t.valid_to IS NULL OR t.valid_to >= '{dec31}')",
+            values.join(", ")
+        );
+        let insert = if backend == DbBackend::Sqlite {
+            // SQLite names VALUES columns column1, column2.
+            insert
+                .replace("AS f (group_id, percent)", "AS f")
+                .replace("f.group_id", "f.column1")
+                .replace("f.percent", "f.column2")
+        } else {
+            insert
+        };
+        let close = format!(
+            "UPDATE tariffs SET valid_to = '{dec31}' WHERE valid_from <= '{dec31}' AND (valid_to IS NULL OR valid_to > '{dec31}')"
+        );
+        let txn = self.db.begin().await.map_err(err)?;
+        let started = Instant::now();
+        txn.execute_unprepared(&insert).await.map_err(err)?;
+        txn.execute_unprepared(&close).await.map_err(err)?;
+        let took = started.elapsed();
+        txn.rollback().await.map_err(err)?;
+        Ok(took)
+    }
+
+    /// Figure 6: the worker binary's peak RSS while it makes the largest region's
+    /// report and outflow check, queued through the API.
+    async fn worker_rss(
+        &mut self,
+        bin: &std::path::Path,
+        env: &[(&str, String)],
+    ) -> Result<(), String> {
+        let worker = Process::spawn(&bin.join("worker"), &[], env)?;
+        let region = self.largest();
+        let report = self
+            .send(
+                reqwest::Method::POST,
+                region,
+                "reports",
+                json!({ "from": format!("{YEAR}-01-01"), "to": format!("{YEAR}-12-31") }),
+            )
+            .await?;
+        let check = self
+            .send(
+                reqwest::Method::POST,
+                region,
+                "outflow-checks",
+                json!({ "asOf": format!("{}-01-15", YEAR + 1) }),
+            )
+            .await?;
+        for job in [&report["jobId"], &check["jobId"]] {
+            let id = job.as_str().ok_or("no jobId in the reply")?;
+            let mut done = false;
+            for _ in 0..1200 {
+                let status = self
+                    .http
+                    .get(format!("{}/regions/{}/jobs/{id}", self.base, region.code))
+                    .bearer_auth(&region.token)
+                    .send()
+                    .await
+                    .map_err(err)?
+                    .json::<Value>()
+                    .await
+                    .map_err(err)?;
+                match status["status"].as_str() {
+                    Some("succeeded") => {
+                        done = true;
+                        break;
+                    }
+                    Some("failed") => return Err(format!("worker job failed: {status}")),
+                    _ => tokio::time::sleep(Duration::from_millis(100)).await,
+                }
+            }
+            if !done {
+                return Err("the worker did not finish its jobs in 2 minutes".into());
+            }
+        }
+        self.figures.push(Figure::new(
+            "worker peak RSS (largest region's report and outflow check)",
+            format!("{:.0} MiB", worker.peak_rss_mib().unwrap_or(f64::NAN)),
+            "–".into(),
+            None,
+            "–",
+        ));
+        Ok(())
+    }
+}
