@@ -146,8 +146,13 @@ pub async fn measure(options: &Options, url: &str) -> Result<Vec<Figure>, String
     };
     bench.wait_for_api().await?;
     bench.configure_regions().await?;
-    bench.ingestion().await?;
-    bench.reads(&api).await?;
+    let wanted = |part: &str| options.only.is_empty() || options.only.iter().any(|o| o == part);
+    if wanted("ingestion") {
+        bench.ingestion().await?;
+    }
+    if wanted("reads") {
+        bench.reads(&api).await?;
+    }
     bench.figures.push(Figure::new(
         "api peak RSS (after ingestion and reads)",
         format!("{:.0} MiB", api.peak_rss_mib().unwrap_or(f64::NAN)),
@@ -155,10 +160,18 @@ pub async fn measure(options: &Options, url: &str) -> Result<Vec<Figure>, String
         None,
         "< 150 MiB",
     ));
-    bench.reports().await?;
-    bench.outflow().await?;
-    bench.indexation().await?;
-    bench.worker_rss(&bin, &env).await?;
+    if wanted("reports") {
+        bench.reports().await?;
+    }
+    if wanted("outflow") {
+        bench.outflow().await?;
+    }
+    if wanted("indexation") {
+        bench.indexation().await?;
+    }
+    if wanted("worker") {
+        bench.worker_rss(&bin, &env).await?;
+    }
     drop(api);
     bench.db.close().await.map_err(err)?;
     Ok(bench.figures)

@@ -56,6 +56,9 @@ pub struct Options {
     pub load_duration: Duration,
     /// Connections for `wrk` and `pgbench`.
     pub connections: u32,
+    /// Only these parts (ingestion, reads, reports, outflow, indexation,
+    /// worker); all when empty.
+    pub only: Vec<String>,
 }
 
 /// Where the generated data and the scratch copy live.

@@ -34,6 +34,9 @@ struct Cli {
     load_seconds: u64,
     #[arg(long, default_value_t = 16)]
     connections: u32,
+    /// Only these parts: ingestion, reads, reports, outflow, indexation, worker.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
     /// Where the table goes.
     #[arg(long, default_value = "BENCHMARKS.md")]
     output: PathBuf,
@@ -51,6 +54,7 @@ async fn main() {
         regenerate: cli.regenerate,
         load_duration: Duration::from_secs(cli.load_seconds),
         connections: cli.connections,
+        only: cli.only,
     };
     match bench::run(&options).await {
         Ok(figures) => {

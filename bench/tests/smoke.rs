@@ -33,6 +33,7 @@ async fn the_smoke_scale_runs_on_sqlite_and_postgresql() {
             regenerate: true,
             load_duration: Duration::from_secs(1),
             connections: 4,
+            only: Vec::new(),
         };
         let figures = bench::run(&options)
             .await

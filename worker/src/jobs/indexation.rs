@@ -330,6 +330,12 @@ pub async fn prepare_preview(
     model.error = Set(None);
     model.update(&txn).await?;
     txn.commit().await?;
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        // Fresh statistics for the apply, which may follow at once: without
+        // them PostgreSQL scans all proposals for every chunk's `id IN (…)`.
+        db.execute_unprepared("ANALYZE indexation_proposals")
+            .await?;
+    }
     Ok(
         serde_json::json!({ "runId": run_id, "indices": indices_json, "proposed": proposed, "skipped": skipped }),
     )
@@ -355,6 +361,12 @@ pub async fn apply(
     }
     let year = current.year;
     let total = current.proposed_count.max(1) as u64;
+    // Counted once; each chunk adds its own (a resumed run starts further on).
+    let mut done = proposal::Entity::scoped(&scope)
+        .filter(proposal::Column::RunId.eq(run_id))
+        .filter(proposal::Column::Status.ne("proposed"))
+        .count(db)
+        .await?;
     let mut applied = 0u64;
     loop {
         let txn = entities::transaction::begin_write(db).await?;
@@ -374,12 +386,8 @@ pub async fn apply(
             txn.commit().await?;
             break;
         }
+        done += chunk.len() as u64;
         applied += apply_chunk(&txn, &scope, year, chunk).await?;
-        let done = proposal::Entity::scoped(&scope)
-            .filter(proposal::Column::RunId.eq(run_id))
-            .filter(proposal::Column::Status.ne("proposed"))
-            .count(&txn)
-            .await?;
         runs::progress(&txn, job_run_id, (99 * done.min(total) / total) as i32).await?;
         txn.commit().await?;
     }
@@ -412,11 +420,19 @@ async fn apply_chunk<C: ConnectionTrait>(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
+    // Versions in the year that this run did not make (its own are one per
+    // line, and would make this set grow with every chunk).
+    let run_id = chunk.first().map(|p| p.run_id).unwrap_or_default();
     let mut taken: HashSet<LineKey> = HashSet::new();
     for ids in product_ids.chunks(IN_LIST) {
         for t in tariff::Entity::scoped(scope)
             .filter(tariff::Column::ProductId.is_in(ids.iter().copied()))
             .filter(tariff::Column::ValidFrom.between(jan1(year), dec31(year)))
+            .filter(
+                Condition::any()
+                    .add(tariff::Column::IndexationRunId.is_null())
+                    .add(tariff::Column::IndexationRunId.ne(run_id)),
+            )
             .all(txn)
             .await?
         {
