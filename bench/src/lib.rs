@@ -107,6 +107,8 @@ pub async fn run(options: &Options) -> Result<Vec<Figure>, String> {
     let dbs = options.databases();
     ensure_data(options, &dbs.data_url).await?;
     fresh_copy(options, &dbs).await?;
+    // Reused data may predate a migration: the copy gets it, as an upgrade would.
+    api::db::migrate(&dbs.run_url).await.map_err(err)?;
     figures::measure(options, &dbs.run_url).await
 }
 
