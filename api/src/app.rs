@@ -76,6 +76,7 @@ pub async fn build_state(config: Config) -> Result<web::Data<AppState>, String> 
         jwt,
         config,
         queue,
+        regions: Default::default(),
     }))
 }
 

@@ -10,7 +10,6 @@ use jsonwebtoken::{
     decode, decode_header, encode, jwk::JwkSet, Algorithm, DecodingKey, EncodingKey, Header,
     Validation,
 };
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 
 use crate::{config::JwtConfig, error::ApiError, state::AppState};
@@ -256,10 +255,9 @@ impl<P: Permission + 'static> FromRequest for Scoped<P> {
             if !platform && claims.region != code {
                 return Err(ApiError::NotFound);
             }
-            #[allow(clippy::disallowed_methods)] // regions are the tenants themselves
-            let region = region::Entity::find()
-                .filter(region::Column::Code.eq(&code))
-                .one(&state.db)
+            let region = state
+                .regions
+                .get(&state.db, &code)
                 .await?
                 .ok_or(ApiError::NotFound)?;
             if !P::ROLES.contains(&claims.role) {

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod input;
 pub mod pagination;
+pub mod region_cache;
 pub mod routes;
 pub mod state;
 

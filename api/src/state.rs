@@ -8,4 +8,5 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub config: Config,
     pub queue: worker::queue::Queue,
+    pub regions: crate::region_cache::RegionCache,
 }

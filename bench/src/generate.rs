@@ -488,7 +488,10 @@ async fn region_data(
     bulk::load::<allocation::Entity>(db, allocations).await?;
     bulk::load::<declaration_batch::Entity>(db, batches).await?;
     bulk::load::<declaration_line::Entity>(db, lines).await?;
-    eprintln!("loaded allocations and lines in {:.1} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "loaded allocations and lines in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

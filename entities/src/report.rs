@@ -64,14 +64,6 @@ pub struct SpendInfo {
     pub amount_cents: i64,
 }
 
-/// A client with an approved line in the period, for a product group in a
-/// municipality (repeats are fine: clients are counted distinct).
-pub struct ClientInfo {
-    pub client_key: String,
-    pub product_group_id: Uuid,
-    pub municipality_id: Uuid,
-}
-
 pub struct AllocationInfo {
     pub client_key: String,
     pub provider_agb: String,
@@ -99,7 +91,14 @@ pub struct ReportInput {
     pub municipalities: Vec<MunicipalityInfo>,
     pub contracts: Vec<ContractInfo>,
     pub spend: Vec<SpendInfo>,
-    pub clients: Vec<ClientInfo>,
+    /// Distinct clients with an approved line in the period, per product group.
+    pub clients_per_group: HashMap<Uuid, usize>,
+    /// The same per municipality.
+    pub clients_per_municipality: HashMap<Uuid, usize>,
+    /// Allocations in force at some point in the period, per municipality.
+    pub active_per_municipality: HashMap<Uuid, usize>,
+    /// Allocations that start or end in the period, or have temporary
+    /// intensive in it (flows and the intensive table).
     pub allocations: Vec<AllocationInfo>,
     pub ceilings: Vec<CeilingInfo>,
 }
@@ -216,13 +215,7 @@ pub fn build(input: &ReportInput) -> Report {
                     .collect::<BTreeSet<_>>()
                     .len(),
                 providers_with_clients: per_provider.len(),
-                clients: input
-                    .clients
-                    .iter()
-                    .filter(|c| c.product_group_id == g.id)
-                    .map(|c| c.client_key.as_str())
-                    .collect::<BTreeSet<_>>()
-                    .len(),
+                clients: input.clients_per_group.get(&g.id).copied().unwrap_or(0),
                 top3_share: top_share(&amounts, 3).map(display_percent),
                 top10_share: top_share(&amounts, 10).map(display_percent),
             }
@@ -238,15 +231,6 @@ pub fn build(input: &ReportInput) -> Report {
                 .filter(|s| s.municipality_id == m.id)
                 .map(|s| s.amount_cents)
                 .sum();
-            let active = input
-                .allocations
-                .iter()
-                .filter(|a| {
-                    a.municipality_id == m.id
-                        && a.start_date <= to
-                        && a.end_date.is_none_or(|e| e >= from)
-                })
-                .count();
             MunicipalityRow {
                 cbs_code: m.cbs_code.clone(),
                 municipality: m.name.clone(),
@@ -257,13 +241,15 @@ pub fn build(input: &ReportInput) -> Report {
                         .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
                 }),
                 clients: input
-                    .clients
-                    .iter()
-                    .filter(|c| c.municipality_id == m.id)
-                    .map(|c| c.client_key.as_str())
-                    .collect::<BTreeSet<_>>()
-                    .len(),
-                allocations: active,
+                    .clients_per_municipality
+                    .get(&m.id)
+                    .copied()
+                    .unwrap_or(0),
+                allocations: input
+                    .active_per_municipality
+                    .get(&m.id)
+                    .copied()
+                    .unwrap_or(0),
             }
         })
         .collect();
@@ -409,27 +395,13 @@ mod tests {
     const ARNHEM: Uuid = Uuid::from_u128(10);
     const RENKUM: Uuid = Uuid::from_u128(11);
 
-    /// An approved line as its spend cell and client.
-    fn line(
-        agb: &str,
-        group: Uuid,
-        municipality: Uuid,
-        client: &str,
-        cents: i64,
-    ) -> (SpendInfo, ClientInfo) {
-        (
-            SpendInfo {
-                provider_agb: agb.into(),
-                product_group_id: group,
-                municipality_id: municipality,
-                amount_cents: cents,
-            },
-            ClientInfo {
-                client_key: client.into(),
-                product_group_id: group,
-                municipality_id: municipality,
-            },
-        )
+    fn spend(agb: &str, group: Uuid, municipality: Uuid, cents: i64) -> SpendInfo {
+        SpendInfo {
+            provider_agb: agb.into(),
+            product_group_id: group,
+            municipality_id: municipality,
+            amount_cents: cents,
+        }
     }
 
     fn allocation(
@@ -454,17 +426,15 @@ mod tests {
     /// P5 € 100 (P3–P5 tie at third place); P6 contracted, no clients.
     /// DB: P1 € 300. Arnhem 100,000 inhabitants, Renkum 32,000.
     fn input() -> ReportInput {
-        let (spend, clients) = [
-            line("P1", BEG, ARNHEM, "c1", 30_000),
-            line("P1", BEG, ARNHEM, "c2", 20_000),
-            line("P2", BEG, ARNHEM, "c1", 20_000),
-            line("P3", BEG, RENKUM, "c3", 10_000),
-            line("P4", BEG, RENKUM, "c4", 10_000),
-            line("P5", BEG, RENKUM, "c5", 10_000),
-            line("P1", DB, ARNHEM, "c2", 30_000),
-        ]
-        .into_iter()
-        .unzip();
+        // Clients c1, c2 (Arnhem) and c3–c5 (Renkum) in BEG; c2 also in DB.
+        let spend = vec![
+            spend("P1", BEG, ARNHEM, 50_000),
+            spend("P2", BEG, ARNHEM, 20_000),
+            spend("P3", BEG, RENKUM, 10_000),
+            spend("P4", BEG, RENKUM, 10_000),
+            spend("P5", BEG, RENKUM, 10_000),
+            spend("P1", DB, ARNHEM, 30_000),
+        ];
         let contract = |n: u128, agb: &str, groups: Vec<Uuid>, ends: &str| ContractInfo {
             id: Uuid::from_u128(100 + n),
             provider_agb: agb.into(),
@@ -518,7 +488,9 @@ mod tests {
                 contract(6, "P6", vec![BEG], "2028-12-31"),
             ],
             spend,
-            clients,
+            clients_per_group: HashMap::from([(BEG, 5), (DB, 1)]),
+            clients_per_municipality: HashMap::from([(ARNHEM, 2), (RENKUM, 3)]),
+            active_per_municipality: HashMap::from([(ARNHEM, 4)]),
             allocations,
             ceilings: vec![CeilingInfo {
                 provider_agb: "P1".into(),

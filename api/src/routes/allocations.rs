@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{municipalities, policies, products, providers};
+use super::{codes::codes_of, municipalities, policies, products, providers};
 use crate::{
     auth::{Allocate, Permission, ReadRegion, Scoped},
     client_key::client_key,
@@ -387,27 +387,27 @@ impl Names {
                 });
         }
         Ok(Self {
-            municipalities: municipality::Entity::scoped(scope)
-                .filter(municipality::Column::Id.is_in(ids(|a| a.municipality_id)))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|m| (m.id, m.cbs_code))
-                .collect(),
-            products: product::Entity::scoped(scope)
-                .filter(product::Column::Id.is_in(ids(|a| a.product_id)))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|p| (p.id, p.code))
-                .collect(),
-            providers: provider::Entity::scoped(scope)
-                .filter(provider::Column::Id.is_in(ids(|a| a.provider_id)))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|p| (p.id, p.agb_code))
-                .collect(),
+            municipalities: codes_of::<municipality::Entity, _>(
+                db,
+                scope,
+                items.iter().map(|a| a.municipality_id),
+                municipality::Column::CbsCode,
+            )
+            .await?,
+            products: codes_of::<product::Entity, _>(
+                db,
+                scope,
+                items.iter().map(|a| a.product_id),
+                product::Column::Code,
+            )
+            .await?,
+            providers: codes_of::<provider::Entity, _>(
+                db,
+                scope,
+                items.iter().map(|a| a.provider_id),
+                provider::Column::AgbCode,
+            )
+            .await?,
             episodes,
         })
     }

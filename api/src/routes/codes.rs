@@ -1,13 +1,13 @@
 //! The region's natural keys by id: responses name products, groups,
 //! providers and municipalities by their codes, rows hold ids.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use entities::{
     schema::{municipality, product, product_group, provider},
-    RegionScope, TenantEntity,
+    RegionScope, TenantEntity, TenantRecord,
 };
-use sea_orm::ConnectionTrait;
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use crate::error::ApiResult;
@@ -69,4 +69,28 @@ impl CodeBook {
     pub fn municipality(&self, id: Uuid) -> String {
         Self::code(&self.municipalities, id)
     }
+}
+
+/// The codes of just these ids (a page's worth), read as (id, code) pairs;
+/// no query at all when there are none.
+pub async fn codes_of<E: TenantRecord, C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    ids: impl IntoIterator<Item = Uuid>,
+    code: E::Column,
+) -> ApiResult<HashMap<Uuid, String>> {
+    let ids: HashSet<Uuid> = ids.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(E::scoped(scope)
+        .select_only()
+        .column(E::id_column())
+        .column(code)
+        .filter(E::id_column().is_in(ids))
+        .into_tuple::<(Uuid, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
 }

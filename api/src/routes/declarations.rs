@@ -10,7 +10,7 @@ use chrono::{Datelike, NaiveDate};
 use entities::{
     allocation_rules::Episode,
     declaration_rules::{AllocationFacts, ApprovedLine, Assessor, LineIn, Verdict},
-    enums::{LineStatus, Unit},
+    enums::{LineStatus, Unit, VolumeFrequency},
     money::{cents_to_euros, euros_to_cents},
     policy::{kinds, BudgetAlertsPolicy, PolicyRules, REGION_SCOPE},
     rollup::{ApprovedCell, Rollups},
@@ -215,6 +215,26 @@ fn parse_lines(lines: &[LineInput]) -> ApiResult<Vec<LineIn>> {
     Ok(parsed)
 }
 
+/// The period whose approved lines can share a volume window (day, week or
+/// month) with the batch's lines: their months, widened by a week each side.
+fn history_window(lines: &[LineIn]) -> (NaiveDate, NaiveDate) {
+    let first = lines
+        .iter()
+        .map(|l| l.period_start)
+        .min()
+        .unwrap_or_default();
+    let last = lines.iter().map(|l| l.period_end).max().unwrap_or_default();
+    let month_start = first.with_day(1).unwrap_or(first);
+    let month_end = last
+        .with_day(1)
+        .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
+        .unwrap_or(last);
+    (
+        month_start - chrono::Duration::days(7),
+        month_end + chrono::Duration::days(7),
+    )
+}
+
 /// Loads what the lines refer to and sets up the assessor, locking the
 /// allocations and ceilings involved (PostgreSQL) so concurrent batches
 /// count against each other correctly.
@@ -260,6 +280,21 @@ async fn prepare_assessor(
         .all(txn)
         .await?;
 
+    // The approved history the volume and budget checks need: all of it for
+    // budgets and total volumes, else only lines near the batch's months
+    // (a week or month window around each line), not every year before.
+    let (lo, hi) = history_window(lines);
+    let needs_all: HashSet<Uuid> = allocations
+        .iter()
+        .filter(|a| {
+            a.budget_cents.is_some()
+                || !matches!(
+                    a.volume_frequency,
+                    Some(VolumeFrequency::Day | VolumeFrequency::Week | VolumeFrequency::Month)
+                )
+        })
+        .map(|a| a.id)
+        .collect();
     let mut episodes: HashMap<Uuid, Vec<Episode>> = HashMap::new();
     let mut approved: HashMap<Uuid, Vec<ApprovedLine>> = HashMap::new();
     for chunk in allocation_ids.chunks(CHUNK) {
@@ -283,6 +318,10 @@ async fn prepare_assessor(
                 .column(declaration_line::Column::AmountCents)
                 .filter(declaration_line::Column::AllocationId.is_in(chunk.iter().copied()))
                 .filter(declaration_line::Column::Status.eq(LineStatus::Approved))
+                .apply_if(
+                    (!chunk.iter().any(|id| needs_all.contains(id))).then_some((lo, hi)),
+                    |q, (lo, hi)| q.filter(declaration_line::Column::PeriodStart.between(lo, hi)),
+                )
                 .into_tuple()
                 .all(txn)
                 .await?;

@@ -108,6 +108,7 @@ pub async fn create_region(
         )
         .await?;
     txn.commit().await?;
+    state.regions.clear();
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/regions/{}", model.code)))
         .json(RegionOut::from(model)))
@@ -195,5 +196,6 @@ pub async fn update_region(
         )
         .await?;
     txn.commit().await?;
+    state.regions.clear();
     Ok(web::Json(model.into()))
 }

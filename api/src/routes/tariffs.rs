@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{municipalities, products, providers};
+use super::{codes::codes_of, municipalities, products, providers};
 use crate::{
     auth::{ManageCatalogue, ReadRegion, Scoped},
     error::{ApiError, ApiResult, Problem},
@@ -107,31 +107,28 @@ impl Names {
         scope: &RegionScope,
         tariffs: &[tariff::Model],
     ) -> ApiResult<Self> {
-        let product_ids = tariffs.iter().map(|t| t.product_id);
-        let provider_ids = tariffs.iter().filter_map(|t| t.provider_id);
-        let municipality_ids = tariffs.iter().filter_map(|t| t.municipality_id);
         Ok(Self {
-            products: product::Entity::scoped(scope)
-                .filter(product::Column::Id.is_in(product_ids))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|p| (p.id, p.code))
-                .collect(),
-            providers: provider::Entity::scoped(scope)
-                .filter(provider::Column::Id.is_in(provider_ids))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|p| (p.id, p.agb_code))
-                .collect(),
-            municipalities: municipality::Entity::scoped(scope)
-                .filter(municipality::Column::Id.is_in(municipality_ids))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|m| (m.id, m.cbs_code))
-                .collect(),
+            products: codes_of::<product::Entity, _>(
+                db,
+                scope,
+                tariffs.iter().map(|t| t.product_id),
+                product::Column::Code,
+            )
+            .await?,
+            providers: codes_of::<provider::Entity, _>(
+                db,
+                scope,
+                tariffs.iter().filter_map(|t| t.provider_id),
+                provider::Column::AgbCode,
+            )
+            .await?,
+            municipalities: codes_of::<municipality::Entity, _>(
+                db,
+                scope,
+                tariffs.iter().filter_map(|t| t.municipality_id),
+                municipality::Column::CbsCode,
+            )
+            .await?,
         })
     }
 

@@ -9,8 +9,8 @@ use entities::{
     contract_term::current_end_date,
     enums::ContractStatus,
     report::{
-        build, AllocationInfo, CeilingInfo, ClientInfo, ContractInfo, GroupInfo, MunicipalityInfo,
-        ReportInput, SpendInfo,
+        build, AllocationInfo, CeilingInfo, ContractInfo, GroupInfo, MunicipalityInfo, ReportInput,
+        SpendInfo,
     },
     rollup::{month_of, period_mask},
     schema::{
@@ -22,14 +22,40 @@ use entities::{
     RegionScope, TenantEntity, TenantRecord,
 };
 use sea_orm::{
-    sea_query::Condition, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    QueryFilter, QueryOrder, Set,
+    sea_query::{Condition, Expr},
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, JoinType,
+    QueryFilter, QueryOrder, QuerySelect, RelationDef, Set,
 };
 use uuid::Uuid;
 
 use crate::runs::JobError;
 
 pub const KIND: &str = "monitoring-report";
+
+/// From a declared month to its allocation (same region).
+fn declared_allocation() -> RelationDef {
+    declared_month::Entity::belongs_to(allocation::Entity)
+        .from((
+            declared_month::Column::RegionId,
+            declared_month::Column::AllocationId,
+        ))
+        .to((allocation::Column::RegionId, allocation::Column::Id))
+        .into()
+}
+
+/// From an allocation to its product (same region).
+fn allocation_product() -> RelationDef {
+    allocation::Entity::belongs_to(product::Entity)
+        .from((allocation::Column::RegionId, allocation::Column::ProductId))
+        .to((product::Column::RegionId, product::Column::Id))
+        .into()
+}
+
+fn counts(rows: Vec<(Uuid, i64)>) -> HashMap<Uuid, usize> {
+    rows.into_iter()
+        .map(|(id, n)| (id, n.max(0) as usize))
+        .collect()
+}
 
 async fn gather<C: ConnectionTrait>(
     db: &C,
@@ -126,16 +152,14 @@ async fn gather<C: ConnectionTrait>(
         })
         .collect();
 
-    let allocations: Vec<allocation::Model> = allocation::Entity::scoped(scope)
-        .filter(
+    // In force at some point in the period.
+    let overlaps = Condition::all()
+        .add(allocation::Column::StartDate.lte(to))
+        .add(
             Condition::any()
                 .add(allocation::Column::EndDate.is_null())
                 .add(allocation::Column::EndDate.gte(from)),
-        )
-        .filter(allocation::Column::StartDate.lte(to))
-        .all(db)
-        .await?;
-    let by_id: HashMap<Uuid, &allocation::Model> = allocations.iter().map(|a| (a.id, a)).collect();
+        );
     let mut episodes: HashMap<Uuid, Vec<(NaiveDate, NaiveDate)>> = HashMap::new();
     for e in episode::Entity::scoped(scope)
         .filter(episode::Column::ToDate.gte(from))
@@ -148,45 +172,21 @@ async fn gather<C: ConnectionTrait>(
             .or_default()
             .push((e.from_date, e.to_date));
     }
-    // Spend and clients come from the rollups kept as lines are approved.
-    let spend = spend_rollup::Entity::scoped(scope)
-        .filter(spend_rollup::Column::Month.between(month_of(from), to))
+    // Only the allocations that move in the period or have temporary
+    // intensive in it are read; the rest is counted by the database.
+    let moving = allocation::Entity::scoped(scope)
+        .filter(overlaps.clone())
+        .filter(
+            Condition::any()
+                .add(allocation::Column::StartDate.between(from, to))
+                .add(allocation::Column::EndDate.between(from, to))
+                .add(allocation::Column::Id.is_in(episodes.keys().copied())),
+        )
         .all(db)
-        .await?
+        .await?;
+    let allocations = moving
         .into_iter()
-        .map(|c| SpendInfo {
-            provider_agb: agb.get(&c.provider_id).cloned().unwrap_or_default(),
-            product_group_id: c.product_group_id,
-            municipality_id: c.municipality_id,
-            amount_cents: c.amount_cents,
-        })
-        .collect();
-    let mut clients = Vec::new();
-    for year in from.year()..=to.year() {
-        let mask = period_mask(year, from, to);
-        for declared in declared_month::Entity::scoped(scope)
-            .filter(declared_month::Column::Year.eq(year))
-            .all(db)
-            .await?
-            .into_iter()
-            .filter(|d| d.months_mask & mask != 0)
-        {
-            if let Some(a) = by_id.get(&declared.allocation_id) {
-                clients.push(ClientInfo {
-                    client_key: a.client_key.clone(),
-                    product_group_id: products
-                        .get(&a.product_id)
-                        .map(|p| p.product_group_id)
-                        .unwrap_or_default(),
-                    municipality_id: a.municipality_id,
-                });
-            }
-        }
-    }
-    let allocation_rows = allocations
-        .iter()
         .map(|a| AllocationInfo {
-            client_key: a.client_key.clone(),
             provider_agb: agb.get(&a.provider_id).cloned().unwrap_or_default(),
             product_code: products
                 .get(&a.product_id)
@@ -196,8 +196,92 @@ async fn gather<C: ConnectionTrait>(
             start_date: a.start_date,
             end_date: a.end_date,
             episodes: episodes.remove(&a.id).unwrap_or_default(),
+            client_key: a.client_key,
         })
         .collect();
+    let active_per_municipality = counts(
+        allocation::Entity::scoped(scope)
+            .select_only()
+            .column(allocation::Column::MunicipalityId)
+            .column_as(Expr::cust("COUNT(*)"), "n")
+            .filter(overlaps.clone())
+            .group_by(allocation::Column::MunicipalityId)
+            .into_tuple()
+            .all(db)
+            .await?,
+    );
+
+    // Spend and clients come from the rollups kept as lines are approved.
+    let spend = spend_rollup::Entity::scoped(scope)
+        .select_only()
+        .column(spend_rollup::Column::ProductGroupId)
+        .column(spend_rollup::Column::MunicipalityId)
+        .column(spend_rollup::Column::ProviderId)
+        .column_as(Expr::cust("CAST(SUM(amount_cents) AS BIGINT)"), "amount")
+        .filter(spend_rollup::Column::Month.between(month_of(from), to))
+        .group_by(spend_rollup::Column::ProductGroupId)
+        .group_by(spend_rollup::Column::MunicipalityId)
+        .group_by(spend_rollup::Column::ProviderId)
+        .into_tuple::<(Uuid, Uuid, Uuid, i64)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(group, municipality, provider, amount)| SpendInfo {
+            provider_agb: agb.get(&provider).cloned().unwrap_or_default(),
+            product_group_id: group,
+            municipality_id: municipality,
+            amount_cents: amount,
+        })
+        .collect();
+    // Months of the period, per year, as bits of `months_mask`.
+    let mut in_period = Condition::any();
+    for year in from.year()..=to.year() {
+        in_period = in_period.add(
+            Condition::all()
+                .add(declared_month::Column::Year.eq(year))
+                .add(sea_orm::sea_query::ExprTrait::ne(
+                    sea_orm::sea_query::ExprTrait::bit_and(
+                        Expr::col((declared_month::Entity, declared_month::Column::MonthsMask)),
+                        period_mask(year, from, to),
+                    ),
+                    0,
+                )),
+        );
+    }
+    let declared_clients = || {
+        declared_month::Entity::scoped(scope)
+            .select_only()
+            .join(JoinType::InnerJoin, declared_allocation())
+            .join(JoinType::InnerJoin, allocation_product())
+            .filter(in_period.clone())
+            .filter(overlaps.clone())
+            .column_as(
+                Expr::cust("COUNT(DISTINCT allocations.client_key)"),
+                "clients",
+            )
+    };
+    let clients_per_group = counts(
+        declared_clients()
+            .column(product::Column::ProductGroupId)
+            .group_by(product::Column::ProductGroupId)
+            .into_tuple::<(i64, Uuid)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|(n, id)| (id, n))
+            .collect(),
+    );
+    let clients_per_municipality = counts(
+        declared_clients()
+            .column(allocation::Column::MunicipalityId)
+            .group_by(allocation::Column::MunicipalityId)
+            .into_tuple::<(i64, Uuid)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|(n, id)| (id, n))
+            .collect(),
+    );
     let ceilings = budget_ceiling::Entity::scoped(scope)
         .filter(budget_ceiling::Column::Year.between(from.year(), to.year()))
         .order_by_asc(budget_ceiling::Column::Id)
@@ -222,8 +306,10 @@ async fn gather<C: ConnectionTrait>(
         municipalities,
         contracts,
         spend,
-        clients,
-        allocations: allocation_rows,
+        clients_per_group,
+        clients_per_municipality,
+        active_per_municipality,
+        allocations,
         ceilings,
     })
 }
