@@ -10,7 +10,7 @@ use sea_orm::{sea_query::OnConflict, ConnectionTrait, DbErr, EntityTrait, Set};
 use uuid::Uuid;
 
 use crate::{
-    schema::{declared_month, spend_rollup},
+    schema::{declared_client, spend_rollup},
     RegionScope,
 };
 
@@ -23,7 +23,7 @@ pub struct ApprovedCell {
     pub product_group_id: Uuid,
     pub municipality_id: Uuid,
     pub provider_id: Uuid,
-    pub allocation_id: Uuid,
+    pub client_key: String,
     pub amount_cents: i64,
 }
 
@@ -50,7 +50,8 @@ pub fn period_mask(year: i32, from: NaiveDate, to: NaiveDate) -> i32 {
 #[derive(Default)]
 pub struct Rollups {
     spend: BTreeMap<(NaiveDate, Uuid, Uuid, Uuid), (i64, i64)>,
-    months: BTreeMap<(i32, Uuid), i32>,
+    /// (year, client key, product group, municipality) → months.
+    months: BTreeMap<(i32, String, Uuid, Uuid), i32>,
 }
 
 impl Rollups {
@@ -66,7 +67,12 @@ impl Rollups {
         spend.1 += 1;
         *self
             .months
-            .entry((cell.period_start.year(), cell.allocation_id))
+            .entry((
+                cell.period_start.year(),
+                cell.client_key,
+                cell.product_group_id,
+                cell.municipality_id,
+            ))
             .or_default() |= month_bit(cell.period_start);
     }
 
@@ -117,28 +123,38 @@ impl Rollups {
                 .exec(db)
                 .await?;
         }
-        let months: Vec<declared_month::ActiveModel> = self
+        let months: Vec<declared_client::ActiveModel> = self
             .months
             .iter()
-            .map(|(&(year, allocation), &mask)| declared_month::ActiveModel {
-                region_id: Set(scope.region_id),
-                year: Set(year),
-                allocation_id: Set(allocation),
-                months_mask: Set(mask),
-            })
+            .map(
+                |((year, client, group, municipality), &mask)| declared_client::ActiveModel {
+                    region_id: Set(scope.region_id),
+                    year: Set(*year),
+                    client_key: Set(client.clone()),
+                    product_group_id: Set(*group),
+                    municipality_id: Set(*municipality),
+                    months_mask: Set(mask),
+                },
+            )
             .collect();
         for chunk in months.chunks(CHUNK) {
-            use declared_month::Column as C;
-            declared_month::Entity::insert_many(chunk.to_vec())
+            use declared_client::Column as C;
+            declared_client::Entity::insert_many(chunk.to_vec())
                 .on_conflict(
-                    OnConflict::columns([C::RegionId, C::Year, C::AllocationId])
-                        .value(
-                            C::MonthsMask,
-                            sea_orm::sea_query::Expr::cust(
-                                "declared_months.months_mask | excluded.months_mask",
-                            ),
-                        )
-                        .to_owned(),
+                    OnConflict::columns([
+                        C::RegionId,
+                        C::Year,
+                        C::ClientKey,
+                        C::ProductGroupId,
+                        C::MunicipalityId,
+                    ])
+                    .value(
+                        C::MonthsMask,
+                        sea_orm::sea_query::Expr::cust(
+                            "declared_clients.months_mask | excluded.months_mask",
+                        ),
+                    )
+                    .to_owned(),
                 )
                 .exec(db)
                 .await?;
@@ -166,8 +182,8 @@ mod tests {
     }
 
     #[test]
-    fn a_batch_sums_amounts_per_cell_and_ors_months_per_allocation() {
-        let (g, m, p, a) = (Uuid::nil(), Uuid::nil(), Uuid::nil(), Uuid::max());
+    fn a_batch_sums_amounts_per_cell_and_ors_months_per_client() {
+        let (g, m, p) = (Uuid::nil(), Uuid::nil(), Uuid::max());
         let mut r = Rollups::default();
         for (start, amount) in [
             (d(2025, 3, 1), 100),
@@ -179,12 +195,12 @@ mod tests {
                 product_group_id: g,
                 municipality_id: m,
                 provider_id: p,
-                allocation_id: a,
+                client_key: "c1".into(),
                 amount_cents: amount,
             });
         }
         assert_eq!(r.spend[&(d(2025, 3, 1), g, m, p)], (150, 2));
         assert_eq!(r.spend[&(d(2025, 5, 1), g, m, p)], (7, 1));
-        assert_eq!(r.months[&(2025, a)], 0b10100);
+        assert_eq!(r.months[&(2025, "c1".to_owned(), g, m)], 0b10100);
     }
 }

@@ -3,8 +3,9 @@
 //! scanning every line:
 //! - `spend_rollups`: the approved amount per month, product group,
 //!   municipality and provider;
-//! - `declared_months`: per allocation and year, a bit per month (bit 0 =
-//!   January) with an approved line, for exact distinct-client counts.
+//! - `declared_clients`: per year, client pseudonym, product group and
+//!   municipality, a bit per month (bit 0 = January) with an approved line,
+//!   for exact distinct-client counts without joins.
 //!
 //! Existing lines are rolled up here once (`backfill`); lines are never
 //! un-approved, so the rollups only ever grow.
@@ -49,11 +50,14 @@ pub async fn backfill<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
     ))
     .await?;
     db.execute_unprepared(&format!(
-        "INSERT INTO declared_months (region_id, allocation_id, year, months_mask) \
-         SELECT l.region_id, l.allocation_id, {year}, CAST(SUM(DISTINCT 1 << ({month_no} - 1)) AS INTEGER) \
+        "INSERT INTO declared_clients (region_id, year, client_key, product_group_id, municipality_id, months_mask) \
+         SELECT l.region_id, {year}, a.client_key, p.product_group_id, a.municipality_id, \
+                CAST(SUM(DISTINCT 1 << ({month_no} - 1)) AS INTEGER) \
          FROM declaration_lines l \
-         WHERE l.status = 'approved' AND l.allocation_id IS NOT NULL \
-         GROUP BY l.region_id, l.allocation_id, {year}"
+         JOIN allocations a ON a.region_id = l.region_id AND a.id = l.allocation_id \
+         JOIN products p ON p.region_id = a.region_id AND p.id = a.product_id \
+         WHERE l.status = 'approved' \
+         GROUP BY l.region_id, {year}, a.client_key, p.product_group_id, a.municipality_id"
     ))
     .await?;
     Ok(())
@@ -88,18 +92,22 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 Table::create()
-                    .table("declared_months")
+                    .table("declared_clients")
                     .col(uuid("region_id"))
-                    .col(uuid("allocation_id"))
                     .col(integer("year"))
+                    .col(string_len("client_key", 64))
+                    .col(uuid("product_group_id"))
+                    .col(uuid("municipality_id"))
                     .col(integer("months_mask"))
                     .primary_key(
                         Index::create()
                             .col("region_id")
                             .col("year")
-                            .col("allocation_id"),
+                            .col("client_key")
+                            .col("product_group_id")
+                            .col("municipality_id"),
                     )
-                    .foreign_key(&mut region_fk("declared_months"))
+                    .foreign_key(&mut region_fk("declared_clients"))
                     .to_owned(),
             )
             .await?;
@@ -107,7 +115,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in ["declared_months", "spend_rollups"] {
+        for table in ["declared_clients", "spend_rollups"] {
             manager
                 .drop_table(Table::drop().table(table).to_owned())
                 .await?;

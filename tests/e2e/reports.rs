@@ -204,7 +204,7 @@ e2e!(a_report_is_made_and_downloaded, |app| {
         // Rollups rebuilt from the lines (the migration's backfill) give the
         // same report as the ones kept up to date batch by batch.
         use entities::{
-            schema::{declared_month, spend_rollup},
+            schema::{declared_client, spend_rollup},
             TenantEntity,
         };
         let scope = entities::RegionScope::new(app.region_id(&region.code).await);
@@ -213,7 +213,7 @@ e2e!(a_report_is_made_and_downloaded, |app| {
             .exec(db)
             .await
             .unwrap();
-        declared_month::Entity::delete_scoped(&scope)
+        declared_client::Entity::delete_scoped(&scope)
             .exec(db)
             .await
             .unwrap();

@@ -464,7 +464,7 @@ fn roll_up(assessor: &Assessor, lines: &[LineIn], verdicts: &[Verdict]) -> Rollu
                 product_group_id: facts.product.product_group_id,
                 municipality_id: facts.allocation.municipality_id,
                 provider_id: facts.allocation.provider_id,
-                allocation_id: facts.allocation.id,
+                client_key: facts.allocation.client_key.clone(),
                 amount_cents: verdict.amount_cents.unwrap_or(0),
             });
         }

@@ -10,7 +10,7 @@ pub mod contract_municipality;
 pub mod contract_product_group;
 pub mod declaration_batch;
 pub mod declaration_line;
-pub mod declared_month;
+pub mod declared_client;
 pub mod index_figure;
 pub mod indexation_proposal;
 pub mod indexation_run;
@@ -58,6 +58,6 @@ crate::tenant_entity!(
         contract_municipality,
         municipality_population,
         spend_rollup,
-        declared_month,
+        declared_client,
     ],
 );

@@ -15,7 +15,7 @@ use entities::{
     rollup::{month_of, period_mask},
     schema::{
         allocation, allocation_intensive_episode as episode, budget_ceiling, contract,
-        contract_product_group, declared_month, monitoring_report as report, municipality,
+        contract_product_group, declared_client, monitoring_report as report, municipality,
         municipality_population as population, product, product_group, provider, spend_rollup,
     },
     transaction::begin_write,
@@ -23,33 +23,14 @@ use entities::{
 };
 use sea_orm::{
     sea_query::{Condition, Expr},
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, JoinType,
-    QueryFilter, QueryOrder, QuerySelect, RelationDef, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
 use crate::runs::JobError;
 
 pub const KIND: &str = "monitoring-report";
-
-/// From a declared month to its allocation (same region).
-fn declared_allocation() -> RelationDef {
-    declared_month::Entity::belongs_to(allocation::Entity)
-        .from((
-            declared_month::Column::RegionId,
-            declared_month::Column::AllocationId,
-        ))
-        .to((allocation::Column::RegionId, allocation::Column::Id))
-        .into()
-}
-
-/// From an allocation to its product (same region).
-fn allocation_product() -> RelationDef {
-    allocation::Entity::belongs_to(product::Entity)
-        .from((allocation::Column::RegionId, allocation::Column::ProductId))
-        .to((product::Column::RegionId, product::Column::Id))
-        .into()
-}
 
 fn counts(rows: Vec<(Uuid, i64)>) -> HashMap<Uuid, usize> {
     rows.into_iter()
@@ -174,7 +155,18 @@ async fn gather<C: ConnectionTrait>(
     }
     // Only the allocations that move in the period or have temporary
     // intensive in it are read; the rest is counted by the database.
-    let moving = allocation::Entity::scoped(scope)
+    type Moving = (Uuid, String, Uuid, Uuid, Uuid, NaiveDate, Option<NaiveDate>);
+    let moving_query = allocation::Entity::scoped(scope)
+        .select_only()
+        .columns([
+            allocation::Column::Id,
+            allocation::Column::ClientKey,
+            allocation::Column::ProviderId,
+            allocation::Column::ProductId,
+            allocation::Column::MunicipalityId,
+            allocation::Column::StartDate,
+            allocation::Column::EndDate,
+        ])
         .filter(overlaps.clone())
         .filter(
             Condition::any()
@@ -182,37 +174,16 @@ async fn gather<C: ConnectionTrait>(
                 .add(allocation::Column::EndDate.between(from, to))
                 .add(allocation::Column::Id.is_in(episodes.keys().copied())),
         )
-        .all(db)
-        .await?;
-    let allocations = moving
-        .into_iter()
-        .map(|a| AllocationInfo {
-            provider_agb: agb.get(&a.provider_id).cloned().unwrap_or_default(),
-            product_code: products
-                .get(&a.product_id)
-                .map(|p| p.code.clone())
-                .unwrap_or_default(),
-            municipality_id: a.municipality_id,
-            start_date: a.start_date,
-            end_date: a.end_date,
-            episodes: episodes.remove(&a.id).unwrap_or_default(),
-            client_key: a.client_key,
-        })
-        .collect();
-    let active_per_municipality = counts(
-        allocation::Entity::scoped(scope)
-            .select_only()
-            .column(allocation::Column::MunicipalityId)
-            .column_as(Expr::cust("COUNT(*)"), "n")
-            .filter(overlaps.clone())
-            .group_by(allocation::Column::MunicipalityId)
-            .into_tuple()
-            .all(db)
-            .await?,
-    );
-
+        .into_tuple::<Moving>();
+    let active_query = allocation::Entity::scoped(scope)
+        .select_only()
+        .column(allocation::Column::MunicipalityId)
+        .column_as(Expr::cust("COUNT(*)"), "n")
+        .filter(overlaps.clone())
+        .group_by(allocation::Column::MunicipalityId)
+        .into_tuple::<(Uuid, i64)>();
     // Spend and clients come from the rollups kept as lines are approved.
-    let spend = spend_rollup::Entity::scoped(scope)
+    let spend_query = spend_rollup::Entity::scoped(scope)
         .select_only()
         .column(spend_rollup::Column::ProductGroupId)
         .column(spend_rollup::Column::MunicipalityId)
@@ -222,9 +193,59 @@ async fn gather<C: ConnectionTrait>(
         .group_by(spend_rollup::Column::ProductGroupId)
         .group_by(spend_rollup::Column::MunicipalityId)
         .group_by(spend_rollup::Column::ProviderId)
-        .into_tuple::<(Uuid, Uuid, Uuid, i64)>()
-        .all(db)
-        .await?
+        .into_tuple::<(Uuid, Uuid, Uuid, i64)>();
+    // Distinct clients with an approved line in the period's months.
+    let mut in_period = Condition::any();
+    for year in from.year()..=to.year() {
+        in_period = in_period.add(
+            Condition::all()
+                .add(declared_client::Column::Year.eq(year))
+                .add(sea_orm::sea_query::ExprTrait::ne(
+                    sea_orm::sea_query::ExprTrait::bit_and(
+                        Expr::col((declared_client::Entity, declared_client::Column::MonthsMask)),
+                        period_mask(year, from, to),
+                    ),
+                    0,
+                )),
+        );
+    }
+    let distinct_clients = |by: declared_client::Column| {
+        declared_client::Entity::scoped(scope)
+            .select_only()
+            .column(by)
+            .column_as(Expr::cust("COUNT(DISTINCT client_key)"), "clients")
+            .filter(in_period.clone())
+            .group_by(by)
+            .into_tuple::<(Uuid, i64)>()
+    };
+    // Independent scans: side by side on the pool.
+    let (moving, active, spend, by_group, by_municipality) = tokio::try_join!(
+        moving_query.all(db),
+        active_query.all(db),
+        spend_query.all(db),
+        distinct_clients(declared_client::Column::ProductGroupId).all(db),
+        distinct_clients(declared_client::Column::MunicipalityId).all(db),
+    )?;
+    let allocations = moving
+        .into_iter()
+        .map(
+            |(id, client_key, provider_id, product_id, municipality_id, start_date, end_date)| {
+                AllocationInfo {
+                    provider_agb: agb.get(&provider_id).cloned().unwrap_or_default(),
+                    product_code: products
+                        .get(&product_id)
+                        .map(|p| p.code.clone())
+                        .unwrap_or_default(),
+                    municipality_id,
+                    start_date,
+                    end_date,
+                    episodes: episodes.remove(&id).unwrap_or_default(),
+                    client_key,
+                }
+            },
+        )
+        .collect();
+    let spend = spend
         .into_iter()
         .map(|(group, municipality, provider, amount)| SpendInfo {
             provider_agb: agb.get(&provider).cloned().unwrap_or_default(),
@@ -233,55 +254,6 @@ async fn gather<C: ConnectionTrait>(
             amount_cents: amount,
         })
         .collect();
-    // Months of the period, per year, as bits of `months_mask`.
-    let mut in_period = Condition::any();
-    for year in from.year()..=to.year() {
-        in_period = in_period.add(
-            Condition::all()
-                .add(declared_month::Column::Year.eq(year))
-                .add(sea_orm::sea_query::ExprTrait::ne(
-                    sea_orm::sea_query::ExprTrait::bit_and(
-                        Expr::col((declared_month::Entity, declared_month::Column::MonthsMask)),
-                        period_mask(year, from, to),
-                    ),
-                    0,
-                )),
-        );
-    }
-    let declared_clients = || {
-        declared_month::Entity::scoped(scope)
-            .select_only()
-            .join(JoinType::InnerJoin, declared_allocation())
-            .join(JoinType::InnerJoin, allocation_product())
-            .filter(in_period.clone())
-            .filter(overlaps.clone())
-            .column_as(
-                Expr::cust("COUNT(DISTINCT allocations.client_key)"),
-                "clients",
-            )
-    };
-    let clients_per_group = counts(
-        declared_clients()
-            .column(product::Column::ProductGroupId)
-            .group_by(product::Column::ProductGroupId)
-            .into_tuple::<(i64, Uuid)>()
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|(n, id)| (id, n))
-            .collect(),
-    );
-    let clients_per_municipality = counts(
-        declared_clients()
-            .column(allocation::Column::MunicipalityId)
-            .group_by(allocation::Column::MunicipalityId)
-            .into_tuple::<(i64, Uuid)>()
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|(n, id)| (id, n))
-            .collect(),
-    );
     let ceilings = budget_ceiling::Entity::scoped(scope)
         .filter(budget_ceiling::Column::Year.between(from.year(), to.year()))
         .order_by_asc(budget_ceiling::Column::Id)
@@ -306,9 +278,9 @@ async fn gather<C: ConnectionTrait>(
         municipalities,
         contracts,
         spend,
-        clients_per_group,
-        clients_per_municipality,
-        active_per_municipality,
+        clients_per_group: counts(by_group),
+        clients_per_municipality: counts(by_municipality),
+        active_per_municipality: counts(active),
         allocations,
         ceilings,
     })

@@ -2,16 +2,23 @@
 use crate::enums::*;
 use sea_orm::entity::prelude::*;
 
-/// Per allocation and year, a bit per month with an approved line (bit 0 = January).
+/// Per year, client, product group and municipality: a bit per month with an
+/// approved line (bit 0 = January), so distinct clients are counted without
+/// reading allocations or lines.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "declared_months")]
+#[sea_orm(table_name = "declared_clients")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub region_id: Uuid,
     #[sea_orm(primary_key, auto_increment = false)]
     pub year: i32,
+    /// The client's pseudonym (never the BSN).
     #[sea_orm(primary_key, auto_increment = false)]
-    pub allocation_id: Uuid,
+    pub client_key: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub product_group_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub municipality_id: Uuid,
     pub months_mask: i32,
 }
 
