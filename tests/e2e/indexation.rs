@@ -464,7 +464,7 @@ e2e!(index_figures_and_policy_input, |app| {
     );
 });
 
-// 1,200 tariffs apply in chunks of 500. A database failure in the second
+// 4,800 tariffs apply in chunks of 2,000. A database failure in the second
 // chunk stops the job after the first: progress shows it, the first chunk is
 // indexed, none twice; the retry finishes the rest.
 e2e!(a_killed_apply_resumes_and_progress_moves, |app| {
@@ -485,7 +485,7 @@ e2e!(a_killed_apply_resumes_and_progress_moves, |app| {
             .unwrap()
             .id;
         let now = chrono::Utc::now();
-        let providers: Vec<provider::ActiveModel> = (0..1197)
+        let providers: Vec<provider::ActiveModel> = (0..4797)
             .map(|i| provider::Model {
                 region_id,
                 id: uuid::Uuid::now_v7(),
@@ -517,8 +517,8 @@ e2e!(a_killed_apply_resumes_and_progress_moves, |app| {
                 municipality_id: None,
                 valid_from: chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
                 valid_to: None,
-                // 700 = the poisoned one, in the second chunk
-                price_cents: if i == 700 { 4242 } else { 7000 },
+                // 2700 = the poisoned one, in the second chunk
+                price_cents: if i == 2700 { 4242 } else { 7000 },
                 supersedes_id: None,
                 indexation_run_id: None,
                 created_at: now,
@@ -533,7 +533,7 @@ e2e!(a_killed_apply_resumes_and_progress_moves, |app| {
         }
     }
     let run = previewed_run(&app, &region, 2025).await;
-    assert_eq!(run["proposedCount"], 1199);
+    assert_eq!(run["proposedCount"], 4799);
     let id = run["id"].as_str().unwrap().to_owned();
 
     // The database refuses the indexed version of the 42.42 tariff (42.42 × 1.0496 = 44.524 → 44.52).
@@ -610,7 +610,7 @@ e2e!(a_killed_apply_resumes_and_progress_moves, |app| {
             t,
         )
         .await;
-    assert_eq!(indexed.body["total"], 500, "exactly the first chunk");
+    assert_eq!(indexed.body["total"], 2000, "exactly the first chunk");
 
     worker::execute(&ctx, job.clone()).await.unwrap();
     let done = app
@@ -631,13 +631,13 @@ e2e!(a_killed_apply_resumes_and_progress_moves, |app| {
             t,
         )
         .await;
-    assert_eq!(applied.body["total"], 1199);
+    assert_eq!(applied.body["total"], 4799);
     let new_versions = app
         .get(&region.path("tariffs?date=2025-06-01&pageSize=1"), t)
         .await;
     assert_eq!(
-        new_versions.body["total"], 1200,
-        "1199 indexed + GM0202's own 2025 version, none twice"
+        new_versions.body["total"], 4800,
+        "4799 indexed + GM0202's own 2025 version, none twice"
     );
 });
 

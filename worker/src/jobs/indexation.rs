@@ -36,6 +36,8 @@ use crate::{
 pub const PREVIEW: &str = "indexation-preview";
 pub const APPLY: &str = "indexation-apply";
 const CHUNK: u64 = 500;
+/// Proposals per apply transaction: fewer commits, each a few statements.
+const APPLY_CHUNK: u64 = 2_000;
 /// Ids per `IN (…)` list or rows per multi-row insert (SQLite's parameter limit).
 const IN_LIST: usize = 500;
 
@@ -374,7 +376,7 @@ pub async fn apply(
             .filter(proposal::Column::RunId.eq(run_id))
             .filter(proposal::Column::Status.eq("proposed"))
             .order_by_asc(proposal::Column::Id)
-            .limit(CHUNK)
+            .limit(APPLY_CHUNK)
             .lock_exclusive()
             .all(&txn)
             .await?;
