@@ -1,7 +1,10 @@
 //! The region's natural keys by id: responses name products, groups,
 //! providers and municipalities by their codes, rows hold ids.
 
-use std::collections::{HashMap, HashSet};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::{LazyLock, RwLock},
+};
 
 use entities::{
     schema::{municipality, product, product_group, provider},
@@ -71,8 +74,14 @@ impl CodeBook {
     }
 }
 
-/// The codes of just these ids (a page's worth), read as (id, code) pairs;
-/// no query at all when there are none.
+/// Codes already read, by id. Natural keys (product code, AGB, CBS code)
+/// never change and ids are UUIDs unique across tables and regions, so an
+/// entry is never stale; a miss goes to the database. Bounded by the number
+/// of products, providers and municipalities.
+static KNOWN: LazyLock<RwLock<HashMap<Uuid, String>>> = LazyLock::new(Default::default);
+
+/// The codes of just these ids (a page's worth): from memory when read
+/// before, else as (id, code) pairs in one query; none at all when empty.
 pub async fn codes_of<E: TenantRecord, C: ConnectionTrait>(
     db: &C,
     scope: &RegionScope,
@@ -80,17 +89,35 @@ pub async fn codes_of<E: TenantRecord, C: ConnectionTrait>(
     code: E::Column,
 ) -> ApiResult<HashMap<Uuid, String>> {
     let ids: HashSet<Uuid> = ids.into_iter().collect();
-    if ids.is_empty() {
-        return Ok(HashMap::new());
+    let mut found = HashMap::with_capacity(ids.len());
+    let mut missing = Vec::new();
+    {
+        // A poisoned lock still holds correct entries (they never change).
+        let known = KNOWN.read().unwrap_or_else(|e| e.into_inner());
+        for id in ids {
+            match known.get(&id) {
+                Some(code) => {
+                    found.insert(id, code.clone());
+                }
+                None => missing.push(id),
+            }
+        }
     }
-    Ok(E::scoped(scope)
+    if missing.is_empty() {
+        return Ok(found);
+    }
+    let read: Vec<(Uuid, String)> = E::scoped(scope)
         .select_only()
         .column(E::id_column())
         .column(code)
-        .filter(E::id_column().is_in(ids))
-        .into_tuple::<(Uuid, String)>()
+        .filter(E::id_column().is_in(missing))
+        .into_tuple()
         .all(db)
-        .await?
-        .into_iter()
-        .collect())
+        .await?;
+    KNOWN
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .extend(read.iter().cloned());
+    found.extend(read);
+    Ok(found)
 }
