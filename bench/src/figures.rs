@@ -151,7 +151,7 @@ pub async fn measure(options: &Options, url: &str) -> Result<Vec<Figure>, String
         bench.ingestion().await?;
     }
     if wanted("reads") {
-        bench.reads(&api).await?;
+        bench.reads().await?;
     }
     bench.figures.push(Figure::new(
         "api peak RSS (after ingestion and reads)",
@@ -405,7 +405,7 @@ impl Bench<'_> {
     }
 
     /// Figure 5: `GET` a tariff and an allocation under `wrk`, and `pgbench` on the same SELECT.
-    async fn reads(&mut self, _api: &Process) -> Result<(), String> {
+    async fn reads(&mut self) -> Result<(), String> {
         let (region_id, code, token) = {
             let r = self.largest();
             (r.id, r.code.clone(), r.token.clone())
