@@ -74,6 +74,8 @@ struct Region {
 
 struct Bench<'a> {
     options: &'a Options,
+    /// The scratch database the api, the jobs and pgbench all use.
+    url: String,
     db: DatabaseConnection,
     http: reqwest::Client,
     base: String,
@@ -137,6 +139,7 @@ pub async fn measure(options: &Options, url: &str) -> Result<Vec<Figure>, String
     let largest = (0..regions.len()).max_by_key(|&i| sizes[i]).unwrap_or(0);
     let mut bench = Bench {
         options,
+        url: url.to_owned(),
         db,
         http: reqwest::Client::new(),
         base: format!("http://127.0.0.1:{port}/api/v1"),
@@ -461,7 +464,7 @@ impl Bench<'_> {
             }
             let ours = tools::wrk(&url, &token, c, d)?;
             let reference: Option<Load> = if postgres && tools::installed("pgbench") {
-                Some(tools::pgbench(&self.run_url(), &sql, c, d)?)
+                Some(tools::pgbench(&self.url, &sql, c, d)?)
             } else {
                 None
             };
@@ -480,11 +483,6 @@ impl Bench<'_> {
             ));
         }
         Ok(())
-    }
-
-    fn run_url(&self) -> String {
-        let name = format!("zorgregie_bench_{}_run", self.options.scale.name());
-        format!("{}/{name}", self.options.postgres_url.trim_end_matches('/'))
     }
 
     /// Figure 3: the report job for the largest region and for every region, vs DuckDB.

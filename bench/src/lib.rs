@@ -159,23 +159,36 @@ async fn recreate(options: &Options, url: &str) -> Result<(), String> {
         }
         Backend::Postgres => {
             let name = url.rsplit('/').next().unwrap_or_default();
-            let admin = Database::connect(format!(
-                "{}/postgres",
-                options.postgres_url.trim_end_matches('/')
-            ))
-            .await
-            .map_err(err)?;
-            admin
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await
-                .map_err(err)?;
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .map_err(err)?;
-            admin.close().await.map_err(err)
+            replace_database(options, name, None).await
         }
     }
+}
+
+/// Drops the PostgreSQL database `name` and creates it again, empty or as a
+/// copy of `template`.
+async fn replace_database(
+    options: &Options,
+    name: &str,
+    template: Option<&str>,
+) -> Result<(), String> {
+    let admin = Database::connect(format!(
+        "{}/postgres",
+        options.postgres_url.trim_end_matches('/')
+    ))
+    .await
+    .map_err(err)?;
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await
+        .map_err(err)?;
+    let template = template
+        .map(|t| format!(" TEMPLATE {t}"))
+        .unwrap_or_default();
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}{template}"))
+        .await
+        .map_err(err)?;
+    admin.close().await.map_err(err)
 }
 
 /// The scratch copy every run mutates, so the data set stays reusable.
@@ -196,21 +209,7 @@ async fn fresh_copy(options: &Options, dbs: &Databases) -> Result<(), String> {
         Backend::Postgres => {
             let data = dbs.data_url.rsplit('/').next().unwrap_or_default();
             let copy = dbs.run_url.rsplit('/').next().unwrap_or_default();
-            let admin = Database::connect(format!(
-                "{}/postgres",
-                options.postgres_url.trim_end_matches('/')
-            ))
-            .await
-            .map_err(err)?;
-            admin
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {copy} WITH (FORCE)"))
-                .await
-                .map_err(err)?;
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {copy} TEMPLATE {data}"))
-                .await
-                .map_err(err)?;
-            admin.close().await.map_err(err)
+            replace_database(options, copy, Some(data)).await
         }
     }
 }
