@@ -5,7 +5,7 @@ use actix_web::{
     dev::{ServiceFactory, ServiceRequest, ServiceResponse},
     http::header,
     middleware::{DefaultHeaders, Logger},
-    web, App, HttpResponse, HttpServer,
+    web, App, HttpServer,
 };
 use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
@@ -95,18 +95,28 @@ pub fn spawn_embedded_worker(state: &AppState) {
 }
 
 /// The OpenAPI document, as served and as committed in `openapi/openapi.json`.
-pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    static DOCUMENT: std::sync::OnceLock<utoipa::openapi::OpenApi> = std::sync::OnceLock::new();
-    DOCUMENT.get_or_init(collect_openapi).clone()
+/// It is JSON, not utoipa's types: the shared parts are added on the JSON
+/// form (`spec.rs`), which utoipa's types do not read back in every case.
+pub fn openapi_document() -> &'static serde_json::Value {
+    static DOCUMENT: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    DOCUMENT.get_or_init(collect_openapi)
 }
 
-fn collect_openapi() -> utoipa::openapi::OpenApi {
-    App::new()
+/// The document as the committed file holds it (pretty, newline-terminated).
+pub fn openapi_json() -> String {
+    serde_json::to_string_pretty(openapi_document()).unwrap_or_default() + "\n"
+}
+
+fn collect_openapi() -> serde_json::Value {
+    let collected = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .service(utoipa_actix_web::scope("/api/v1").configure(crate::routes::configure))
         .split_for_parts()
-        .1
+        .1;
+    let mut doc = serde_json::to_value(&collected).unwrap_or_default();
+    crate::spec::complete(&mut doc);
+    doc
 }
 
 /// The whole application for one actix worker.
@@ -129,8 +139,10 @@ pub fn app(
         // every path under it that it does not know.
         .map(|app| {
             app.service(
-                SwaggerUi::new("/api/v1/docs/{_:.*}")
-                    .url("/api/v1/openapi.json", openapi_document()),
+                SwaggerUi::new("/api/v1/docs/{_:.*}").external_urls_from_iter_unchecked([(
+                    "/api/v1/openapi.json",
+                    openapi_document().clone(),
+                )]),
             )
             .service(web::redirect("/api/v1/docs", "/api/v1/docs/"))
         })
@@ -141,11 +153,20 @@ pub fn app(
                 .error_handler(|err, _| ApiError::invalid("query", err.to_string()).into()),
         )
         .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
+        // The token endpoint's form: problem+json like every other error.
+        .app_data(web::FormConfig::default().error_handler(|err, _| {
+            match err {
+                actix_web::error::UrlencodedError::ContentType => ApiError::UnsupportedMediaType(
+                    "expected application/x-www-form-urlencoded".into(),
+                ),
+                actix_web::error::UrlencodedError::Overflow { .. } => ApiError::PayloadTooLarge,
+                other => ApiError::invalid("", other.to_string()),
+            }
+            .into()
+        }))
         .service(utoipa_actix_web::scope("/api/v1").configure(crate::routes::configure))
         .into_app()
-        .default_service(web::to(|| async {
-            HttpResponse::from_error(ApiError::NotFound)
-        }))
+        .default_service(web::to(crate::edge::unrouted))
         .wrap(
             DefaultHeaders::new()
                 .add(("API-Version", API_VERSION))
@@ -157,6 +178,7 @@ pub fn app(
                 // anything else because every other path needs a bearer token.
                 .add((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")),
         )
+        .wrap(actix_web::middleware::from_fn(crate::edge::refuse_nul))
         // Paths and status only: bodies (which may hold a BSN) are never logged.
         .wrap(Logger::new("%r %s %Dms"))
 }

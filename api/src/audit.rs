@@ -30,7 +30,7 @@ impl Audit {
         audit_event::ActiveModel {
             region_id: Set(self.scope.region_id),
             id: Set(uuid::Uuid::now_v7()),
-            at: Set(chrono::Utc::now()),
+            at: Set(entities::clock::now()),
             actor: Set(self.actor.clone()),
             action: Set(action.to_owned()),
             resource: Set(resource.to_owned()),

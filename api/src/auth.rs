@@ -5,14 +5,18 @@
 use std::{collections::HashMap, future::Future, marker::PhantomData, pin::Pin};
 
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
-use entities::{enums::Role, schema::region, RegionScope};
+use entities::{
+    enums::Role,
+    schema::{api_client, region},
+    RegionScope,
+};
 use jsonwebtoken::{
     decode, decode_header, encode, jwk::JwkSet, Algorithm, DecodingKey, EncodingKey, Header,
     Validation,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::{config::JwtConfig, error::ApiError, state::AppState};
+use crate::{config::JwtConfig, error::ApiError, parties::Party, state::AppState};
 
 /// The claims of a zorgregie token (DESIGN §4).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -29,13 +33,28 @@ pub struct Claims {
     pub agb: Option<String>,
     pub exp: i64,
     pub iat: i64,
+    /// Not valid before (optional; a token from the future is refused).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
     pub iss: String,
-    pub aud: String,
+    pub aud: Audience,
+    /// The API client a token was issued to (RFC 9068); such a token stops
+    /// working when the client is revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+}
+
+/// `aud`: one audience or several (RFC 7519 §4.1.3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Audience {
+    One(String),
+    Many(Vec<String>),
 }
 
 impl Claims {
     pub fn new(sub: &str, region: &str, role: Role, config: &JwtConfig, ttl_seconds: i64) -> Self {
-        let now = chrono::Utc::now().timestamp();
+        let now = entities::clock::now().timestamp();
         Self {
             sub: sub.to_owned(),
             region: region.to_owned(),
@@ -44,8 +63,10 @@ impl Claims {
             agb: None,
             exp: now + ttl_seconds,
             iat: now,
+            nbf: None,
             iss: config.issuer.clone(),
-            aud: config.audience.clone(),
+            aud: Audience::One(config.audience.clone()),
+            client_id: None,
         }
     }
 }
@@ -102,7 +123,8 @@ impl JwtKeys {
             .map_err(|e| ApiError::Internal(format!("signing a token: {e}")))
     }
 
-    /// Verifies signature, expiry, issuer and audience. Only the algorithm of
+    /// Verifies signature, expiry, not-before, issuer and audience (one of the
+    /// token's audiences must be ours). Only the algorithm of
     /// the selected key is accepted, so `alg: none` and algorithm swaps fail.
     pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
         let unauthorized = |why: &str| ApiError::Unauthorized(why.to_owned());
@@ -122,6 +144,7 @@ impl JwtKeys {
         validation.set_audience(&[&self.config.audience]);
         validation.set_issuer(&[&self.config.issuer]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.validate_nbf = true;
         validation.leeway = 30;
         decode::<Claims>(token, key, &validation)
             .map(|data| data.claims)
@@ -209,6 +232,8 @@ pub struct Scoped<P: Permission> {
     pub scope: RegionScope,
     pub region: region::Model,
     pub claims: Claims,
+    /// Which rows of the region the caller sees (`parties.rs`).
+    pub party: Party,
     _permission: PhantomData<P>,
 }
 
@@ -221,20 +246,9 @@ impl<P: Permission> Scoped<P> {
         }
     }
 
-    /// The municipality CBS code an access-team token is limited to.
-    pub fn access_team_municipality(&self) -> Option<&str> {
-        match self.claims.role {
-            Role::AccessTeam => Some(self.claims.municipality.as_deref().unwrap_or("")),
-            _ => None,
-        }
-    }
-
-    /// The provider AGB code a provider token is limited to.
-    pub fn provider_agb(&self) -> Option<&str> {
-        match self.claims.role {
-            Role::Provider => Some(self.claims.agb.as_deref().unwrap_or("")),
-            _ => None,
-        }
+    /// Who submits a declaration batch and owns its idempotency key.
+    pub fn submitter(&self) -> String {
+        self.party.submitter(&self.claims)
     }
 }
 
@@ -263,13 +277,41 @@ impl<P: Permission + 'static> FromRequest for Scoped<P> {
             if !P::ROLES.contains(&claims.role) {
                 return Err(ApiError::Forbidden);
             }
+            let scope = RegionScope::new(region.id);
+            check_client(&state, &scope, &claims).await?;
+            let party = Party::resolve(&state.db, &scope, &claims).await?;
             Ok(Self {
-                scope: RegionScope::new(region.id),
+                scope,
                 region,
                 claims,
+                party,
                 _permission: PhantomData,
             })
         })
+    }
+}
+
+/// A token issued to an API client works only while the client exists in
+/// the token's region and is not revoked (looked up on every request, so a
+/// revocation takes effect at once on every api instance).
+async fn check_client(
+    state: &AppState,
+    scope: &RegionScope,
+    claims: &Claims,
+) -> Result<(), ApiError> {
+    use entities::TenantEntity;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let Some(client_id) = &claims.client_id else {
+        return Ok(());
+    };
+    let active = api_client::Entity::scoped(scope)
+        .filter(api_client::Column::ClientId.eq(client_id.as_str()))
+        .filter(api_client::Column::RevokedAt.is_null())
+        .one(&state.db)
+        .await?;
+    match active {
+        Some(_) => Ok(()),
+        None => Err(ApiError::Unauthorized("the API client was revoked".into())),
     }
 }
 
@@ -295,7 +337,11 @@ impl FromRequest for PlatformAdmin {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         std::future::ready((|| {
             let claims = state(req)?.jwt.verify(bearer_token(req)?)?;
-            if claims.role != Role::PlatformAdmin || claims.region != "*" {
+            // API clients are never platform administrators.
+            if claims.role != Role::PlatformAdmin
+                || claims.region != "*"
+                || claims.client_id.is_some()
+            {
                 return Err(ApiError::Forbidden);
             }
             Ok(Self { claims })

@@ -473,7 +473,7 @@ async fn load_region<C: ConnectionTrait>(
     index: usize,
     demo: &DemoRegion,
 ) -> Result<(), sea_orm::DbErr> {
-    let now = chrono::Utc::now();
+    let now = entities::clock::now();
     let region = region::ActiveModel {
         id: Set(Uuid::now_v7()),
         code: Set(demo.code.into()),
@@ -684,7 +684,7 @@ async fn insert_tariff<C: ConnectionTrait>(
         price_cents: Set(price_cents),
         supersedes_id: Set(supersedes_id),
         indexation_run_id: Set(None),
-        created_at: Set(chrono::Utc::now()),
+        created_at: Set(entities::clock::now()),
     }
     .insert(db)
     .await?;

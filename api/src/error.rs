@@ -57,6 +57,8 @@ pub enum ApiError {
     Rule { code: &'static str, detail: String },
     #[error("request body too large")]
     PayloadTooLarge,
+    #[error("{0} is not allowed on this resource")]
+    MethodNotAllowed(String),
     #[error("unsupported media type: {0}")]
     UnsupportedMediaType(String),
     #[error("internal error: {0}")]
@@ -90,6 +92,7 @@ impl ApiError {
             Self::Validation(_) => "ZR-VALIDATION",
             Self::Conflict { code, .. } | Self::Rule { code, .. } => code,
             Self::PayloadTooLarge => "ZR-PAYLOAD-TOO-LARGE",
+            Self::MethodNotAllowed(_) => "ZR-METHOD-NOT-ALLOWED",
             Self::UnsupportedMediaType(_) => "ZR-UNSUPPORTED-MEDIA-TYPE",
             Self::Internal(_) => "ZR-INTERNAL",
         }
@@ -104,6 +107,7 @@ impl ApiError {
             Self::Conflict { .. } => "Conflict",
             Self::Rule { .. } => "Rule violated",
             Self::PayloadTooLarge => "Payload Too Large",
+            Self::MethodNotAllowed(_) => "Method Not Allowed",
             Self::UnsupportedMediaType(_) => "Unsupported Media Type",
             Self::Internal(_) => "Internal Server Error",
         }
@@ -142,6 +146,7 @@ impl ResponseError for ApiError {
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::Rule { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

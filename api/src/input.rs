@@ -5,7 +5,7 @@
 use std::{future::Future, pin::Pin, str::FromStr};
 
 use actix_web::{dev::Payload, http::StatusCode, web, FromRequest, HttpRequest};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
 
@@ -49,16 +49,7 @@ fn read_json_body<T: DeserializeOwned + 'static>(
             .headers()
             .get(actix_web::http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .map(|v| {
-                let mime = v
-                    .split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase();
-                mime == "application/json" || mime.ends_with("+json")
-            })
-            .unwrap_or(false);
+            .is_some_and(is_json_in_utf8);
         let bytes = web::Bytes::from_request(req, payload);
         async move {
             if !is_json {
@@ -73,9 +64,52 @@ fn read_json_body<T: DeserializeOwned + 'static>(
                     ApiError::invalid("", "the request body could not be read")
                 }
             })?;
+            if has_escaped_nul(&bytes) {
+                return Err(ApiError::invalid("", NUL_MESSAGE));
+            }
             parse_json(&bytes).map(|value| (value, bytes))
         }
     }
+}
+
+pub const NUL_MESSAGE: &str = "must not contain the NUL character (U+0000)";
+
+/// `application/json` or `…+json`, with no charset or UTF-8 (RFC 8259:
+/// JSON exchanged between systems is UTF-8).
+fn is_json_in_utf8(content_type: &str) -> bool {
+    let mut parts = content_type.split(';').map(str::trim);
+    let mime = parts.next().unwrap_or("").to_ascii_lowercase();
+    let json = mime == "application/json" || mime.ends_with("+json");
+    json && parts.all(|param| match param.split_once('=') {
+        Some((name, value)) if name.trim().eq_ignore_ascii_case("charset") => {
+            value.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+        }
+        _ => true,
+    })
+}
+
+/// Whether a JSON text holds U+0000 in a string: as `\u0000` (an escape,
+/// i.e. preceded by an odd number of backslashes) or as a raw byte (which
+/// the parser refuses anyway). PostgreSQL cannot store it in text, so it is
+/// refused at the edge on every database.
+fn has_escaped_nul(bytes: &[u8]) -> bool {
+    if bytes.contains(&0) {
+        return true;
+    }
+    let mut from = 0;
+    while let Some(at) = bytes[from..].windows(5).position(|w| w == b"u0000") {
+        let at = from + at;
+        let backslashes = bytes[..at]
+            .iter()
+            .rev()
+            .take_while(|b| **b == b'\\')
+            .count();
+        if backslashes % 2 == 1 {
+            return true;
+        }
+        from = at + 5;
+    }
+    false
 }
 
 /// Deserializes JSON, reporting the path of the offending field.
@@ -110,14 +144,31 @@ impl Check {
         }
     }
 
+    /// A date as `YYYY-MM-DD` from 1900 to 2199 (`spec::DATE_RANGE`): the
+    /// span any care period lies in, far from the calendar's limits, so
+    /// that terms and windows computed from it stay real dates.
     pub fn date(&mut self, field: &str, text: &str) -> Option<NaiveDate> {
+        let years = crate::spec::MIN_YEAR..=crate::spec::MAX_YEAR;
         match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-            Ok(date) if text.len() == 10 => Some(date),
+            Ok(date) if text.len() == 10 && years.contains(&date.year()) => Some(date),
             _ => {
-                self.fail(field, "must be a date as YYYY-MM-DD");
+                self.fail(
+                    field,
+                    format!(
+                        "must be a date as YYYY-MM-DD from {}",
+                        crate::spec::DATE_RANGE
+                    ),
+                );
                 None
             }
         }
+    }
+
+    /// A year from 1900 to 2199.
+    pub fn year(&mut self, field: &str, year: i32) -> bool {
+        let ok = (crate::spec::MIN_YEAR..=crate::spec::MAX_YEAR).contains(&year);
+        self.require(ok, field, "must be a year from 1900 to 2199");
+        ok
     }
 
     pub fn optional_date(&mut self, field: &str, text: Option<&str>) -> Option<Option<NaiveDate>> {
@@ -243,6 +294,34 @@ mod tests {
         };
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["validFrom", "price", "agbCode", "cbsCode"]);
+    }
+
+    #[test]
+    fn nul_is_found_only_where_it_is_a_character() {
+        assert!(has_escaped_nul(br#"{"name": "a\u0000b"}"#));
+        assert!(has_escaped_nul(br#"{"name": "\\\u0000"}"#));
+        assert!(has_escaped_nul(b"{\"name\": \"a\0\"}"));
+        // An escaped backslash followed by the text u0000 is no NUL.
+        assert!(!has_escaped_nul(br#"{"name": "\\u0000"}"#));
+        assert!(!has_escaped_nul(br#"{"name": "u0000"}"#));
+    }
+
+    #[test]
+    fn json_must_be_utf8() {
+        assert!(is_json_in_utf8("application/json"));
+        assert!(is_json_in_utf8("application/json; charset=UTF-8"));
+        assert!(is_json_in_utf8("application/merge-patch+json"));
+        assert!(!is_json_in_utf8("application/json; charset=latin1"));
+        assert!(!is_json_in_utf8("text/plain"));
+    }
+
+    #[test]
+    fn dates_are_bounded() {
+        let mut check = Check::new();
+        assert!(check.date("d", "9999-12-01").is_none());
+        assert!(check.date("d", "1899-12-31").is_none());
+        assert!(check.date("d", "2199-12-31").is_some());
+        assert!(check.date("d", "1900-01-01").is_some());
     }
 
     #[test]

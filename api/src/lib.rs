@@ -9,11 +9,14 @@ pub mod config;
 pub mod csv;
 pub mod db;
 pub mod demo;
+pub mod edge;
 pub mod error;
 pub mod input;
 pub mod pagination;
+pub mod parties;
 pub mod region_cache;
 pub mod routes;
+pub mod spec;
 pub mod state;
 
-pub use app::{build_state, openapi_document, serve, server};
+pub use app::{build_state, openapi_document, openapi_json, serve, server};

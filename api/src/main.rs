@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 use entities::enums::Role;
 
 #[derive(Parser)]
-#[command(name = "api", about = "zorgregie API server")]
+#[command(name = "api", about = "zorgregie API server", version)]
 struct Cli {
     /// Load the five demo regions of DOMAIN.md (only into an empty database).
     #[arg(long)]
@@ -79,10 +79,7 @@ async fn run() -> Result<(), String> {
             Ok(())
         }
         Some(Command::Openapi) => {
-            let doc = api::openapi_document()
-                .to_pretty_json()
-                .map_err(|e| e.to_string())?;
-            println!("{doc}");
+            print!("{}", api::openapi_json());
             Ok(())
         }
         Some(Command::Migrate) => {

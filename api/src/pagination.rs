@@ -14,8 +14,8 @@ const DEFAULT_PAGE_SIZE: u64 = 50;
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
-    /// Page number, from 1.
-    #[param(minimum = 1)]
+    /// Page number, 1 to 1,000,000.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u64>,
     /// Items per page, 1 to 500 (default 50).
     #[param(minimum = 1, maximum = 500)]
@@ -40,7 +40,10 @@ impl PageQuery {
         let page_size = self.page_size.unwrap_or(DEFAULT_PAGE_SIZE);
         let mut errors = Vec::new();
         if page == 0 || page > 1_000_000 {
-            errors.push(crate::error::FieldError::new("page", "must be 1 or more"));
+            errors.push(crate::error::FieldError::new(
+                "page",
+                "must be 1 to 1000000",
+            ));
         }
         if page_size == 0 || page_size > MAX_PAGE_SIZE {
             errors.push(crate::error::FieldError::new(

@@ -358,6 +358,7 @@ impl Bench<'_> {
             idempotency_key: format!("bench-bulk-{}", Uuid::now_v7()),
             request_hash: String::new(),
             submitted_by: "bench".into(),
+            submitter: "actor:bench".into(),
             line_count: stored.len() as i32,
             approved_count: stored.len() as i32,
             created_at: chrono::Utc::now(),

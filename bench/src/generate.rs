@@ -372,6 +372,7 @@ async fn region_data(
             idempotency_key: format!("generated-{YEAR}-{m:02}"),
             request_hash: String::new(),
             submitted_by: "generator".into(),
+            submitter: "actor:generator".into(),
             line_count: 0,
             approved_count: 0,
             created_at: now,

@@ -540,9 +540,33 @@ impl Assessor {
     }
 }
 
+/// The alert levels (percentages) a ceiling of `amount_cents` has reached
+/// with `spent_cents` spent: for a ceiling set or changed after spend was
+/// approved, which signals are due at once.
+pub fn levels_reached(amount_cents: i64, spent_cents: i64, levels: &[i32]) -> Vec<i32> {
+    levels
+        .iter()
+        .copied()
+        .filter(|&level| {
+            i128::from(spent_cents) * 100 >= i128::from(amount_cents) * i128::from(level)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_late_ceiling_reaches_the_levels_of_its_spend() {
+        // € 2,991.50 spent against € 3,000.00: 99.7 %, past 80 but not 100.
+        assert_eq!(levels_reached(300_000, 299_150, &[80, 100]), [80]);
+        assert_eq!(levels_reached(300_000, 300_000, &[80, 100]), [80, 100]);
+        assert_eq!(
+            levels_reached(300_000, 239_999, &[80, 100]),
+            Vec::<i32>::new()
+        );
+    }
     use crate::enums::FundingVariant;
     use std::str::FromStr;
 

@@ -16,6 +16,7 @@ pub enum OutflowWindow {
     /// The last full calendar year before the check date.
     CalendarYear,
     /// The twelve months up to and including the check date.
+    #[serde(rename = "rolling-12-months")]
     Rolling12Months,
 }
 

@@ -1,4 +1,5 @@
 use super::*;
+use api::auth::Audience;
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 
 fn sign_with(header: Header, claims: &api::auth::Claims, key: &EncodingKey) -> String {
@@ -26,7 +27,11 @@ e2e!(bad_tokens_get_401, |app| {
     let mut expired = app.claims(&region.code, Role::RegionAdmin);
     expired.exp = chrono::Utc::now().timestamp() - 3600;
     let mut wrong_audience = app.claims(&region.code, Role::RegionAdmin);
-    wrong_audience.aud = "someone-else".into();
+    wrong_audience.aud = Audience::One("someone-else".into());
+    let mut not_yet = app.claims(&region.code, Role::RegionAdmin);
+    not_yet.nbf = Some(chrono::Utc::now().timestamp() + 3600);
+    let mut others_only = app.claims(&region.code, Role::RegionAdmin);
+    others_only.aud = Audience::Many(vec!["a".into(), "b".into()]);
     let mut wrong_issuer = app.claims(&region.code, Role::RegionAdmin);
     wrong_issuer.iss = "evil".into();
     let good = app.claims(&region.code, Role::RegionAdmin);
@@ -43,6 +48,8 @@ e2e!(bad_tokens_get_401, |app| {
     for (what, token) in [
         ("expired", app.sign(&expired)),
         ("wrong audience", app.sign(&wrong_audience)),
+        ("not valid before an hour from now", app.sign(&not_yet)),
+        ("audiences without ours", app.sign(&others_only)),
         ("wrong issuer", app.sign(&wrong_issuer)),
         ("forged", forged),
         ("alg none", unsigned(&good)),
@@ -61,6 +68,13 @@ e2e!(bad_tokens_get_401, |app| {
         app.get(&path, &app.sign(&good)).await.status,
         StatusCode::OK
     );
+    // RFC 7519: `aud` may be an array; ours among others is accepted, and
+    // so is a `nbf` that has passed.
+    let mut audiences = app.claims(&region.code, Role::RegionAdmin);
+    audiences.aud = Audience::Many(vec!["other-api".into(), "zorgregie-api".into()]);
+    audiences.nbf = Some(chrono::Utc::now().timestamp() - 60);
+    let reply = app.get(&path, &app.sign(&audiences)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
 });
 
 e2e!(public_key_tokens_by_kid, |app| {
@@ -122,7 +136,9 @@ e2e!(wrong_role_gets_403, |app| {
     let region = app.new_region().await;
     seed_catalogue(&app, &region).await;
     let auditor = app.token(&region.code, Role::Auditor);
-    let access = app.token(&region.code, Role::AccessTeam);
+    let mut access = app.claims(&region.code, Role::AccessTeam);
+    access.municipality = Some("GM0202".into());
+    let access = app.sign(&access);
     let manager = app.token(&region.code, Role::ContractManager);
     let tariff = json!({ "productCode": "15A01", "validFrom": "2025-01-01", "price": "1.00" });
     assert_eq!(
@@ -285,6 +301,9 @@ e2e!(api_clients_get_tokens, |app| {
     )
     .await;
     assert_eq!(revoked.status, StatusCode::UNAUTHORIZED);
+    // A token issued before the revocation stops working at once.
+    let after = app.get(&region.path("contracts"), &access_token).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED, "{}", after.body);
 
     let bad = app
         .post(

@@ -84,9 +84,15 @@ e2e!(other_regions_objects_are_404_on_every_resource, |app| {
             StatusCode::NOT_FOUND,
             "GET {collection}"
         );
+        // A collection without POST answers 405 in every region alike.
+        let expected = if collection == "audit-events" {
+            StatusCode::METHOD_NOT_ALLOWED
+        } else {
+            StatusCode::NOT_FOUND
+        };
         assert_eq!(
             app.post(&path, &b.admin, json!({})).await.status,
-            StatusCode::NOT_FOUND,
+            expected,
             "POST {collection}"
         );
     }

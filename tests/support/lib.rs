@@ -220,6 +220,31 @@ impl TestApp {
             .await
     }
 
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.send(reqwest::Method::PUT, path, Some(token), Some(body))
+            .await
+    }
+
+    /// Submits a declaration batch `{"lines": lines}` under an idempotency key.
+    pub async fn declare(&self, region: &Region, token: &str, key: &str, lines: Value) -> Reply {
+        let response = self
+            .client
+            .post(format!("{}{}", self.base, region.path("declarations")))
+            .bearer_auth(token)
+            .header("Idempotency-Key", key)
+            .json(&json!({ "lines": lines }))
+            .send()
+            .await
+            .expect("request");
+        let status = response.status();
+        let headers = response.headers().clone();
+        Reply {
+            status,
+            headers,
+            body: response.json().await.unwrap_or(Value::Null),
+        }
+    }
+
     pub async fn delete(&self, path: &str, token: &str) -> Reply {
         self.send(reqwest::Method::DELETE, path, Some(token), None)
             .await

@@ -4,8 +4,17 @@
 
 use sea_orm::{ConnectOptions, Database};
 
+/// zorgregie background worker: tariff indexation, outflow checks and
+/// monitoring reports from the job queue, and the daily schedule. Configured
+/// by the environment (DATABASE_URL, QUEUE_URL, QUEUE_NAME; see the README).
+#[derive(clap::Parser)]
+#[command(name = "worker", version)]
+struct Cli {}
+
 #[tokio::main]
 async fn main() {
+    // `--help` and `--version` answer before anything connects or creates a file.
+    let _ = <Cli as clap::Parser>::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()

@@ -40,7 +40,7 @@ pub async fn create<C: ConnectionTrait>(
         progress: Set(0),
         result: Set(None),
         error: Set(None),
-        created_at: Set(chrono::Utc::now()),
+        created_at: Set(entities::clock::now()),
         started_at: Set(None),
         finished_at: Set(None),
     }
@@ -70,7 +70,7 @@ async fn update<C: ConnectionTrait>(
 pub async fn start<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<(), JobError> {
     update(db, id, |m| {
         m.status = Set(JobStatus::Running);
-        m.started_at = Set(Some(chrono::Utc::now()));
+        m.started_at = Set(Some(entities::clock::now()));
         m.error = Set(None);
     })
     .await
@@ -90,7 +90,7 @@ pub async fn succeed<C: ConnectionTrait>(
         m.status = Set(JobStatus::Succeeded);
         m.progress = Set(100);
         m.result = Set(Some(result));
-        m.finished_at = Set(Some(chrono::Utc::now()));
+        m.finished_at = Set(Some(entities::clock::now()));
     })
     .await
 }
@@ -99,7 +99,7 @@ pub async fn fail<C: ConnectionTrait>(db: &C, id: Uuid, error: &str) -> Result<(
     update(db, id, |m| {
         m.status = Set(JobStatus::Failed);
         m.error = Set(Some(error.to_owned()));
-        m.finished_at = Set(Some(chrono::Utc::now()));
+        m.finished_at = Set(Some(entities::clock::now()));
     })
     .await
 }

@@ -462,37 +462,14 @@ async fn to_out<C: ConnectionTrait>(
         .out(a))
 }
 
-/// Limits a select to what the caller may see: an access team its
-/// municipality, a provider its own allocations.
-async fn visible<C: ConnectionTrait, P: Permission>(
-    db: &C,
-    auth: &Scoped<P>,
-    mut select: sea_orm::Select<allocation::Entity>,
-) -> ApiResult<sea_orm::Select<allocation::Entity>> {
-    if let Some(cbs) = auth.access_team_municipality() {
-        let id = municipalities::find_by_cbs(db, &auth.scope, cbs)
-            .await?
-            .map(|m| m.id);
-        select = select.filter(allocation::Column::MunicipalityId.eq(id.unwrap_or_default()));
-    }
-    if let Some(agb) = auth.provider_agb() {
-        let id = providers::find_by_agb(db, &auth.scope, agb)
-            .await?
-            .map(|p| p.id);
-        select = select.filter(allocation::Column::ProviderId.eq(id.unwrap_or_default()));
-    }
-    Ok(select)
-}
-
 async fn find_visible<C: ConnectionTrait, P: Permission>(
     db: &C,
     auth: &Scoped<P>,
     number: i64,
 ) -> ApiResult<allocation::Model> {
-    let select = allocation::Entity::scoped(&auth.scope)
-        .filter(allocation::Column::AllocationNumber.eq(number));
-    visible(db, auth, select)
-        .await?
+    allocation::Entity::scoped(&auth.scope)
+        .filter(allocation::Column::AllocationNumber.eq(number))
+        .filter(auth.party.allocations())
         .one(db)
         .await?
         .ok_or(ApiError::NotFound)
@@ -579,10 +556,8 @@ pub async fn create_allocation(
         input.budget.as_deref(),
         &input.temporary_intensive,
     );
-    if let Some(cbs) = auth.access_team_municipality() {
-        if cbs != input.municipality_cbs {
-            return Err(ApiError::Forbidden);
-        }
+    if !auth.party.may_allocate_in(&input.municipality_cbs) {
+        return Err(ApiError::Forbidden);
     }
     let txn = entities::transaction::begin_write(&state.db).await?;
     let scope = &auth.scope;
@@ -615,7 +590,7 @@ pub async fn create_allocation(
     check_own_rules(&txn, scope, &product, start, end, &granted).await?;
     check_admission(&txn, scope, &municipality, &product, &provider, start).await?;
 
-    let now = chrono::Utc::now();
+    let now = entities::clock::now();
     let mut model = allocation::ActiveModel {
         region_id: Set(scope.region_id),
         id: Set(Uuid::now_v7()),
@@ -706,7 +681,7 @@ pub async fn list_allocations(
                     .add(allocation::Column::EndDate.gte(date)),
             );
     }
-    let select = visible(db, &auth, select).await?;
+    let select = select.filter(auth.party.allocations());
     let (items, total) = fetch_page(db, select, page).await?;
     let names = Names::load(db, scope, &items).await?;
     Ok(Page::new(
@@ -798,7 +773,7 @@ pub async fn update_allocation(
     let mut model: allocation::ActiveModel = existing.clone().into();
     model.end_date = Set(end);
     set_grant(&mut model, &granted.grant);
-    model.updated_at = Set(chrono::Utc::now());
+    model.updated_at = Set(entities::clock::now());
     let saved = model.update(&txn).await?;
     replace_episodes(&txn, scope, saved.id, &granted.episodes).await?;
     let out = to_out(&txn, scope, saved).await?;
@@ -865,7 +840,7 @@ pub async fn stop_allocation(
     model.end_date = Set(Some(on));
     model.stopped_on = Set(Some(on));
     model.stop_reason = Set(Some(input.reason.trim().to_owned()));
-    model.updated_at = Set(chrono::Utc::now());
+    model.updated_at = Set(entities::clock::now());
     let out = to_out(&txn, &auth.scope, model.update(&txn).await?).await?;
     auth.audit()
         .record(&txn, "stop", "allocation", out.allocation_number, serde_json::json!({ "endDateBefore": before_end, "stoppedOn": on, "reason": out.stop_reason }))

@@ -149,7 +149,7 @@ pub async fn create_api_client(
         role: Set(role),
         municipality_cbs: Set(input.municipality_cbs.clone()),
         provider_agb: Set(input.provider_agb.clone()),
-        created_at: Set(chrono::Utc::now()),
+        created_at: Set(entities::clock::now()),
         revoked_at: Set(None),
     }
     .insert(&txn)
@@ -214,7 +214,7 @@ pub async fn revoke_api_client(
         .ok_or(ApiError::NotFound)?;
     let client_id = existing.client_id.clone();
     let mut model: api_client::ActiveModel = existing.into();
-    model.revoked_at = Set(Some(chrono::Utc::now()));
+    model.revoked_at = Set(Some(entities::clock::now()));
     model.update(&txn).await?;
     auth.audit()
         .record(

@@ -54,6 +54,12 @@ pub async fn issue_token(
     state: web::Data<AppState>,
     form: web::Form<TokenRequest>,
 ) -> ApiResult<web::Json<TokenResponse>> {
+    if [&form.grant_type, &form.client_id, &form.client_secret]
+        .iter()
+        .any(|field| field.contains('\0'))
+    {
+        return Err(ApiError::invalid("", crate::input::NUL_MESSAGE));
+    }
     if form.grant_type != "client_credentials" {
         return Err(ApiError::invalid(
             "grant_type",
@@ -99,6 +105,7 @@ pub async fn issue_token(
     );
     claims.municipality = client.municipality_cbs;
     claims.agb = client.provider_agb;
+    claims.client_id = Some(client.client_id.clone());
     Ok(web::Json(TokenResponse {
         access_token: state.jwt.sign(&claims)?,
         token_type: "Bearer".into(),

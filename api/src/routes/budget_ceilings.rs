@@ -5,18 +5,24 @@
 //! cross it.
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
 use entities::{
+    declaration_rules::levels_reached,
     money::{cents_to_euros, euros_to_cents},
-    schema::{budget_ceiling, budget_signal},
+    policy::{kinds, BudgetAlertsPolicy, PolicyRules, REGION_SCOPE},
+    schema::{budget_ceiling, budget_signal, spend_rollup},
     RegionScope, TenantEntity, TenantRecord,
 };
 use rust_decimal::{Decimal, RoundingStrategy};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, QueryTrait, Set,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{codes::CodeBook, municipalities, product_groups, providers};
+use super::{codes::CodeBook, municipalities, policies, product_groups, providers};
 use crate::{
     auth::{ManageContracts, ReadRegion, Scoped},
     error::{ApiError, ApiResult, Problem},
@@ -146,11 +152,7 @@ pub async fn create_budget_ceiling(
 ) -> ApiResult<HttpResponse> {
     let input = body.take()?;
     let mut check = Check::new();
-    check.require(
-        (2000..=2200).contains(&input.year),
-        "year",
-        "must be a year from 2000 to 2200",
-    );
+    check.year("year", input.year);
     let amount = positive_cents(&mut check, &input.amount);
     let txn = entities::transaction::begin_write(&state.db).await?;
     let scope = &auth.scope;
@@ -195,16 +197,101 @@ pub async fn create_budget_ceiling(
         amount_cents: Set(amount),
         hard: Set(input.hard),
         spent_cents: Set(0),
-        created_at: Set(chrono::Utc::now()),
+        created_at: Set(entities::clock::now()),
     }
     .insert(&txn)
     .await?;
+    let saved = count_spend(&txn, scope, saved).await?;
     let out = Names::load(&txn, scope).await?.out(saved);
     auth.audit()
         .record(&txn, "create", "budget-ceiling", out.id, &out)
         .await?;
     txn.commit().await?;
     Ok(HttpResponse::Created().json(out))
+}
+
+/// The alert levels (percent of a ceiling) of the region's policy.
+pub async fn alert_levels<C: ConnectionTrait>(db: &C, scope: &RegionScope) -> ApiResult<Vec<i32>> {
+    Ok(
+        match policies::rules(db, scope, kinds::BUDGET_ALERTS, REGION_SCOPE).await? {
+            Some(PolicyRules::BudgetAlerts(p)) => p.levels_percent,
+            _ => BudgetAlertsPolicy::default().levels_percent,
+        },
+    )
+}
+
+/// Records that a ceiling reached a level: one signal per ceiling and
+/// level, however often it is reached.
+pub async fn record_signal<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    ceiling_id: Uuid,
+    level_percent: i32,
+    spent_cents: i64,
+) -> ApiResult<()> {
+    budget_signal::Entity::insert(budget_signal::ActiveModel {
+        region_id: Set(scope.region_id),
+        id: Set(Uuid::now_v7()),
+        budget_ceiling_id: Set(ceiling_id),
+        level_percent: Set(level_percent),
+        spent_cents: Set(spent_cents),
+        created_at: Set(entities::clock::now()),
+    })
+    .on_conflict_do_nothing_on([
+        budget_signal::Column::RegionId,
+        budget_signal::Column::BudgetCeilingId,
+        budget_signal::Column::LevelPercent,
+    ])
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+/// Counts the approved spend of a ceiling's scope (provider, year, and its
+/// product group and municipality if set) from the spend rollups, stores it,
+/// and records the signals of the alert levels it has already reached: a
+/// ceiling set after spend was approved starts where the spend is.
+async fn count_spend(
+    txn: &DatabaseTransaction,
+    scope: &RegionScope,
+    ceiling: budget_ceiling::Model,
+) -> ApiResult<budget_ceiling::Model> {
+    use sea_orm::{sea_query::Expr, QuerySelect};
+    let from = NaiveDate::from_ymd_opt(ceiling.year, 1, 1);
+    let to = NaiveDate::from_ymd_opt(ceiling.year, 12, 31);
+    let (Some(from), Some(to)) = (from, to) else {
+        return Err(ApiError::invalid(
+            "year",
+            "must be a year from 1900 to 2199",
+        ));
+    };
+    let spent: Option<i64> = spend_rollup::Entity::scoped(scope)
+        .select_only()
+        // PostgreSQL sums a bigint as numeric.
+        .column_as(Expr::cust("CAST(SUM(amount_cents) AS BIGINT)"), "spent")
+        .filter(spend_rollup::Column::ProviderId.eq(ceiling.provider_id))
+        .filter(spend_rollup::Column::Month.between(from, to))
+        .apply_if(ceiling.product_group_id, |q, id| {
+            q.filter(spend_rollup::Column::ProductGroupId.eq(id))
+        })
+        .apply_if(ceiling.municipality_id, |q, id| {
+            q.filter(spend_rollup::Column::MunicipalityId.eq(id))
+        })
+        .into_tuple()
+        .one(txn)
+        .await?
+        .flatten();
+    let spent = spent.unwrap_or(0);
+    let levels = alert_levels(txn, scope).await?;
+    for level in levels_reached(ceiling.amount_cents, spent, &levels) {
+        record_signal(txn, scope, ceiling.id, level, spent).await?;
+    }
+    if spent == ceiling.spent_cents {
+        return Ok(ceiling);
+    }
+    let mut model: budget_ceiling::ActiveModel = ceiling.into();
+    model.spent_cents = Set(spent);
+    Ok(model.update(txn).await?)
 }
 
 /// List budget ceilings with their use.
@@ -223,12 +310,17 @@ pub async fn list_budget_ceilings(
     query: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let page = query.validate()?;
+    let mut check = Check::new();
+    if let Some(year) = filter.year {
+        check.year("year", year);
+    }
+    check.finish()?;
     let scope = &auth.scope;
     let mut select = budget_ceiling::Entity::scoped(scope)
         .order_by_asc(budget_ceiling::Column::Year)
         .order_by_asc(budget_ceiling::Column::Id);
-    let agb = auth.provider_agb().or(filter.provider_agb.as_deref());
-    if let Some(agb) = agb {
+    select = select.filter(auth.party.budget_ceilings());
+    if let Some(agb) = &filter.provider_agb {
         let id = providers::find_by_agb(&state.db, scope, agb)
             .await?
             .map(|p| p.id);
@@ -260,17 +352,15 @@ pub async fn get_budget_ceiling(
     auth: Scoped<ReadRegion>,
     path: web::Path<(String, Uuid)>,
 ) -> ApiResult<web::Json<BudgetCeilingOut>> {
-    let found = budget_ceiling::Entity::find_scoped(&state.db, &auth.scope, path.1)
+    let found = budget_ceiling::Entity::scoped(&auth.scope)
+        .filter(budget_ceiling::Column::Id.eq(path.1))
+        .filter(auth.party.budget_ceilings())
+        .one(&state.db)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let out = Names::load(&state.db, &auth.scope).await?.out(found);
-    if auth
-        .provider_agb()
-        .is_some_and(|agb| agb != out.provider_agb)
-    {
-        return Err(ApiError::NotFound);
-    }
-    Ok(web::Json(out))
+    Ok(web::Json(
+        Names::load(&state.db, &auth.scope).await?.out(found),
+    ))
 }
 
 /// Change a ceiling's amount or hardness.
@@ -306,9 +396,8 @@ pub async fn update_budget_ceiling(
     if let Some(hard) = input.hard {
         model.hard = Set(hard);
     }
-    let out = Names::load(&txn, &auth.scope)
-        .await?
-        .out(model.update(&txn).await?);
+    let updated = count_spend(&txn, &auth.scope, model.update(&txn).await?).await?;
+    let out = Names::load(&txn, &auth.scope).await?.out(updated);
     auth.audit()
         .record(&txn, "update", "budget-ceiling", out.id, &out)
         .await?;

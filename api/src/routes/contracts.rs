@@ -442,7 +442,7 @@ async fn check_added_lots<C: ConnectionTrait>(
         .copied()
         .filter(|m| !current_municipalities.contains(m))
         .collect();
-    let as_of = chrono::Utc::now().date_naive().max(existing.start_date);
+    let as_of = entities::clock::now().date_naive().max(existing.start_date);
     let (provider, form) = (existing.provider_id, existing.procurement_form);
     if !added_groups.is_empty() {
         check_admission(
@@ -480,13 +480,12 @@ async fn find_visible<C: ConnectionTrait, P: Permission>(
     let found = contract::Entity::find_scoped(db, &auth.scope, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    if let Some(agb) = auth.provider_agb() {
-        let own = providers::find_by_agb(db, &auth.scope, agb)
-            .await?
-            .map(|p| p.id);
-        if own != Some(found.provider_id) {
-            return Err(ApiError::NotFound);
-        }
+    if auth
+        .party
+        .provider_id()
+        .is_some_and(|own| own != found.provider_id)
+    {
+        return Err(ApiError::NotFound);
     }
     Ok(found)
 }
@@ -550,7 +549,7 @@ pub async fn create_contract(
         status: Set(ContractStatus::Active),
         terminated_on: Set(None),
         termination_reason: Set(None),
-        created_at: Set(chrono::Utc::now()),
+        created_at: Set(entities::clock::now()),
     }
     .insert(&txn)
     .await?;
@@ -596,8 +595,8 @@ pub async fn list_contracts(
     let mut select = contract::Entity::scoped(scope)
         .order_by_asc(contract::Column::StartDate)
         .order_by_asc(contract::Column::Id);
-    let agb = auth.provider_agb().or(filter.provider_agb.as_deref());
-    if let Some(agb) = agb {
+    select = select.filter(auth.party.contracts());
+    if let Some(agb) = &filter.provider_agb {
         let id = providers::find_by_agb(db, scope, agb).await?.map(|p| p.id);
         select = select.filter(contract::Column::ProviderId.eq(id.unwrap_or_default()));
     }

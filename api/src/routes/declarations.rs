@@ -12,11 +12,10 @@ use entities::{
     declaration_rules::{AllocationFacts, ApprovedLine, Assessor, LineIn, Verdict},
     enums::{LineStatus, Unit, VolumeFrequency},
     money::{cents_to_euros, euros_to_cents},
-    policy::{kinds, BudgetAlertsPolicy, PolicyRules, REGION_SCOPE},
     rollup::{ApprovedCell, Rollups},
     schema::{
-        allocation, allocation_intensive_episode as episode, budget_ceiling, budget_signal,
-        declaration_batch, declaration_line, product, tariff,
+        allocation, allocation_intensive_episode as episode, budget_ceiling, declaration_batch,
+        declaration_line, product, tariff,
     },
     RegionScope, TenantEntity,
 };
@@ -30,7 +29,7 @@ use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{policies, providers};
+use super::budget_ceilings;
 use crate::{
     auth::{Declare, Permission, ReadRegion, Scoped},
     error::{ApiError, ApiResult, Problem},
@@ -47,7 +46,9 @@ const CHUNK: usize = 500;
 const LINES_PER_INSERT: usize = 1_000;
 
 /// One line of a batch.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+// Serialize: the idempotency hash is taken over the parsed request, so the
+// same lines with other whitespace or key order are the same request.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LineInput {
     #[schema(example = 100001)]
@@ -74,7 +75,7 @@ pub struct LineInput {
     pub unit: Option<String>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BatchIn {
     /// 1 to 10,000 lines.
@@ -360,10 +361,7 @@ async fn prepare_assessor(
         .lock_exclusive()
         .all(txn)
         .await?;
-    let levels = match policies::rules(txn, scope, kinds::BUDGET_ALERTS, REGION_SCOPE).await? {
-        Some(PolicyRules::BudgetAlerts(p)) => p.levels_percent,
-        _ => BudgetAlertsPolicy::default().levels_percent,
-    };
+    let levels = budget_ceilings::alert_levels(txn, scope).await?;
     Ok(Assessor::new(
         facts, products, tariffs, declarer, approved, ceilings, levels,
     ))
@@ -434,25 +432,15 @@ async fn book_ceilings(
         model.spent_cents = Set(c.spent_cents);
         model.update(txn).await?;
     }
-    let now = chrono::Utc::now();
     for s in assessor.signals() {
-        let signal = budget_signal::ActiveModel {
-            region_id: Set(scope.region_id),
-            id: Set(Uuid::now_v7()),
-            budget_ceiling_id: Set(s.budget_ceiling_id),
-            level_percent: Set(s.level_percent),
-            spent_cents: Set(s.spent_cents),
-            created_at: Set(now),
-        };
-        // One signal per ceiling and level, however often it is crossed.
-        budget_signal::Entity::insert(signal)
-            .on_conflict_do_nothing_on([
-                budget_signal::Column::RegionId,
-                budget_signal::Column::BudgetCeilingId,
-                budget_signal::Column::LevelPercent,
-            ])
-            .exec(txn)
-            .await?;
+        budget_ceilings::record_signal(
+            txn,
+            scope,
+            s.budget_ceiling_id,
+            s.level_percent,
+            s.spent_cents,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -488,12 +476,15 @@ async fn stored_result<C: ConnectionTrait>(
     Ok(batch_out(batch, &lines))
 }
 
+/// The batch a submitter stored under `key` (keys are the submitter's own).
 async fn find_batch_by_key<C: ConnectionTrait>(
     db: &C,
     scope: &RegionScope,
+    submitter: &str,
     key: &str,
 ) -> ApiResult<Option<declaration_batch::Model>> {
     Ok(declaration_batch::Entity::scoped(scope)
+        .filter(declaration_batch::Column::Submitter.eq(submitter))
         .filter(declaration_batch::Column::IdempotencyKey.eq(key))
         .one(db)
         .await?)
@@ -522,7 +513,9 @@ async fn replay<C: ConnectionTrait>(
 /// `Idempotency-Key` header. Each line is approved or rejected with a reason
 /// code; the batch is stored in one transaction. The same key and body
 /// return the first result (`Idempotent-Replayed: true`); the same key with
-/// another body is a 409. A provider token declares only its own allocations.
+/// another body is a 409. Keys belong to the submitter (a provider by its
+/// AGB, anyone else by token subject): another party's key is never seen.
+/// A provider token declares only its own allocations.
 #[utoipa::path(
     tag = "declarations",
     params(
@@ -545,26 +538,20 @@ pub async fn submit_declarations(
     body: Body<BatchIn>,
 ) -> ApiResult<HttpResponse> {
     let key = idempotency_key(&req)?;
-    let (input, bytes) = body.take_with_bytes()?;
-    let hash: String = Sha256::digest(&bytes)
+    let input = body.take()?;
+    let canonical = serde_json::to_vec(&input).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let hash: String = Sha256::digest(&canonical)
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
     let scope = &auth.scope;
-    if let Some(existing) = find_batch_by_key(&state.db, scope, &key).await? {
+    let submitter = auth.submitter();
+    if let Some(existing) = find_batch_by_key(&state.db, scope, &submitter, &key).await? {
         return replay(&state.db, scope, existing, &hash).await;
     }
     let lines = parse_lines(&input.lines)?;
-    let declarer = match auth.provider_agb() {
-        // An unknown AGB declares for nobody: every line is "not yours".
-        Some(agb) => Some(
-            providers::find_by_agb(&state.db, scope, agb)
-                .await?
-                .map(|p| p.id)
-                .unwrap_or_default(),
-        ),
-        None => None,
-    };
+    // An unknown AGB has the nil id and declares for nobody: every line is "not yours".
+    let declarer = auth.party.provider_id();
 
     let txn = entities::transaction::begin_write(&state.db).await?;
     let mut assessor = prepare_assessor(&txn, scope, &lines, declarer).await?;
@@ -581,9 +568,10 @@ pub async fn submit_declarations(
         idempotency_key: key.clone(),
         request_hash: hash.clone(),
         submitted_by: auth.audit().actor,
+        submitter: submitter.clone(),
         line_count: lines.len() as i32,
         approved_count,
-        created_at: chrono::Utc::now(),
+        created_at: entities::clock::now(),
     };
     let stored = match store(&txn, scope, batch.clone(), &lines, &verdicts).await {
         Ok(stored) => stored,
@@ -593,7 +581,7 @@ pub async fn submit_declarations(
         }) => {
             // Another request with the same key won the race: answer as a retry.
             txn.rollback().await?;
-            let existing = find_batch_by_key(&state.db, scope, &key)
+            let existing = find_batch_by_key(&state.db, scope, &submitter, &key)
                 .await?
                 .ok_or(ApiError::NotFound)?;
             return replay(&state.db, scope, existing, &hash).await;
@@ -626,35 +614,10 @@ pub async fn submit_declarations(
         .json(out))
 }
 
-/// Batches a caller may see: a provider those with lines for its own
-/// allocations (whoever submitted them) and those it submitted itself.
-async fn visible_batches<C: ConnectionTrait, P: Permission>(
-    db: &C,
-    auth: &Scoped<P>,
-) -> ApiResult<sea_orm::Select<declaration_batch::Entity>> {
-    let select = declaration_batch::Entity::scoped(&auth.scope);
-    let Some(agb) = auth.provider_agb() else {
-        return Ok(select);
-    };
-    let own = providers::find_by_agb(db, &auth.scope, agb)
-        .await?
-        .map(|p| p.id)
-        .unwrap_or_default();
-    let own_allocations = allocation::Entity::scoped(&auth.scope)
-        .select_only()
-        .column(allocation::Column::Id)
-        .filter(allocation::Column::ProviderId.eq(own))
-        .into_query();
-    let with_own_lines = declaration_line::Entity::scoped(&auth.scope)
-        .select_only()
-        .column(declaration_line::Column::BatchId)
-        .filter(declaration_line::Column::AllocationId.in_subquery(own_allocations))
-        .into_query();
-    Ok(select.filter(
-        sea_orm::sea_query::Condition::any()
-            .add(declaration_batch::Column::Id.in_subquery(with_own_lines))
-            .add(declaration_batch::Column::SubmittedBy.eq(auth.audit().actor)),
-    ))
+/// The batches the caller's party sees (`parties.rs`).
+fn visible_batches<P: Permission>(auth: &Scoped<P>) -> sea_orm::Select<declaration_batch::Entity> {
+    declaration_batch::Entity::scoped(&auth.scope)
+        .filter(auth.party.declaration_batches(&auth.scope, &auth.claims))
 }
 
 /// List submitted batches, newest first (without their lines).
@@ -672,34 +635,12 @@ pub async fn list_declarations(
     query: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let page = query.validate()?;
-    let select = visible_batches(&state.db, &auth)
-        .await?
-        .order_by_desc(declaration_batch::Column::Id);
+    let select = visible_batches(&auth).order_by_desc(declaration_batch::Column::Id);
     let (items, total) = fetch_page(&state.db, select, page).await?;
-    let ids: Vec<Uuid> = items.iter().map(|b| b.id).collect();
-    let amounts: Vec<(Uuid, Option<i64>)> = declaration_line::Entity::scoped(&auth.scope)
-        .select_only()
-        .column(declaration_line::Column::BatchId)
-        .column(declaration_line::Column::AmountCents)
-        .filter(declaration_line::Column::BatchId.is_in(ids))
-        .filter(declaration_line::Column::Status.eq(LineStatus::Approved))
-        .into_tuple()
-        .all(&state.db)
-        .await?;
+    let totals = visible_totals(&state.db, &auth, items.iter().map(|b| b.id)).await?;
     let out = items
         .into_iter()
-        .map(|b| {
-            let id = b.id;
-            let mut out = batch_out(b, &[]);
-            out.approved_amount = cents_to_euros(
-                amounts
-                    .iter()
-                    .filter(|(batch, _)| *batch == id)
-                    .filter_map(|(_, a)| *a)
-                    .sum(),
-            );
-            out
-        })
+        .map(|b| with_totals(batch_out(b, &[]), &totals))
         .collect();
     Ok(Page::new(out, page, total).respond(&req))
 }
@@ -717,15 +658,57 @@ pub async fn get_declaration(
     auth: Scoped<ReadRegion>,
     path: web::Path<(String, Uuid)>,
 ) -> ApiResult<web::Json<BatchOut>> {
-    let batch = visible_batches(&state.db, &auth)
-        .await?
+    let batch = visible_batches(&auth)
         .filter(declaration_batch::Column::Id.eq(path.1))
         .one(&state.db)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let mut out = stored_result(&state.db, &auth.scope, batch).await?;
-    out.lines.clear();
-    Ok(web::Json(out))
+    let totals = visible_totals(&state.db, &auth, [batch.id]).await?;
+    Ok(web::Json(with_totals(batch_out(batch, &[]), &totals)))
+}
+
+/// Lines, approved lines and approved cents per batch, over the lines the
+/// caller's party sees (a provider is not told another's amounts).
+async fn visible_totals<C: ConnectionTrait, P: Permission>(
+    db: &C,
+    auth: &Scoped<P>,
+    batch_ids: impl IntoIterator<Item = Uuid>,
+) -> ApiResult<HashMap<Uuid, (i32, i32, i64)>> {
+    use sea_orm::sea_query::Expr;
+    let rows: Vec<(Uuid, LineStatus, i64, Option<i64>)> =
+        declaration_line::Entity::scoped(&auth.scope)
+            .select_only()
+            .column(declaration_line::Column::BatchId)
+            .column(declaration_line::Column::Status)
+            .column_as(Expr::cust("COUNT(*)"), "lines")
+            // PostgreSQL sums a bigint as numeric.
+            .column_as(Expr::cust("CAST(SUM(amount_cents) AS BIGINT)"), "cents")
+            .filter(declaration_line::Column::BatchId.is_in(batch_ids))
+            .filter(auth.party.declaration_lines(&auth.scope, &auth.claims))
+            .group_by(declaration_line::Column::BatchId)
+            .group_by(declaration_line::Column::Status)
+            .into_tuple()
+            .all(db)
+            .await?;
+    let mut totals: HashMap<Uuid, (i32, i32, i64)> = HashMap::new();
+    for (batch, status, lines, cents) in rows {
+        let entry = totals.entry(batch).or_default();
+        entry.0 += lines as i32;
+        if status == LineStatus::Approved {
+            entry.1 += lines as i32;
+            entry.2 += cents.unwrap_or(0);
+        }
+    }
+    Ok(totals)
+}
+
+fn with_totals(mut out: BatchOut, totals: &HashMap<Uuid, (i32, i32, i64)>) -> BatchOut {
+    let (lines, approved, cents) = totals.get(&out.id).copied().unwrap_or_default();
+    out.line_count = lines;
+    out.approved_count = approved;
+    out.rejected_count = lines - approved;
+    out.approved_amount = cents_to_euros(cents);
+    out
 }
 
 /// A batch's lines with their verdicts, in order; filter by status.
@@ -751,8 +734,7 @@ pub async fn list_declaration_lines(
         .as_deref()
         .map(|s| check.one_of::<LineStatus>("status", s));
     check.finish()?;
-    let batch = visible_batches(&state.db, &auth)
-        .await?
+    let batch = visible_batches(&auth)
         .filter(declaration_batch::Column::Id.eq(path.1))
         .one(&state.db)
         .await?
@@ -763,22 +745,7 @@ pub async fn list_declaration_lines(
     if let Some(Some(status)) = status {
         select = select.filter(declaration_line::Column::Status.eq(status));
     }
-    // In a batch someone else submitted, a provider sees only its own lines.
-    if let Some(agb) = auth
-        .provider_agb()
-        .filter(|_| batch.submitted_by != auth.audit().actor)
-    {
-        let own = providers::find_by_agb(&state.db, &auth.scope, agb)
-            .await?
-            .map(|p| p.id)
-            .unwrap_or_default();
-        let own_allocations = allocation::Entity::scoped(&auth.scope)
-            .select_only()
-            .column(allocation::Column::Id)
-            .filter(allocation::Column::ProviderId.eq(own))
-            .into_query();
-        select = select.filter(declaration_line::Column::AllocationId.in_subquery(own_allocations));
-    }
+    let select = select.filter(auth.party.declaration_lines(&auth.scope, &auth.claims));
     let (items, total) = fetch_page(&state.db, select, page).await?;
     Ok(Page::new(items.iter().map(line_out).collect(), page, total).respond(&req))
 }

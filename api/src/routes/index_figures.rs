@@ -90,6 +90,11 @@ pub async fn list_index_figures(
     query: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let page = query.validate()?;
+    let mut check = Check::new();
+    if let Some(year) = filter.year {
+        check.year("year", year);
+    }
+    check.finish()?;
     let mut select = index_figure::Entity::scoped(&auth.scope)
         .order_by_asc(index_figure::Column::Series)
         .order_by_asc(index_figure::Column::Year);
@@ -127,11 +132,7 @@ pub async fn put_index_figure(
     let (_, series, year) = path.into_inner();
     let mut check = Check::new();
     check.code("series", &series, 32);
-    check.require(
-        (1990..=2200).contains(&year),
-        "year",
-        "must be a year from 1990 to 2200",
-    );
+    check.year("year", year);
     let forecast = input
         .forecast
         .as_deref()
@@ -147,7 +148,7 @@ pub async fn put_index_figure(
     );
     check.finish()?;
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let now = chrono::Utc::now();
+    let now = entities::clock::now();
     let text = |v: Option<Option<rust_decimal::Decimal>>| v.flatten().map(|d| d.to_string());
     let saved = match find(&txn, &auth.scope, &series, year).await? {
         Some(existing) => {

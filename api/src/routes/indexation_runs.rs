@@ -179,11 +179,7 @@ pub async fn create_run(
 ) -> ApiResult<HttpResponse> {
     let input = body.take()?;
     let mut check = Check::new();
-    check.require(
-        (2000..=2200).contains(&input.year),
-        "year",
-        "must be a year from 2000 to 2200",
-    );
+    check.year("year", input.year);
     check.finish()?;
     let scope = &auth.scope;
     let indices = indexation::group_indices(&state.db, scope, input.year)
@@ -373,7 +369,7 @@ pub async fn approve_run(
     let changed = run::Entity::update_many()
         .col_expr(run::Column::Status, status::APPROVED.into())
         .col_expr(run::Column::ApprovedBy, Some(auth.audit().actor).into())
-        .col_expr(run::Column::ApprovedAt, Some(chrono::Utc::now()).into())
+        .col_expr(run::Column::ApprovedAt, Some(entities::clock::now()).into())
         .col_expr(run::Column::ApplyJobId, Some(job.id).into())
         .filter(run::Column::RegionId.eq(scope.region_id))
         .filter(run::Column::Id.eq(found.id))

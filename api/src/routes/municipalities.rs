@@ -62,11 +62,7 @@ pub struct MunicipalityPatch {
 
 fn check_population(check: &mut Check, population: &[Population]) {
     for (i, p) in population.iter().enumerate() {
-        check.require(
-            (1900..=2200).contains(&p.year),
-            &format!("population[{i}].year"),
-            "must be a year from 1900 to 2200",
-        );
+        check.year(&format!("population[{i}].year"), p.year);
         check.require(
             p.inhabitants >= 0,
             &format!("population[{i}].inhabitants"),
@@ -179,7 +175,7 @@ pub async fn create_municipality(
         id: Set(uuid::Uuid::now_v7()),
         cbs_code: Set(input.cbs_code.clone()),
         name: Set(input.name.trim().to_owned()),
-        created_at: Set(chrono::Utc::now()),
+        created_at: Set(entities::clock::now()),
     }
     .insert(&txn)
     .await?;

@@ -123,7 +123,7 @@ pub async fn create_check(
     let as_of = check.optional_date("asOf", input.as_of.as_deref());
     let as_of = check
         .done(as_of)?
-        .unwrap_or_else(|| chrono::Utc::now().date_naive());
+        .unwrap_or_else(|| entities::clock::now().date_naive());
     let txn = entities::transaction::begin_write(&state.db).await?;
     let opened = outflow::open_check(&txn, &auth.scope, as_of, &auth.audit().actor)
         .await
@@ -216,6 +216,7 @@ pub async fn list_flags(
         .ok_or(ApiError::NotFound)?;
     let mut select = flag::Entity::scoped(&auth.scope)
         .filter(flag::Column::CheckId.eq(found.id))
+        .filter(auth.party.outflow_flags())
         .order_by_asc(flag::Column::Id);
     select = match filter.verdict.as_deref() {
         None | Some("flagged") => {

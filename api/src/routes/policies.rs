@@ -183,7 +183,7 @@ pub async fn put_policy(
     let txn = entities::transaction::begin_write(&state.db).await?;
     check_scope(&txn, &auth.scope, &kind, &scope_key).await?;
     let body = serde_json::to_value(&rules).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let now = chrono::Utc::now();
+    let now = entities::clock::now();
     let saved = match find(&txn, &auth.scope, &kind, &scope_key).await? {
         Some(existing) => {
             let mut model: policy::ActiveModel = existing.into();

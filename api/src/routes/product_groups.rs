@@ -101,7 +101,7 @@ pub async fn create_product_group(
         code: Set(input.code.clone()),
         name: Set(input.name.trim().to_owned()),
         law: Set(law),
-        created_at: Set(chrono::Utc::now()),
+        created_at: Set(entities::clock::now()),
     }
     .insert(&txn)
     .await?;

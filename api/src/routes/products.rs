@@ -165,7 +165,7 @@ pub async fn create_product(
         iwmo_category: Set(input.iwmo_category.clone()),
         unit: Set(unit),
         funding_variant: Set(variant),
-        created_at: Set(chrono::Utc::now()),
+        created_at: Set(entities::clock::now()),
     }
     .insert(&txn)
     .await?;

@@ -133,7 +133,7 @@ pub async fn create_provider(
         uses_self_employed: Set(input.uses_self_employed),
         integrity_checked_on: Set(integrity),
         financial_checked_on: Set(financial),
-        created_at: Set(chrono::Utc::now()),
+        created_at: Set(entities::clock::now()),
     }
     .insert(&txn)
     .await?;

@@ -93,7 +93,7 @@ pub async fn create_region(
         id: Set(uuid::Uuid::now_v7()),
         code: Set(input.code.clone()),
         name: Set(input.name.trim().to_owned()),
-        created_at: Set(chrono::Utc::now()),
+        created_at: Set(entities::clock::now()),
     }
     .insert(&txn)
     .await?;

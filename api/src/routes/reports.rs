@@ -310,9 +310,11 @@ pub async fn list_reports(
     tag = "reports",
     params(("regionCode" = String, Path, description = "Region code"), ("id" = Uuid, Path, description = "Report id"), ReportFormat),
     responses(
-        (status = 200, body = ReportOut, content_type = "application/json"),
-        (status = 200, description = "CSV files, one per table", body = Vec<u8>, content_type = "application/zip"),
-        (status = 200, description = "Workbook", body = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 200, description = "The report as JSON (default), CSV files in a zip (`format=csv`, one per table) or an XLSX workbook (`format=xlsx`)", content(
+            (ReportOut = "application/json"),
+            (Vec<u8> = "application/zip"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The report is not done yet", body = Problem, content_type = "application/problem+json"),
     ),

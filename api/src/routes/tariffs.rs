@@ -289,7 +289,7 @@ pub async fn create_tariff(
             .ok_or_else(|| ApiError::invalid("price", "is out of range"))?,
         supersedes_id: None,
         indexation_run_id: None,
-        created_at: chrono::Utc::now(),
+        created_at: entities::clock::now(),
     };
     ensure_no_overlap(&txn, &auth.scope, &candidate).await?;
     let model = tariff::ActiveModel::from(candidate).insert(&txn).await?;
@@ -354,14 +354,7 @@ pub async fn list_tariffs(
                 .add(tariff::Column::ValidTo.gte(date)),
         );
     }
-    if let Some(agb) = auth.provider_agb() {
-        let own = providers::find_by_agb(db, scope, agb).await?.map(|p| p.id);
-        select = select.filter(
-            Condition::any()
-                .add(tariff::Column::ProviderId.is_null())
-                .add(tariff::Column::ProviderId.eq(own.unwrap_or_default())),
-        );
-    }
+    let select = select.filter(auth.party.tariffs());
     let (items, total) = fetch_page(db, select, page).await?;
     let names = Names::load(db, scope, &items).await?;
     let out = items.into_iter().map(|t| names.out(t)).collect();
@@ -373,18 +366,12 @@ async fn find_visible<C: ConnectionTrait>(
     auth: &Scoped<impl crate::auth::Permission>,
     id: Uuid,
 ) -> ApiResult<tariff::Model> {
-    let found = tariff::Entity::find_scoped(db, &auth.scope, id)
+    tariff::Entity::scoped(&auth.scope)
+        .filter(tariff::Column::Id.eq(id))
+        .filter(auth.party.tariffs())
+        .one(db)
         .await?
-        .ok_or(ApiError::NotFound)?;
-    if let (Some(agb), Some(provider_id)) = (auth.provider_agb(), found.provider_id) {
-        let own = providers::find_by_agb(db, &auth.scope, agb)
-            .await?
-            .map(|p| p.id);
-        if own != Some(provider_id) {
-            return Err(ApiError::NotFound);
-        }
-    }
-    Ok(found)
+        .ok_or(ApiError::NotFound)
 }
 
 /// Get a tariff.

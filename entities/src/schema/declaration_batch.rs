@@ -13,6 +13,9 @@ pub struct Model {
     /// SHA-256 of the request body, to tell a retry from a different batch under the same key.
     pub request_hash: String,
     pub submitted_by: String,
+    /// The party the batch (and its idempotency key) belongs to:
+    /// `provider:<AGB>`, or `actor:<role>:<sub>` for anyone else.
+    pub submitter: String,
     pub line_count: i32,
     pub approved_count: i32,
     pub created_at: chrono::DateTime<chrono::Utc>,

@@ -189,7 +189,7 @@ pub async fn open_run<C: ConnectionTrait>(
         requested_by: Set(Some(requested_by.to_owned())),
         approved_by: Set(None),
         error: Set(None),
-        created_at: Set(chrono::Utc::now()),
+        created_at: Set(entities::clock::now()),
         approved_at: Set(None),
         applied_at: Set(None),
     }
@@ -383,7 +383,7 @@ pub async fn apply(
         if chunk.is_empty() {
             let mut model: run::ActiveModel = load_run(&txn, &scope, run_id).await?.into();
             model.status = Set(status::APPLIED.into());
-            model.applied_at = Set(Some(chrono::Utc::now()));
+            model.applied_at = Set(Some(entities::clock::now()));
             model.update(&txn).await?;
             txn.commit().await?;
             break;
@@ -441,7 +441,7 @@ async fn apply_chunk<C: ConnectionTrait>(
             taken.insert(line_of(&t));
         }
     }
-    let now = chrono::Utc::now();
+    let now = entities::clock::now();
     let (mut new_versions, mut applied, mut skipped) = (Vec::new(), Vec::new(), Vec::new());
     for p in &chunk {
         match (olds.get(&p.tariff_id), p.new_price_cents) {

@@ -243,7 +243,7 @@ pub async fn open_check<C: ConnectionTrait>(
         policy: Set(Some(serde_json::to_value(&policy).unwrap_or_default())),
         requested_by: Set(Some(requested_by.to_owned())),
         error: Set(None),
-        created_at: Set(chrono::Utc::now()),
+        created_at: Set(entities::clock::now()),
     }
     .insert(db)
     .await?;

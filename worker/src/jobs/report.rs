@@ -330,7 +330,7 @@ pub async fn open_report<C: ConnectionTrait>(
         content: Set(None),
         requested_by: Set(Some(requested_by.to_owned())),
         error: Set(None),
-        created_at: Set(chrono::Utc::now()),
+        created_at: Set(entities::clock::now()),
     }
     .insert(db)
     .await?;

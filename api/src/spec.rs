@@ -1,0 +1,249 @@
+//! What every operation of the OpenAPI document shares, added in one place
+//! after the handlers' own `#[utoipa::path]` are collected: the answers of
+//! the extractors and middleware that run before a handler (401, 403, 404,
+//! 400, 413, 415, 503), and the field rules `input.rs` enforces for every
+//! field of a kind (dates, AGB, KvK and CBS codes, years). A handler's own
+//! description of a status wins over the shared one.
+
+use serde_json::{json, Map, Value};
+
+/// The range `Check::date` accepts, in the pattern `DATE_PATTERN` spells.
+pub const DATE_RANGE: &str = "1900-01-01 to 2199-12-31";
+/// A calendar-shaped date of 1900 to 2199 (the day's validity is checked on the wire).
+const DATE_PATTERN: &str = "^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$";
+pub const MIN_YEAR: i32 = 1900;
+pub const MAX_YEAR: i32 = 2199;
+
+/// Field rules by property name: the same name means the same kind of value
+/// everywhere in the API (an AGB code is always 8 digits).
+fn rule_for(property: &str) -> Option<Value> {
+    match property {
+        "agbCode" | "providerAgb" | "agb" => Some(json!({ "pattern": "^[0-9]{8}$" })),
+        "kvkNumber" => Some(json!({ "pattern": "^[0-9]{8}$" })),
+        "cbsCode" | "municipalityCbs" => Some(json!({ "pattern": "^GM[0-9]{4}$" })),
+        "year" => Some(json!({ "minimum": MIN_YEAR, "maximum": MAX_YEAR })),
+        _ => None,
+    }
+}
+
+/// Completes the collected document (see the module comment).
+pub fn complete(doc: &mut Value) {
+    add_shared_responses(doc);
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        for (path, item) in paths.iter_mut() {
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
+            for (method, operation) in item.iter_mut() {
+                if matches!(method.as_str(), "get" | "post" | "put" | "patch" | "delete") {
+                    complete_operation(path, operation);
+                }
+            }
+        }
+    }
+    if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
+        for schema in schemas.values_mut() {
+            constrain_schema(schema, None);
+        }
+    }
+}
+
+fn problem(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } }
+    })
+}
+
+fn add_shared_responses(doc: &mut Value) {
+    let mut unauthorized = problem(
+        "No valid bearer token: missing, expired, not yet valid, forged, of a revoked API client, or for another audience",
+    );
+    unauthorized["headers"] = json!({ "WWW-Authenticate": { "schema": { "type": "string" } } });
+    let mut unavailable = problem(
+        "The database or the job queue is unavailable; retry after the number of seconds in `Retry-After`",
+    );
+    unavailable["headers"] = json!({ "Retry-After": { "schema": { "type": "integer" }, "description": "Seconds to wait" } });
+    let shared = json!({
+        "BadRequest": problem("Invalid input: every invalid field is listed in `errors`"),
+        "Unauthorized": unauthorized,
+        "Forbidden": problem("The token's role may not do this, or lacks the municipality or AGB claim its role needs"),
+        "NotFound": problem("No such resource in this region (another region's object is a 404 too)"),
+        "PayloadTooLarge": problem("The request body is larger than the server accepts"),
+        "UnsupportedMediaType": problem("The request body is not of the documented media type (JSON in UTF-8)"),
+        "Unavailable": unavailable,
+    });
+    let responses = doc["components"]
+        .as_object_mut()
+        .map(|c| c.entry("responses").or_insert_with(|| json!({})));
+    if let Some(Value::Object(responses)) = responses {
+        if let Value::Object(shared) = shared {
+            responses.extend(shared);
+        }
+    }
+}
+
+fn complete_operation(path: &str, operation: &mut Value) {
+    let secured = operation["security"]
+        .as_array()
+        .is_some_and(|s| !s.is_empty());
+    let has_body = operation.get("requestBody").is_some();
+    let has_input = operation["parameters"].as_array().is_some_and(|params| {
+        params
+            .iter()
+            .any(|p| matches!(p["in"].as_str(), Some("query" | "header")))
+    });
+    let mut shared = Vec::new();
+    if has_body || has_input {
+        shared.push(("400", "BadRequest"));
+    }
+    if secured {
+        shared.push(("401", "Unauthorized"));
+        shared.push(("403", "Forbidden"));
+    }
+    if path.contains('{') {
+        shared.push(("404", "NotFound"));
+    }
+    if has_body {
+        shared.push(("413", "PayloadTooLarge"));
+        shared.push(("415", "UnsupportedMediaType"));
+    }
+    // Liveness answers without the database; everything else may need it.
+    if path != "/api/v1/health" {
+        shared.push(("503", "Unavailable"));
+    }
+    if let Some(responses) = operation["responses"].as_object_mut() {
+        for (status, response) in responses.iter_mut() {
+            if response.get("description") == Some(&json!("")) {
+                response["description"] = json!(reason(status));
+            }
+        }
+        for (status, name) in shared {
+            responses
+                .entry(status)
+                .or_insert_with(|| json!({ "$ref": format!("#/components/responses/{name}") }));
+        }
+    }
+    // Parameters: dates and years are checked wherever they come from; a
+    // code filter (`providerAgb=…`) that matches nothing is an empty list.
+    if let Some(params) = operation["parameters"].as_array_mut() {
+        for param in params {
+            let year = param["name"] == "year";
+            if let Some(schema) = param.get_mut("schema") {
+                constrain_schema(schema, year.then_some("year"));
+            }
+        }
+    }
+}
+
+/// The description of a response a handler left without one.
+fn reason(status: &str) -> &'static str {
+    match status {
+        "200" => "OK",
+        "201" => "Created",
+        "202" => "Accepted: the work is queued; follow `jobId`",
+        "204" => "Done; no content",
+        "400" => "Invalid input: every invalid field is listed in `errors`",
+        "404" => "No such resource in this region",
+        "409" => "Conflict with the resource's current state (`code` says which)",
+        "422" => "A business rule refused the request (`code` says which)",
+        _ => "See `code` in the problem document",
+    }
+}
+
+/// Adds the rules of `rule_for` and the date range to a schema and, through
+/// objects, arrays and combinators, to everything inside it.
+fn constrain_schema(schema: &mut Value, property: Option<&str>) {
+    let Some(object) = schema.as_object_mut() else {
+        return;
+    };
+    if is_type(object, "string") && object.get("format") == Some(&json!("date")) {
+        object.insert("pattern".into(), json!(DATE_PATTERN));
+    }
+    if let Some(Value::Object(rule)) = property.and_then(rule_for) {
+        let applies = if rule.contains_key("pattern") {
+            is_type(object, "string")
+        } else {
+            is_type(object, "integer")
+        };
+        if applies {
+            object.extend(rule);
+        }
+    }
+    if let Some(Value::Object(properties)) = object.get_mut("properties") {
+        for (name, value) in properties.iter_mut() {
+            constrain_schema(value, Some(name));
+        }
+    }
+    if let Some(items) = object.get_mut("items") {
+        // `municipalityCbsCodes: [..]` holds CBS codes.
+        let item_property = property
+            .and_then(|p| p.strip_suffix("Codes"))
+            .map(|p| match p {
+                "municipalityCbs" => "cbsCode",
+                other => other,
+            });
+        constrain_schema(items, item_property);
+    }
+    for combinator in ["oneOf", "anyOf", "allOf"] {
+        if let Some(Value::Array(parts)) = object.get_mut(combinator) {
+            for part in parts {
+                constrain_schema(part, property);
+            }
+        }
+    }
+}
+
+/// `type: "string"` or `type: ["string", "null"]`.
+fn is_type(object: &Map<String, Value>, name: &str) -> bool {
+    match object.get("type") {
+        Some(Value::String(t)) => t == name,
+        Some(Value::Array(types)) => types.iter().any(|t| t == name),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operations_get_the_shared_answers() {
+        let mut op = json!({
+            "security": [{ "bearer": [] }],
+            "requestBody": {},
+            "responses": { "201": {}, "400": { "description": "own" } },
+        });
+        complete_operation("/api/v1/regions/{regionCode}/providers", &mut op);
+        let codes: Vec<&String> = op["responses"].as_object().unwrap().keys().collect();
+        assert_eq!(
+            codes,
+            ["201", "400", "401", "403", "404", "413", "415", "503"]
+        );
+        assert_eq!(op["responses"]["400"]["description"], "own");
+    }
+
+    #[test]
+    fn fields_get_their_rules() {
+        let mut schema = json!({
+            "type": "object",
+            "properties": {
+                "agbCode": { "type": "string" },
+                "municipalityCbsCodes": { "type": "array", "items": { "type": "string" } },
+                "year": { "type": "integer" },
+                "startDate": { "type": "string", "format": "date" },
+                "name": { "type": "string" },
+            }
+        });
+        constrain_schema(&mut schema, None);
+        let p = &schema["properties"];
+        assert_eq!(p["agbCode"]["pattern"], "^[0-9]{8}$");
+        assert_eq!(
+            p["municipalityCbsCodes"]["items"]["pattern"],
+            "^GM[0-9]{4}$"
+        );
+        assert_eq!(p["year"]["maximum"], MAX_YEAR);
+        assert_eq!(p["startDate"]["pattern"], DATE_PATTERN);
+        assert!(p["name"].get("pattern").is_none());
+    }
+}
