@@ -107,6 +107,7 @@ pub struct ProposalOut {
 #[into_params(parameter_in = Query)]
 pub struct ProposalQuery {
     /// `json` (paged, the default) or `csv` (every proposal).
+    #[param(pattern = "^(json|csv)$")]
     pub format: Option<String>,
     /// `proposed`, `skipped` or `applied`.
     pub status: Option<String>,
@@ -269,8 +270,11 @@ pub async fn get_run(
     tag = "indexation",
     params(("regionCode" = String, Path, description = "Region code"), ("id" = Uuid, Path, description = "Run id"), ProposalQuery, PageQuery),
     responses(
-        (status = 200, body = Page<ProposalOut>, content_type = "application/json"),
-        (status = 200, body = String, content_type = "text/csv"),
+        // One 200 with both bodies: two `status = 200` entries would keep only the last.
+        (status = 200, description = "A page of proposals as JSON (default), or every proposal as CSV (`format=csv`)", content(
+            (Page<ProposalOut> = "application/json"),
+            (String = "text/csv"),
+        )),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))

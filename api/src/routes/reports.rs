@@ -75,8 +75,15 @@ pub struct ReportIn {
 #[into_params(parameter_in = Query)]
 pub struct ReportFormat {
     /// `json` (the default), `csv` (a zip with one CSV per table) or `xlsx`.
+    #[param(pattern = "^(json|csv|xlsx)$")]
     pub format: Option<String>,
 }
+
+/// A file's bytes (`type: string, format: binary`), not a JSON array.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)] // only its schema is used
+pub struct FileBytes(Vec<u8>);
 
 /// A table of the report: name, column keys, rows of cells.
 struct Table {
@@ -312,8 +319,8 @@ pub async fn list_reports(
     responses(
         (status = 200, description = "The report as JSON (default), CSV files in a zip (`format=csv`, one per table) or an XLSX workbook (`format=xlsx`)", content(
             (ReportOut = "application/json"),
-            (Vec<u8> = "application/zip"),
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (inline(FileBytes) = "application/zip"),
+            (inline(FileBytes) = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The report is not done yet", body = Problem, content_type = "application/problem+json"),
