@@ -17,7 +17,7 @@
 # Exits non-zero on any finding. Python tools are installed from PyPI into
 # target/contract-venv (pinned in scripts/contract/requirements.txt) when
 # missing. Runs target/debug/api, built by scripts/test.sh; builds it when
-# absent. CONTRACT_MAX_EXAMPLES (default 10) bounds the generated cases per
+# absent. CONTRACT_MAX_EXAMPLES (default 25) bounds the generated cases per
 # operation and phase.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +27,7 @@ log() { echo "contract: $*" >&2; }
 venv=${CONTRACT_VENV:-$PWD/target/contract-venv}
 requirements=scripts/contract/requirements.txt
 api_bin=${API_BIN:-$PWD/target/debug/api}
-max_examples=${CONTRACT_MAX_EXAMPLES:-10}
+max_examples=${CONTRACT_MAX_EXAMPLES:-25}
 region=centraal-gelderland
 
 # --- tools -------------------------------------------------------------------

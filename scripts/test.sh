@@ -25,8 +25,20 @@ trap 'rm -f "$log"' EXIT
 set +e
 cargo test --workspace --locked "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+# The outside-in contract checks against the built api (scripts/contract.sh):
+# schemathesis on the served spec, and a generated client walking the README.
+# Skipped when cargo test was given a filter; CONTRACT=0 skips them too.
+contract_status=0
+if [ "$#" = 0 ] && [ "${CONTRACT:-1}" != 0 ]; then
+  scripts/contract.sh
+  contract_status=$?
+fi
 set -e
 # One closing line over every test binary (cargo prints one per binary).
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i; if ($(i+1) ~ /^ignored/) s += $i } }
      END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+if [ "$contract_status" != 0 ]; then
+  echo "contract checks failed (scripts/contract.sh)" >&2
+  [ "$status" != 0 ] || status=$contract_status
+fi
 exit "$status"
