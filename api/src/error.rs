@@ -49,6 +49,10 @@ pub enum ApiError {
     NotFound,
     #[error("invalid input")]
     Validation(Vec<FieldError>),
+    /// Well-formed input that breaks a rule no schema can say (an unknown
+    /// reference, an end before its start), per field.
+    #[error("unprocessable input")]
+    Unprocessable(Vec<FieldError>),
     /// A state conflict with a stable code (duplicate, overlap, in use, …).
     #[error("{detail}")]
     Conflict { code: &'static str, detail: String },
@@ -68,6 +72,10 @@ pub enum ApiError {
 impl ApiError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Validation(vec![FieldError::new(field, message)])
+    }
+
+    pub fn unprocessable(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Unprocessable(vec![FieldError::new(field, message)])
     }
 
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
@@ -90,6 +98,7 @@ impl ApiError {
             Self::Forbidden => "ZR-FORBIDDEN",
             Self::NotFound => "ZR-NOT-FOUND",
             Self::Validation(_) => "ZR-VALIDATION",
+            Self::Unprocessable(_) => "ZR-UNPROCESSABLE",
             Self::Conflict { code, .. } | Self::Rule { code, .. } => code,
             Self::PayloadTooLarge => "ZR-PAYLOAD-TOO-LARGE",
             Self::MethodNotAllowed(_) => "ZR-METHOD-NOT-ALLOWED",
@@ -104,6 +113,7 @@ impl ApiError {
             Self::Forbidden => "Forbidden",
             Self::NotFound => "Not Found",
             Self::Validation(_) => "Invalid input",
+            Self::Unprocessable(_) => "Unprocessable input",
             Self::Conflict { .. } => "Conflict",
             Self::Rule { .. } => "Rule violated",
             Self::PayloadTooLarge => "Payload Too Large",
@@ -118,6 +128,10 @@ impl ApiError {
             // A 5xx never tells the client its cause; the log does.
             Self::Internal(_) => "The server failed to handle this request.".to_owned(),
             Self::Validation(errors) => format!("{} field(s) are invalid.", errors.len()),
+            Self::Unprocessable(errors) => format!(
+                "{} field(s) break a rule of the region's data or between fields.",
+                errors.len()
+            ),
             Self::NotFound => "No such resource.".to_owned(),
             other => other.to_string(),
         };
@@ -129,7 +143,7 @@ impl ApiError {
             detail,
             code: code.to_owned(),
             errors: match self {
-                Self::Validation(errors) => errors.clone(),
+                Self::Validation(errors) | Self::Unprocessable(errors) => errors.clone(),
                 _ => Vec::new(),
             },
         }
@@ -143,6 +157,7 @@ impl ResponseError for ApiError {
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Validation(_) => StatusCode::BAD_REQUEST,
+            Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::Rule { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,

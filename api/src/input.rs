@@ -112,8 +112,14 @@ fn has_escaped_nul(bytes: &[u8]) -> bool {
     false
 }
 
-/// Deserializes JSON, reporting the path of the offending field.
+/// Deserializes a JSON object, reporting the path of the offending field.
+/// Every body is an object: serde would also fill a struct from an array
+/// (fields by position), which the spec does not allow.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_some_and(|b| *b != b'{') {
+        return Err(ApiError::invalid("", "the body must be a JSON object"));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let path = e.path().to_string();
@@ -122,10 +128,15 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     })
 }
 
-/// Collects field errors while parsing raw input into domain values.
+/// Collects field errors while parsing raw input into domain values. Two
+/// kinds: a value of the wrong form (what the OpenAPI schema says: 400), and
+/// a rule no schema can say, about the region's data or between fields (an
+/// unknown reference, an end before its start: 422). One answer lists them
+/// all; it is a 400 when any value had the wrong form.
 #[derive(Default)]
 pub struct Check {
     errors: Vec<FieldError>,
+    rule_errors: Vec<FieldError>,
 }
 
 impl Check {
@@ -141,6 +152,18 @@ impl Check {
     pub fn require(&mut self, ok: bool, field: &str, message: &str) {
         if !ok {
             self.fail(field, message);
+        }
+    }
+
+    /// A rule the schema cannot say failed for `field` (see [`Check`]).
+    pub fn fail_rule(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.rule_errors.push(FieldError::new(field, message));
+    }
+
+    /// Records a rule's `message` for `field` unless `ok`.
+    pub fn require_rule(&mut self, ok: bool, field: &str, message: &str) {
+        if !ok {
+            self.fail_rule(field, message);
         }
     }
 
@@ -257,11 +280,14 @@ impl Check {
     }
 
     /// Ends the check: every collected error in one 400.
-    pub fn finish(self) -> Result<(), ApiError> {
-        if self.errors.is_empty() {
-            Ok(())
-        } else {
+    pub fn finish(mut self) -> Result<(), ApiError> {
+        if !self.errors.is_empty() {
+            self.errors.append(&mut self.rule_errors);
             Err(ApiError::Validation(self.errors))
+        } else if !self.rule_errors.is_empty() {
+            Err(ApiError::Unprocessable(self.rule_errors))
+        } else {
+            Ok(())
         }
     }
 
@@ -289,11 +315,25 @@ mod tests {
         check.digits("agbCode", "1234567", 8);
         check.cbs_code("cbsCode", "GM02");
         assert!(check.date("ok", "2025-01-31").is_some());
+        check.fail_rule("providerAgb", "no such provider in this region");
         let Err(ApiError::Validation(errors)) = check.finish() else {
             panic!("expected errors")
         };
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["validFrom", "price", "agbCode", "cbsCode"]);
+        assert_eq!(
+            fields,
+            ["validFrom", "price", "agbCode", "cbsCode", "providerAgb"]
+        );
+    }
+
+    #[test]
+    fn rules_alone_are_unprocessable() {
+        let mut check = Check::new();
+        check.require_rule(false, "validTo", "must not be before validFrom");
+        let Err(ApiError::Unprocessable(errors)) = check.finish() else {
+            panic!("expected a 422")
+        };
+        assert_eq!(errors[0].field, "validTo");
     }
 
     #[test]

@@ -71,6 +71,7 @@ fn add_shared_responses(doc: &mut Value) {
         "NotFound": problem("No such resource in this region (another region's object is a 404 too)"),
         "PayloadTooLarge": problem("The request body is larger than the server accepts"),
         "UnsupportedMediaType": problem("The request body is not of the documented media type (JSON in UTF-8)"),
+        "Unprocessable": problem("Well-formed input that breaks a rule no schema can say: a code that names nothing in this region, an end before its start, a business rule (`code` says which; `errors` lists the fields)"),
         "Unavailable": unavailable,
     });
     let responses = doc["components"]
@@ -107,6 +108,7 @@ fn complete_operation(path: &str, operation: &mut Value) {
     if has_body {
         shared.push(("413", "PayloadTooLarge"));
         shared.push(("415", "UnsupportedMediaType"));
+        shared.push(("422", "Unprocessable"));
     }
     // Liveness answers without the database; everything else may need it.
     if path != "/api/v1/health" {
@@ -126,7 +128,11 @@ fn complete_operation(path: &str, operation: &mut Value) {
     }
     // Parameters: dates and years are checked wherever they come from; a
     // code filter (`providerAgb=…`) that matches nothing is an empty list.
-    if let Some(params) = operation["parameters"].as_array_mut() {
+    // `get_mut`: indexing a missing key mutably would insert `null`.
+    if let Some(params) = operation
+        .get_mut("parameters")
+        .and_then(Value::as_array_mut)
+    {
         for param in params {
             let year = param["name"] == "year";
             if let Some(schema) = param.get_mut("schema") {
@@ -218,7 +224,7 @@ mod tests {
         let codes: Vec<&String> = op["responses"].as_object().unwrap().keys().collect();
         assert_eq!(
             codes,
-            ["201", "400", "401", "403", "404", "413", "415", "503"]
+            ["201", "400", "401", "403", "404", "413", "415", "422", "503"]
         );
         assert_eq!(op["responses"]["400"]["description"], "own");
     }

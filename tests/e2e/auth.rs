@@ -312,7 +312,7 @@ e2e!(api_clients_get_tokens, |app| {
             json!({ "name": "X", "role": "platform-admin" }),
         )
         .await;
-    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     let no_agb = app
         .post(
             &region.path("api-clients"),

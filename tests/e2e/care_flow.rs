@@ -518,7 +518,7 @@ e2e!(allocation_rules_are_422s_naming_the_rule, |app| {
         )
         .await
         .status,
-        StatusCode::BAD_REQUEST
+        StatusCode::UNPROCESSABLE_ENTITY
     );
     assert_eq!(
         put(
@@ -535,7 +535,7 @@ e2e!(allocation_rules_are_422s_naming_the_rule, |app| {
         put(&app, &region, "policies/made-up/region", json!({}))
             .await
             .status,
-        StatusCode::BAD_REQUEST
+        StatusCode::NOT_FOUND
     );
     assert_eq!(app.get(&region.path("policies"), t).await.body["total"], 3);
     // Nothing of the refused allocations was stored.

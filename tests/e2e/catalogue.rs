@@ -145,6 +145,6 @@ e2e!(product_rules, |app| {
     let no_group = app
         .post(&region.path("products"), t, json!({ "code": "15A01", "name": "x", "productGroupCode": "NOPE", "iwmoCategory": "15", "unit": "hour", "fundingVariant": "effort" }))
         .await;
-    assert_eq!(no_group.status, StatusCode::BAD_REQUEST);
+    assert_eq!(no_group.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(no_group.error_fields(), ["productGroupCode"]);
 });

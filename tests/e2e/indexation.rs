@@ -426,7 +426,7 @@ e2e!(index_figures_and_policy_input, |app| {
         put(&app, &region, "policies/indexation/BEG", policy)
             .await
             .status,
-        StatusCode::BAD_REQUEST
+        StatusCode::UNPROCESSABLE_ENTITY
     );
     assert_eq!(
         put(
@@ -437,7 +437,7 @@ e2e!(index_figures_and_policy_input, |app| {
         )
         .await
         .status,
-        StatusCode::BAD_REQUEST
+        StatusCode::UNPROCESSABLE_ENTITY
     );
     assert_eq!(
         app.delete(&region.path("index-figures/ova/2025"), t)

@@ -205,7 +205,7 @@ fn parse_grant(
 ) -> Option<Granted> {
     let grant = match (volume, budget) {
         (Some(_), Some(_)) => {
-            check.fail("budget", "give either a volume or a budget, not both");
+            check.fail_rule("budget", "give either a volume or a budget, not both");
             None
         }
         (Some(v), None) => parse_volume(check, v).map(Grant::Volume),
@@ -562,19 +562,19 @@ pub async fn create_allocation(
     let txn = entities::transaction::begin_write(&state.db).await?;
     let scope = &auth.scope;
     let municipality = municipalities::find_by_cbs(&txn, scope, &input.municipality_cbs).await?;
-    check.require(
+    check.require_rule(
         municipality.is_some(),
         "municipalityCbs",
         "no such municipality in this region",
     );
     let product = products::find_by_code(&txn, scope, &input.product_code).await?;
-    check.require(
+    check.require_rule(
         product.is_some(),
         "productCode",
         "no such product in this region",
     );
     let provider = providers::find_by_agb(&txn, scope, &input.provider_agb).await?;
-    check.require(
+    check.require_rule(
         provider.is_some(),
         "providerAgb",
         "no such provider in this region",
@@ -817,12 +817,12 @@ pub async fn stop_allocation(
     let on = check.date("stoppedOn", &input.stopped_on);
     check.name("reason", &input.reason, 2000);
     if let Some(on) = on {
-        check.require(
+        check.require_rule(
             on >= existing.start_date,
             "stoppedOn",
             "must not be before the start date",
         );
-        check.require(
+        check.require_rule(
             existing.end_date.is_none_or(|end| on <= end),
             "stoppedOn",
             "must not be after the end date",

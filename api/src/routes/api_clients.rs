@@ -106,14 +106,14 @@ pub async fn create_api_client(
     let mut check = Check::new();
     check.name("name", &input.name, 200);
     let role = check.one_of::<Role>("role", &input.role);
-    check.require(
+    check.require_rule(
         role != Some(Role::PlatformAdmin),
         "role",
         "platform-admin cannot be given to an API client",
     );
     let db = &state.db;
     match (&input.municipality_cbs, role) {
-        (Some(cbs), _) => check.require(
+        (Some(cbs), _) => check.require_rule(
             municipalities::find_by_cbs(db, &auth.scope, cbs)
                 .await?
                 .is_some(),
@@ -121,19 +121,19 @@ pub async fn create_api_client(
             "no such municipality in this region",
         ),
         (None, Some(Role::AccessTeam)) => {
-            check.fail("municipalityCbs", "is required for access-team")
+            check.fail_rule("municipalityCbs", "is required for access-team")
         }
         _ => {}
     }
     match (&input.provider_agb, role) {
-        (Some(agb), _) => check.require(
+        (Some(agb), _) => check.require_rule(
             providers::find_by_agb(db, &auth.scope, agb)
                 .await?
                 .is_some(),
             "providerAgb",
             "no such provider in this region",
         ),
-        (None, Some(Role::Provider)) => check.fail("providerAgb", "is required for provider"),
+        (None, Some(Role::Provider)) => check.fail_rule("providerAgb", "is required for provider"),
         _ => {}
     }
     let role = check.done(role)?;

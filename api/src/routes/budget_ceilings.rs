@@ -157,7 +157,7 @@ pub async fn create_budget_ceiling(
     let txn = entities::transaction::begin_write(&state.db).await?;
     let scope = &auth.scope;
     let provider = providers::find_by_agb(&txn, scope, &input.provider_agb).await?;
-    check.require(
+    check.require_rule(
         provider.is_some(),
         "providerAgb",
         "no such provider in this region",
@@ -165,7 +165,7 @@ pub async fn create_budget_ceiling(
     let group = match &input.product_group_code {
         Some(code) => {
             let found = product_groups::find_by_code(&txn, scope, code).await?;
-            check.require(
+            check.require_rule(
                 found.is_some(),
                 "productGroupCode",
                 "no such product group in this region",
@@ -177,7 +177,7 @@ pub async fn create_budget_ceiling(
     let municipality = match &input.municipality_cbs {
         Some(cbs) => {
             let found = municipalities::find_by_cbs(&txn, scope, cbs).await?;
-            check.require(
+            check.require_rule(
                 found.is_some(),
                 "municipalityCbs",
                 "no such municipality in this region",

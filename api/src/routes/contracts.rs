@@ -247,8 +247,8 @@ async fn resolve_groups<C: ConnectionTrait>(
     for (i, code) in codes.iter().enumerate() {
         match product_groups::find_by_code(db, scope, code).await? {
             Some(g) if !ids.contains(&g.id) => ids.push(g.id),
-            Some(_) => check.fail(format!("productGroupCodes[{i}]"), "is listed twice"),
-            None => check.fail(
+            Some(_) => check.fail_rule(format!("productGroupCodes[{i}]"), "is listed twice"),
+            None => check.fail_rule(
                 format!("productGroupCodes[{i}]"),
                 "no such product group in this region",
             ),
@@ -272,8 +272,8 @@ async fn resolve_municipalities<C: ConnectionTrait>(
     for (i, code) in codes.iter().enumerate() {
         match municipalities::find_by_cbs(db, scope, code).await? {
             Some(m) if !ids.contains(&m.id) => ids.push(m.id),
-            Some(_) => check.fail(format!("municipalityCbsCodes[{i}]"), "is listed twice"),
-            None => check.fail(
+            Some(_) => check.fail_rule(format!("municipalityCbsCodes[{i}]"), "is listed twice"),
+            None => check.fail_rule(
                 format!("municipalityCbsCodes[{i}]"),
                 "no such municipality in this region",
             ),
@@ -527,7 +527,7 @@ pub async fn create_contract(
     }
     let txn = entities::transaction::begin_write(&state.db).await?;
     let provider = providers::find_by_agb(&txn, &auth.scope, &input.provider_agb).await?;
-    check.require(
+    check.require_rule(
         provider.is_some(),
         "providerAgb",
         "no such provider in this region",
@@ -837,7 +837,7 @@ pub async fn terminate_contract(
         .await?
         .ok_or(ApiError::NotFound)?;
     if let Some(on) = on {
-        check.require(
+        check.require_rule(
             on >= existing.start_date,
             "terminatedOn",
             "must not be before the contract's start date",

@@ -141,7 +141,7 @@ pub async fn put_index_figure(
         .definitive
         .as_deref()
         .map(|d| check.decimal("definitive", d));
-    check.require(
+    check.require_rule(
         input.forecast.is_some() || input.definitive.is_some(),
         "forecast",
         "give a forecast, a definitive figure, or both",

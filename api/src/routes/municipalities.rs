@@ -69,7 +69,7 @@ fn check_population(check: &mut Check, population: &[Population]) {
             "must be 0 or more",
         );
         if population[..i].iter().any(|q| q.year == p.year) {
-            check.fail(format!("population[{i}].year"), "is listed twice");
+            check.fail_rule(format!("population[{i}].year"), "is listed twice");
         }
     }
 }

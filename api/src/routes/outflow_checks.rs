@@ -95,8 +95,10 @@ pub struct FlagOut {
 pub struct FlagQuery {
     /// `flagged` (zero clients or below the threshold; the default), `all`,
     /// or one verdict.
+    #[param(pattern = "^(flagged|all|zero-clients|below-threshold|grace|ok)$")]
     pub verdict: Option<String>,
     /// `json` (paged, the default) or `csv` (every row).
+    #[param(pattern = "^(json|csv)$")]
     pub format: Option<String>,
 }
 
@@ -194,8 +196,10 @@ pub async fn get_check(
     tag = "outflow",
     params(("regionCode" = String, Path, description = "Region code"), ("id" = Uuid, Path, description = "Check id"), FlagQuery, PageQuery),
     responses(
-        (status = 200, body = Page<FlagOut>, content_type = "application/json"),
-        (status = 200, body = String, content_type = "text/csv"),
+        (status = 200, description = "A page of verdicts as JSON (default), or every verdict as CSV (`format=csv`)", content(
+            (Page<FlagOut> = "application/json"),
+            (String = "text/csv"),
+        )),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))

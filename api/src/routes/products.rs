@@ -106,7 +106,7 @@ async fn group_of<C: ConnectionTrait>(
     product_groups::find_by_code(db, scope, code)
         .await?
         .ok_or_else(|| {
-            ApiError::invalid("productGroupCode", "no such product group in this region")
+            ApiError::unprocessable("productGroupCode", "no such product group in this region")
         })
 }
 

@@ -254,15 +254,15 @@ pub async fn create_report(
     let from = check.date("from", &input.from);
     let to = check.date("to", &input.to);
     if let (Some(from), Some(to)) = (from, to) {
-        check.require(to >= from, "to", "must not be before from");
+        check.require_rule(to >= from, "to", "must not be before from");
         // Reports read monthly rollups, so they cover whole months.
-        check.require(from.day() == 1, "from", "must be the first day of a month");
-        check.require(
+        check.require_rule(from.day() == 1, "from", "must be the first day of a month");
+        check.require_rule(
             to.succ_opt().is_some_and(|next| next.day() == 1),
             "to",
             "must be the last day of a month",
         );
-        check.require(
+        check.require_rule(
             (to - from).num_days() <= 3660,
             "to",
             "a report covers at most ten years",

@@ -213,7 +213,7 @@ pub async fn ensure_no_overlap<C: ConnectionTrait>(
 
 fn check_period(check: &mut Check, from: Option<NaiveDate>, to: Option<Option<NaiveDate>>) {
     if let (Some(from), Some(Some(to))) = (from, to) {
-        check.require(to >= from, "validTo", "must not be before validFrom");
+        check.require_rule(to >= from, "validTo", "must not be before validFrom");
     }
 }
 
@@ -247,7 +247,7 @@ pub async fn create_tariff(
     }
     let txn = entities::transaction::begin_write(&state.db).await?;
     let product = products::find_by_code(&txn, &auth.scope, &input.product_code).await?;
-    check.require(
+    check.require_rule(
         product.is_some(),
         "productCode",
         "no such product in this region",
@@ -255,7 +255,7 @@ pub async fn create_tariff(
     let provider = match &input.provider_agb {
         Some(agb) => {
             let found = providers::find_by_agb(&txn, &auth.scope, agb).await?;
-            check.require(
+            check.require_rule(
                 found.is_some(),
                 "providerAgb",
                 "no such provider in this region",
@@ -267,7 +267,7 @@ pub async fn create_tariff(
     let municipality = match &input.municipality_cbs {
         Some(cbs) => {
             let found = municipalities::find_by_cbs(&txn, &auth.scope, cbs).await?;
-            check.require(
+            check.require_rule(
                 found.is_some(),
                 "municipalityCbs",
                 "no such municipality in this region",
