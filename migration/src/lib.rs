@@ -9,6 +9,7 @@ mod m20261123_000002_indexation_runs;
 mod m20261123_000003_outflow_checks;
 mod m20261123_000004_monitoring_reports;
 mod m20261123_000005_declaration_rollups;
+mod m20261123_000007_job_leases;
 
 pub use m20261123_000005_declaration_rollups::backfill as backfill_rollups;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_outflow_checks::Migration),
             Box::new(m20261123_000004_monitoring_reports::Migration),
             Box::new(m20261123_000005_declaration_rollups::Migration),
+            Box::new(m20261123_000007_job_leases::Migration),
         ]
     }
 }
