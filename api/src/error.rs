@@ -59,9 +59,16 @@ pub enum ApiError {
     PayloadTooLarge,
     #[error("unsupported media type: {0}")]
     UnsupportedMediaType(String),
+    /// A dependency (the database, the job queue) is away: 503 with
+    /// `Retry-After`; nothing was changed, so the client may simply retry.
+    #[error("{what} is unavailable")]
+    Unavailable { what: &'static str, cause: String },
     #[error("internal error: {0}")]
     Internal(String),
 }
+
+/// Seconds a client waits before retrying a 503 (`Retry-After`).
+pub const RETRY_AFTER_SECONDS: u32 = 5;
 
 impl ApiError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
@@ -91,6 +98,7 @@ impl ApiError {
             Self::Conflict { code, .. } | Self::Rule { code, .. } => code,
             Self::PayloadTooLarge => "ZR-PAYLOAD-TOO-LARGE",
             Self::UnsupportedMediaType(_) => "ZR-UNSUPPORTED-MEDIA-TYPE",
+            Self::Unavailable { .. } => "ZR-UNAVAILABLE",
             Self::Internal(_) => "ZR-INTERNAL",
         }
     }
@@ -105,6 +113,7 @@ impl ApiError {
             Self::Rule { .. } => "Rule violated",
             Self::PayloadTooLarge => "Payload Too Large",
             Self::UnsupportedMediaType(_) => "Unsupported Media Type",
+            Self::Unavailable { .. } => "Service Unavailable",
             Self::Internal(_) => "Internal Server Error",
         }
     }
@@ -115,6 +124,10 @@ impl ApiError {
             Self::Internal(_) => "The server failed to handle this request.".to_owned(),
             Self::Validation(errors) => format!("{} field(s) are invalid.", errors.len()),
             Self::NotFound => "No such resource.".to_owned(),
+            Self::Unavailable { what, .. } => format!(
+                "{} is unavailable; nothing was changed. Try again in {RETRY_AFTER_SECONDS} seconds.",
+                capitalized(what)
+            ),
             other => other.to_string(),
         };
         let code = self.code();
@@ -143,6 +156,7 @@ impl ResponseError for ApiError {
             Self::Rule { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -152,8 +166,15 @@ impl ResponseError for ApiError {
             tracing::error!(%cause, "request failed");
         }
         let mut response = HttpResponse::build(self.status_code());
-        if let Self::Unauthorized(_) = self {
-            response.insert_header(("WWW-Authenticate", "Bearer"));
+        match self {
+            Self::Unauthorized(_) => {
+                response.insert_header(("WWW-Authenticate", "Bearer"));
+            }
+            Self::Unavailable { what, cause } => {
+                tracing::warn!(%what, %cause, "answering 503");
+                response.insert_header(("Retry-After", RETRY_AFTER_SECONDS.to_string()));
+            }
+            _ => {}
         }
         response
             .content_type("application/problem+json")
@@ -161,9 +182,61 @@ impl ResponseError for ApiError {
     }
 }
 
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// Whether `err` means the database is away (no connection in the acquire
+/// timeout, a broken or refused connection, a server shutting down or
+/// starting up) rather than a query being wrong.
+pub fn database_unavailable(err: &DbErr) -> bool {
+    use sea_orm::{sqlx, RuntimeErr};
+    match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            match &**e {
+                sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::WorkerCrashed => true,
+                // SQLSTATE 08: connection exception; 57P: operator
+                // intervention (shutdown, crash recovery, starting up).
+                sqlx::Error::Database(db) => db
+                    .code()
+                    .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+impl From<worker::queue::EnqueueError> for ApiError {
+    fn from(err: worker::queue::EnqueueError) -> Self {
+        match err {
+            worker::queue::EnqueueError::Queue(cause) => Self::Unavailable {
+                what: "the job queue",
+                cause,
+            },
+            worker::queue::EnqueueError::Database(e) => e.into(),
+        }
+    }
+}
+
 impl From<DbErr> for ApiError {
     fn from(err: DbErr) -> Self {
         use sea_orm::SqlErr;
+        if database_unavailable(&err) {
+            return Self::Unavailable {
+                what: "the database",
+                cause: err.to_string(),
+            };
+        }
         match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => {
                 Self::conflict("ZR-DUPLICATE", "A resource with this key already exists.")
