@@ -10,6 +10,7 @@ mod catalogue;
 mod contracts;
 mod demo;
 mod errors;
+mod faults;
 mod indexation;
 mod migrations;
 mod openapi;
