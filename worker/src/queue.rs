@@ -261,15 +261,21 @@ struct WorkerData {
     name: String,
 }
 
-/// A transient failure (a lost connection, a busy database) is retried up to
-/// five times; `execute` waits before it reports one, so the retries spread
-/// out. Permanent failures are recorded and never retried.
+/// A transient failure (a lost connection, a busy database, a lease held
+/// elsewhere) is retried up to eight times; after a database error `handle`
+/// waits longer before each (1, 2, 4 … 30 s), so a database outage of a few
+/// minutes loses no delivery. Permanent failures are recorded and never retried.
 fn retries() -> RetryPolicy {
-    RetryPolicy::retries(5)
+    RetryPolicy::retries(8)
 }
 
-async fn handle(job: Job, data: Data<WorkerData>) -> Result<(), BoxDynError> {
-    execute_as(&data.ctx, job, &data.name)
-        .await
-        .map_err(|e| Box::new(e) as BoxDynError)
+async fn handle(job: Job, data: Data<WorkerData>, attempt: Attempt) -> Result<(), BoxDynError> {
+    let result = execute_as(&data.ctx, job, &data.name).await;
+    // A lease held elsewhere or a row not there yet has waited in `execute`.
+    if matches!(result, Err(crate::runs::JobError::Database(_))) {
+        let exponent = u32::try_from(attempt.current().min(5)).unwrap_or(5);
+        tokio::time::sleep(Duration::from_secs(2u64.pow(exponent)).min(Duration::from_secs(30)))
+            .await;
+    }
+    result.map_err(|e| Box::new(e) as BoxDynError)
 }
