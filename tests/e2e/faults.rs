@@ -160,8 +160,11 @@ async fn postgres_down_answers_503_fast_and_the_app_recovers() {
 mod leases {
     use super::*;
     use chrono::Utc;
-    use entities::{schema::indexation_run as run, RegionScope};
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use entities::{
+        schema::{indexation_proposal as proposal, indexation_run as run},
+        RegionScope, TenantEntity,
+    };
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait};
     use worker::{
         jobs::indexation::{self, status},
         runs::{self, Leasing},
@@ -272,4 +275,90 @@ mod leases {
             assert_eq!(tariffs.body["total"], 6, "nothing twice");
         }
     );
+
+    /// The whole chain on PostgreSQL and Redis: worker 1 takes the apply and
+    /// is killed mid-job (its task aborted: no more heartbeats or lease
+    /// renewals); worker 2 gets the job back from apalis once worker 1 is
+    /// 30 s silent, finds the lease expired and applies it, once.
+    #[tokio::test]
+    async fn a_worker_killed_mid_job_is_replaced_within_a_minute() {
+        let Some(redis) = RedisServer::start().await else {
+            return;
+        };
+        let Some(app) =
+            TestApp::spawn_with_workers(e2e::Backend::Postgres, Some(redis.url()), false).await
+        else {
+            return;
+        };
+        let db = &app.state.db;
+        let ctx = worker::JobContext { db: db.clone() };
+        let first = tokio::spawn(app.state.queue.clone().run_worker(ctx.clone(), "first"));
+        let region = crate::indexation::setup(&app).await;
+        let t = &region.admin;
+        let previewed = crate::indexation::previewed_run(&app, &region, 2025).await;
+        let run_id: uuid::Uuid = previewed["id"].as_str().unwrap().parse().unwrap();
+        let scope = RegionScope::new(app.region_id(&region.code).await);
+
+        // Hold the proposals' rows, so the apply stops half-way, leased.
+        let blocker = db.begin().await.unwrap();
+        proposal::Entity::scoped(&scope)
+            .filter(proposal::Column::RunId.eq(run_id))
+            .lock_exclusive()
+            .all(&blocker)
+            .await
+            .unwrap();
+        let approved = app
+            .post(
+                &region.path(&format!("indexation-runs/{run_id}/approval")),
+                t,
+                json!({}),
+            )
+            .await;
+        assert_eq!(approved.status, StatusCode::ACCEPTED, "{}", approved.body);
+        let job_path = region.path(&format!(
+            "jobs/{}",
+            approved.body["applyJobId"].as_str().unwrap()
+        ));
+        assert!(
+            wait_until(Duration::from_secs(20), || async {
+                app.get(&job_path, t).await.body["status"] == "running"
+            })
+            .await,
+            "the first worker did not take the apply"
+        );
+
+        first.abort();
+        let _ = first.await;
+        let killed = Instant::now();
+        blocker.rollback().await.unwrap();
+        let second = tokio::spawn(app.state.queue.clone().run_worker(ctx, "second"));
+        assert!(
+            wait_until(Duration::from_secs(60), || async {
+                app.get(&job_path, t).await.body["status"] == "succeeded"
+            })
+            .await,
+            "the job was not taken over within a minute"
+        );
+        let recovered = killed.elapsed();
+        eprintln!(
+            "kill: the second worker finished the job {recovered:?} after the first was killed"
+        );
+        let finished = app.get(&job_path, t).await.body;
+        assert_eq!(finished["result"]["applied"], 2, "{finished}");
+        let tariffs = app.get(&region.path("tariffs?pageSize=500"), t).await;
+        assert_eq!(
+            tariffs.body["total"], 6,
+            "4 versions + 2 indexed, nothing twice"
+        );
+        #[allow(clippy::disallowed_methods)] // by id, the test's own run
+        let applied = run::Entity::find()
+            .filter(run::Column::Id.eq(run_id))
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(applied.status, status::APPLIED);
+        second.abort();
+        app.stop().await;
+    }
 }
