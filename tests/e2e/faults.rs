@@ -172,7 +172,7 @@ mod leases {
     };
 
     /// How long the killed worker's lease still holds when the test starts.
-    const DEAD_LEASE: Duration = Duration::from_secs(3);
+    const DEAD_LEASE: Duration = Duration::from_secs(4);
     /// Recovery bound after the lease expires: the re-delivered job waits
     /// out the lease, then runs.
     const BOUND: Duration = Duration::from_secs(10);
@@ -232,7 +232,8 @@ mod leases {
             app.state.queue.push(job.clone()).await.unwrap();
             let run_path = region.path(&format!("indexation-runs/{run_id}"));
             let job_path = region.path(&format!("jobs/{}", job_run.id));
-            while Utc::now() + chrono::Duration::milliseconds(300) < dead.expires_at {
+            // Checked until a second before it expires (two requests fit easily).
+            while Utc::now() + chrono::Duration::seconds(1) < dead.expires_at {
                 assert_eq!(app.get(&run_path, t).await.body["status"], "approved");
                 let running = app.get(&job_path, t).await.body;
                 assert_eq!(running["status"], "running", "{running}");

@@ -116,8 +116,8 @@ pub async fn execute_as(ctx: &JobContext, job: Job, worker: &str) -> Result<(), 
             )));
         }
         runs::Leasing::Missing => {
-            // The API pushes before it commits: the row may appear in a moment.
-            tokio::time::sleep(RETRY_BACKOFF).await;
+            // The API pushes before it commits: the row may appear in a
+            // moment (apalis retries with a backoff, `queue::handle`).
             return Err(runs::JobError::Retry(format!(
                 "job run {run_id} does not exist (yet)"
             )));
@@ -144,15 +144,11 @@ pub async fn execute_as(ctx: &JobContext, job: Job, worker: &str) -> Result<(), 
             if let Err(e) = runs::release_lease(&ctx.db, &lease).await {
                 tracing::warn!(%run_id, error = %e, "releasing the lease failed; it expires by itself");
             }
-            // Back off before the retry (see `queue::retries`).
-            tokio::time::sleep(RETRY_BACKOFF).await;
+            // apalis retries it after a backoff (`queue::handle`).
             Err(transient)
         }
     }
 }
-
-/// How long a transient failure waits before apalis delivers again.
-const RETRY_BACKOFF: std::time::Duration = std::time::Duration::from_secs(2);
 
 async fn run_job(ctx: &JobContext, job: &Job) -> Result<serde_json::Value, runs::JobError> {
     match job {
