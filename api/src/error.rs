@@ -257,3 +257,32 @@ impl From<DbErr> for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::ConnAcquireErr;
+
+    #[test]
+    fn a_database_that_is_away_is_a_503_with_retry_after() {
+        let err = ApiError::from(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout));
+        let response = err.error_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            response
+                .headers()
+                .get("Retry-After")
+                .and_then(|v| v.to_str().ok()),
+            Some("5")
+        );
+        let problem = err.to_problem();
+        assert_eq!(problem.code, "ZR-UNAVAILABLE");
+        assert!(problem.detail.starts_with("The database is unavailable"));
+    }
+
+    #[test]
+    fn a_wrong_query_stays_a_500() {
+        let err = ApiError::from(DbErr::Custom("no such column".into()));
+        assert_eq!(err.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+}
