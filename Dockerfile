@@ -5,7 +5,8 @@ COPY . .
 RUN cargo build --release --locked -p api -p worker
 
 FROM debian:bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates && rm -rf /var/lib/apt/lists/*
+# curl: the compose healthcheck asks GET /api/v1/ready.
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/target/release/api /src/target/release/worker /usr/local/bin/
 USER nobody
 EXPOSE 8080

@@ -30,6 +30,7 @@ Every tenant path starts with `/api/v1/regions/{regionCode}`. Errors are `applic
     ),
     modifiers(&BearerAuth),
     tags(
+        (name = "health", description = "Liveness and readiness (no token)"),
         (name = "auth", description = "Tokens for API clients"),
         (name = "regions", description = "Regions (inkoopregio's): the tenants"),
         (name = "municipalities", description = "Municipalities (gemeenten) of a region"),
@@ -65,7 +66,7 @@ pub async fn build_state(config: Config) -> Result<web::Data<AppState>, String> 
     crate::db::migrate(&config.database_url)
         .await
         .map_err(|e| format!("migrating the database: {e}"))?;
-    let db = crate::db::connect(&config.database_url)
+    let db = crate::db::connect_with(&config.database_url, config.database_acquire_timeout)
         .await
         .map_err(|e| format!("connecting to the database: {e}"))?;
     let jwt = JwtKeys::new(&config.jwt)?;

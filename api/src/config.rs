@@ -22,6 +22,9 @@ pub struct Config {
     pub token_ttl_seconds: i64,
     /// Size of the database connection pool.
     pub database_max_connections: u32,
+    /// How long a request waits for a database connection before it answers
+    /// 503 (a PostgreSQL that is down must not hold every request for 30 s).
+    pub database_acquire_timeout: std::time::Duration,
     /// Queue name, so several deployments (or tests) can share one Redis.
     pub queue_name: String,
     /// Whether the api process also runs the worker: by default only when no
@@ -96,6 +99,17 @@ impl Config {
                     .map_err(|_| format!("DATABASE_MAX_CONNECTIONS must be a number, got {v:?}"))?,
                 None => 10,
             },
+            database_acquire_timeout: match var("DATABASE_ACQUIRE_TIMEOUT_SECONDS") {
+                Some(v) => match v.parse::<u64>() {
+                    Ok(seconds) if seconds > 0 => std::time::Duration::from_secs(seconds),
+                    _ => {
+                        return Err(format!(
+                            "DATABASE_ACQUIRE_TIMEOUT_SECONDS must be a positive number of seconds, got {v:?}"
+                        ))
+                    }
+                },
+                None => crate::db::DEFAULT_ACQUIRE_TIMEOUT,
+            },
         })
     }
 
@@ -122,6 +136,7 @@ impl Config {
             max_body_bytes: 4 * 1024 * 1024,
             token_ttl_seconds: 3600,
             database_max_connections: 10,
+            database_acquire_timeout: crate::db::DEFAULT_ACQUIRE_TIMEOUT,
             queue_name: worker::queue::DEFAULT_QUEUE_NAME.into(),
             embedded_worker: true,
         }

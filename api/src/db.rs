@@ -1,13 +1,30 @@
 //! Database connection and migrations.
 
+use std::time::Duration;
+
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
 
+/// How long a request waits for a connection by default: long enough for a
+/// busy pool, short enough that a database that is down answers 503 fast.
+pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
 /// Opens the pool. SQLite files are created when missing.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    connect_with(url, DEFAULT_ACQUIRE_TIMEOUT).await
+}
+
+/// Opens the pool with the given acquire timeout (connecting included). The
+/// pool reconnects by itself: a database that comes back serves the next
+/// request, with no restart.
+pub async fn connect_with(
+    url: &str,
+    acquire_timeout: Duration,
+) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .sqlx_logging(false)
+        .acquire_timeout(acquire_timeout)
         .max_connections(if url.starts_with("sqlite") { 4 } else { 10 });
     let db = Database::connect(options).await?;
     if db.get_database_backend() == DbBackend::Sqlite {

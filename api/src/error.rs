@@ -65,9 +65,16 @@ pub enum ApiError {
     MethodNotAllowed(String),
     #[error("unsupported media type: {0}")]
     UnsupportedMediaType(String),
+    /// A dependency (the database, the job queue) is away: 503 with
+    /// `Retry-After`; nothing was changed, so the client may simply retry.
+    #[error("{what} is unavailable")]
+    Unavailable { what: &'static str, cause: String },
     #[error("internal error: {0}")]
     Internal(String),
 }
+
+/// Seconds a client waits before retrying a 503 (`Retry-After`).
+pub const RETRY_AFTER_SECONDS: u32 = 5;
 
 impl ApiError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
@@ -103,6 +110,7 @@ impl ApiError {
             Self::PayloadTooLarge => "ZR-PAYLOAD-TOO-LARGE",
             Self::MethodNotAllowed(_) => "ZR-METHOD-NOT-ALLOWED",
             Self::UnsupportedMediaType(_) => "ZR-UNSUPPORTED-MEDIA-TYPE",
+            Self::Unavailable { .. } => "ZR-UNAVAILABLE",
             Self::Internal(_) => "ZR-INTERNAL",
         }
     }
@@ -119,6 +127,7 @@ impl ApiError {
             Self::PayloadTooLarge => "Payload Too Large",
             Self::MethodNotAllowed(_) => "Method Not Allowed",
             Self::UnsupportedMediaType(_) => "Unsupported Media Type",
+            Self::Unavailable { .. } => "Service Unavailable",
             Self::Internal(_) => "Internal Server Error",
         }
     }
@@ -133,6 +142,10 @@ impl ApiError {
                 errors.len()
             ),
             Self::NotFound => "No such resource.".to_owned(),
+            Self::Unavailable { what, .. } => format!(
+                "{} is unavailable; nothing was changed. Try again in {RETRY_AFTER_SECONDS} seconds.",
+                capitalized(what)
+            ),
             other => other.to_string(),
         };
         let code = self.code();
@@ -163,6 +176,7 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -172,8 +186,15 @@ impl ResponseError for ApiError {
             tracing::error!(%cause, "request failed");
         }
         let mut response = HttpResponse::build(self.status_code());
-        if let Self::Unauthorized(_) = self {
-            response.insert_header(("WWW-Authenticate", "Bearer"));
+        match self {
+            Self::Unauthorized(_) => {
+                response.insert_header(("WWW-Authenticate", "Bearer"));
+            }
+            Self::Unavailable { what, cause } => {
+                tracing::warn!(%what, %cause, "answering 503");
+                response.insert_header(("Retry-After", RETRY_AFTER_SECONDS.to_string()));
+            }
+            _ => {}
         }
         response
             .content_type("application/problem+json")
@@ -181,9 +202,61 @@ impl ResponseError for ApiError {
     }
 }
 
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// Whether `err` means the database is away (no connection in the acquire
+/// timeout, a broken or refused connection, a server shutting down or
+/// starting up) rather than a query being wrong.
+pub fn database_unavailable(err: &DbErr) -> bool {
+    use sea_orm::{sqlx, RuntimeErr};
+    match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            match &**e {
+                sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::WorkerCrashed => true,
+                // SQLSTATE 08: connection exception; 57P: operator
+                // intervention (shutdown, crash recovery, starting up).
+                sqlx::Error::Database(db) => db
+                    .code()
+                    .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+impl From<worker::queue::EnqueueError> for ApiError {
+    fn from(err: worker::queue::EnqueueError) -> Self {
+        match err {
+            worker::queue::EnqueueError::Queue(cause) => Self::Unavailable {
+                what: "the job queue",
+                cause,
+            },
+            worker::queue::EnqueueError::Database(e) => e.into(),
+        }
+    }
+}
+
 impl From<DbErr> for ApiError {
     fn from(err: DbErr) -> Self {
         use sea_orm::SqlErr;
+        if database_unavailable(&err) {
+            return Self::Unavailable {
+                what: "the database",
+                cause: err.to_string(),
+            };
+        }
         match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => {
                 Self::conflict("ZR-DUPLICATE", "A resource with this key already exists.")
@@ -204,3 +277,32 @@ impl From<DbErr> for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::ConnAcquireErr;
+
+    #[test]
+    fn a_database_that_is_away_is_a_503_with_retry_after() {
+        let err = ApiError::from(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout));
+        let response = err.error_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            response
+                .headers()
+                .get("Retry-After")
+                .and_then(|v| v.to_str().ok()),
+            Some("5")
+        );
+        let problem = err.to_problem();
+        assert_eq!(problem.code, "ZR-UNAVAILABLE");
+        assert!(problem.detail.starts_with("The database is unavailable"));
+    }
+
+    #[test]
+    fn a_wrong_query_stays_a_500() {
+        let err = ApiError::from(DbErr::Custom("no such column".into()));
+        assert_eq!(err.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+}

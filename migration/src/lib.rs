@@ -10,6 +10,7 @@ mod m20261123_000003_outflow_checks;
 mod m20261123_000004_monitoring_reports;
 mod m20261123_000005_declaration_rollups;
 mod m20261123_000006_batch_submitter;
+mod m20261123_000007_job_leases;
 mod m20261123_000008_outflow_window_spelling;
 
 pub use m20261123_000005_declaration_rollups::backfill as backfill_rollups;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_monitoring_reports::Migration),
             Box::new(m20261123_000005_declaration_rollups::Migration),
             Box::new(m20261123_000006_batch_submitter::Migration),
+            Box::new(m20261123_000007_job_leases::Migration),
             Box::new(m20261123_000008_outflow_window_spelling::Migration),
         ]
     }

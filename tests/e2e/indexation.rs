@@ -11,7 +11,7 @@ const POLICY: &str = r#"{"weights": {"ova": "0.9", "ppc": "0.1"}, "postCalculati
 /// region's € 70.00 (open-ended), provider 12345678's € 72.00, and GM0202's
 /// € 75.00, which already has a 2025 version (€ 78.00); the VNG figures of
 /// 2024 and 2025 and a 90/10 indexation policy.
-async fn setup(app: &TestApp) -> Region {
+pub(super) async fn setup(app: &TestApp) -> Region {
     let region = app.new_region().await;
     let t = &region.admin;
     let posts = [
@@ -91,7 +91,7 @@ async fn put(app: &TestApp, region: &Region, path: &str, body: Value) -> Reply {
     .await
 }
 
-async fn previewed_run(app: &TestApp, region: &Region, year: i32) -> Value {
+pub(super) async fn previewed_run(app: &TestApp, region: &Region, year: i32) -> Value {
     let created = app
         .post(
             &region.path("indexation-runs"),

@@ -11,6 +11,7 @@ mod contracts;
 mod demo;
 mod edges;
 mod errors;
+mod faults;
 mod indexation;
 mod migrations;
 mod openapi;

@@ -14,6 +14,8 @@ pub use entities::enums::Role;
 pub use reqwest::StatusCode;
 pub use serde_json::{json, Value};
 
+pub mod servers;
+
 pub const TEST_JWT_SECRET: &str = "e2e-test-secret";
 
 /// A file of `tests/fixtures/`.
@@ -88,6 +90,22 @@ impl TestApp {
                 return None;
             }
         };
+        Self::spawn_with_queue_url(backend, queue_url).await
+    }
+
+    /// Like [`TestApp::spawn`], with the queue at `queue_url` (Redis) or in
+    /// the SQL database (`None`).
+    pub async fn spawn_with_queue_url(backend: Backend, queue_url: Option<String>) -> Option<Self> {
+        Self::spawn_with_workers(backend, queue_url, true).await
+    }
+
+    /// Like [`TestApp::spawn_with_queue_url`]; without the embedded worker
+    /// when `embedded_worker` is false (the test runs its own).
+    pub async fn spawn_with_workers(
+        backend: Backend,
+        queue_url: Option<String>,
+        embedded_worker: bool,
+    ) -> Option<Self> {
         let (url, sqlite_file) = match backend {
             Backend::Sqlite => {
                 let file =
@@ -107,13 +125,28 @@ impl TestApp {
                 }
             }
         };
+        Some(Self::start(&url, queue_url, sqlite_file, embedded_worker).await)
+    }
+
+    /// Starts the app on the given database and queue (tests that run their
+    /// own PostgreSQL or Redis).
+    pub async fn spawn_on(database_url: &str, queue_url: Option<String>) -> Self {
+        Self::start(database_url, queue_url, None, true).await
+    }
+
+    async fn start(
+        url: &str,
+        queue_url: Option<String>,
+        sqlite_file: Option<std::path::PathBuf>,
+        embedded_worker: bool,
+    ) -> Self {
         if let Ok(filter) = std::env::var("E2E_LOG") {
             let _ = tracing_subscriber::fmt()
                 .with_env_filter(filter)
                 .with_test_writer()
                 .try_init();
         }
-        let mut config = Config::for_database(&url);
+        let mut config = Config::for_database(url);
         config.jwt.secret = TEST_JWT_SECRET.into();
         config.jwt.secret_is_default = false;
         config.jwt.jwks_file = Some(fixture("jwks.json"));
@@ -122,19 +155,21 @@ impl TestApp {
         config.queue_url = queue_url;
         config.queue_name = format!("zorgregie-e2e-{}", uuid::Uuid::now_v7().simple());
         let state = api::build_state(config).await.expect("app state");
-        api::app::spawn_embedded_worker(&state);
+        if embedded_worker {
+            api::app::spawn_embedded_worker(&state);
+        }
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
         let port = listener.local_addr().expect("local addr").port();
         let server = api::server(state.clone(), listener, Some(1)).expect("server");
         let handle = server.handle();
         tokio::spawn(server);
-        Some(Self {
+        Self {
             base: format!("http://127.0.0.1:{port}"),
             client: reqwest::Client::new(),
             state,
             handle,
             sqlite_file,
-        })
+        }
     }
 
     pub async fn stop(self) {

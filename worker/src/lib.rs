@@ -84,13 +84,74 @@ impl WorkerConfig {
     }
 }
 
-/// Runs one job to its end, recording the run's status, and tells apalis
-/// whether to retry: permanent failures (a missing run, a refused rule) are
-/// recorded and not retried; lost connections are retried.
+/// Runs one job to its end under its lease, recording the run's status, and
+/// tells apalis whether to retry: permanent failures (a missing run, a
+/// refused rule) are recorded and not retried; lost connections are retried.
+///
+/// Delivery is at least once; the lease (see [`runs::take_lease`]) makes a
+/// run execute in one place at a time: a second delivery while a live worker
+/// holds the lease waits for it to expire and is retried, a duplicate of a
+/// finished run is acknowledged and does nothing.
 pub async fn execute(ctx: &JobContext, job: Job) -> Result<(), runs::JobError> {
+    execute_as(ctx, job, "worker").await
+}
+
+/// [`execute`] with the worker's name recorded in the lease.
+pub async fn execute_as(ctx: &JobContext, job: Job, worker: &str) -> Result<(), runs::JobError> {
     let run_id = job.job_run_id();
-    runs::start(&ctx.db, run_id).await?;
-    let result = match &job {
+    let lease = match runs::take_lease(&ctx.db, run_id, worker, runs::LEASE_TTL).await? {
+        runs::Leasing::Taken(lease) => lease,
+        runs::Leasing::Finished => return Ok(()),
+        runs::Leasing::Held(until) => {
+            // Back off until the holder's lease would expire (at most one
+            // TTL), then let apalis deliver again: a live holder renews and
+            // keeps it, a dead one's lease is free by then.
+            let wait = (until - chrono::Utc::now())
+                .to_std()
+                .unwrap_or_default()
+                .min(runs::LEASE_TTL);
+            tokio::time::sleep(wait + std::time::Duration::from_millis(100)).await;
+            return Err(runs::JobError::Retry(format!(
+                "job run {run_id} is leased by another worker"
+            )));
+        }
+        runs::Leasing::Missing => {
+            // The API pushes before it commits: the row may appear in a
+            // moment (apalis retries with a backoff, `queue::handle`).
+            return Err(runs::JobError::Retry(format!(
+                "job run {run_id} does not exist (yet)"
+            )));
+        }
+    };
+    let result = tokio::select! {
+        result = run_job(ctx, &job) => result,
+        () = runs::keep_lease(&ctx.db, lease.clone(), runs::LEASE_RENEW_EVERY, runs::LEASE_TTL) => {
+            Err(runs::JobError::Retry(format!("job run {run_id} lost its lease")))
+        }
+    };
+    match result {
+        Ok(summary) => runs::succeed(&ctx.db, run_id, summary).await,
+        Err(runs::JobError::Permanent(message)) => {
+            tracing::warn!(%run_id, %message, "job failed permanently");
+            runs::fail(&ctx.db, run_id, &message).await?;
+            jobs::indexation::mark_failed(&ctx.db, &job, &message).await?;
+            jobs::outflow::mark_failed(&ctx.db, &job, &message).await?;
+            jobs::report::mark_failed(&ctx.db, &job, &message).await?;
+            Ok(())
+        }
+        Err(transient) => {
+            tracing::warn!(%run_id, error = %transient, "job failed; it will be retried");
+            if let Err(e) = runs::release_lease(&ctx.db, &lease).await {
+                tracing::warn!(%run_id, error = %e, "releasing the lease failed; it expires by itself");
+            }
+            // apalis retries it after a backoff (`queue::handle`).
+            Err(transient)
+        }
+    }
+}
+
+async fn run_job(ctx: &JobContext, job: &Job) -> Result<serde_json::Value, runs::JobError> {
+    match job {
         Job::IndexationPreview {
             region_id,
             run_id,
@@ -111,22 +172,5 @@ pub async fn execute(ctx: &JobContext, job: Job) -> Result<(), runs::JobError> {
             report_id,
             ..
         } => jobs::report::run(&ctx.db, *region_id, *report_id).await,
-    };
-    match result {
-        Ok(summary) => runs::succeed(&ctx.db, run_id, summary).await,
-        Err(runs::JobError::Permanent(message)) => {
-            tracing::warn!(%run_id, %message, "job failed permanently");
-            runs::fail(&ctx.db, run_id, &message).await?;
-            jobs::indexation::mark_failed(&ctx.db, &job, &message).await?;
-            jobs::outflow::mark_failed(&ctx.db, &job, &message).await?;
-            jobs::report::mark_failed(&ctx.db, &job, &message).await?;
-            Ok(())
-        }
-        Err(transient) => {
-            tracing::warn!(%run_id, error = %transient, "job failed; it will be retried");
-            // Back off before the retry (see `queue::retries`).
-            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-            Err(transient)
-        }
     }
 }

@@ -112,8 +112,7 @@ pub async fn prepare_due_previews(
                     serde_json::json!({ "runId": run_id, "year": year }),
                 )
                 .await?;
-                txn.commit().await?;
-                queue.push(job).await.map_err(runs::JobError::Permanent)?;
+                queue.push_and_commit(db, txn, job).await?;
                 started.push(run_id);
             }
             Ok(None) => {
@@ -177,10 +176,12 @@ pub async fn start_due_outflow_checks(
             serde_json::json!({ "checkId": opened.as_ref().map(|(c, _)| c.id) }),
         )
         .await?;
-        txn.commit().await?;
-        if let Some((check, job)) = opened {
-            queue.push(job).await.map_err(runs::JobError::Permanent)?;
-            started.push(check.id);
+        match opened {
+            Some((check, job)) => {
+                queue.push_and_commit(db, txn, job).await?;
+                started.push(check.id);
+            }
+            None => txn.commit().await?,
         }
     }
     Ok(started)
@@ -219,8 +220,7 @@ pub async fn start_monthly_reports(
         let (report, job) =
             crate::jobs::report::open_report(&txn, &scope, from, to, "schedule").await?;
         runs::succeed(&txn, month.id, serde_json::json!({ "reportId": report.id })).await?;
-        txn.commit().await?;
-        queue.push(job).await.map_err(runs::JobError::Permanent)?;
+        queue.push_and_commit(db, txn, job).await?;
         started.push(report.id);
     }
     Ok(started)

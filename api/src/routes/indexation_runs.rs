@@ -144,6 +144,7 @@ fn job_error(e: JobError) -> ApiError {
         }
         JobError::Permanent(message) => ApiError::rule("ZR-INDEXATION-NO-POLICY", message),
         JobError::Database(e) => e.into(),
+        JobError::Retry(message) => ApiError::Internal(message),
     }
 }
 
@@ -169,6 +170,7 @@ async fn find_run<C: ConnectionTrait>(
         (status = 202, description = "The preview is queued", body = RunOut),
         (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Index figures or a policy are missing", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database or the job queue is unavailable; nothing was changed (`Retry-After`)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -214,8 +216,7 @@ pub async fn create_run(
             serde_json::json!({ "year": input.year }),
         )
         .await?;
-    txn.commit().await?;
-    state.queue.push(job).await.map_err(ApiError::Internal)?;
+    state.queue.push_and_commit(&state.db, txn, job).await?;
     Ok(HttpResponse::Accepted()
         .insert_header((
             "Location",
@@ -354,6 +355,7 @@ pub async fn list_proposals(
         (status = 202, description = "The apply is queued", body = RunOut),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database or the job queue is unavailable; nothing was changed (`Retry-After`)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -399,15 +401,11 @@ pub async fn approve_run(
         )
         .await?;
     let approved = find_run(&txn, scope, found.id).await?;
-    txn.commit().await?;
-    state
-        .queue
-        .push(Job::IndexationApply {
-            region_id: scope.region_id,
-            run_id: found.id,
-            job_run_id: job.id,
-        })
-        .await
-        .map_err(ApiError::Internal)?;
+    let apply = Job::IndexationApply {
+        region_id: scope.region_id,
+        run_id: found.id,
+        job_run_id: job.id,
+    };
+    state.queue.push_and_commit(&state.db, txn, apply).await?;
     Ok(HttpResponse::Accepted().json(RunOut::from(approved)))
 }

@@ -11,6 +11,7 @@ pub mod budget_ceilings;
 pub mod codes;
 pub mod contracts;
 pub mod declarations;
+pub mod health;
 pub mod index_figures;
 pub mod indexation_runs;
 pub mod jobs;
@@ -26,7 +27,9 @@ pub mod tariffs;
 
 /// Registers every resource under `/api/v1`.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(auth_token::issue_token)
+    cfg.service(health::health)
+        .service(health::ready)
+        .service(auth_token::issue_token)
         .service(regions::create_region)
         .service(regions::list_regions)
         .service(regions::get_region)

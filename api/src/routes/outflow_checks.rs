@@ -142,8 +142,7 @@ pub async fn create_check(
             serde_json::json!({ "asOf": as_of }),
         )
         .await?;
-    txn.commit().await?;
-    state.queue.push(job).await.map_err(ApiError::Internal)?;
+    state.queue.push_and_commit(&state.db, txn, job).await?;
     Ok(HttpResponse::Accepted().json(OutflowCheckOut::from(saved)))
 }
 

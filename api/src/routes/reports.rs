@@ -240,7 +240,11 @@ fn xlsx(content: &Value) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     tag = "reports",
     params(("regionCode" = String, Path, description = "Region code")),
     request_body = ReportIn,
-    responses((status = 202, body = ReportOut), (status = 400, body = Problem, content_type = "application/problem+json")),
+    responses(
+        (status = 202, body = ReportOut),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database or the job queue is unavailable; nothing was changed (`Retry-After`)", body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[post("/regions/{regionCode}/reports")]
@@ -281,8 +285,7 @@ pub async fn create_report(
             serde_json::json!({ "from": from, "to": to }),
         )
         .await?;
-    txn.commit().await?;
-    state.queue.push(job).await.map_err(ApiError::Internal)?;
+    state.queue.push_and_commit(&state.db, txn, job).await?;
     Ok(HttpResponse::Accepted().json(ReportOut::from(saved)))
 }
 

@@ -19,6 +19,10 @@ pub struct Model {
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub started_at: Option<chrono::DateTime<chrono::Utc>>,
     pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The worker running the job now (a token per attempt), see `worker::runs`.
+    pub lease_owner: Option<String>,
+    /// Until when `lease_owner` holds the job unless it renews.
+    pub lease_expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
