@@ -121,11 +121,44 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         return Err(ApiError::invalid("", "the body must be a JSON object"));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+    let first = serde_path_to_error::deserialize(&mut deserializer);
+    // JSON does not tell 2024 from 2024.0, and a JSON Schema `integer`
+    // allows both: read whole numbers written as decimals as integers (only
+    // when the fast path failed, so a normal body is parsed once).
+    let result = match first {
+        Err(e)
+            if e.inner()
+                .to_string()
+                .contains("invalid type: floating point") =>
+        {
+            let mut value: serde_json::Value =
+                serde_json::from_slice(bytes).map_err(|e| ApiError::invalid("", e.to_string()))?;
+            whole_numbers_as_integers(&mut value);
+            serde_path_to_error::deserialize(value)
+        }
+        other => other,
+    };
+    result.map_err(|e| {
         let path = e.path().to_string();
         let field = if path == "." { String::new() } else { path };
         ApiError::Validation(vec![FieldError::new(field, e.inner().to_string())])
     })
+}
+
+fn whole_numbers_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            // Within i64; a larger whole number stays a float and is refused.
+            if f.fract() == 0.0 && (-9.2e18..=9.2e18).contains(&f) {
+                *value = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        Value::Object(map) => map.values_mut().for_each(whole_numbers_as_integers),
+        _ => {}
+    }
 }
 
 /// Collects field errors while parsing raw input into domain values. Two
@@ -216,6 +249,7 @@ impl Check {
         let digits = text.strip_prefix('-').unwrap_or(text);
         let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
         let ok = !whole.is_empty()
+            && whole.trim_start_matches('0').len() <= 20
             && whole.bytes().all(|b| b.is_ascii_digit())
             && fraction.bytes().all(|b| b.is_ascii_digit())
             && !digits.ends_with('.')
@@ -257,11 +291,16 @@ impl Check {
         ok
     }
 
-    /// A non-empty name of at most `max` characters.
+    /// A name of 1 to `max` characters (the schema's length), not blank (a
+    /// rule: regex engines disagree on what is white space).
     pub fn name(&mut self, field: &str, text: &str, max: usize) -> bool {
-        let ok = !text.trim().is_empty() && text.chars().count() <= max;
-        self.require(ok, field, &format!("must be 1 to {max} characters"));
-        ok
+        let length = (1..=max).contains(&text.chars().count());
+        self.require(length, field, &format!("must be 1 to {max} characters"));
+        let blank = text.trim().is_empty();
+        if length {
+            self.require_rule(!blank, field, "must not be blank");
+        }
+        length && !blank
     }
 
     /// A short code of letters, digits and dashes (product group codes).
@@ -344,6 +383,20 @@ mod tests {
         // An escaped backslash followed by the text u0000 is no NUL.
         assert!(!has_escaped_nul(br#"{"name": "\\u0000"}"#));
         assert!(!has_escaped_nul(br#"{"name": "u0000"}"#));
+    }
+
+    #[test]
+    fn whole_numbers_may_be_written_as_decimals() {
+        #[derive(serde::Deserialize, Debug)]
+        struct Year {
+            year: i32,
+        }
+        let parsed: Year = parse_json(br#"{"year": 2024.0}"#).unwrap();
+        assert_eq!(parsed.year, 2024);
+        let Err(ApiError::Validation(errors)) = parse_json::<Year>(br#"{"year": 2024.5}"#) else {
+            panic!("a fraction is no year")
+        };
+        assert_eq!(errors[0].field, "year");
     }
 
     #[test]

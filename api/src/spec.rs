@@ -1,9 +1,10 @@
 //! What every operation of the OpenAPI document shares, added in one place
 //! after the handlers' own `#[utoipa::path]` are collected: the answers of
 //! the extractors and middleware that run before a handler (401, 403, 404,
-//! 400, 413, 415, 503), and the field rules `input.rs` enforces for every
-//! field of a kind (dates, AGB, KvK and CBS codes, years). A handler's own
-//! description of a status wins over the shared one.
+//! 400, 413, 415, 422, 503), and the field rules `input.rs` enforces for
+//! every request field of a kind (dates, codes, money, names, years), so
+//! that a request the schema allows is never a 400 and one it refuses never
+//! succeeds. A handler's own description of a status wins over the shared one.
 
 use serde_json::{json, Map, Value};
 
@@ -14,15 +15,60 @@ const DATE_PATTERN: &str = "^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9
 pub const MIN_YEAR: i32 = 1900;
 pub const MAX_YEAR: i32 = 2199;
 
-/// Field rules by property name: the same name means the same kind of value
-/// everywhere in the API (an AGB code is always 8 digits).
-fn rule_for(property: &str) -> Option<Value> {
-    match property {
-        "agbCode" | "providerAgb" | "agb" => Some(json!({ "pattern": "^[0-9]{8}$" })),
-        "kvkNumber" => Some(json!({ "pattern": "^[0-9]{8}$" })),
-        "cbsCode" | "municipalityCbs" => Some(json!({ "pattern": "^GM[0-9]{4}$" })),
-        "year" => Some(json!({ "minimum": MIN_YEAR, "maximum": MAX_YEAR })),
-        _ => None,
+/// Euros with at most two decimals and 13 whole digits (`money::parse_euros`).
+pub const EUROS_PATTERN: &str = "^-?0*[0-9]{1,13}([.][0-9]{1,2})?$";
+const NON_NEGATIVE_EUROS: &str = "^0*[0-9]{1,13}([.][0-9]{1,2})?$";
+/// More than zero: a non-zero whole part, or a non-zero fraction.
+const POSITIVE_EUROS: &str = "^(0*[1-9][0-9]{0,12}([.][0-9]{1,2})?|0+[.]([1-9][0-9]?|0[1-9]))$";
+/// A decimal with at most six decimals and 20 whole digits (`Check::decimal`).
+const DECIMAL_PATTERN: &str = "^-?0*[0-9]{1,20}([.][0-9]{1,6})?$";
+
+/// Field rules by property name and JSON type: the same name means the same
+/// kind of value everywhere in the API's requests (an AGB code is always 8
+/// digits). Blank names and reasons are refused as rules (422), not by a
+/// pattern: regex engines disagree on what is white space.
+fn rule_for(property: &str, json_type: &str) -> Option<Value> {
+    let rule = match (property, json_type) {
+        ("agbCode" | "providerAgb" | "agb" | "kvkNumber", "string") => {
+            json!({ "pattern": "^[0-9]{8}$" })
+        }
+        ("cbsCode" | "municipalityCbs", "string") => json!({ "pattern": "^GM[0-9]{4}$" }),
+        ("iwmoCategory", "string") => json!({ "pattern": "^[0-9]{2}$" }),
+        ("clientBsn", "string") => json!({ "pattern": "^[0-9]{9}$" }),
+        ("productCode", "string") => json!({ "maxLength": 5 }),
+        ("name", "string") => json!({ "minLength": 1, "maxLength": 200 }),
+        ("reason", "string") => json!({ "minLength": 1, "maxLength": 2000 }),
+        ("price", "string") => json!({ "pattern": NON_NEGATIVE_EUROS }),
+        ("amount" | "budget", "string") => json!({ "pattern": POSITIVE_EUROS }),
+        ("declaredAmount" | "declaredTariff", "string") => json!({ "pattern": EUROS_PATTERN }),
+        ("forecast" | "definitive", "string") => json!({ "pattern": DECIMAL_PATTERN }),
+        ("amount" | "extraAmount", "integer") => json!({ "minimum": 1, "maximum": 1_000_000 }),
+        ("inhabitants", "integer") => json!({ "minimum": 0 }),
+        ("year", "integer") => json!({ "minimum": MIN_YEAR, "maximum": MAX_YEAR }),
+        ("productGroupCodes" | "municipalityCbsCodes", "array") => json!({ "minItems": 1 }),
+        // contracts.rs: MAX_TERM_MONTHS and at most ten options.
+        ("initialTermMonths", "integer") => json!({ "minimum": 1, "maximum": 600 }),
+        ("extensionOptionsMonths", "array") => json!({
+            "maxItems": 10,
+            "items": { "type": "integer", "format": "int32", "minimum": 1, "maximum": 600 }
+        }),
+        // declarations.rs: MAX_LINES.
+        ("lines", "array") => json!({ "minItems": 1, "maxItems": 10_000 }),
+        _ => return None,
+    };
+    Some(rule)
+}
+
+/// The type a schema declares (`"string"`, or the first non-null of a list).
+fn json_type(object: &Map<String, Value>) -> &str {
+    match object.get("type") {
+        Some(Value::String(t)) => t,
+        Some(Value::Array(types)) => types
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|t| *t != "null")
+            .unwrap_or(""),
+        _ => "",
     }
 }
 
@@ -41,11 +87,54 @@ pub fn complete(doc: &mut Value) {
             }
         }
     }
+    // Only what requests carry: an answer may hold what no request could
+    // (a window computed before 1900, a name stored before a rule).
+    let requests = request_schemas(doc);
     if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
-        for schema in schemas.values_mut() {
-            constrain_schema(schema, None);
+        for (name, schema) in schemas.iter_mut() {
+            if requests.contains(name) {
+                constrain_schema(schema, None);
+            }
         }
     }
+}
+
+/// The names of the component schemas a request body refers to, directly or
+/// through other schemas.
+fn request_schemas(doc: &Value) -> std::collections::BTreeSet<String> {
+    fn refs(value: &Value, found: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(r)) = map.get("$ref") {
+                    if let Some(name) = r.strip_prefix("#/components/schemas/") {
+                        found.push(name.to_owned());
+                    }
+                }
+                map.values().for_each(|v| refs(v, found));
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
+            _ => {}
+        }
+    }
+    let mut pending = Vec::new();
+    for item in doc["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|p| p.values())
+    {
+        for operation in item.as_object().into_iter().flat_map(|o| o.values()) {
+            if let Some(body) = operation.get("requestBody") {
+                refs(body, &mut pending);
+            }
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(name) = pending.pop() {
+        if seen.insert(name.clone()) {
+            refs(&doc["components"]["schemas"][&name], &mut pending);
+        }
+    }
+    seen
 }
 
 fn problem(description: &str) -> Value {
@@ -134,9 +223,24 @@ fn complete_operation(path: &str, operation: &mut Value) {
         .and_then(Value::as_array_mut)
     {
         for param in params {
-            let year = param["name"] == "year";
-            if let Some(schema) = param.get_mut("schema") {
-                constrain_schema(schema, year.then_some("year"));
+            let name = param["name"].as_str().unwrap_or("").to_owned();
+            let Some(schema) = param.get_mut("schema") else {
+                continue;
+            };
+            match name.as_str() {
+                "year" => constrain_schema(schema, Some("year")),
+                // `idempotency_key` in declarations.rs.
+                "Idempotency-Key" => {
+                    if let Some(object) = schema.as_object_mut() {
+                        object.extend(
+                            json!({ "minLength": 1, "maxLength": 200, "pattern": "^[!-~]+$" })
+                                .as_object()
+                                .cloned()
+                                .unwrap_or_default(),
+                        );
+                    }
+                }
+                _ => constrain_schema(schema, None),
             }
         }
     }
@@ -166,15 +270,8 @@ fn constrain_schema(schema: &mut Value, property: Option<&str>) {
     if is_type(object, "string") && object.get("format") == Some(&json!("date")) {
         object.insert("pattern".into(), json!(DATE_PATTERN));
     }
-    if let Some(Value::Object(rule)) = property.and_then(rule_for) {
-        let applies = if rule.contains_key("pattern") {
-            is_type(object, "string")
-        } else {
-            is_type(object, "integer")
-        };
-        if applies {
-            object.extend(rule);
-        }
+    if let Some(Value::Object(rule)) = property.and_then(|p| rule_for(p, json_type(object))) {
+        object.extend(rule);
     }
     if let Some(Value::Object(properties)) = object.get_mut("properties") {
         for (name, value) in properties.iter_mut() {

@@ -38,6 +38,10 @@ pub fn parse_euros(text: &str) -> Result<Decimal, &'static str> {
     if fraction.len() > 2 {
         return Err("must have at most two decimals (whole cents)");
     }
+    // Ten trillion euros is beyond any budget; the bound is the API's pattern.
+    if whole.trim_start_matches('0').len() > 13 {
+        return Err("is out of range (at most 13 whole digits)");
+    }
     let value: Decimal = text.parse().map_err(|_| FORMAT)?;
     if euros_to_cents(value).is_none() {
         return Err("is out of range");

@@ -213,10 +213,11 @@ e2e!(allocation_lifecycle_keeps_no_bsn, |app| {
         bad.error_fields(),
         [
             "allocationNumber",
-            "clientBsn",
             "startDate",
             "volume.amount",
             "volume.unit",
+            // Rules (the eleven-test, an unknown code) after the form errors.
+            "clientBsn",
             "municipalityCbs"
         ]
     );
@@ -529,7 +530,7 @@ e2e!(allocation_rules_are_422s_naming_the_rule, |app| {
         )
         .await
         .status,
-        StatusCode::BAD_REQUEST
+        StatusCode::UNPROCESSABLE_ENTITY
     );
     assert_eq!(
         put(&app, &region, "policies/made-up/region", json!({}))

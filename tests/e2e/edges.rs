@@ -129,7 +129,7 @@ e2e!(input_is_bounded_and_spelt_one_way, |app| {
     let refused = app
         .put(&region.path("policies/outflow-threshold/region"), t, old)
         .await;
-    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
 
     let page = app.get(&region.path("providers?page=2000000"), t).await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST);

@@ -98,7 +98,7 @@ pub struct AllocationOut {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AllocationIn {
     /// 1 to 999999999, unique in the region.
-    #[schema(example = 100001)]
+    #[schema(example = 100001, minimum = 1, maximum = 999_999_999)]
     pub allocation_number: i64,
     /// The client's BSN (9 digits, eleven-test). Used once to derive the
     /// client key, then dropped: never stored, logged or returned.
@@ -211,6 +211,13 @@ fn parse_grant(
         (Some(v), None) => parse_volume(check, v).map(Grant::Volume),
         (None, Some(b)) => {
             let euros = check.euros("budget", b);
+            if let Some(euros) = euros {
+                check.require(
+                    euros > rust_decimal::Decimal::ZERO,
+                    "budget",
+                    "must be positive",
+                );
+            }
             euros.and_then(euros_to_cents).map(Grant::Budget)
         }
         (None, None) => Some(Grant::Nothing),
@@ -543,11 +550,14 @@ pub async fn create_allocation(
         "must be 1 to 999999999",
     );
     // The message never repeats the number: it may be a real BSN.
-    check.require(
-        is_valid_bsn(&input.client_bsn),
-        "clientBsn",
-        "must be 9 digits passing the BSN eleven-test",
-    );
+    // Nine digits is the form (the schema's pattern); the eleven-test a rule.
+    if check.digits("clientBsn", &input.client_bsn, 9) {
+        check.require_rule(
+            is_valid_bsn(&input.client_bsn),
+            "clientBsn",
+            "must pass the BSN eleven-test",
+        );
+    }
     let start = check.date("startDate", &input.start_date);
     let end = check.optional_date("endDate", input.end_date.as_deref());
     let granted = parse_grant(

@@ -18,7 +18,7 @@ use crate::{
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TokenRequest {
     /// Always `client_credentials`.
-    #[schema(example = "client_credentials")]
+    #[schema(example = "client_credentials", pattern = "^client_credentials$")]
     pub grant_type: String,
     pub client_id: String,
     pub client_secret: String,

@@ -677,7 +677,7 @@ pub async fn update_contract(
         .as_deref()
         .map(|s| check.one_of::<ContractStatus>("status", s));
     if let Some(Some(ContractStatus::Terminated)) = status {
-        check.fail(
+        check.fail_rule(
             "status",
             "terminate through POST .../contracts/{id}/termination",
         );

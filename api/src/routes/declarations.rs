@@ -198,7 +198,7 @@ fn parse_lines(lines: &[LineInput]) -> ApiResult<Vec<LineIn>> {
             .as_deref()
             .map(|u| check.one_of::<Unit>(&field("unit"), u));
         check.require(
-            l.product_code.len() <= 5,
+            l.product_code.chars().count() <= 5,
             &field("productCode"),
             "must be at most 5 characters",
         );

@@ -38,7 +38,8 @@ impl From<product_group::Model> for ProductGroupOut {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProductGroupIn {
-    #[schema(example = "BW")]
+    /// 1 to 32 letters, digits, `-` or `_`.
+    #[schema(example = "BW", pattern = "^[A-Za-z0-9_-]{1,32}$")]
     pub code: String,
     #[schema(example = "Beschermd Wonen")]
     pub name: String,

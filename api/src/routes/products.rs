@@ -40,7 +40,8 @@ pub struct ProductOut {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProductIn {
-    #[schema(example = "15A01")]
+    /// iWmo product code: 1 to 5 letters or digits.
+    #[schema(example = "15A01", pattern = "^[A-Za-z0-9]{1,5}$")]
     pub code: String,
     #[schema(example = "Beschermd Wonen A")]
     pub name: String,

@@ -40,8 +40,13 @@ impl From<region::Model> for RegionOut {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RegionIn {
-    /// Lower-case letters, digits and dashes; 2 to 64 characters.
-    #[schema(example = "centraal-gelderland")]
+    /// Lower-case letters, digits and dashes; 2 to 64 characters, not
+    /// starting or ending with a dash.
+    #[schema(
+        example = "centraal-gelderland",
+        pattern = "^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$",
+        min_length = 2
+    )]
     pub code: String,
     #[schema(example = "Centraal Gelderland")]
     pub name: String,
