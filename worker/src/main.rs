@@ -29,11 +29,7 @@ async fn main() {
 
 async fn run() -> Result<(), String> {
     let config = worker::WorkerConfig::from_env();
-    let mut options = ConnectOptions::new(config.database_url.clone());
-    options.sqlx_logging(false);
-    let db = Database::connect(options)
-        .await
-        .map_err(|e| format!("connecting to the database: {e}"))?;
+    let db = connect_when_up(&config.database_url).await;
     let queue =
         worker::queue::Queue::connect(&db, config.queue_url.as_deref(), &config.queue_name).await?;
     tracing::info!(?queue, name = %config.queue_name, "zorgregie worker started");
@@ -46,5 +42,26 @@ async fn run() -> Result<(), String> {
         result = queue.run_worker(ctx, "zorgregie-worker") => result,
         result = worker::schedule::run_schedule(schedule) => result,
         _ = tokio::signal::ctrl_c() => Ok(()),
+    }
+}
+
+/// The database may come up after the worker (compose, a restart of both):
+/// wait for it with backoff instead of exiting. Once connected, the pool
+/// reconnects by itself; a query waits at most 5 s for a connection.
+async fn connect_when_up(url: &str) -> sea_orm::DatabaseConnection {
+    let mut wait = std::time::Duration::from_secs(1);
+    loop {
+        let mut options = ConnectOptions::new(url.to_owned());
+        options
+            .sqlx_logging(false)
+            .acquire_timeout(std::time::Duration::from_secs(5));
+        match Database::connect(options).await {
+            Ok(db) => return db,
+            Err(e) => {
+                tracing::warn!(error = %e, retry_in = ?wait, "the database is not reachable yet");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(std::time::Duration::from_secs(30));
+            }
+        }
     }
 }
