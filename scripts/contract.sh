@@ -78,7 +78,8 @@ trap 'exit 130' INT TERM
 # runs the worker itself, so report and indexation jobs finish.
 export JWT_SECRET=zorgregie-contract-checks-jwt-secret
 export CLIENT_KEY_SECRET=zorgregie-contract-checks-client-key
-export RUST_LOG=${CONTRACT_RUST_LOG:-warn}
+# Warnings, and one line per request (kept when a check fails).
+export RUST_LOG=${CONTRACT_RUST_LOG:-warn,actix_web::middleware::logger=info}
 unset QUEUE_URL EMBEDDED_WORKER JWT_JWKS_FILE JWT_ISSUER JWT_AUDIENCE
 
 # Starts a fresh `api --demo` on a free port and a new SQLite file; sets $base.
@@ -138,6 +139,10 @@ run_schemathesis() {
   stop_server
   if [ "$status" != 0 ]; then
     failures+=("schemathesis as $role")
+    # The server's request log (method, path, status), to trace a finding.
+    mkdir -p target/contract-logs
+    cp "$work/st-$role.log" "target/contract-logs/st-$role.log"
+    log "the server's request log is in target/contract-logs/st-$role.log"
   fi
 }
 run_schemathesis region-admin "$ZR_ADMIN_TOKEN"
