@@ -4,7 +4,7 @@
 //! changes a party-specific resource filters with the condition named after
 //! that resource here, and the README's table says the same in words.
 //!
-//! | party | allocations | declaration batches and lines | contracts, budget ceilings, outflow flags | tariffs |
+//! | party | allocations | declaration batches and lines | contracts, budget ceilings, outflow flags | tariffs, indexation proposals |
 //! |---|---|---|---|---|
 //! | office (platform admin, region admin, contract manager, auditor) | all | all | all | all |
 //! | central access team (`access-team`, `municipality: "*"`) | all | all | all | all |
@@ -19,8 +19,8 @@
 use entities::{
     enums::Role,
     schema::{
-        allocation, budget_ceiling, contract, declaration_batch, declaration_line, outflow_flag,
-        tariff,
+        allocation, budget_ceiling, contract, declaration_batch, declaration_line,
+        indexation_proposal, outflow_flag, tariff,
     },
     RegionScope, TenantEntity,
 };
@@ -200,10 +200,19 @@ impl Party {
 
     /// Region-wide tariffs, and a provider's own.
     pub fn tariffs(&self) -> Condition {
+        self.region_wide_or_own(tariff::Column::ProviderId)
+    }
+
+    /// The proposed next prices of the tariffs the party sees.
+    pub fn indexation_proposals(&self) -> Condition {
+        self.region_wide_or_own(indexation_proposal::Column::ProviderId)
+    }
+
+    fn region_wide_or_own(&self, provider_column: impl ColumnTrait) -> Condition {
         match self {
             Self::Provider { id, .. } => Condition::any()
-                .add(tariff::Column::ProviderId.is_null())
-                .add(tariff::Column::ProviderId.eq(*id)),
+                .add(provider_column.is_null())
+                .add(provider_column.eq(*id)),
             _ => Condition::all(),
         }
     }

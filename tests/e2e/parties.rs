@@ -384,6 +384,23 @@ e2e!(every_party_sees_its_own_rows, |app| {
             expected.flags,
             "{party}: outflow flags"
         );
+        // The region's shared information: every party reads it.
+        for path in [
+            "products",
+            "product-groups",
+            "municipalities",
+            "providers",
+            "index-figures",
+            "policies",
+            "outflow-checks",
+            "indexation-runs",
+            &format!("outflow-checks/{check}"),
+            "municipalities/GM0274",
+            &format!("providers/{Y}"),
+        ] {
+            let reply = app.get(&region.path(path), token).await;
+            assert_eq!(reply.status, StatusCode::OK, "{party}: {path}");
+        }
         let mut guarded = [0u16; 5];
         for (i, path) in [
             "reports",
@@ -451,4 +468,34 @@ e2e!(every_party_sees_its_own_rows, |app| {
             StatusCode::FORBIDDEN
         );
     }
+});
+
+// Indexation proposals carry the next price of provider-specific tariffs:
+// a provider sees those of the region's tariffs and its own only.
+e2e!(a_provider_sees_proposals_of_its_own_tariffs_only, |app| {
+    let region = super::indexation::setup(&app).await;
+    let run = super::indexation::previewed_run(&app, &region, 2025).await;
+    let path = region.path(&format!(
+        "indexation-runs/{}/proposals",
+        run["id"].as_str().unwrap()
+    ));
+    let all = seen(&app, &region.admin, &path, "providerAgb").await;
+    assert!(all.contains(&"12345678".to_owned()), "{all:?}");
+    let own = seen(
+        &app,
+        &provider(&app, &region, "12345678"),
+        &path,
+        "providerAgb",
+    )
+    .await;
+    assert_eq!(own, all);
+    let other = seen(
+        &app,
+        &provider(&app, &region, "87654321"),
+        &path,
+        "providerAgb",
+    )
+    .await;
+    let region_wide: Vec<String> = all.iter().filter(|agb| *agb == "null").cloned().collect();
+    assert_eq!(other, region_wide);
 });

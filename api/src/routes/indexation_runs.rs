@@ -295,6 +295,7 @@ pub async fn list_proposals(
     let found = find_run(&state.db, scope, path.1).await?;
     let mut select = proposal::Entity::scoped(scope)
         .filter(proposal::Column::RunId.eq(found.id))
+        .filter(auth.party.indexation_proposals())
         .order_by_asc(proposal::Column::Id);
     if let Some(status) = &filter.status {
         select = select.filter(proposal::Column::Status.eq(status.as_str()));
