@@ -95,6 +95,22 @@ pub fn spawn_embedded_worker(state: &AppState) {
     });
 }
 
+/// Runs the worker's schedules (the daily cron, the sweep of forgotten
+/// jobs) inside this process, as the `worker` binary does: the embedded mode
+/// of `serve`. Tests start the worker alone, so no test's sweep picks up
+/// another's runs in a shared database.
+pub fn spawn_embedded_schedule(state: &AppState) {
+    let schedule = worker::schedule::ScheduleContext {
+        db: state.db.clone(),
+        queue: state.queue.clone(),
+    };
+    tokio::spawn(async move {
+        if let Err(e) = worker::schedule::run_schedule(schedule).await {
+            tracing::error!(error = %e, "the embedded schedule stopped");
+        }
+    });
+}
+
 /// The OpenAPI document, as served and as committed in `openapi/openapi.json`.
 /// It is JSON, not utoipa's types: the shared parts are added on the JSON
 /// form (`spec.rs`), which utoipa's types do not read back in every case.

@@ -114,6 +114,7 @@ async fn serve(config: Config, demo: bool) -> Result<(), String> {
     if state.config.embedded_worker {
         tracing::info!("running the worker in-process");
         api::app::spawn_embedded_worker(&state);
+        api::app::spawn_embedded_schedule(&state);
     }
     api::serve(state).await.map_err(|e| e.to_string())
 }

@@ -363,3 +363,45 @@ mod leases {
         app.stop().await;
     }
 }
+
+// A queue that lost its data (a Redis restarted without persistence) forgot
+// the jobs in it. The sweep pushes the job of a run queued for too long
+// again, and the job runs once.
+e2e!(the_sweep_pushes_forgotten_jobs_again, |app| {
+    use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
+    let region = app.new_region().await;
+    let scope = entities::RegionScope::new(app.region_id(&region.code).await);
+    let db = &app.state.db;
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    // The run is recorded, its job pushed nowhere: as if the queue lost it.
+    let (report, _forgotten) =
+        worker::jobs::report::open_report(db, &scope, day("2025-01-01"), day("2025-12-31"), "test")
+            .await
+            .unwrap();
+    let run_id = report.job_run_id.unwrap();
+    // Eleven minutes pass.
+    #[allow(clippy::disallowed_methods)] // the test's own run, by id
+    entities::schema::job_run::Entity::update_many()
+        .col_expr(
+            entities::schema::job_run::Column::CreatedAt,
+            Expr::value(entities::clock::now() - chrono::Duration::minutes(11)),
+        )
+        .filter(entities::schema::job_run::Column::Id.eq(run_id))
+        .exec(db)
+        .await
+        .unwrap();
+    let pushed =
+        worker::schedule::requeue_stale(db, &app.state.queue, chrono::Duration::minutes(10))
+            .await
+            .unwrap();
+    assert!(pushed >= 1, "the forgotten job is pushed again");
+    let job = wait_for_job(&app, &region, &run_id.to_string()).await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    let report = app
+        .get(
+            &region.path(&format!("reports/{}", report.id)),
+            &region.admin,
+        )
+        .await;
+    assert_eq!(report.body["status"], "done", "{}", report.body);
+});

@@ -48,6 +48,37 @@ pub enum Job {
 }
 
 impl Job {
+    /// The job a `job_runs` row stands for: its kind names the job and its
+    /// unique key is the subject's id. `None` for rows of schedules, which
+    /// are no queued jobs.
+    pub fn for_run(run: &entities::schema::job_run::Model) -> Option<Self> {
+        let subject = Uuid::parse_str(&run.unique_key).ok()?;
+        let (region_id, job_run_id) = (run.region_id, run.id);
+        Some(match run.kind.as_str() {
+            jobs::indexation::PREVIEW => Self::IndexationPreview {
+                region_id,
+                run_id: subject,
+                job_run_id,
+            },
+            jobs::indexation::APPLY => Self::IndexationApply {
+                region_id,
+                run_id: subject,
+                job_run_id,
+            },
+            jobs::outflow::KIND => Self::OutflowCheck {
+                region_id,
+                check_id: subject,
+                job_run_id,
+            },
+            jobs::report::KIND => Self::MonitoringReport {
+                region_id,
+                report_id: subject,
+                job_run_id,
+            },
+            _ => return None,
+        })
+    }
+
     pub fn job_run_id(&self) -> Uuid {
         match self {
             Self::IndexationPreview { job_run_id, .. }

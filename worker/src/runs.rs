@@ -24,6 +24,34 @@ pub enum JobError {
     Retry(String),
 }
 
+/// Runs a lost queue may have forgotten: queued for longer than `older_than`,
+/// or running under a lease that expired longer than `older_than` ago (its
+/// worker died and no delivery came back for it). Across all regions.
+pub async fn stale<C: ConnectionTrait>(
+    db: &C,
+    older_than: chrono::Duration,
+) -> Result<Vec<job_run::Model>, DbErr> {
+    use sea_orm::sea_query::Condition;
+    let before = entities::clock::now() - older_than;
+    #[allow(clippy::disallowed_methods)] // the sweep serves every region
+    job_run::Entity::find()
+        .filter(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(job_run::Column::Status.eq(JobStatus::Queued))
+                        .add(job_run::Column::CreatedAt.lt(before)),
+                )
+                .add(
+                    Condition::all()
+                        .add(job_run::Column::Status.eq(JobStatus::Running))
+                        .add(job_run::Column::LeaseExpiresAt.lt(before)),
+                ),
+        )
+        .all(db)
+        .await
+}
+
 /// Records a queued run. `(region, kind, unique_key)` is unique: the same
 /// key returns the existing run instead of a second one.
 pub async fn create<C: ConnectionTrait>(

@@ -32,8 +32,54 @@ pub struct ScheduleContext {
     pub queue: Queue,
 }
 
-/// Runs the daily cron until the process stops.
+/// How long a run may wait in `queued`, or lie under a dead lease, before
+/// the sweep pushes its job again (a queue that lost its data, as a Redis
+/// without persistence does on a restart, forgets the jobs in it).
+pub const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(600);
+const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Runs the daily cron and the sweep of forgotten jobs until the process stops.
 pub async fn run_schedule(ctx: ScheduleContext) -> Result<(), String> {
+    tokio::select! {
+        result = run_daily(ctx.clone()) => result,
+        result = sweep_forever(ctx) => result,
+    }
+}
+
+async fn sweep_forever(ctx: ScheduleContext) -> Result<(), String> {
+    let older_than = chrono::Duration::from_std(STALE_AFTER).map_err(|e| e.to_string())?;
+    let mut every = tokio::time::interval(SWEEP_EVERY);
+    loop {
+        every.tick().await;
+        match requeue_stale(&ctx.db, &ctx.queue, older_than).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(jobs = n, "pushed forgotten jobs again"),
+            Err(e) => {
+                tracing::warn!(error = %e, "the sweep of forgotten jobs failed; trying later")
+            }
+        }
+    }
+}
+
+/// Pushes the jobs of stale runs ([`runs::stale`]) again; returns how many.
+/// Safe however often it runs: a job executes only under its run's lease,
+/// and a delivery of a finished run does nothing.
+pub async fn requeue_stale(
+    db: &DatabaseConnection,
+    queue: &Queue,
+    older_than: chrono::Duration,
+) -> Result<usize, runs::JobError> {
+    let mut pushed = 0;
+    for run in runs::stale(db, older_than).await? {
+        if let Some(job) = crate::Job::for_run(&run) {
+            queue.push(job).await.map_err(runs::JobError::Retry)?;
+            pushed += 1;
+        }
+    }
+    Ok(pushed)
+}
+
+async fn run_daily(ctx: ScheduleContext) -> Result<(), String> {
     let schedule = cron::Schedule::from_str(DAILY).map_err(|e| e.to_string())?;
     WorkerBuilder::new(format!("zorgregie-cron-{}", Uuid::now_v7().simple()))
         .backend(CronScheduler::new(schedule))
