@@ -17,15 +17,10 @@ use crate::error::{ApiError, FieldError};
 /// Its errors wait for [`Body::take`]: actix runs extractors side by side,
 /// and an unauthenticated or unauthorised caller must get 401/403/404 from
 /// the auth extractor, never a 400 about a body it may not send.
-pub struct Body<T>(Result<(T, web::Bytes), ApiError>);
+pub struct Body<T>(Result<T, ApiError>);
 
 impl<T> Body<T> {
     pub fn take(self) -> Result<T, ApiError> {
-        self.0.map(|(value, _)| value)
-    }
-
-    /// The parsed body with the raw bytes it came from (for idempotency hashes).
-    pub fn take_with_bytes(self) -> Result<(T, web::Bytes), ApiError> {
         self.0
     }
 }
@@ -43,7 +38,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
 fn read_json_body<T: DeserializeOwned + 'static>(
     req: &HttpRequest,
     payload: &mut Payload,
-) -> impl Future<Output = Result<(T, web::Bytes), ApiError>> + 'static {
+) -> impl Future<Output = Result<T, ApiError>> + 'static {
     {
         let is_json = req
             .headers()
@@ -67,7 +62,7 @@ fn read_json_body<T: DeserializeOwned + 'static>(
             if has_escaped_nul(&bytes) {
                 return Err(ApiError::invalid("", NUL_MESSAGE));
             }
-            parse_json(&bytes).map(|value| (value, bytes))
+            parse_json(&bytes)
         }
     }
 }

@@ -267,7 +267,7 @@ fn constrain_schema(schema: &mut Value, property: Option<&str>) {
     let Some(object) = schema.as_object_mut() else {
         return;
     };
-    if is_type(object, "string") && object.get("format") == Some(&json!("date")) {
+    if json_type(object) == "string" && object.get("format") == Some(&json!("date")) {
         object.insert("pattern".into(), json!(DATE_PATTERN));
     }
     if let Some(Value::Object(rule)) = property.and_then(|p| rule_for(p, json_type(object))) {
@@ -279,14 +279,8 @@ fn constrain_schema(schema: &mut Value, property: Option<&str>) {
         }
     }
     if let Some(items) = object.get_mut("items") {
-        // `municipalityCbsCodes: [..]` holds CBS codes.
-        let item_property = property
-            .and_then(|p| p.strip_suffix("Codes"))
-            .map(|p| match p {
-                "municipalityCbs" => "cbsCode",
-                other => other,
-            });
-        constrain_schema(items, item_property);
+        // `municipalityCbsCodes: [..]` holds what `municipalityCbs` does.
+        constrain_schema(items, property.and_then(|p| p.strip_suffix("Codes")));
     }
     for combinator in ["oneOf", "anyOf", "allOf"] {
         if let Some(Value::Array(parts)) = object.get_mut(combinator) {
@@ -294,15 +288,6 @@ fn constrain_schema(schema: &mut Value, property: Option<&str>) {
                 constrain_schema(part, property);
             }
         }
-    }
-}
-
-/// `type: "string"` or `type: ["string", "null"]`.
-fn is_type(object: &Map<String, Value>, name: &str) -> bool {
-    match object.get("type") {
-        Some(Value::String(t)) => t == name,
-        Some(Value::Array(types)) => types.iter().any(|t| t == name),
-        _ => false,
     }
 }
 
