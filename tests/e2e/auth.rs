@@ -199,23 +199,6 @@ e2e!(wrong_role_gets_403, |app| {
     );
 });
 
-async fn request_token(app: &TestApp, form: &[(&str, &str)]) -> Reply {
-    let response = app
-        .client
-        .post(format!("{}/api/v1/auth/token", app.base))
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    Reply {
-        status,
-        headers,
-        body: response.json().await.unwrap_or(Value::Null),
-    }
-}
-
 e2e!(api_clients_get_tokens, |app| {
     let region = app.new_region().await;
     seed_catalogue(&app, &region).await;
@@ -236,15 +219,13 @@ e2e!(api_clients_get_tokens, |app| {
     assert!(list.body["items"][0].get("clientSecret").is_none());
     assert!(!list.body.to_string().contains(&secret));
 
-    let token = request_token(
-        &app,
-        &[
+    let token = app
+        .request_token(&[
             ("grant_type", "client_credentials"),
             ("client_id", &client_id),
             ("client_secret", &secret),
-        ],
-    )
-    .await;
+        ])
+        .await;
     assert_eq!(token.status, StatusCode::OK, "{}", token.body);
     assert_eq!(token.body["token_type"], "Bearer");
     let access_token = token.body["access_token"].as_str().unwrap().to_owned();
@@ -261,25 +242,21 @@ e2e!(api_clients_get_tokens, |app| {
         StatusCode::FORBIDDEN
     );
 
-    let wrong = request_token(
-        &app,
-        &[
+    let wrong = app
+        .request_token(&[
             ("grant_type", "client_credentials"),
             ("client_id", &client_id),
             ("client_secret", "nope"),
-        ],
-    )
-    .await;
+        ])
+        .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
-    let grant = request_token(
-        &app,
-        &[
+    let grant = app
+        .request_token(&[
             ("grant_type", "password"),
             ("client_id", &client_id),
             ("client_secret", &secret),
-        ],
-    )
-    .await;
+        ])
+        .await;
     assert_eq!(grant.status, StatusCode::BAD_REQUEST);
 
     assert_eq!(
@@ -291,15 +268,13 @@ e2e!(api_clients_get_tokens, |app| {
         .status,
         StatusCode::NO_CONTENT
     );
-    let revoked = request_token(
-        &app,
-        &[
+    let revoked = app
+        .request_token(&[
             ("grant_type", "client_credentials"),
             ("client_id", &client_id),
             ("client_secret", &secret),
-        ],
-    )
-    .await;
+        ])
+        .await;
     assert_eq!(revoked.status, StatusCode::UNAUTHORIZED);
     // A token issued before the revocation stops working at once.
     let after = app.get(&region.path("contracts"), &access_token).await;

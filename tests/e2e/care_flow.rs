@@ -76,10 +76,7 @@ async fn setup(app: &TestApp) -> Region {
             json!({ "productCode": "02A02", "validFrom": "2025-01-01", "validTo": "2025-12-31", "price": "80.00" }),
         ),
     ];
-    for (path, body) in posts {
-        let reply = app.post(&region.path(path), t, body).await;
-        assert_eq!(reply.status, StatusCode::CREATED, "{path}: {}", reply.body);
-    }
+    app.create_all(&region, &posts).await;
     for agb in ["12345678", "22222222"] {
         let reply = app
             .post(
@@ -109,37 +106,8 @@ async fn allocate(app: &TestApp, region: &Region, body: Value) -> Reply {
         .await
 }
 
-async fn declare(app: &TestApp, region: &Region, token: &str, key: &str, lines: Value) -> Reply {
-    let response = app
-        .client
-        .post(format!("{}{}", app.base, region.path("declarations")))
-        .bearer_auth(token)
-        .header("Idempotency-Key", key)
-        .json(&json!({ "lines": lines }))
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    Reply {
-        status,
-        headers,
-        body: response.json().await.unwrap_or(Value::Null),
-    }
-}
-
 fn line(number: i64, product: &str, from: &str, to: &str, volume: i64) -> Value {
     json!({ "allocationNumber": number, "productCode": product, "periodStart": from, "periodEnd": to, "deliveredVolume": volume })
-}
-
-async fn put(app: &TestApp, region: &Region, path: &str, body: Value) -> Reply {
-    app.send(
-        reqwest::Method::PUT,
-        &region.path(path),
-        Some(&region.admin),
-        Some(body),
-    )
-    .await
 }
 
 /// `body` with `field` set to `value`.
@@ -459,13 +427,13 @@ e2e!(allocation_rules_are_422s_naming_the_rule, |app| {
         .contains("4 months"));
 
     // Self-employed staff forbidden in Arnhem, allowed in Overbetuwe.
-    let ban = put(
-        &app,
-        &region,
-        "policies/self-employed/GM0202",
-        json!({ "forbidden": true }),
-    )
-    .await;
+    let ban = app
+        .put_admin(
+            &region,
+            "policies/self-employed/GM0202",
+            json!({ "forbidden": true }),
+        )
+        .await;
     assert_eq!(ban.status, StatusCode::OK, "{}", ban.body);
     let contracts = app.get(&region.path("providers/22222222"), t).await;
     assert_eq!(contracts.body["usesSelfEmployed"], true);
@@ -489,8 +457,7 @@ e2e!(allocation_rules_are_422s_naming_the_rule, |app| {
 
     // Overbetuwe closes BEG for providers contracted from 2025-06-01.
     assert_eq!(
-        put(
-            &app,
+        app.put_admin(
             &region,
             "policies/closed-product-groups/GM1734",
             json!({ "productGroupCodes": ["BEG"], "closedFrom": "2025-06-01" })
@@ -511,8 +478,7 @@ e2e!(allocation_rules_are_422s_naming_the_rule, |app| {
 
     // Policies are validated per kind and scope, and listed.
     assert_eq!(
-        put(
-            &app,
+        app.put_admin(
             &region,
             "policies/temporary-intensive/NOPE",
             json!({ "maxMonths": 3, "per": "calendar-year" })
@@ -522,8 +488,7 @@ e2e!(allocation_rules_are_422s_naming_the_rule, |app| {
         StatusCode::UNPROCESSABLE_ENTITY
     );
     assert_eq!(
-        put(
-            &app,
+        app.put_admin(
             &region,
             "policies/self-employed/GM0202",
             json!({ "forbidden": "yes" })
@@ -533,7 +498,7 @@ e2e!(allocation_rules_are_422s_naming_the_rule, |app| {
         StatusCode::UNPROCESSABLE_ENTITY
     );
     assert_eq!(
-        put(&app, &region, "policies/made-up/region", json!({}))
+        app.put_admin(&region, "policies/made-up/region", json!({}))
             .await
             .status,
         StatusCode::NOT_FOUND
@@ -623,17 +588,17 @@ e2e!(access_teams_and_providers_see_their_own, |app| {
         StatusCode::FORBIDDEN
     );
     // A provider declares only its own allocations.
-    let batch = declare(
-        &app,
-        &region,
-        &provider,
-        "p-1",
-        json!([
-            line(3001, "02A01", "2025-01-01", "2025-01-31", 1),
-            line(3002, "02A01", "2025-01-01", "2025-01-31", 1)
-        ]),
-    )
-    .await;
+    let batch = app
+        .declare(
+            &region,
+            &provider,
+            "p-1",
+            json!([
+                line(3001, "02A01", "2025-01-01", "2025-01-31", 1),
+                line(3002, "02A01", "2025-01-01", "2025-01-31", 1)
+            ]),
+        )
+        .await;
     assert_eq!(batch.status, StatusCode::CREATED, "{}", batch.body);
     assert_eq!(batch.body["lines"][0]["reasonCode"], "ZR04");
     assert_eq!(batch.body["lines"][1]["status"], "approved");
@@ -682,25 +647,25 @@ e2e!(a_batch_with_approved_and_rejected_lines, |app| {
     wrong_tariff["declaredTariff"] = json!("70.00");
     let mut minutes = line(1003, "02A01", "2025-01-06", "2025-01-12", 45);
     minutes["unit"] = json!("minute");
-    let batch = declare(
-        &app,
-        &region,
-        t,
-        "batch-1",
-        json!([
-            line(1001, "02A01", "2025-01-01", "2025-01-31", 10), // 10 × 72.00 (provider tariff) = 720.00
-            line(1002, "02A01", "2025-01-01", "2025-01-31", 2), // 2 × 75.00 (municipality tariff) = 150.00
-            minutes,                                            // 72.00 × 45 / 60 = 54.00
-            line(1001, "02A01", "2025-01-01", "2025-01-31", 8), // 18 > 4 × 31 / 7 = 17.71 → 9321
-            line(9999, "02A01", "2025-01-01", "2025-01-31", 1), // no allocation → ZR01
-            line(1001, "02A02", "2025-01-01", "2025-01-31", 1), // other product, same category → 9340
-            line(1001, "02A01", "2024-12-01", "2024-12-31", 1), // before the allocation → ZR02
-            declared,     // 3 × 72.00 = 216.00 ≠ 216.01 → 9346
-            wrong_tariff, // 70.00 ≠ 72.00 → 0611
-            line(1001, "02A01", "2025-01-20", "2025-02-10", 1), // two months → ZR05
-        ]),
-    )
-    .await;
+    let batch = app
+        .declare(
+            &region,
+            t,
+            "batch-1",
+            json!([
+                line(1001, "02A01", "2025-01-01", "2025-01-31", 10), // 10 × 72.00 (provider tariff) = 720.00
+                line(1002, "02A01", "2025-01-01", "2025-01-31", 2), // 2 × 75.00 (municipality tariff) = 150.00
+                minutes,                                            // 72.00 × 45 / 60 = 54.00
+                line(1001, "02A01", "2025-01-01", "2025-01-31", 8), // 18 > 4 × 31 / 7 = 17.71 → 9321
+                line(9999, "02A01", "2025-01-01", "2025-01-31", 1), // no allocation → ZR01
+                line(1001, "02A02", "2025-01-01", "2025-01-31", 1), // other product, same category → 9340
+                line(1001, "02A01", "2024-12-01", "2024-12-31", 1), // before the allocation → ZR02
+                declared,     // 3 × 72.00 = 216.00 ≠ 216.01 → 9346
+                wrong_tariff, // 70.00 ≠ 72.00 → 0611
+                line(1001, "02A01", "2025-01-20", "2025-02-10", 1), // two months → ZR05
+            ]),
+        )
+        .await;
     assert_eq!(batch.status, StatusCode::CREATED, "{}", batch.body);
     let lines = batch.body["lines"].as_array().unwrap();
     let codes: Vec<&str> = lines
@@ -765,17 +730,17 @@ e2e!(a_batch_with_approved_and_rejected_lines, |app| {
         StatusCode::NOT_FOUND
     );
     // Approved volume counts in later batches too: 17 of 17.71 hours left room for 0.
-    let later = declare(
-        &app,
-        &region,
-        t,
-        "batch-2",
-        json!([
-            line(1001, "02A01", "2025-01-01", "2025-01-31", 7),
-            line(1001, "02A01", "2025-01-01", "2025-01-31", 1)
-        ]),
-    )
-    .await;
+    let later = app
+        .declare(
+            &region,
+            t,
+            "batch-2",
+            json!([
+                line(1001, "02A01", "2025-01-01", "2025-01-31", 7),
+                line(1001, "02A01", "2025-01-01", "2025-01-31", 1)
+            ]),
+        )
+        .await;
     let codes: Vec<&str> = later.body["lines"]
         .as_array()
         .unwrap()
@@ -795,10 +760,10 @@ e2e!(idempotent_retries_store_nothing_twice, |app| {
     )
     .await;
     let lines = json!([line(1001, "02A01", "2025-01-01", "2025-01-31", 5)]);
-    let first = declare(&app, &region, t, "key-1", lines.clone()).await;
+    let first = app.declare(&region, t, "key-1", lines.clone()).await;
     assert_eq!(first.status, StatusCode::CREATED);
     assert_eq!(first.header("idempotent-replayed"), "");
-    let retry = declare(&app, &region, t, "key-1", lines.clone()).await;
+    let retry = app.declare(&region, t, "key-1", lines.clone()).await;
     assert_eq!(retry.status, StatusCode::CREATED);
     assert_eq!(retry.header("idempotent-replayed"), "true");
     assert_eq!(retry.body["id"], first.body["id"]);
@@ -808,14 +773,14 @@ e2e!(idempotent_retries_store_nothing_twice, |app| {
         1
     );
 
-    let other_body = declare(
-        &app,
-        &region,
-        t,
-        "key-1",
-        json!([line(1001, "02A01", "2025-02-01", "2025-02-28", 5)]),
-    )
-    .await;
+    let other_body = app
+        .declare(
+            &region,
+            t,
+            "key-1",
+            json!([line(1001, "02A01", "2025-02-01", "2025-02-28", 5)]),
+        )
+        .await;
     assert_eq!(other_body.status, StatusCode::CONFLICT);
     assert_eq!(other_body.body["code"], "ZR-IDEMPOTENCY-KEY-REUSED");
 
@@ -827,21 +792,21 @@ e2e!(idempotent_retries_store_nothing_twice, |app| {
     let too_many: Vec<Value> = (0..10_001)
         .map(|_| line(1001, "02A01", "2025-01-01", "2025-01-31", 1))
         .collect();
-    let huge = declare(&app, &region, t, "key-2", json!(too_many)).await;
+    let huge = app.declare(&region, t, "key-2", json!(too_many)).await;
     assert!(
         huge.status == StatusCode::BAD_REQUEST || huge.status == StatusCode::PAYLOAD_TOO_LARGE,
         "{}",
         huge.status
     );
     // The one approved line still stands alone: 5 more hours fit January (10 ≤ 17.71), 13 more do not.
-    let check = declare(
-        &app,
-        &region,
-        t,
-        "key-3",
-        json!([line(1001, "02A01", "2025-01-01", "2025-01-31", 13)]),
-    )
-    .await;
+    let check = app
+        .declare(
+            &region,
+            t,
+            "key-3",
+            json!([line(1001, "02A01", "2025-01-01", "2025-01-31", 13)]),
+        )
+        .await;
     assert_eq!(check.body["lines"][0]["reasonCode"], "9321");
 });
 
@@ -885,7 +850,9 @@ e2e!(a_batch_that_fails_midway_stores_nothing, |app| {
         })
         .collect();
     lines.push(line(987654321, "BW0A1", "2025-01-01", "2025-01-01", 1));
-    let failed = declare(&app, &region, t, "crash-1", json!(lines.clone())).await;
+    let failed = app
+        .declare(&region, t, "crash-1", json!(lines.clone()))
+        .await;
     assert_eq!(failed.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(failed.body["code"], "ZR-INTERNAL");
     assert!(
@@ -911,7 +878,7 @@ e2e!(a_batch_that_fails_midway_stores_nothing, |app| {
         "DROP TRIGGER zr_test_boom"
     };
     db.execute_unprepared(drop).await.unwrap();
-    let retried = declare(&app, &region, t, "crash-1", json!(lines)).await;
+    let retried = app.declare(&region, t, "crash-1", json!(lines)).await;
     assert_eq!(retried.status, StatusCode::CREATED, "{}", retried.body);
     assert_eq!(retried.body["approvedCount"], 150);
     assert_eq!(
@@ -941,7 +908,7 @@ e2e!(budget_ceilings_signal_and_stop, |app| {
         line(1001, "02A01", "2025-02-01", "2025-02-28", 2),  // 864.00: 86.4%, crosses 80%
         line(1001, "02A01", "2025-03-01", "2025-03-31", 2),  // 1008.00 > 1000.00 on a hard ceiling
     ]);
-    let batch = declare(&app, &region, t, "ceiling-1", lines).await;
+    let batch = app.declare(&region, t, "ceiling-1", lines).await;
     let codes: Vec<&str> = batch.body["lines"]
         .as_array()
         .unwrap()
@@ -970,17 +937,17 @@ e2e!(budget_ceilings_signal_and_stop, |app| {
         .status,
         StatusCode::OK
     );
-    let again = declare(
-        &app,
-        &region,
-        t,
-        "ceiling-2",
-        json!([
-            line(1001, "02A01", "2025-03-01", "2025-03-31", 2),
-            line(1001, "02A01", "2025-04-01", "2025-04-30", 1)
-        ]),
-    )
-    .await;
+    let again = app
+        .declare(
+            &region,
+            t,
+            "ceiling-2",
+            json!([
+                line(1001, "02A01", "2025-03-01", "2025-03-31", 2),
+                line(1001, "02A01", "2025-04-01", "2025-04-30", 1)
+            ]),
+        )
+        .await;
     assert_eq!(again.body["approvedCount"], 2);
     let levels: Vec<i64> = app.get(&region.path("budget-signals"), t).await.body["items"]
         .as_array()
@@ -1014,8 +981,7 @@ e2e!(budget_ceilings_signal_and_stop, |app| {
         )
         .await;
     let second_id = second.body["id"].as_str().unwrap().to_owned();
-    declare(
-        &app,
+    app.declare(
         &region,
         t,
         "ceiling-3",
@@ -1039,14 +1005,14 @@ e2e!(care_flow_resources_are_404_across_regions, |app| {
         allocation(1001, "GM0202", "02A01", "12345678", hours_per_week(4)),
     )
     .await;
-    let batch = declare(
-        &app,
-        &a,
-        &a.admin,
-        "x-1",
-        json!([line(1001, "02A01", "2025-01-01", "2025-01-31", 1)]),
-    )
-    .await;
+    let batch = app
+        .declare(
+            &a,
+            &a.admin,
+            "x-1",
+            json!([line(1001, "02A01", "2025-01-01", "2025-01-31", 1)]),
+        )
+        .await;
     let batch_id = batch.body["id"].as_str().unwrap().to_owned();
     let ceiling = app
         .post(
@@ -1133,17 +1099,17 @@ e2e!(care_flow_resources_are_404_across_regions, |app| {
         );
     }
     // B declaring A's allocation number finds nothing in B.
-    let cross = declare(
-        &app,
-        &b,
-        &b.admin,
-        "x-1",
-        json!([line(1001, "02A01", "2025-01-01", "2025-01-31", 1)]),
-    )
-    .await;
+    let cross = app
+        .declare(
+            &b,
+            &b.admin,
+            "x-1",
+            json!([line(1001, "02A01", "2025-01-01", "2025-01-31", 1)]),
+        )
+        .await;
     assert_eq!(cross.body["lines"][0]["reasonCode"], "ZR01");
     assert_eq!(
-        declare(&app, &a, &b.admin, "x-2", json!([])).await.status,
+        app.declare(&a, &b.admin, "x-2", json!([])).await.status,
         StatusCode::NOT_FOUND
     );
 });

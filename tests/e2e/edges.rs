@@ -9,8 +9,7 @@ use e2e::{bsn, Region};
 async fn setup(app: &TestApp) -> Region {
     let region = app.new_region().await;
     seed_catalogue(app, &region).await;
-    let t = &region.admin;
-    for (path, body) in [
+    let posts = [
         (
             "products",
             json!({ "code": "BW0A1", "name": "Beschermd Thuis", "productGroupCode": "BW", "iwmoCategory": "07", "unit": "day", "fundingVariant": "effort" }),
@@ -28,10 +27,8 @@ async fn setup(app: &TestApp) -> Region {
             json!({ "allocationNumber": 1001, "clientBsn": bsn(1), "municipalityCbs": "GM0202", "productCode": "BW0A1", "providerAgb": "12345678",
                     "startDate": "2025-01-01", "endDate": "2025-12-31", "volume": { "amount": 31, "unit": "day", "frequency": "month" } }),
         ),
-    ] {
-        let reply = app.post(&region.path(path), t, body).await;
-        assert_eq!(reply.status, StatusCode::CREATED, "{path}: {}", reply.body);
-    }
+    ];
+    app.create_all(&region, &posts).await;
     region
 }
 
@@ -57,13 +54,7 @@ async fn raw(
         .send()
         .await
         .unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    Reply {
-        status,
-        headers,
-        body: response.json().await.unwrap_or(Value::Null),
-    }
+    Reply::read(response).await
 }
 
 e2e!(nul_characters_are_refused_at_the_edge, |app| {
@@ -87,17 +78,13 @@ e2e!(nul_characters_are_refused_at_the_edge, |app| {
     assert_eq!(in_body.status, StatusCode::BAD_REQUEST, "{}", in_body.body);
     assert_eq!(in_body.header("content-type"), "application/problem+json");
     let token = app
-        .client
-        .post(format!("{}/api/v1/auth/token", app.base))
-        .form(&[
+        .request_token(&[
             ("grant_type", "client_credentials"),
             ("client_id", "zr_\u{0}"),
             ("client_secret", "x"),
         ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(token.status(), StatusCode::BAD_REQUEST);
+        .await;
+    assert_eq!(token.status, StatusCode::BAD_REQUEST);
     // Nothing was stored.
     assert_eq!(app.get(&region.path("providers"), t).await.body["total"], 1);
 });
@@ -173,18 +160,11 @@ e2e!(input_is_bounded_and_spelt_one_way, |app| {
         "application/problem+json"
     );
     let missing = app
-        .client
-        .post(format!("{}/api/v1/auth/token", app.base))
-        .form(&[("grant_type", "client_credentials"), ("client_id", "zr_x")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(missing.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(
-        missing.headers()["content-type"],
-        "application/problem+json"
-    );
-    let body: Value = missing.json().await.unwrap();
+        .request_token(&[("grant_type", "client_credentials"), ("client_id", "zr_x")])
+        .await;
+    assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+    assert_eq!(missing.header("content-type"), "application/problem+json");
+    let body = &missing.body;
     assert!(
         body["errors"][0]["message"]
             .as_str()

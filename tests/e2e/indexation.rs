@@ -13,7 +13,6 @@ const POLICY: &str = r#"{"weights": {"ova": "0.9", "ppc": "0.1"}, "postCalculati
 /// 2024 and 2025 and a 90/10 indexation policy.
 pub(super) async fn setup(app: &TestApp) -> Region {
     let region = app.new_region().await;
-    let t = &region.admin;
     let posts = [
         (
             "municipalities",
@@ -48,10 +47,7 @@ pub(super) async fn setup(app: &TestApp) -> Region {
             json!({ "productCode": "02A01", "validFrom": "2025-01-01", "price": "78.00", "municipalityCbs": "GM0202" }),
         ),
     ];
-    for (path, body) in posts {
-        let reply = app.post(&region.path(path), t, body).await;
-        assert_eq!(reply.status, StatusCode::CREATED, "{path}: {}", reply.body);
-    }
+    app.create_all(&region, &posts).await;
     for (series, year, body) in [
         (
             "ova",
@@ -66,29 +62,17 @@ pub(super) async fn setup(app: &TestApp) -> Region {
         ),
         ("ppc", 2025, json!({ "forecast": "1.82" })),
     ] {
-        let reply = put(
-            app,
-            &region,
-            &format!("index-figures/{series}/{year}"),
-            body,
-        )
-        .await;
+        let reply = app
+            .put_admin(&region, &format!("index-figures/{series}/{year}"), body)
+            .await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     }
     let policy: Value = serde_json::from_str(POLICY).unwrap();
-    let reply = put(app, &region, "policies/indexation/region", policy).await;
+    let reply = app
+        .put_admin(&region, "policies/indexation/region", policy)
+        .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     region
-}
-
-async fn put(app: &TestApp, region: &Region, path: &str, body: Value) -> Reply {
-    app.send(
-        reqwest::Method::PUT,
-        &region.path(path),
-        Some(&region.admin),
-        Some(body),
-    )
-    .await
 }
 
 pub(super) async fn previewed_run(app: &TestApp, region: &Region, year: i32) -> Value {
@@ -327,15 +311,13 @@ e2e!(missing_figures_or_policy_are_422s, |app| {
         "{}",
         missing.body
     );
-    put(
-        &app,
+    app.put_admin(
         &region,
         "index-figures/ova/2026",
         json!({ "forecast": "3.00" }),
     )
     .await;
-    put(
-        &app,
+    app.put_admin(
         &region,
         "index-figures/ppc/2026",
         json!({ "forecast": "2.00" }),
@@ -355,7 +337,8 @@ e2e!(missing_figures_or_policy_are_422s, |app| {
     // The first year after a new procurement needs forecasts only.
     let mut policy: Value = serde_json::from_str(POLICY).unwrap();
     policy["firstYearAfterProcurement"] = json!(2026);
-    put(&app, &region, "policies/indexation/region", policy).await;
+    app.put_admin(&region, "policies/indexation/region", policy)
+        .await;
     let forecast_only = app
         .post(&region.path("indexation-runs"), t, json!({ "year": 2026 }))
         .await;
@@ -395,42 +378,41 @@ e2e!(index_figures_and_policy_input, |app| {
     assert_eq!(listed.body["total"], 2);
     assert_eq!(listed.body["items"][0]["definitive"], "6.00");
     // A later definitive figure keeps the forecast.
-    let updated = put(
-        &app,
-        &region,
-        "index-figures/ova/2025",
-        json!({ "definitive": "4.50" }),
-    )
-    .await;
+    let updated = app
+        .put_admin(
+            &region,
+            "index-figures/ova/2025",
+            json!({ "definitive": "4.50" }),
+        )
+        .await;
     assert_eq!(updated.body["forecast"], "4.18");
     assert_eq!(updated.body["definitive"], "4.50");
-    let bad = put(
-        &app,
-        &region,
-        "index-figures/ova/2025",
-        json!({ "forecast": 4.18 }),
-    )
-    .await;
+    let bad = app
+        .put_admin(
+            &region,
+            "index-figures/ova/2025",
+            json!({ "forecast": 4.18 }),
+        )
+        .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-    let bad = put(
-        &app,
-        &region,
-        "index-figures/ova/2025",
-        json!({ "forecast": "4,18", "definitive": "1e2" }),
-    )
-    .await;
+    let bad = app
+        .put_admin(
+            &region,
+            "index-figures/ova/2025",
+            json!({ "forecast": "4,18", "definitive": "1e2" }),
+        )
+        .await;
     assert_eq!(bad.error_fields(), ["forecast", "definitive"]);
     let mut policy: Value = serde_json::from_str(POLICY).unwrap();
     policy["weights"] = json!({ "ova": "0.9", "ppc": "0.2" });
     assert_eq!(
-        put(&app, &region, "policies/indexation/BEG", policy)
+        app.put_admin(&region, "policies/indexation/BEG", policy)
             .await
             .status,
         StatusCode::UNPROCESSABLE_ENTITY
     );
     assert_eq!(
-        put(
-            &app,
+        app.put_admin(
             &region,
             "policies/indexation/NOPE",
             serde_json::from_str(POLICY).unwrap()
@@ -649,7 +631,8 @@ e2e!(
         // A date of this test's own, so that other tests' regions are not due.
         let mut policy: Value = serde_json::from_str(POLICY).unwrap();
         policy["previewOn"] = json!("03-17");
-        put(&app, &region, "policies/indexation/region", policy).await;
+        app.put_admin(&region, "policies/indexation/region", policy)
+            .await;
         let db = &app.state.db;
         let queue = &app.state.queue;
         let day = chrono::NaiveDate::from_ymd_opt(2024, 3, 17).unwrap();

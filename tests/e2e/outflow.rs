@@ -19,16 +19,6 @@ async fn create(
     .await
 }
 
-async fn put(app: &TestApp, region: &Region, path: &str, body: Value) -> Reply {
-    app.send(
-        reqwest::Method::PUT,
-        &region.path(path),
-        Some(&region.admin),
-        Some(body),
-    )
-    .await
-}
-
 fn contract(agb: &str, form: &str, start: &str, municipalities: Value) -> Value {
     json!({ "providerAgb": agb, "procurementForm": form, "productGroupCodes": ["BEG"], "municipalityCbsCodes": municipalities, "startDate": start, "initialTermMonths": 48 })
 }
@@ -75,10 +65,7 @@ async fn setup(app: &TestApp) -> Region {
             contract(agb, "sas-tender", start, json!(["GM0202", "GM0274"])),
         ));
     }
-    for (path, body) in posts {
-        let reply = app.post(&region.path(path), t, body).await;
-        assert_eq!(reply.status, StatusCode::CREATED, "{path}: {}", reply.body);
-    }
+    app.create_all(&region, &posts).await;
     let mut lines = Vec::new();
     let mut number = 1;
     for (agb, clients, start) in [
@@ -114,7 +101,7 @@ async fn setup(app: &TestApp) -> Region {
     assert_eq!(batch["approvedCount"], 10, "{batch}");
     let policy = json!({ "minClients": 5, "window": "calendar-year", "level": "region", "count": "approved-declarations", "graceForNewContracts": true, "runOn": "01-15" });
     assert_eq!(
-        put(app, &region, "policies/outflow-threshold/region", policy)
+        app.put_admin(&region, "policies/outflow-threshold/region", policy)
             .await
             .status,
         StatusCode::OK
@@ -293,8 +280,7 @@ e2e!(admission_rules_are_422s_naming_the_rule, |app| {
     }
     // At most 5 providers for the group (beschermd wonen in Amersfoort).
     assert_eq!(
-        put(
-            &app,
+        app.put_admin(
             &region,
             "policies/contract-admission/BEG",
             json!({ "maxProviders": 5 })
@@ -344,7 +330,7 @@ e2e!(admission_rules_are_422s_naming_the_rule, |app| {
     // Open house only within the admission window.
     let rules = json!({ "admissionWindows": [{ "from": "01-01", "to": "01-31" }] });
     assert_eq!(
-        put(&app, &region, "policies/contract-admission/BEG", rules)
+        app.put_admin(&region, "policies/contract-admission/BEG", rules)
             .await
             .status,
         StatusCode::OK
@@ -376,14 +362,9 @@ e2e!(admission_rules_are_422s_naming_the_rule, |app| {
     // Baarn closes the group for new providers.
     let closed = json!({ "productGroupCodes": ["BEG"], "closedFrom": "2026-01-01" });
     assert_eq!(
-        put(
-            &app,
-            &region,
-            "policies/closed-product-groups/GM0308",
-            closed
-        )
-        .await
-        .status,
+        app.put_admin(&region, "policies/closed-product-groups/GM0308", closed)
+            .await
+            .status,
         StatusCode::OK
     );
     let refused = create(
@@ -439,13 +420,8 @@ e2e!(lots_added_to_a_contract_pass_the_admission_rules, |app| {
     let id = created.body["id"].as_str().unwrap().to_owned();
     // Baarn closed BEG for new providers long ago: P1 cannot be added there.
     let closed = json!({ "productGroupCodes": ["BEG"], "closedFrom": "2025-01-01" });
-    put(
-        &app,
-        &region,
-        "policies/closed-product-groups/GM0308",
-        closed,
-    )
-    .await;
+    app.put_admin(&region, "policies/closed-product-groups/GM0308", closed)
+        .await;
     let added = app
         .patch(
             &region.path(&format!("contracts/{id}")),

@@ -50,10 +50,7 @@ async fn setup(app: &TestApp) -> Region {
             json!({ "productCode": "BW0A1", "validFrom": "2025-01-01", "validTo": "2025-12-31", "price": "98.00", "providerAgb": Y }),
         ),
     ];
-    for (path, body) in posts {
-        let reply = app.post(&region.path(path), t, body).await;
-        assert_eq!(reply.status, StatusCode::CREATED, "{path}: {}", reply.body);
-    }
+    app.create_all(&region, &posts).await;
     for agb in [X, Y] {
         let reply = app
             .post(
@@ -178,10 +175,8 @@ async fn api_client_token(app: &TestApp, region: &Region) -> String {
         )
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    let response = app
-        .client
-        .post(format!("{}/api/v1/auth/token", app.base))
-        .form(&[
+    let token = app
+        .request_token(&[
             ("grant_type", "client_credentials"),
             ("client_id", created.body["clientId"].as_str().unwrap()),
             (
@@ -189,11 +184,20 @@ async fn api_client_token(app: &TestApp, region: &Region) -> String {
                 created.body["clientSecret"].as_str().unwrap(),
             ),
         ])
-        .send()
-        .await
-        .unwrap();
-    let body: Value = response.json().await.unwrap();
-    body["access_token"].as_str().unwrap().to_owned()
+        .await;
+    token.body["access_token"].as_str().unwrap().to_owned()
+}
+
+/// The id of the batch a party sees under `key`.
+async fn batch_id(app: &TestApp, region: &Region, token: &str, key: &str) -> String {
+    let batches = app.get(&region.path("declarations"), token).await;
+    let found = batches.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["idempotencyKey"] == key)
+        .unwrap_or_else(|| panic!("no batch {key}: {}", batches.body));
+    found["id"].as_str().unwrap().to_owned()
 }
 
 /// What one party sees: the sorted values of `field` in a list.
@@ -315,16 +319,7 @@ e2e!(every_party_sees_its_own_rows, |app| {
             },
         ),
     ];
-    let batches = app.get(&region.path("declarations"), &region.admin).await;
-    let office_batch = batches.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|b| b["idempotencyKey"] == "february")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let office_batch = batch_id(&app, &region, &region.admin, "february").await;
     let checks = app.get(&region.path("outflow-checks"), &region.admin).await;
     let check = checks.body["items"][0]["id"].as_str().unwrap().to_owned();
 
@@ -428,33 +423,15 @@ e2e!(every_party_sees_its_own_rows, |app| {
         )
         .await;
     assert_eq!(y_allocation.status, StatusCode::NOT_FOUND);
-    let y_batches = app
-        .get(&region.path("declarations"), &provider(&app, &region, Y))
-        .await;
-    let x_only = y_batches.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|b| b["idempotencyKey"] == "shared-1")
-        .unwrap()["id"]
-        .clone();
-    let x_batches = app
-        .get(&region.path("declarations"), &provider(&app, &region, X))
-        .await;
-    let x_shared = x_batches.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|b| b["idempotencyKey"] == "shared-1")
-        .unwrap()["id"]
-        .clone();
+    let y_shared = batch_id(&app, &region, &provider(&app, &region, Y), "shared-1").await;
+    let x_shared = batch_id(&app, &region, &provider(&app, &region, X), "shared-1").await;
     assert_ne!(
-        x_only, x_shared,
+        y_shared, x_shared,
         "each provider sees its own batch under the key"
     );
     let foreign = app
         .get(
-            &region.path(&format!("declarations/{}", x_shared.as_str().unwrap())),
+            &region.path(&format!("declarations/{x_shared}")),
             &provider(&app, &region, Y),
         )
         .await;

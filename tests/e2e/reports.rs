@@ -46,10 +46,7 @@ async fn setup(app: &TestApp) -> Region {
         };
         posts.push(("contracts", json!({ "providerAgb": agb, "procurementForm": "open-house", "productGroupCodes": ["BEG", "JAB"], "municipalityCbsCodes": ["GM0202"], "startDate": start, "initialTermMonths": months })));
     }
-    for (path, body) in posts {
-        let reply = app.post(&region.path(path), t, body).await;
-        assert_eq!(reply.status, StatusCode::CREATED, "{path}: {}", reply.body);
-    }
+    app.create_all(&region, &posts).await;
     let allocations = [
         (1, 1, "11111111", "2025-01-01"),
         (2, 2, "11111111", "2025-01-01"),

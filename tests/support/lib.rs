@@ -47,6 +47,18 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// Reads a response: status, headers, and the body as JSON (`Null` when not JSON).
+    pub async fn read(response: reqwest::Response) -> Self {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap_or_default();
+        Reply {
+            status,
+            headers,
+            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+        }
+    }
+
     pub fn header(&self, name: &str) -> &str {
         self.headers
             .get(name)
@@ -229,15 +241,7 @@ impl TestApp {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        let response = request.send().await.expect("request");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let text = response.text().await.unwrap_or_default();
-        Reply {
-            status,
-            headers,
-            body: serde_json::from_str(&text).unwrap_or(Value::Null),
-        }
+        Reply::read(request.send().await.expect("request")).await
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Reply {
@@ -260,6 +264,22 @@ impl TestApp {
             .await
     }
 
+    /// `PUT` of `body` to the region's `path` as its admin.
+    pub async fn put_admin(&self, region: &Region, path: &str, body: Value) -> Reply {
+        self.put(&region.path(path), &region.admin, body).await
+    }
+
+    /// Creates every `(collection, body)` in the region as its admin,
+    /// asserting each is a 201.
+    pub async fn create_all(&self, region: &Region, posts: &[(&str, Value)]) {
+        for (path, body) in posts {
+            let reply = self
+                .post(&region.path(path), &region.admin, body.clone())
+                .await;
+            assert_eq!(reply.status, StatusCode::CREATED, "{path}: {}", reply.body);
+        }
+    }
+
     /// Submits a declaration batch `{"lines": lines}` under an idempotency key.
     pub async fn declare(&self, region: &Region, token: &str, key: &str, lines: Value) -> Reply {
         let response = self
@@ -271,13 +291,19 @@ impl TestApp {
             .send()
             .await
             .expect("request");
-        let status = response.status();
-        let headers = response.headers().clone();
-        Reply {
-            status,
-            headers,
-            body: response.json().await.unwrap_or(Value::Null),
-        }
+        Reply::read(response).await
+    }
+
+    /// The OAuth 2.0 token endpoint with a form (client credentials).
+    pub async fn request_token(&self, form: &[(&str, &str)]) -> Reply {
+        let response = self
+            .client
+            .post(format!("{}/api/v1/auth/token", self.base))
+            .form(form)
+            .send()
+            .await
+            .expect("request");
+        Reply::read(response).await
     }
 
     pub async fn delete(&self, path: &str, token: &str) -> Reply {
