@@ -4,6 +4,8 @@
 //!
 //! Pure: no database, no I/O. Amounts are eurocents.
 
+#![warn(missing_docs)]
+
 mod client;
 pub mod codes;
 mod message301;
@@ -171,7 +173,7 @@ impl Kind {
     }
 
     /// Whether the municipality sends this kind (else the provider does).
-    fn from_municipality(self) -> bool {
+    fn sent_by_municipality(self) -> bool {
         self == Kind::Allocation301
     }
 }
@@ -271,7 +273,7 @@ fn read_header(ctx: &mut Ctx, kind: Kind, node: &Node, path: &str) -> Header {
             }
         }
     }
-    let (sender_digits, receiver_digits) = if kind.from_municipality() {
+    let (sender_digits, receiver_digits) = if kind.sent_by_municipality() {
         (4, 8)
     } else {
         (8, 4)

@@ -268,7 +268,7 @@ pub fn content_faults(d: &Declaration323) -> Vec<Fault> {
     }
 
     let mut previous: HashSet<&str> = HashSet::new();
-    let mut debits: HashSet<(i64, &str, Option<&str>, (NaiveDate, NaiveDate))> = HashSet::new();
+    let mut debits: HashSet<DebitKey<'_>> = HashSet::new();
     let debit_refs: HashSet<&str> = d
         .clients
         .iter()
@@ -335,6 +335,9 @@ pub fn content_faults(d: &Declaration323) -> Vec<Fault> {
     }
     faults
 }
+
+/// TR416's key: ToewijzingNummer, ProductCategorie, ProductCode, ProductPeriode.
+type DebitKey<'a> = (i64, &'a str, Option<&'a str>, (NaiveDate, NaiveDate));
 
 fn last_of_month(d: NaiveDate) -> NaiveDate {
     let (y, m) = if d.month() == 12 {
