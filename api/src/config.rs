@@ -14,8 +14,10 @@ pub struct Config {
     pub queue_url: Option<String>,
     pub bind_addr: SocketAddr,
     pub jwt: JwtConfig,
-    /// HMAC key for client pseudonyms (the BSN is never stored).
+    /// HMAC key for client pseudonyms (the BSN is never stored in clear).
     pub client_key_secret: String,
+    /// AES-256-GCM keys of the client vault and the sealed messages.
+    pub data_keys: std::sync::Arc<crate::services::vault::DataKeys>,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
     /// Lifetime of tokens issued by `POST /auth/token` and the CLI.
@@ -79,6 +81,10 @@ impl Config {
             },
             client_key_secret: var("CLIENT_KEY_SECRET")
                 .unwrap_or_else(|| DEVELOPMENT_CLIENT_KEY_SECRET.into()),
+            data_keys: std::sync::Arc::new(crate::services::vault::DataKeys::from_settings(
+                var("DATA_ENCRYPTION_KEY").as_deref(),
+                var("DATA_ENCRYPTION_OLD_KEYS").as_deref(),
+            )?),
             max_body_bytes,
             token_ttl_seconds,
             queue_name: var("QUEUE_NAME")
@@ -133,6 +139,10 @@ impl Config {
                 audience: "zorgregie-api".into(),
             },
             client_key_secret: DEVELOPMENT_CLIENT_KEY_SECRET.into(),
+            data_keys: std::sync::Arc::new(
+                crate::services::vault::DataKeys::from_settings(None, None)
+                    .expect("the development data key is valid"),
+            ),
             max_body_bytes: 4 * 1024 * 1024,
             token_ttl_seconds: 3600,
             database_max_connections: 10,

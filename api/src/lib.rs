@@ -16,6 +16,7 @@ pub mod pagination;
 pub mod parties;
 pub mod region_cache;
 pub mod routes;
+pub mod services;
 pub mod spec;
 pub mod state;
 

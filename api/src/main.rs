@@ -107,6 +107,9 @@ async fn serve(config: Config, demo: bool) -> Result<(), String> {
     if config.jwt.secret_is_default {
         tracing::warn!("JWT_SECRET is not set: using the built-in development secret; never do this in production");
     }
+    if config.data_keys.is_default {
+        tracing::warn!("DATA_ENCRYPTION_KEY is not set: the client vault uses the built-in development key; never do this in production");
+    }
     let state = api::build_state(config).await?;
     if demo {
         api::demo::load(&state.db).await?;

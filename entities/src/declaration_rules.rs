@@ -14,13 +14,14 @@ use uuid::Uuid;
 
 use crate::{
     allocation_rules::{Episode, Grant, Volume},
-    enums::{Unit, VolumeFrequency},
+    enums::{Law, Unit, VolumeFrequency},
     money::{cents_to_euros, euros_to_cents, round_to_cents_half_away_from_zero},
     period::contains,
     schema::{allocation, budget_ceiling, product, tariff},
 };
 
-/// Reason codes of rejected lines.
+/// Reason codes of rejected lines: the iWmo return code (WJ001) where the
+/// standard has one, our own `ZR..` code where it has none.
 pub mod codes {
     /// iWmo: declared volume exceeds the allocation within its frequency window (day, week, month).
     pub const OVER_VOLUME_IN_WINDOW: &str = "9321";
@@ -38,10 +39,32 @@ pub mod codes {
     pub const AMOUNT_MISMATCH: &str = "9346";
     /// iWmo: declared tariff differs from the contract tariff.
     pub const TARIFF_DIFFERS: &str = "0611";
-    /// No allocation with this number in the region.
-    pub const NO_ALLOCATION: &str = "ZR01";
-    /// The period lies (partly) outside the allocation's period.
-    pub const OUTSIDE_ALLOCATION: &str = "ZR02";
+    /// iWmo (TR338): no allocation with this number in the region.
+    pub const NO_ALLOCATION: &str = "9338";
+    /// iWmo (TR307): the period starts before the allocation or after its end.
+    pub const STARTS_OUTSIDE_ALLOCATION: &str = "9307";
+    /// iWmo (TR308): the period ends after the allocation's end.
+    pub const ENDS_OUTSIDE_ALLOCATION: &str = "9308";
+    /// iWmo (TR304): the client named on the line is not the allocation's client.
+    pub const NOT_THIS_CLIENT: &str = "8187";
+    /// iWmo (TR384): the allocation was removed (RedenWijziging 13).
+    pub const ALLOCATION_REMOVED: &str = "9384";
+    /// iWmo (TR314): the reference number was used before by this provider in this law.
+    pub const REFERENCE_USED: &str = "8021";
+    /// iWmo (TR323): a credit whose previous reference names no approved debit.
+    pub const NO_DEBIT_FOR_CREDIT: &str = "8017";
+    /// iWmo (TR389): an approved debit for the same allocation, product and period is not credited.
+    pub const DEBIT_NOT_CREDITED: &str = "9389";
+    /// iWmo (TR390): the debit was credited already.
+    pub const ALREADY_CREDITED: &str = "9390";
+    /// iWmo (TR387): the period does not start on the 1st though the allocation started before.
+    pub const NOT_FROM_MONTH_START: &str = "9387";
+    /// iWmo (TR388): the period does not end on the month's last day though the allocation runs on.
+    pub const NOT_TO_MONTH_END: &str = "9388";
+    /// iWmo (TR333): the DeclaratieNummer was used before by this provider in this law.
+    pub const DECLARATION_NUMBER_USED: &str = "9333";
+    /// iWmo (TR319): the period is not within the declaration period (a 323's DeclaratiePeriode).
+    pub const OUTSIDE_DECLARATION_PERIOD: &str = "9319";
     /// No tariff is valid on the service date.
     pub const NO_TARIFF: &str = "ZR03";
     /// The declaring provider is not the allocation's provider.
@@ -52,6 +75,19 @@ pub mod codes {
     pub const CEILING_EXCEEDED: &str = "ZR06";
     /// The delivered volume is not positive.
     pub const NO_VOLUME: &str = "ZR07";
+
+    /// The WJ001 code a 325 answer carries for a reason code: our own codes
+    /// have no place in the national list, so each maps to the nearest.
+    pub fn standard_code(code: &str) -> &str {
+        match code {
+            NO_TARIFF => TARIFF_DIFFERS,
+            NOT_YOUR_ALLOCATION => NO_ALLOCATION,
+            BAD_PERIOD => OUTSIDE_DECLARATION_PERIOD,
+            CEILING_EXCEEDED => OVER_BUDGET,
+            NO_VOLUME => OVER_VOLUME_IN_WINDOW,
+            other => other,
+        }
+    }
 }
 
 /// One declaration line as submitted.
@@ -66,20 +102,79 @@ pub struct LineIn {
     pub declared_amount_cents: Option<i64>,
     pub declared_tariff_cents: Option<i64>,
     pub unit: Option<Unit>,
+    /// The pseudonym of the client the line names (a 323's Bsn), checked
+    /// against the allocation's (8187); JSON lines name none.
+    pub client_key: Option<String>,
+    /// The prestatie's ReferentieNummer. A line with one follows the
+    /// prestatie rules of iWmo (8021, 9387/9388, 9389); one without is a
+    /// plain line (JSON only).
+    pub reference: Option<String>,
+    /// A credit reverses the approved debit its `previous_reference` names.
+    pub credit: bool,
+    pub previous_reference: Option<String>,
+    /// The 323's DeclaratiePeriode: the line's period must lie within it (9319).
+    pub declaration_period: Option<(NaiveDate, NaiveDate)>,
 }
+
+impl LineIn {
+    /// A plain debit line, as the JSON batch has always sent them.
+    pub fn debit(
+        allocation_number: i64,
+        product_code: String,
+        period: (NaiveDate, NaiveDate),
+        delivered_volume: i64,
+    ) -> Self {
+        Self {
+            allocation_number,
+            product_code,
+            period_start: period.0,
+            period_end: period.1,
+            delivered_volume,
+            declared_amount_cents: None,
+            declared_tariff_cents: None,
+            unit: None,
+            client_key: None,
+            reference: None,
+            credit: false,
+            previous_reference: None,
+            declaration_period: None,
+        }
+    }
+}
+
+/// A reference number already taken, with what a credit needs to know of
+/// the line that took it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TakenReference {
+    pub line_id: Uuid,
+    pub allocation_number: i64,
+    pub credit: bool,
+    pub approved: bool,
+    /// Set when an approved credit reversed the line.
+    pub reversed: bool,
+    pub amount_cents: Option<i64>,
+    pub period_start: NaiveDate,
+}
+
+/// References are unique per provider and law (TR314).
+pub type ReferenceKey = (Uuid, Law, String);
 
 /// An allocation with what the assessment needs next to it.
 #[derive(Debug, Clone)]
 pub struct AllocationFacts {
     pub allocation: allocation::Model,
     pub product: product::Model,
+    /// The law of the product's group: references are unique per law.
+    pub law: Law,
     pub episodes: Vec<Episode>,
 }
 
 /// An approved line already stored.
 #[derive(Debug, Clone, Copy)]
 pub struct ApprovedLine {
+    pub line_id: Uuid,
     pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
     pub delivered_volume: i64,
     pub amount_cents: i64,
 }
@@ -92,6 +187,10 @@ pub struct Verdict {
     pub reason: Option<String>,
     pub amount_cents: Option<i64>,
     pub tariff_id: Option<Uuid>,
+    /// The reference the line took (provider, law, number), to be stored.
+    pub took_reference: Option<ReferenceKey>,
+    /// For an approved credit: the debit line it reverses.
+    pub reverses: Option<Uuid>,
 }
 
 /// A budget ceiling crossed one of the alert levels.
@@ -216,6 +315,18 @@ fn fits(v: &Volume, episodes: &[Episode], window: (NaiveDate, NaiveDate), used: 
     }
 }
 
+fn fmt_end(end: Option<NaiveDate>) -> String {
+    end.map_or_else(|| "open-ended".into(), |d| d.to_string())
+}
+
+fn ceiling_owner(facts: &AllocationFacts) -> CeilingOwner {
+    CeilingOwner {
+        provider_id: facts.allocation.provider_id,
+        municipality_id: facts.allocation.municipality_id,
+        product_group_id: facts.product.product_group_id,
+    }
+}
+
 /// What a budget ceiling is matched on.
 #[derive(Debug, Clone, Copy)]
 struct CeilingOwner {
@@ -235,6 +346,8 @@ pub struct Assessor {
     ceilings: Vec<budget_ceiling::Model>,
     alert_levels: Vec<i32>,
     signals: Vec<CeilingSignal>,
+    /// References taken before and by the lines assessed so far.
+    references: HashMap<ReferenceKey, TakenReference>,
 }
 
 impl Assessor {
@@ -259,7 +372,14 @@ impl Assessor {
             ceilings,
             alert_levels,
             signals: Vec::new(),
+            references: HashMap::new(),
         }
+    }
+
+    /// The references the batch's lines name that were taken before.
+    pub fn with_references(mut self, taken: HashMap<ReferenceKey, TakenReference>) -> Self {
+        self.references = taken;
+        self
     }
 
     /// Ceilings with their spending after the approved lines.
@@ -277,8 +397,11 @@ impl Assessor {
         &self.signals
     }
 
-    pub fn assess(&mut self, line: &LineIn) -> Verdict {
-        match self.evaluate(line) {
+    /// Assesses one line; `line_id` is the id it will be stored under (a
+    /// credit later in the batch may reverse it).
+    pub fn assess(&mut self, line: &LineIn, line_id: Uuid) -> Verdict {
+        let owner = self.reference_owner(line);
+        let verdict = match self.evaluate(line, line_id, owner.as_ref()) {
             Ok(verdict) => verdict,
             // A rejected line still names its allocation when there is one,
             // so the allocation's provider sees it.
@@ -293,13 +416,68 @@ impl Assessor {
                 reason: Some(reason),
                 amount_cents: None,
                 tariff_id: None,
+                took_reference: None,
+                reverses: None,
             },
-        }
+        };
+        self.take_reference(line, line_id, owner, verdict)
     }
 
-    fn evaluate(&mut self, line: &LineIn) -> Result<Verdict, (Option<Uuid>, &'static str, String)> {
+    /// Whose reference a line's is: the declaring provider's, else the
+    /// allocation's provider's, in the allocation's law.
+    fn reference_owner(&self, line: &LineIn) -> Option<ReferenceKey> {
+        let reference = line.reference.clone()?;
+        let facts = self.allocations.get(&line.allocation_number);
+        let provider = self.declarer.or(facts.map(|f| f.allocation.provider_id))?;
+        Some((provider, facts?.law, reference))
+    }
+
+    /// Records the reference the line took, unless the line was refused for
+    /// reusing it (the earlier line keeps it).
+    fn take_reference(
+        &mut self,
+        line: &LineIn,
+        line_id: Uuid,
+        owner: Option<ReferenceKey>,
+        mut verdict: Verdict,
+    ) -> Verdict {
+        let Some(key) = owner else { return verdict };
+        if verdict.reason_code == Some(codes::REFERENCE_USED) {
+            return verdict;
+        }
+        self.references.insert(
+            key.clone(),
+            TakenReference {
+                line_id,
+                allocation_number: line.allocation_number,
+                credit: line.credit,
+                approved: verdict.approved,
+                reversed: false,
+                amount_cents: verdict.amount_cents,
+                period_start: line.period_start,
+            },
+        );
+        verdict.took_reference = Some(key);
+        verdict
+    }
+
+    fn evaluate(
+        &mut self,
+        line: &LineIn,
+        line_id: Uuid,
+        owner: Option<&ReferenceKey>,
+    ) -> Result<Verdict, (Option<Uuid>, &'static str, String)> {
         use codes::*;
         let reject = |id: Option<Uuid>, code: &'static str, reason: String| Err((id, code, reason));
+        if let Some((from, to)) = line.declaration_period {
+            if line.period_start < from || line.period_end > to || line.period_end < line.period_start {
+                return reject(
+                    None,
+                    OUTSIDE_DECLARATION_PERIOD,
+                    format!("the period must lie within the declaration period {from} to {to}"),
+                );
+            }
+        }
         if line.period_end < line.period_start
             || month_of(line.period_start) != month_of(line.period_end)
         {
@@ -316,6 +494,15 @@ impl Assessor {
                 "the delivered volume must be at least 1".into(),
             );
         }
+        if let Some(key) = owner {
+            if self.references.contains_key(key) {
+                return reject(
+                    None,
+                    REFERENCE_USED,
+                    format!("reference {} was used before by this provider", key.2),
+                );
+            }
+        }
         let Some(facts) = self.allocations.get(&line.allocation_number) else {
             return reject(
                 None,
@@ -331,6 +518,16 @@ impl Assessor {
                 NOT_YOUR_ALLOCATION,
                 "the allocation belongs to another provider".into(),
             );
+        }
+        if line.client_key.as_ref().is_some_and(|k| *k != a.client_key) {
+            return reject(
+                id,
+                NOT_THIS_CLIENT,
+                "the allocation is for another client".into(),
+            );
+        }
+        if a.removed_at.is_some() {
+            return reject(id, ALLOCATION_REMOVED, "the allocation was removed".into());
         }
         if line.product_code != facts.product.code {
             let same_category = self
@@ -367,11 +564,50 @@ impl Assessor {
             );
         }
         let end = a.end_date.unwrap_or(NaiveDate::MAX);
-        if line.period_start < a.start_date || line.period_end > end {
+        if line.period_start < a.start_date || line.period_start > end {
             return reject(
                 id,
-                OUTSIDE_ALLOCATION,
-                "the period lies outside the allocation".into(),
+                STARTS_OUTSIDE_ALLOCATION,
+                format!("the period starts outside the allocation ({} to {})", a.start_date, fmt_end(a.end_date)),
+            );
+        }
+        if line.period_end > end {
+            return reject(
+                id,
+                ENDS_OUTSIDE_ALLOCATION,
+                format!("the period ends after the allocation ({})", fmt_end(a.end_date)),
+            );
+        }
+        if line.reference.is_some() {
+            let (first, last) = month_of(line.period_start);
+            if line.period_start != first.max(a.start_date) {
+                return reject(
+                    id,
+                    NOT_FROM_MONTH_START,
+                    format!("the period must start on {}", first.max(a.start_date)),
+                );
+            }
+            if line.period_end != last.min(end) {
+                return reject(
+                    id,
+                    NOT_TO_MONTH_END,
+                    format!("the period must end on {}", last.min(end)),
+                );
+            }
+        }
+        if line.credit {
+            return self.reverse(line, owner);
+        }
+        let history = self.approved.get(&a.id).map(Vec::as_slice).unwrap_or(&[]);
+        if line.reference.is_some()
+            && history
+                .iter()
+                .any(|l| l.period_start == line.period_start && l.period_end == line.period_end)
+        {
+            return reject(
+                id,
+                DEBIT_NOT_CREDITED,
+                "this period was declared and approved before; credit that line first".into(),
             );
         }
         let (amount, tariff_id) = match grant {
@@ -419,7 +655,6 @@ impl Assessor {
                 format!("delivered volume × tariff is {}", cents_to_euros(amount)),
             );
         }
-        let history = self.approved.get(&a.id).map(Vec::as_slice).unwrap_or(&[]);
         match grant {
             Grant::Volume(v) => {
                 let window = volume_window(&v, a, line.period_start);
@@ -460,11 +695,7 @@ impl Assessor {
             }
             Grant::Nothing => {}
         }
-        let owner = CeilingOwner {
-            provider_id: a.provider_id,
-            municipality_id: a.municipality_id,
-            product_group_id: facts.product.product_group_id,
-        };
+        let owner = ceiling_owner(facts);
         let allocation_id = a.id;
         self.book_on_ceilings(owner, line.period_start.year(), amount)
             .map_err(|reason| (id, CEILING_EXCEEDED, reason))?;
@@ -472,7 +703,9 @@ impl Assessor {
             .entry(allocation_id)
             .or_default()
             .push(ApprovedLine {
+                line_id,
                 period_start: line.period_start,
+                period_end: line.period_end,
                 delivered_volume: line.delivered_volume,
                 amount_cents: amount,
             });
@@ -483,6 +716,72 @@ impl Assessor {
             reason: None,
             amount_cents: Some(amount),
             tariff_id,
+            took_reference: None,
+            reverses: None,
+        })
+    }
+
+    /// A credit line: reverses the approved debit its previous reference
+    /// names, for the debit's whole amount. The debit's volume and amount
+    /// leave the allocation's history and the ceilings at once.
+    fn reverse(
+        &mut self,
+        line: &LineIn,
+        owner: Option<&ReferenceKey>,
+    ) -> Result<Verdict, (Option<Uuid>, &'static str, String)> {
+        use codes::*;
+        let facts = &self.allocations[&line.allocation_number];
+        let id = Some(facts.allocation.id);
+        let debit_key = owner.zip(line.previous_reference.as_ref()).map(
+            |((provider, law, _), previous)| (*provider, *law, previous.clone()),
+        );
+        let debit = debit_key
+            .as_ref()
+            .and_then(|key| self.references.get(key))
+            .filter(|d| !d.credit && d.approved && d.allocation_number == line.allocation_number)
+            .cloned();
+        let Some(debit) = debit else {
+            return Err((
+                id,
+                NO_DEBIT_FOR_CREDIT,
+                format!(
+                    "no approved debit with reference {} on allocation {}",
+                    line.previous_reference.as_deref().unwrap_or("(none)"),
+                    line.allocation_number
+                ),
+            ));
+        };
+        if debit.reversed {
+            return Err((id, ALREADY_CREDITED, "the debit was credited already".into()));
+        }
+        let debit_cents = debit.amount_cents.unwrap_or(0);
+        if line.declared_amount_cents.is_some_and(|c| c != debit_cents) {
+            return Err((
+                id,
+                AMOUNT_MISMATCH,
+                format!("the debit's amount is {}", cents_to_euros(debit_cents)),
+            ));
+        }
+        let owner_of_ceiling = ceiling_owner(facts);
+        let allocation_id = facts.allocation.id;
+        // A credit lowers spending: no hard limit can refuse it.
+        self.book_on_ceilings(owner_of_ceiling, debit.period_start.year(), -debit_cents)
+            .map_err(|reason| (id, CEILING_EXCEEDED, reason))?;
+        if let Some(history) = self.approved.get_mut(&allocation_id) {
+            history.retain(|l| l.line_id != debit.line_id);
+        }
+        if let Some(taken) = debit_key.and_then(|key| self.references.get_mut(&key)) {
+            taken.reversed = true;
+        }
+        Ok(Verdict {
+            allocation_id: id,
+            approved: true,
+            reason_code: None,
+            reason: None,
+            amount_cents: Some(-debit_cents),
+            tariff_id: None,
+            took_reference: None,
+            reverses: Some(debit.line_id),
         })
     }
 
@@ -510,7 +809,7 @@ impl Assessor {
         if let Some(c) = matching
             .iter()
             .map(|&i| &self.ceilings[i])
-            .find(|c| c.hard && c.spent_cents + amount > c.amount_cents)
+            .find(|c| amount > 0 && c.hard && c.spent_cents + amount > c.amount_cents)
         {
             return Err(format!(
                 "the budget ceiling of {} for {} would be exceeded ({} spent)",
@@ -642,6 +941,9 @@ mod tests {
             budget_cents,
             stopped_on: None,
             stop_reason: None,
+            care_started_on: None,
+            care_ended_on: None,
+            removed_at: None,
             created_at: chrono::Utc::now(),
             updated_at: chrono::Utc::now(),
         }
@@ -656,15 +958,17 @@ mod tests {
     }
 
     fn line(number: i64, from: &str, to: &str, volume: i64) -> LineIn {
-        LineIn {
-            allocation_number: number,
-            product_code: "02A01".into(),
-            period_start: d(from),
-            period_end: d(to),
-            delivered_volume: volume,
-            declared_amount_cents: None,
-            declared_tariff_cents: None,
-            unit: None,
+        LineIn::debit(number, "02A01".into(), (d(from), d(to)), volume)
+    }
+
+    /// Assessing under a fresh line id, as the service stores each line.
+    trait Check {
+        fn check(&mut self, line: &LineIn) -> Verdict;
+    }
+
+    impl Check for Assessor {
+        fn check(&mut self, line: &LineIn) -> Verdict {
+            self.assess(line, Uuid::now_v7())
         }
     }
 
@@ -675,6 +979,7 @@ mod tests {
         let facts = |a: allocation::Model, episodes: Vec<Episode>| AllocationFacts {
             allocation: a,
             product: hourly.clone(),
+            law: Law::Wmo,
             episodes,
         };
         Assessor::new(
@@ -782,20 +1087,20 @@ mod tests {
     fn weekly_volume_in_a_month() {
         let mut a = assessor(None, vec![]);
         // January: 4 h/week × 31 days / 7 = 17.71 h allowed
-        let first = a.assess(&line(1, "2025-01-01", "2025-01-31", 10));
+        let first = a.check(&line(1, "2025-01-01", "2025-01-31", 10));
         assert!(first.approved);
         assert_eq!(first.amount_cents, Some(70_000));
         assert_eq!(first.tariff_id, Some(Uuid::from_u128(50)));
-        let over = a.assess(&line(1, "2025-01-01", "2025-01-31", 8));
+        let over = a.check(&line(1, "2025-01-01", "2025-01-31", 8));
         assert_eq!(over.reason_code, Some(codes::OVER_VOLUME_IN_WINDOW));
         assert!(
-            a.assess(&line(1, "2025-01-15", "2025-01-31", 7)).approved,
+            a.check(&line(1, "2025-01-15", "2025-01-31", 7)).approved,
             "10 + 7 = 17 ≤ 17.71"
         );
         // February is a new window
-        assert!(a.assess(&line(1, "2025-02-01", "2025-02-28", 16)).approved);
+        assert!(a.check(&line(1, "2025-02-01", "2025-02-28", 16)).approved);
         assert_eq!(
-            a.assess(&line(1, "2025-03-01", "2025-03-31", 18))
+            a.check(&line(1, "2025-03-01", "2025-03-31", 18))
                 .reason_code,
             Some(codes::OVER_VOLUME_IN_WINDOW)
         );
@@ -804,12 +1109,12 @@ mod tests {
     #[test]
     fn minutes_allocation_is_priced_per_minute() {
         let mut a = assessor(None, vec![]);
-        let verdict = a.assess(&LineIn {
+        let verdict = a.check(&LineIn {
             unit: Some(Unit::Minute),
             ..line(2, "2025-01-06", "2025-01-12", 45)
         });
         assert_eq!(verdict.amount_cents, Some(5_250));
-        let wrong_unit = a.assess(&LineIn {
+        let wrong_unit = a.check(&LineIn {
             unit: Some(Unit::Hour),
             ..line(2, "2025-01-06", "2025-01-12", 1)
         });
@@ -820,15 +1125,15 @@ mod tests {
     fn temporary_intensive_raises_the_window() {
         let mut a = assessor(None, vec![]);
         // February: (4 + 3) h/week × 28 days / 7 = 28 h
-        assert!(a.assess(&line(4, "2025-02-01", "2025-02-28", 28)).approved);
+        assert!(a.check(&line(4, "2025-02-01", "2025-02-28", 28)).approved);
         assert_eq!(
-            a.assess(&line(4, "2025-02-01", "2025-02-28", 1))
+            a.check(&line(4, "2025-02-01", "2025-02-28", 1))
                 .reason_code,
             Some(codes::OVER_VOLUME_IN_WINDOW)
         );
         // March has no episode: 4 × 31 / 7 = 17.71
         assert_eq!(
-            a.assess(&line(4, "2025-03-01", "2025-03-31", 18))
+            a.check(&line(4, "2025-03-01", "2025-03-31", 18))
                 .reason_code,
             Some(codes::OVER_VOLUME_IN_WINDOW)
         );
@@ -841,20 +1146,20 @@ mod tests {
             product_code: "02A01".into(),
             ..line(3, "2025-03-01", "2025-03-31", cents)
         };
-        let first = a.assess(&euro_line(60_000));
+        let first = a.check(&euro_line(60_000));
         assert_eq!(first.amount_cents, Some(60_000));
         assert_eq!(first.tariff_id, None);
         assert_eq!(
-            a.assess(&euro_line(50_000)).reason_code,
+            a.check(&euro_line(50_000)).reason_code,
             Some(codes::OVER_BUDGET)
         );
-        assert!(a.assess(&euro_line(40_000)).approved, "exactly the budget");
+        assert!(a.check(&euro_line(40_000)).approved, "exactly the budget");
     }
 
     #[test]
     fn product_amount_and_period_reasons() {
         let mut a = assessor(None, vec![]);
-        let reason = |a: &mut Assessor, l: LineIn| a.assess(&l).reason_code;
+        let reason = |a: &mut Assessor, l: LineIn| a.check(&l).reason_code;
         assert_eq!(
             reason(
                 &mut a,
@@ -930,7 +1235,7 @@ mod tests {
         );
         assert_eq!(
             reason(&mut a, line(1, "2024-12-01", "2024-12-31", 1)),
-            Some(codes::OUTSIDE_ALLOCATION)
+            Some(codes::STARTS_OUTSIDE_ALLOCATION)
         );
         assert_eq!(
             reason(&mut a, line(1, "2025-01-01", "2025-01-31", 0)),
@@ -943,7 +1248,7 @@ mod tests {
         let mut a = assessor(None, vec![]);
         a.allocations.get_mut(&1).unwrap().allocation.end_date = Some(d("2026-12-31"));
         assert_eq!(
-            a.assess(&line(1, "2026-01-01", "2026-01-31", 1))
+            a.check(&line(1, "2026-01-01", "2026-01-31", 1))
                 .reason_code,
             Some(codes::NO_TARIFF)
         );
@@ -953,12 +1258,12 @@ mod tests {
     fn a_provider_declares_only_its_own_allocations() {
         let mut a = assessor(Some(OTHER_PROVIDER), vec![]);
         assert_eq!(
-            a.assess(&line(1, "2025-01-01", "2025-01-31", 1))
+            a.check(&line(1, "2025-01-01", "2025-01-31", 1))
                 .reason_code,
             Some(codes::NOT_YOUR_ALLOCATION)
         );
         let mut own = assessor(Some(PROVIDER), vec![]);
-        assert!(own.assess(&line(1, "2025-01-01", "2025-01-31", 1)).approved);
+        assert!(own.check(&line(1, "2025-01-01", "2025-01-31", 1)).approved);
     }
 
     fn ceiling(hard: bool) -> budget_ceiling::Model {
@@ -980,10 +1285,10 @@ mod tests {
     fn budget_ceiling_alerts_and_hard_stop() {
         let mut a = assessor(None, vec![ceiling(true)]);
         // 10 h × 70.00 = 700.00 → 70%: no signal
-        assert!(a.assess(&line(1, "2025-01-01", "2025-01-31", 10)).approved);
+        assert!(a.check(&line(1, "2025-01-01", "2025-01-31", 10)).approved);
         assert!(a.signals().is_empty());
         // + 2 h = 840.00 → 84%: the 80% signal
-        assert!(a.assess(&line(1, "2025-02-01", "2025-02-28", 2)).approved);
+        assert!(a.check(&line(1, "2025-02-01", "2025-02-28", 2)).approved);
         assert_eq!(
             a.signals(),
             [CeilingSignal {
@@ -994,14 +1299,14 @@ mod tests {
         );
         // + 3 h = 1,050.00 > 1,000.00 on a hard ceiling: rejected, nothing booked
         assert_eq!(
-            a.assess(&line(1, "2025-03-01", "2025-03-31", 3))
+            a.check(&line(1, "2025-03-01", "2025-03-31", 3))
                 .reason_code,
             Some(codes::CEILING_EXCEEDED)
         );
         assert_eq!(a.ceilings()[0].spent_cents, 84_000);
         // a ceiling of another year is not touched
         assert!(
-            a.assess(&LineIn {
+            a.check(&LineIn {
                 ..line(1, "2025-03-01", "2025-03-31", 2)
             })
             .approved,
@@ -1010,11 +1315,119 @@ mod tests {
 
         let mut soft = assessor(None, vec![ceiling(false)]);
         assert!(
-            soft.assess(&line(1, "2025-01-01", "2025-01-31", 15))
+            soft.check(&line(1, "2025-01-01", "2025-01-31", 15))
                 .approved
         );
         assert_eq!(soft.ceilings()[0].spent_cents, 105_000);
         let levels: Vec<i32> = soft.signals().iter().map(|s| s.level_percent).collect();
         assert_eq!(levels, [80, 100], "one line may cross both levels");
+    }
+
+    fn prestatie(number: i64, reference: &str, from: &str, to: &str, volume: i64) -> LineIn {
+        LineIn {
+            reference: Some(reference.into()),
+            ..line(number, from, to, volume)
+        }
+    }
+
+    fn credit(number: i64, reference: &str, debit: &str, volume: i64) -> LineIn {
+        LineIn {
+            credit: true,
+            previous_reference: Some(debit.into()),
+            ..prestatie(number, reference, "2025-01-01", "2025-01-31", volume)
+        }
+    }
+
+    #[test]
+    fn prestatie_references_months_and_clients() {
+        let mut a = assessor(Some(PROVIDER), vec![]);
+        let reason = |a: &mut Assessor, l: LineIn| a.check(&l).reason_code;
+        // 10 h × 70.00 = 700.00
+        let first = a.check(&prestatie(1, "R1", "2025-01-01", "2025-01-31", 10));
+        assert_eq!(first.amount_cents, Some(70_000));
+        assert_eq!(first.took_reference, Some((PROVIDER, Law::Wmo, "R1".into())));
+        assert_eq!(
+            reason(&mut a, prestatie(1, "R1", "2025-02-01", "2025-02-28", 1)),
+            Some(codes::REFERENCE_USED)
+        );
+        assert_eq!(
+            reason(&mut a, prestatie(1, "R2", "2025-01-01", "2025-01-31", 1)),
+            Some(codes::DEBIT_NOT_CREDITED),
+            "January was declared and approved under R1"
+        );
+        assert_eq!(
+            reason(&mut a, prestatie(1, "R3", "2025-02-02", "2025-02-28", 1)),
+            Some(codes::NOT_FROM_MONTH_START)
+        );
+        assert_eq!(
+            reason(&mut a, prestatie(1, "R4", "2025-02-01", "2025-02-27", 1)),
+            Some(codes::NOT_TO_MONTH_END)
+        );
+        // R3 and R4 were refused for their periods, yet their numbers are taken.
+        assert_eq!(
+            reason(&mut a, prestatie(1, "R3", "2025-02-01", "2025-02-28", 1)),
+            Some(codes::REFERENCE_USED)
+        );
+        // A plain line (no reference) keeps the old freedom of periods.
+        assert_eq!(reason(&mut a, line(1, "2025-03-02", "2025-03-20", 1)), None);
+        let other_client = LineIn {
+            client_key: Some("someone-else".into()),
+            ..prestatie(1, "R5", "2025-04-01", "2025-04-30", 1)
+        };
+        assert_eq!(reason(&mut a, other_client), Some(codes::NOT_THIS_CLIENT));
+        let same_client = LineIn {
+            client_key: Some("k".into()),
+            ..prestatie(1, "R6", "2025-04-01", "2025-04-30", 1)
+        };
+        assert_eq!(reason(&mut a, same_client), None);
+        let outside = LineIn {
+            declaration_period: Some((d("2025-05-01"), d("2025-05-31"))),
+            ..prestatie(1, "R7", "2025-06-01", "2025-06-30", 1)
+        };
+        assert_eq!(reason(&mut a, outside), Some(codes::OUTSIDE_DECLARATION_PERIOD));
+    }
+
+    #[test]
+    fn a_credit_reverses_its_debit_once() {
+        let mut a = assessor(Some(PROVIDER), vec![ceiling(false)]);
+        let debit_id = Uuid::from_u128(900);
+        let debit = a.assess(&prestatie(1, "R1", "2025-01-01", "2025-01-31", 17), debit_id);
+        assert_eq!(debit.amount_cents, Some(119_000), "17 h × 70.00");
+        assert_eq!(a.ceilings()[0].spent_cents, 119_000);
+        // 17 h is all January allows (4 h/week × 31/7 = 17.7 h).
+        assert_eq!(
+            a.check(&line(1, "2025-01-01", "2025-01-31", 1)).reason_code,
+            Some(codes::OVER_VOLUME_IN_WINDOW)
+        );
+        let reversed = a.check(&credit(1, "C1", "R1", 17));
+        assert!(reversed.approved);
+        assert_eq!(reversed.amount_cents, Some(-119_000));
+        assert_eq!(reversed.reverses, Some(debit_id));
+        assert_eq!(a.ceilings()[0].spent_cents, 0, "the credit lowers the ceiling's spend");
+        assert_eq!(
+            a.check(&credit(1, "C2", "R1", 17)).reason_code,
+            Some(codes::ALREADY_CREDITED)
+        );
+        assert_eq!(
+            a.check(&credit(1, "C3", "R9", 17)).reason_code,
+            Some(codes::NO_DEBIT_FOR_CREDIT)
+        );
+        // January's volume is free again, and a new debit for it is allowed.
+        let again = a.check(&prestatie(1, "R2", "2025-01-01", "2025-01-31", 16));
+        assert_eq!(again.amount_cents, Some(112_000));
+        // A credit of another amount than its debit's is refused.
+        let wrong = LineIn {
+            declared_amount_cents: Some(1),
+            ..credit(1, "C4", "R2", 16)
+        };
+        assert_eq!(a.check(&wrong).reason_code, Some(codes::AMOUNT_MISMATCH));
+    }
+
+    #[test]
+    fn own_codes_map_onto_the_national_list() {
+        assert_eq!(codes::standard_code(codes::NO_TARIFF), "0611");
+        assert_eq!(codes::standard_code(codes::NOT_YOUR_ALLOCATION), "9338");
+        assert_eq!(codes::standard_code(codes::CEILING_EXCEEDED), "9369");
+        assert_eq!(codes::standard_code("9321"), "9321");
     }
 }

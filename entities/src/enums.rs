@@ -79,6 +79,27 @@ text_enum!(
 );
 
 text_enum!(
+    /// A client's gender as the iWmo messages carry it (Geslacht 0, 1, 2).
+    Gender { Unknown = "unknown", Male = "male", Female = "female" }
+);
+
+impl Gender {
+    /// The iWmo Geslacht code.
+    pub fn iwmo_code(self) -> &'static str {
+        match self {
+            Self::Unknown => "0",
+            Self::Male => "1",
+            Self::Female => "2",
+        }
+    }
+}
+
+text_enum!(
+    /// Whether a declaration line charges (debit) or reverses an earlier charge (credit).
+    DebitCredit { Debit = "debit", Credit = "credit" }
+);
+
+text_enum!(
     /// A declaration line's verdict.
     LineStatus { Approved = "approved", Rejected = "rejected" }
 );

@@ -12,6 +12,7 @@ mod m20261123_000005_declaration_rollups;
 mod m20261123_000006_batch_submitter;
 mod m20261123_000007_job_leases;
 mod m20261123_000008_outflow_window_spelling;
+mod m20261123_000009_iwmo_messages;
 
 pub use m20261123_000005_declaration_rollups::backfill as backfill_rollups;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_batch_submitter::Migration),
             Box::new(m20261123_000007_job_leases::Migration),
             Box::new(m20261123_000008_outflow_window_spelling::Migration),
+            Box::new(m20261123_000009_iwmo_messages::Migration),
         ]
     }
 }

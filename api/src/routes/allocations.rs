@@ -8,37 +8,32 @@ use std::collections::HashMap;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use entities::{
-    allocation_rules::{
-        check_execution_variant, check_temporary_intensive, Episode, Grant, Volume,
-    },
+    allocation_rules::{Episode, Grant, Volume},
     bsn_check::is_valid_bsn,
-    contract_term::current_end_date,
     declaration_rules::grant_of,
-    enums::{ContractStatus, Unit, VolumeFrequency},
+    enums::{Gender, Unit, VolumeFrequency},
     money::{cents_to_euros, euros_to_cents},
-    policy::{kinds, PolicyRules},
-    schema::{
-        allocation, allocation_intensive_episode as episode, contract, contract_municipality,
-        contract_product_group, municipality, product, product_group, provider,
-    },
-    RegionScope, TenantEntity, TenantRecord,
+    schema::{allocation, allocation_intensive_episode as episode, municipality, product, provider},
+    RegionScope, TenantEntity,
 };
 use rust_decimal::Decimal;
-use sea_orm::{
-    sea_query::Condition, ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, Set,
-};
+use sea_orm::{sea_query::Condition, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{codes::codes_of, municipalities, policies, products, providers};
+use super::{codes::codes_of, municipalities, products, providers};
 use crate::{
     auth::{Allocate, Permission, ReadRegion, Scoped},
     client_key::client_key,
     error::{ApiError, ApiResult, Problem},
     input::{Body, Check},
     pagination::{fetch_page, Page, PageQuery},
+    services::{
+        allocations::{self as service, Draft, Granted},
+        iwmo,
+        vault::{self, Identity},
+    },
     state::AppState,
 };
 
@@ -90,6 +85,12 @@ pub struct AllocationOut {
     pub temporary_intensive: Vec<EpisodeIo>,
     pub stopped_on: Option<NaiveDate>,
     pub stop_reason: Option<String>,
+    /// The first day of care, as the provider reported it (iWmo 305).
+    pub care_started_on: Option<NaiveDate>,
+    /// The last day of care, as the provider reported it (iWmo 307).
+    pub care_ended_on: Option<NaiveDate>,
+    /// When a 301 removed the allocation (RedenWijziging 13); nothing can be declared on it.
+    pub removed_at: Option<chrono::DateTime<chrono::Utc>>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
@@ -119,6 +120,61 @@ pub struct AllocationIn {
     pub budget: Option<String>,
     #[serde(default)]
     pub temporary_intensive: Vec<EpisodeIo>,
+    /// Optional: who the client is, as an iWmo 301 to the provider needs it.
+    /// Kept encrypted in the client vault with the BSN; never returned.
+    pub client: Option<ClientIdentityIn>,
+}
+
+/// The client's identity for the iWmo/iJw 301 (name, birth date, gender).
+#[derive(Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClientIdentityIn {
+    #[schema(value_type = NaiveDate, example = "1967-08-13")]
+    pub birth_date: String,
+    #[schema(value_type = Gender, example = "female")]
+    pub gender: String,
+    #[schema(example = "Wit")]
+    pub last_name: String,
+    #[schema(example = "de")]
+    pub prefix: Option<String>,
+    #[schema(example = "T")]
+    pub initials: Option<String>,
+}
+
+// Personal data: never printed.
+impl std::fmt::Debug for ClientIdentityIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ClientIdentityIn(..)")
+    }
+}
+
+/// The identity to keep in the vault: the BSN, and what `client` adds.
+fn identity_of(bsn: &str, client: Option<&ClientIdentityIn>, check: &mut Check) -> Identity {
+    let mut identity = Identity {
+        bsn: bsn.to_owned(),
+        ..Default::default()
+    };
+    if let Some(c) = client {
+        identity.birth_date = check.date("client.birthDate", &c.birth_date);
+        identity.gender = check
+            .one_of::<Gender>("client.gender", &c.gender)
+            .map(|g| g.iwmo_code().to_owned());
+        check.name("client.lastName", &c.last_name, 200);
+        identity.last_name = Some(c.last_name.trim().to_owned());
+        if let Some(prefix) = &c.prefix {
+            check.name("client.prefix", prefix, 10);
+        }
+        if let Some(initials) = &c.initials {
+            check.require(
+                (1..=6).contains(&initials.len()) && initials.bytes().all(|b| b.is_ascii_alphabetic()),
+                "client.initials",
+                "must be 1 to 6 letters",
+            );
+        }
+        identity.prefix = c.prefix.as_ref().map(|p| p.trim().to_owned());
+        identity.initials = c.initials.clone();
+    }
+    identity
 }
 
 /// Change the end date, volume, budget or temporary intensive. Provider,
@@ -157,11 +213,6 @@ pub struct AllocationFilter {
     pub active_on: Option<String>,
 }
 
-/// What a request grants, parsed.
-struct Granted {
-    grant: Grant,
-    episodes: Vec<Episode>,
-}
 
 fn parse_volume(check: &mut Check, v: &VolumeIo) -> Option<Volume> {
     check.require(
@@ -227,139 +278,6 @@ fn parse_grant(
         grant: grant?,
         episodes: episodes?,
     })
-}
-
-fn rule(code: &'static str, detail: impl Into<String>) -> ApiError {
-    ApiError::rule(code, detail)
-}
-
-/// The rules of the allocation itself: execution variant and temporary intensive.
-async fn check_own_rules<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    product: &product::Model,
-    start: NaiveDate,
-    end: Option<NaiveDate>,
-    granted: &Granted,
-) -> ApiResult<()> {
-    check_execution_variant(
-        product.funding_variant,
-        product.unit,
-        start,
-        end,
-        &granted.grant,
-    )
-    .map_err(|e| rule("ZR-ALLOC-EXECUTION-VARIANT", e))?;
-    let limit = match policies::rules(db, scope, kinds::TEMPORARY_INTENSIVE, &product.code).await? {
-        Some(PolicyRules::TemporaryIntensive(p)) => Some(p.limit()),
-        _ => None,
-    };
-    check_temporary_intensive(start, end, &granted.grant, &granted.episodes, limit)
-        .map_err(|e| rule("ZR-ALLOC-TEMPORARY-INTENSIVE", e))
-}
-
-/// The provider's contracts covering the product's group in the municipality.
-async fn covering_contracts<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    provider_id: Uuid,
-    product_group_id: Uuid,
-    municipality_id: Uuid,
-) -> ApiResult<Vec<contract::Model>> {
-    let with_group = contract_product_group::Entity::scoped(scope)
-        .select_only()
-        .column(contract_product_group::Column::ContractId)
-        .filter(contract_product_group::Column::ProductGroupId.eq(product_group_id))
-        .into_query();
-    let with_municipality = contract_municipality::Entity::scoped(scope)
-        .select_only()
-        .column(contract_municipality::Column::ContractId)
-        .filter(contract_municipality::Column::MunicipalityId.eq(municipality_id))
-        .into_query();
-    Ok(contract::Entity::scoped(scope)
-        .filter(contract::Column::ProviderId.eq(provider_id))
-        .filter(contract::Column::Id.in_subquery(with_group))
-        .filter(contract::Column::Id.in_subquery(with_municipality))
-        .all(db)
-        .await?)
-}
-
-/// Whether a contract admits a new allocation starting on `start`.
-fn admits(c: &contract::Model, start: NaiveDate) -> bool {
-    let options: Vec<u32> =
-        serde_json::from_value(c.extension_options_months.clone()).unwrap_or_default();
-    let end = current_end_date(
-        c.start_date,
-        c.initial_term_months as u32,
-        &options,
-        c.extensions_exercised as usize,
-    );
-    let terminated_before =
-        c.status == ContractStatus::Terminated && c.terminated_on.is_none_or(|on| on < start);
-    c.start_date <= start && end.is_some_and(|end| start <= end) && !terminated_before
-}
-
-/// The rules between allocation, contract and the municipality's policies.
-async fn check_admission<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    municipality: &municipality::Model,
-    product: &product::Model,
-    provider: &provider::Model,
-    start: NaiveDate,
-) -> ApiResult<()> {
-    let contracts = covering_contracts(
-        db,
-        scope,
-        provider.id,
-        product.product_group_id,
-        municipality.id,
-    )
-    .await?;
-    if !contracts.iter().any(|c| admits(c, start)) {
-        return Err(rule(
-            "ZR-ALLOC-NO-CONTRACT",
-            format!(
-                "Provider {} has no contract in force on {start} covering product {} in {}.",
-                provider.agb_code, product.code, municipality.cbs_code
-            ),
-        ));
-    }
-    if let Some(PolicyRules::SelfEmployed(p)) =
-        policies::rules(db, scope, kinds::SELF_EMPLOYED, &municipality.cbs_code).await?
-    {
-        if p.forbidden && provider.uses_self_employed {
-            return Err(rule(
-                "ZR-ALLOC-SELF-EMPLOYED",
-                format!(
-                    "{} does not allow providers that work with self-employed staff.",
-                    municipality.name
-                ),
-            ));
-        }
-    }
-    if let Some(PolicyRules::ClosedProductGroups(p)) = policies::rules(
-        db,
-        scope,
-        kinds::CLOSED_PRODUCT_GROUPS,
-        &municipality.cbs_code,
-    )
-    .await?
-    {
-        let group = product_group::Entity::find_scoped(db, scope, product.product_group_id).await?;
-        let closed = group.is_some_and(|g| p.product_group_codes.contains(&g.code));
-        let first_contract = contracts.iter().map(|c| c.start_date).min();
-        if closed && first_contract.is_some_and(|first| first >= p.closed_from) {
-            return Err(rule(
-                "ZR-ALLOC-GROUP-CLOSED",
-                format!(
-                    "{} has closed this product group for providers contracted from {}.",
-                    municipality.name, p.closed_from
-                ),
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// Codes and episodes for a page of allocations.
@@ -453,13 +371,16 @@ impl Names {
             temporary_intensive: self.episodes.get(&a.id).cloned().unwrap_or_default(),
             stopped_on: a.stopped_on,
             stop_reason: a.stop_reason,
+            care_started_on: a.care_started_on,
+            care_ended_on: a.care_ended_on,
+            removed_at: a.removed_at,
             created_at: a.created_at,
             updated_at: a.updated_at,
         }
     }
 }
 
-async fn to_out<C: ConnectionTrait>(
+pub async fn to_out<C: ConnectionTrait>(
     db: &C,
     scope: &RegionScope,
     a: allocation::Model,
@@ -480,43 +401,6 @@ async fn find_visible<C: ConnectionTrait, P: Permission>(
         .one(db)
         .await?
         .ok_or(ApiError::NotFound)
-}
-
-async fn replace_episodes<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    allocation_id: Uuid,
-    episodes: &[Episode],
-) -> ApiResult<()> {
-    episode::Entity::delete_scoped(scope)
-        .filter(episode::Column::AllocationId.eq(allocation_id))
-        .exec(db)
-        .await?;
-    for e in episodes {
-        episode::ActiveModel {
-            region_id: Set(scope.region_id),
-            id: Set(Uuid::now_v7()),
-            allocation_id: Set(allocation_id),
-            from_date: Set(e.from),
-            to_date: Set(e.to),
-            extra_amount: Set(e.extra),
-        }
-        .insert(db)
-        .await?;
-    }
-    Ok(())
-}
-
-fn set_grant(model: &mut allocation::ActiveModel, grant: &Grant) {
-    let (amount, unit, frequency, budget) = match grant {
-        Grant::Volume(v) => (Some(v.amount), Some(v.unit), Some(v.frequency), None),
-        Grant::Budget(cents) => (None, None, None, Some(*cents)),
-        Grant::Nothing => (None, None, None, None),
-    };
-    model.volume_amount = Set(amount);
-    model.volume_unit = Set(unit);
-    model.volume_frequency = Set(frequency);
-    model.budget_cents = Set(budget);
 }
 
 /// Allocate a product to a client. Format errors are 400s; broken rules are
@@ -566,6 +450,7 @@ pub async fn create_allocation(
         input.budget.as_deref(),
         &input.temporary_intensive,
     );
+    let identity = identity_of(&input.client_bsn, input.client.as_ref(), &mut check);
     if !auth.party.may_allocate_in(&input.municipality_cbs) {
         return Err(ApiError::Forbidden);
     }
@@ -597,36 +482,21 @@ pub async fn create_allocation(
             .zip(granted),
     )?;
 
-    check_own_rules(&txn, scope, &product, start, end, &granted).await?;
-    check_admission(&txn, scope, &municipality, &product, &provider, start).await?;
-
-    let now = entities::clock::now();
-    let mut model = allocation::ActiveModel {
-        region_id: Set(scope.region_id),
-        id: Set(Uuid::now_v7()),
-        allocation_number: Set(input.allocation_number),
-        client_key: Set(client_key(
-            &state.config.client_key_secret,
-            &input.client_bsn,
-        )),
-        municipality_id: Set(municipality.id),
-        product_id: Set(product.id),
-        provider_id: Set(provider.id),
-        start_date: Set(start),
-        end_date: Set(end),
-        stopped_on: Set(None),
-        stop_reason: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
+    let client_key = client_key(&state.config.client_key_secret, &input.client_bsn);
+    let draft = Draft {
+        number: input.allocation_number,
+        client_key: client_key.clone(),
+        municipality,
+        product,
+        provider,
+        start,
+        end,
+        granted,
     };
-    set_grant(&mut model, &granted.grant);
-    let saved = model.insert(&txn).await?;
-    replace_episodes(&txn, scope, saved.id, &granted.episodes).await?;
+    let saved = service::create(&txn, scope, &auth.audit(), draft).await?;
+    vault::store(&txn, scope, &state.config.data_keys, &client_key, identity).await?;
+    iwmo::queue_301(&txn, scope, &state.config.data_keys, &saved).await?;
     let out = to_out(&txn, scope, saved).await?;
-    auth.audit()
-        .record(&txn, "create", "allocation", out.allocation_number, &out)
-        .await?;
     txn.commit().await?;
     Ok(HttpResponse::Created()
         .insert_header((
@@ -745,12 +615,6 @@ pub async fn update_allocation(
     let txn = entities::transaction::begin_write(&state.db).await?;
     let scope = &auth.scope;
     let existing = find_visible(&txn, &auth, path.1).await?;
-    if existing.stopped_on.is_some() {
-        return Err(ApiError::conflict(
-            "ZR-ALLOC-STOPPED",
-            "A stopped allocation cannot be changed.",
-        ));
-    }
     let before = to_out(&txn, scope, existing.clone()).await?;
     let mut check = Check::new();
     let end = match &input.end_date {
@@ -775,27 +639,9 @@ pub async fn update_allocation(
         })
     };
     let (end, granted) = check.done(end.zip(granted))?;
-    let product = product::Entity::find_scoped(&txn, scope, existing.product_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    check_own_rules(&txn, scope, &product, existing.start_date, end, &granted).await?;
-
-    let mut model: allocation::ActiveModel = existing.clone().into();
-    model.end_date = Set(end);
-    set_grant(&mut model, &granted.grant);
-    model.updated_at = Set(entities::clock::now());
-    let saved = model.update(&txn).await?;
-    replace_episodes(&txn, scope, saved.id, &granted.episodes).await?;
+    let saved = service::change(&txn, scope, &auth.audit(), existing, end, granted).await?;
+    iwmo::queue_301(&txn, scope, &state.config.data_keys, &saved).await?;
     let out = to_out(&txn, scope, saved).await?;
-    auth.audit()
-        .record(
-            &txn,
-            "update",
-            "allocation",
-            out.allocation_number,
-            serde_json::json!({ "before": before, "after": out }),
-        )
-        .await?;
     txn.commit().await?;
     Ok(web::Json(out))
 }
@@ -839,22 +685,16 @@ pub async fn stop_allocation(
         );
     }
     let on = check.done(on)?;
-    if existing.stopped_on.is_some() {
-        return Err(ApiError::conflict(
-            "ZR-ALLOC-STOPPED",
-            "The allocation is already stopped.",
-        ));
-    }
-    let before_end = existing.end_date;
-    let mut model: allocation::ActiveModel = existing.into();
-    model.end_date = Set(Some(on));
-    model.stopped_on = Set(Some(on));
-    model.stop_reason = Set(Some(input.reason.trim().to_owned()));
-    model.updated_at = Set(entities::clock::now());
-    let out = to_out(&txn, &auth.scope, model.update(&txn).await?).await?;
-    auth.audit()
-        .record(&txn, "stop", "allocation", out.allocation_number, serde_json::json!({ "endDateBefore": before_end, "stoppedOn": on, "reason": out.stop_reason }))
-        .await?;
+    let saved = service::stop(
+        &txn,
+        &auth.audit(),
+        existing,
+        on,
+        input.reason.trim().to_owned(),
+    )
+    .await?;
+    iwmo::queue_301(&txn, &auth.scope, &state.config.data_keys, &saved).await?;
+    let out = to_out(&txn, &auth.scope, saved).await?;
     txn.commit().await?;
     Ok(web::Json(out))
 }

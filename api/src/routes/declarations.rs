@@ -3,47 +3,34 @@
 //! batch is one transaction, and the `Idempotency-Key` header makes a retry
 //! return the first result instead of storing anything twice.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use entities::{
-    allocation_rules::Episode,
-    declaration_rules::{AllocationFacts, ApprovedLine, Assessor, LineIn, Verdict},
-    enums::{LineStatus, Unit, VolumeFrequency},
+    declaration_rules::LineIn,
+    enums::{DebitCredit, LineStatus, Unit},
     money::{cents_to_euros, euros_to_cents},
-    rollup::{ApprovedCell, Rollups},
-    schema::{
-        allocation, allocation_intensive_episode as episode, budget_ceiling, declaration_batch,
-        declaration_line, product, tariff,
-    },
+    schema::{declaration_batch, declaration_line},
     RegionScope, TenantEntity,
 };
 use rust_decimal::Decimal;
-use sea_orm::{
-    sea_query::Condition, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::budget_ceilings;
 use crate::{
     auth::{Declare, Permission, ReadRegion, Scoped},
     error::{ApiError, ApiResult, Problem},
     input::{Body, Check},
     pagination::{fetch_page, Page, PageQuery},
+    services::declarations::{self as service, Submission},
     state::AppState,
 };
 
 pub const MAX_LINES: usize = 10_000;
-/// Ids per `IN (…)` list, well inside every database's limits.
-const CHUNK: usize = 500;
-/// Lines per multi-row insert: 16 columns × 1,000 stays under SQLite's
-/// 32,766 parameters; fewer, larger statements are what makes a batch fast.
-const LINES_PER_INSERT: usize = 1_000;
 
 /// One line of a batch.
 // Serialize: the idempotency hash is taken over the parsed request, so the
@@ -73,6 +60,19 @@ pub struct LineInput {
     /// Optional: the unit, checked against the allocation's (9341).
     #[schema(value_type = Option<Unit>)]
     pub unit: Option<String>,
+    /// Optional: the provider's own reference for the line (iWmo
+    /// ReferentieNummer), unique per provider and law (8021). A line with a
+    /// reference follows the prestatie rules of iWmo: whole calendar months
+    /// within the allocation (9387/9388) and no second debit for a period
+    /// (9389).
+    #[schema(example = "RN2025-0001")]
+    pub reference_number: Option<String>,
+    /// `debit` (the default) or `credit`: a credit reverses the approved
+    /// debit named by `previousReferenceNumber`, for its whole amount.
+    #[schema(value_type = Option<DebitCredit>)]
+    pub debit_credit: Option<String>,
+    /// For a credit: the reference number of the debit it reverses.
+    pub previous_reference_number: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -97,9 +97,14 @@ pub struct LineOut {
     /// iWmo return code (e.g. `9321`) or our own (`ZR01`…`ZR07`); see the README.
     pub reason_code: Option<String>,
     pub reason: Option<String>,
-    /// Approved amount in euros.
+    /// Approved amount in euros; negative for a credit.
     #[schema(value_type = Option<String>, example = "2991.50")]
     pub amount: Option<Decimal>,
+    pub reference_number: Option<String>,
+    pub debit_credit: DebitCredit,
+    pub previous_reference_number: Option<String>,
+    /// Whether an approved credit has reversed this line.
+    pub reversed: bool,
 }
 
 /// A submitted batch and its verdicts.
@@ -141,6 +146,14 @@ fn line_out(l: &declaration_line::Model) -> LineOut {
         reason_code: l.reason_code.clone(),
         reason: l.reason.clone(),
         amount: l.amount_cents.map(cents_to_euros),
+        reference_number: l.reference_number.clone(),
+        debit_credit: if l.credit {
+            DebitCredit::Credit
+        } else {
+            DebitCredit::Debit
+        },
+        previous_reference_number: l.previous_reference.clone(),
+        reversed: l.reversed_by.is_some(),
     }
 }
 
@@ -202,265 +215,52 @@ fn parse_lines(lines: &[LineInput]) -> ApiResult<Vec<LineIn>> {
             &field("productCode"),
             "must be at most 5 characters",
         );
+        for (name, reference) in [
+            ("referenceNumber", &l.reference_number),
+            ("previousReferenceNumber", &l.previous_reference_number),
+        ] {
+            if let Some(r) = reference {
+                check.require(
+                    (1..=20).contains(&r.chars().count()),
+                    &field(name),
+                    "must be 1 to 20 characters",
+                );
+            }
+        }
+        let direction = l
+            .debit_credit
+            .as_deref()
+            .map(|d| check.one_of::<DebitCredit>(&field("debitCredit"), d));
+        let credit = matches!(direction, Some(Some(DebitCredit::Credit)));
+        check.require_rule(
+            !credit || (l.reference_number.is_some() && l.previous_reference_number.is_some()),
+            &field("previousReferenceNumber"),
+            "a credit line needs its own referenceNumber and the debit's previousReferenceNumber",
+        );
+        check.require_rule(
+            credit || l.previous_reference_number.is_none(),
+            &field("previousReferenceNumber"),
+            "only a credit line names a previous reference",
+        );
         if let (Some(start), Some(end)) = (start, end) {
             parsed.push(LineIn {
-                allocation_number: l.allocation_number,
-                product_code: l.product_code.clone(),
-                period_start: start,
-                period_end: end,
-                delivered_volume: l.delivered_volume,
                 declared_amount_cents: amount.flatten().and_then(euros_to_cents),
                 declared_tariff_cents: tariff.flatten().and_then(euros_to_cents),
                 unit: unit.flatten(),
+                reference: l.reference_number.clone(),
+                credit,
+                previous_reference: l.previous_reference_number.clone(),
+                ..LineIn::debit(
+                    l.allocation_number,
+                    l.product_code.clone(),
+                    (start, end),
+                    l.delivered_volume,
+                )
             });
         }
     }
     check.finish()?;
     Ok(parsed)
-}
-
-/// The period whose approved lines can share a volume window (day, week or
-/// month) with the batch's lines: their months, widened by a week each side.
-fn history_window(lines: &[LineIn]) -> (NaiveDate, NaiveDate) {
-    let first = lines
-        .iter()
-        .map(|l| l.period_start)
-        .min()
-        .unwrap_or_default();
-    let last = lines.iter().map(|l| l.period_end).max().unwrap_or_default();
-    let month_start = first.with_day(1).unwrap_or(first);
-    let month_end = last
-        .with_day(1)
-        .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
-        .unwrap_or(last);
-    (
-        month_start - chrono::Duration::days(7),
-        month_end + chrono::Duration::days(7),
-    )
-}
-
-/// Loads what the lines refer to and sets up the assessor, locking the
-/// allocations and ceilings involved (PostgreSQL) so concurrent batches
-/// count against each other correctly.
-async fn prepare_assessor(
-    txn: &DatabaseTransaction,
-    scope: &RegionScope,
-    lines: &[LineIn],
-    declarer: Option<Uuid>,
-) -> ApiResult<Assessor> {
-    let numbers: Vec<i64> = lines
-        .iter()
-        .map(|l| l.allocation_number)
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    let mut allocations = Vec::new();
-    for chunk in numbers.chunks(CHUNK) {
-        allocations.extend(
-            allocation::Entity::scoped(scope)
-                .filter(allocation::Column::AllocationNumber.is_in(chunk.iter().copied()))
-                .lock_exclusive()
-                .all(txn)
-                .await?,
-        );
-    }
-    let allocation_ids: Vec<Uuid> = allocations.iter().map(|a| a.id).collect();
-    let product_ids: HashSet<Uuid> = allocations.iter().map(|a| a.product_id).collect();
-    let codes: HashSet<&str> = lines.iter().map(|l| l.product_code.as_str()).collect();
-    let products = product::Entity::scoped(scope).all(txn).await?;
-    let products: Vec<product::Model> = products
-        .into_iter()
-        .filter(|p| product_ids.contains(&p.id) || codes.contains(p.code.as_str()))
-        .collect();
-    // Only the tariffs that can apply: region-wide ones and the allocations' providers'.
-    let provider_ids: HashSet<Uuid> = allocations.iter().map(|a| a.provider_id).collect();
-    let tariffs = tariff::Entity::scoped(scope)
-        .filter(tariff::Column::ProductId.is_in(product_ids.iter().copied()))
-        .filter(
-            Condition::any()
-                .add(tariff::Column::ProviderId.is_null())
-                .add(tariff::Column::ProviderId.is_in(provider_ids)),
-        )
-        .all(txn)
-        .await?;
-
-    // The approved history the volume and budget checks need: all of it for
-    // budgets and total volumes, else only lines near the batch's months
-    // (a week or month window around each line), not every year before.
-    let (lo, hi) = history_window(lines);
-    let needs_all: HashSet<Uuid> = allocations
-        .iter()
-        .filter(|a| {
-            a.budget_cents.is_some()
-                || !matches!(
-                    a.volume_frequency,
-                    Some(VolumeFrequency::Day | VolumeFrequency::Week | VolumeFrequency::Month)
-                )
-        })
-        .map(|a| a.id)
-        .collect();
-    let mut episodes: HashMap<Uuid, Vec<Episode>> = HashMap::new();
-    let mut approved: HashMap<Uuid, Vec<ApprovedLine>> = HashMap::new();
-    for chunk in allocation_ids.chunks(CHUNK) {
-        for e in episode::Entity::scoped(scope)
-            .filter(episode::Column::AllocationId.is_in(chunk.iter().copied()))
-            .all(txn)
-            .await?
-        {
-            episodes.entry(e.allocation_id).or_default().push(Episode {
-                from: e.from_date,
-                to: e.to_date,
-                extra: e.extra_amount,
-            });
-        }
-        let rows: Vec<(Option<Uuid>, NaiveDate, i64, Option<i64>)> =
-            declaration_line::Entity::scoped(scope)
-                .select_only()
-                .column(declaration_line::Column::AllocationId)
-                .column(declaration_line::Column::PeriodStart)
-                .column(declaration_line::Column::DeliveredVolume)
-                .column(declaration_line::Column::AmountCents)
-                .filter(declaration_line::Column::AllocationId.is_in(chunk.iter().copied()))
-                .filter(declaration_line::Column::Status.eq(LineStatus::Approved))
-                .apply_if(
-                    (!chunk.iter().any(|id| needs_all.contains(id))).then_some((lo, hi)),
-                    |q, (lo, hi)| q.filter(declaration_line::Column::PeriodStart.between(lo, hi)),
-                )
-                .into_tuple()
-                .all(txn)
-                .await?;
-        for (id, period_start, delivered_volume, amount) in rows {
-            if let Some(id) = id {
-                approved.entry(id).or_default().push(ApprovedLine {
-                    period_start,
-                    delivered_volume,
-                    amount_cents: amount.unwrap_or(0),
-                });
-            }
-        }
-    }
-    let by_id: HashMap<Uuid, &product::Model> = products.iter().map(|p| (p.id, p)).collect();
-    let facts = allocations
-        .into_iter()
-        .filter_map(|a| {
-            let product = (*by_id.get(&a.product_id)?).clone();
-            let episodes = episodes.remove(&a.id).unwrap_or_default();
-            Some(AllocationFacts {
-                allocation: a,
-                product,
-                episodes,
-            })
-        })
-        .collect::<Vec<_>>();
-
-    let years: HashSet<i32> = lines.iter().map(|l| l.period_start.year()).collect();
-    let provider_ids: HashSet<Uuid> = facts.iter().map(|f| f.allocation.provider_id).collect();
-    let ceilings = budget_ceiling::Entity::scoped(scope)
-        .filter(budget_ceiling::Column::ProviderId.is_in(provider_ids))
-        .filter(budget_ceiling::Column::Year.is_in(years))
-        .lock_exclusive()
-        .all(txn)
-        .await?;
-    let levels = budget_ceilings::alert_levels(txn, scope).await?;
-    Ok(Assessor::new(
-        facts, products, tariffs, declarer, approved, ceilings, levels,
-    ))
-}
-
-async fn store(
-    txn: &DatabaseTransaction,
-    scope: &RegionScope,
-    batch: declaration_batch::Model,
-    lines: &[LineIn],
-    verdicts: &[Verdict],
-) -> ApiResult<Vec<declaration_line::Model>> {
-    let rows: Vec<declaration_line::Model> = lines
-        .iter()
-        .zip(verdicts)
-        .enumerate()
-        .map(|(i, (l, v))| declaration_line::Model {
-            region_id: scope.region_id,
-            id: Uuid::now_v7(),
-            batch_id: batch.id,
-            line_no: i as i32 + 1,
-            allocation_id: v.allocation_id,
-            allocation_number: l.allocation_number,
-            product_code: l.product_code.clone(),
-            period_start: l.period_start,
-            period_end: l.period_end,
-            delivered_volume: l.delivered_volume,
-            declared_amount_cents: l.declared_amount_cents,
-            amount_cents: v.amount_cents,
-            tariff_id: v.tariff_id,
-            status: if v.approved {
-                LineStatus::Approved
-            } else {
-                LineStatus::Rejected
-            },
-            reason_code: v.reason_code.map(str::to_owned),
-            reason: v.reason.clone(),
-        })
-        .collect();
-    declaration_batch::ActiveModel::from(batch)
-        .insert(txn)
-        .await?;
-    for chunk in rows.chunks(LINES_PER_INSERT) {
-        declaration_line::Entity::insert_many(
-            chunk
-                .iter()
-                .cloned()
-                .map(declaration_line::ActiveModel::from),
-        )
-        .exec(txn)
-        .await?;
-    }
-    Ok(rows)
-}
-
-async fn book_ceilings(
-    txn: &DatabaseTransaction,
-    scope: &RegionScope,
-    assessor: &Assessor,
-    before: &HashMap<Uuid, i64>,
-) -> ApiResult<()> {
-    for c in assessor
-        .ceilings()
-        .iter()
-        .filter(|c| before.get(&c.id) != Some(&c.spent_cents))
-    {
-        let mut model: budget_ceiling::ActiveModel = c.clone().into();
-        model.spent_cents = Set(c.spent_cents);
-        model.update(txn).await?;
-    }
-    for s in assessor.signals() {
-        budget_ceilings::record_signal(
-            txn,
-            scope,
-            s.budget_ceiling_id,
-            s.level_percent,
-            s.spent_cents,
-        )
-        .await?;
-    }
-    Ok(())
-}
-
-/// The approved lines as rollup cells, for the monitoring reports.
-fn roll_up(assessor: &Assessor, lines: &[LineIn], verdicts: &[Verdict]) -> Rollups {
-    let mut rollups = Rollups::default();
-    for (line, verdict) in lines.iter().zip(verdicts).filter(|(_, v)| v.approved) {
-        if let Some(facts) = assessor.facts(line.allocation_number) {
-            rollups.add(ApprovedCell {
-                period_start: line.period_start,
-                product_group_id: facts.product.product_group_id,
-                municipality_id: facts.allocation.municipality_id,
-                provider_id: facts.allocation.provider_id,
-                client_key: facts.allocation.client_key.clone(),
-                amount_cents: verdict.amount_cents.unwrap_or(0),
-            });
-        }
-    }
-    rollups
 }
 
 async fn stored_result<C: ConnectionTrait>(
@@ -474,20 +274,6 @@ async fn stored_result<C: ConnectionTrait>(
         .all(db)
         .await?;
     Ok(batch_out(batch, &lines))
-}
-
-/// The batch a submitter stored under `key` (keys are the submitter's own).
-async fn find_batch_by_key<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    submitter: &str,
-    key: &str,
-) -> ApiResult<Option<declaration_batch::Model>> {
-    Ok(declaration_batch::Entity::scoped(scope)
-        .filter(declaration_batch::Column::Submitter.eq(submitter))
-        .filter(declaration_batch::Column::IdempotencyKey.eq(key))
-        .one(db)
-        .await?)
 }
 
 /// The answer to a repeated key: the first result for the same body, 409 for another.
@@ -546,63 +332,41 @@ pub async fn submit_declarations(
         .collect();
     let scope = &auth.scope;
     let submitter = auth.submitter();
-    if let Some(existing) = find_batch_by_key(&state.db, scope, &submitter, &key).await? {
+    if let Some(existing) = service::find_by_key(&state.db, scope, &submitter, &key).await? {
         return replay(&state.db, scope, existing, &hash).await;
     }
     let lines = parse_lines(&input.lines)?;
-    // An unknown AGB has the nil id and declares for nobody: every line is "not yours".
-    let declarer = auth.party.provider_id();
-
-    let txn = entities::transaction::begin_write(&state.db).await?;
-    let mut assessor = prepare_assessor(&txn, scope, &lines, declarer).await?;
-    let before: HashMap<Uuid, i64> = assessor
-        .ceilings()
-        .iter()
-        .map(|c| (c.id, c.spent_cents))
-        .collect();
-    let verdicts: Vec<Verdict> = lines.iter().map(|l| assessor.assess(l)).collect();
-    let approved_count = verdicts.iter().filter(|v| v.approved).count() as i32;
-    let batch = declaration_batch::Model {
-        region_id: scope.region_id,
-        id: Uuid::now_v7(),
+    let submission = Submission {
         idempotency_key: key.clone(),
         request_hash: hash.clone(),
-        submitted_by: auth.audit().actor,
         submitter: submitter.clone(),
-        line_count: lines.len() as i32,
-        approved_count,
-        created_at: entities::clock::now(),
+        // An unknown AGB has the nil id and declares for nobody: every line is "not yours".
+        declarer: auth.party.provider_id(),
     };
-    let stored = match store(&txn, scope, batch.clone(), &lines, &verdicts).await {
-        Ok(stored) => stored,
+    let txn = entities::transaction::begin_write(&state.db).await?;
+    let submitted = match service::submit(&txn, scope, &auth.audit(), submission, &lines).await {
+        Ok(submitted) => submitted,
         Err(ApiError::Conflict {
             code: "ZR-DUPLICATE",
             ..
         }) => {
             // Another request with the same key won the race: answer as a retry.
             txn.rollback().await?;
-            let existing = find_batch_by_key(&state.db, scope, &submitter, &key)
+            // Or a concurrent batch took one of its reference numbers first.
+            let existing = service::find_by_key(&state.db, scope, &submitter, &key)
                 .await?
-                .ok_or(ApiError::NotFound)?;
+                .ok_or_else(|| {
+                    ApiError::conflict(
+                        "ZR-CONCURRENT-BATCH",
+                        "A concurrent batch took one of these reference numbers; send the batch again.",
+                    )
+                })?;
             return replay(&state.db, scope, existing, &hash).await;
         }
         Err(e) => return Err(e),
     };
-    book_ceilings(&txn, scope, &assessor, &before).await?;
-    roll_up(&assessor, &lines, &verdicts)
-        .save(&txn, scope)
-        .await?;
-    let out = batch_out(batch, &stored);
-    auth.audit()
-        .record(
-            &txn,
-            "submit",
-            "declaration-batch",
-            out.id,
-            serde_json::json!({ "lineCount": out.line_count, "approvedCount": out.approved_count, "approvedAmount": out.approved_amount }),
-        )
-        .await?;
     txn.commit().await?;
+    let out = batch_out(submitted.batch, &submitted.lines);
     Ok(HttpResponse::Created()
         .insert_header((
             "Location",

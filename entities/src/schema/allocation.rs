@@ -23,6 +23,13 @@ pub struct Model {
     pub budget_cents: Option<i64>,
     pub stopped_on: Option<Date>,
     pub stop_reason: Option<String>,
+    /// The first day of care as the provider reported it (iWmo 305).
+    pub care_started_on: Option<Date>,
+    /// The last day of care as the provider reported it (iWmo 307).
+    pub care_ended_on: Option<Date>,
+    /// Set when a 301 removed the allocation (RedenWijziging 13): it stays for
+    /// the history, but nothing can be declared on it (9384).
+    pub removed_at: Option<chrono::DateTime<chrono::Utc>>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }

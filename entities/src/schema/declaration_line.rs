@@ -23,6 +23,14 @@ pub struct Model {
     pub status: LineStatus,
     pub reason_code: Option<String>,
     pub reason: Option<String>,
+    /// The prestatie's ReferentieNummer, unique per provider and law (8021).
+    pub reference_number: Option<String>,
+    /// For a credit: the reference of the debit it reverses.
+    pub previous_reference: Option<String>,
+    /// A credit line: its approved amount is negative.
+    pub credit: bool,
+    /// The approved credit line that reversed this debit.
+    pub reversed_by: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,15 +5,19 @@ pub mod api_client;
 pub mod audit_event;
 pub mod budget_ceiling;
 pub mod budget_signal;
+pub mod client_vault;
 pub mod contract;
 pub mod contract_municipality;
 pub mod contract_product_group;
 pub mod declaration_batch;
 pub mod declaration_line;
+pub mod declaration_reference;
 pub mod declared_client;
 pub mod index_figure;
 pub mod indexation_proposal;
 pub mod indexation_run;
+pub mod iwmo_message;
+pub mod iwmo_outbox;
 pub mod job_run;
 pub mod monitoring_report;
 pub mod municipality;
@@ -42,6 +46,8 @@ crate::tenant_entity!(
     index_figure,
     indexation_proposal,
     indexation_run,
+    iwmo_message,
+    iwmo_outbox,
     job_run,
     monitoring_report,
     municipality,
@@ -59,5 +65,7 @@ crate::tenant_entity!(
         municipality_population,
         spend_rollup,
         declared_client,
+        declaration_reference,
+        client_vault,
     ],
 );

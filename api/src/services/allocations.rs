@@ -1,0 +1,412 @@
+//! Allocating: the rules an allocation must meet (execution variant,
+//! temporary intensive, a contract in force, the municipality's policies),
+//! storing it with its episodes, and the changes of its life: a new volume
+//! or end date, a stop, a removal, and the start and end of care the
+//! provider reports. The JSON API and the iWmo 301/305/307 messages both
+//! come through here, and every change is audited.
+
+use chrono::NaiveDate;
+use entities::{
+    allocation_rules::{check_execution_variant, check_temporary_intensive, Episode, Grant},
+    contract_term::current_end_date,
+    enums::ContractStatus,
+    policy::{kinds, PolicyRules},
+    schema::{
+        allocation, allocation_intensive_episode as episode, contract, contract_municipality,
+        contract_product_group, municipality, product, product_group, provider,
+    },
+    RegionScope, TenantEntity, TenantRecord,
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, QueryFilter, QuerySelect,
+    QueryTrait, Set,
+};
+use uuid::Uuid;
+
+use crate::{
+    audit::Audit,
+    error::{ApiError, ApiResult},
+    routes::{allocations::to_out, policies},
+};
+
+/// What an allocation grants: a volume, a budget or nothing, and the
+/// temporary-intensive episodes on top.
+pub struct Granted {
+    pub grant: Grant,
+    pub episodes: Vec<Episode>,
+}
+
+/// A new allocation, its references resolved.
+pub struct Draft {
+    pub number: i64,
+    pub client_key: String,
+    pub municipality: municipality::Model,
+    pub product: product::Model,
+    pub provider: provider::Model,
+    pub start: NaiveDate,
+    pub end: Option<NaiveDate>,
+    pub granted: Granted,
+}
+
+fn rule(code: &'static str, detail: impl Into<String>) -> ApiError {
+    ApiError::rule(code, detail)
+}
+
+/// Checks the rules and stores the allocation.
+pub async fn create(
+    txn: &DatabaseTransaction,
+    scope: &RegionScope,
+    audit: &Audit,
+    draft: Draft,
+) -> ApiResult<allocation::Model> {
+    check_own_rules(txn, scope, &draft.product, draft.start, draft.end, &draft.granted).await?;
+    check_admission(
+        txn,
+        scope,
+        &draft.municipality,
+        &draft.product,
+        &draft.provider,
+        draft.start,
+    )
+    .await?;
+    let now = entities::clock::now();
+    let mut model = allocation::ActiveModel {
+        region_id: Set(scope.region_id),
+        id: Set(Uuid::now_v7()),
+        allocation_number: Set(draft.number),
+        client_key: Set(draft.client_key),
+        municipality_id: Set(draft.municipality.id),
+        product_id: Set(draft.product.id),
+        provider_id: Set(draft.provider.id),
+        start_date: Set(draft.start),
+        end_date: Set(draft.end),
+        stopped_on: Set(None),
+        stop_reason: Set(None),
+        care_started_on: Set(None),
+        care_ended_on: Set(None),
+        removed_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    set_grant(&mut model, &draft.granted.grant);
+    let saved = model.insert(txn).await?;
+    replace_episodes(txn, scope, saved.id, &draft.granted.episodes).await?;
+    let out = to_out(txn, scope, saved.clone()).await?;
+    audit
+        .record(txn, "create", "allocation", saved.allocation_number, &out)
+        .await?;
+    Ok(saved)
+}
+
+/// Changes the end date, the grant and the episodes; the rules are checked
+/// again and the audit trail keeps before and after.
+pub async fn change(
+    txn: &DatabaseTransaction,
+    scope: &RegionScope,
+    audit: &Audit,
+    existing: allocation::Model,
+    end: Option<NaiveDate>,
+    granted: Granted,
+) -> ApiResult<allocation::Model> {
+    if existing.stopped_on.is_some() || existing.removed_at.is_some() {
+        return Err(ApiError::conflict(
+            "ZR-ALLOC-STOPPED",
+            "A stopped or removed allocation cannot be changed.",
+        ));
+    }
+    let product = product::Entity::find_scoped(txn, scope, existing.product_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    check_own_rules(txn, scope, &product, existing.start_date, end, &granted).await?;
+    let before = to_out(txn, scope, existing.clone()).await?;
+    let mut model: allocation::ActiveModel = existing.into();
+    model.end_date = Set(end);
+    set_grant(&mut model, &granted.grant);
+    model.updated_at = Set(entities::clock::now());
+    let saved = model.update(txn).await?;
+    replace_episodes(txn, scope, saved.id, &granted.episodes).await?;
+    let after = to_out(txn, scope, saved.clone()).await?;
+    audit
+        .record(
+            txn,
+            "update",
+            "allocation",
+            saved.allocation_number,
+            serde_json::json!({ "before": before, "after": after }),
+        )
+        .await?;
+    Ok(saved)
+}
+
+/// Stops the allocation: care ends on `on`, which becomes the end date.
+pub async fn stop(
+    txn: &DatabaseTransaction,
+    audit: &Audit,
+    existing: allocation::Model,
+    on: NaiveDate,
+    reason: String,
+) -> ApiResult<allocation::Model> {
+    if existing.stopped_on.is_some() || existing.removed_at.is_some() {
+        return Err(ApiError::conflict(
+            "ZR-ALLOC-STOPPED",
+            "The allocation is already stopped or removed.",
+        ));
+    }
+    let before_end = existing.end_date;
+    let mut model: allocation::ActiveModel = existing.into();
+    model.end_date = Set(Some(on));
+    model.stopped_on = Set(Some(on));
+    model.stop_reason = Set(Some(reason));
+    model.updated_at = Set(entities::clock::now());
+    let saved = model.update(txn).await?;
+    audit
+        .record(
+            txn,
+            "stop",
+            "allocation",
+            saved.allocation_number,
+            serde_json::json!({ "endDateBefore": before_end, "stoppedOn": on, "reason": saved.stop_reason }),
+        )
+        .await?;
+    Ok(saved)
+}
+
+/// Removes the allocation (iWmo RedenWijziging 13): it stays for the
+/// history, and declarations on it are refused with 9384.
+pub async fn remove(
+    txn: &DatabaseTransaction,
+    audit: &Audit,
+    existing: allocation::Model,
+) -> ApiResult<allocation::Model> {
+    if existing.removed_at.is_some() {
+        return Ok(existing);
+    }
+    let mut model: allocation::ActiveModel = existing.into();
+    let now = entities::clock::now();
+    model.removed_at = Set(Some(now));
+    model.updated_at = Set(now);
+    let saved = model.update(txn).await?;
+    audit
+        .record(txn, "remove", "allocation", saved.allocation_number, serde_json::json!({}))
+        .await?;
+    Ok(saved)
+}
+
+/// Which end of care a provider reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CareEvent {
+    /// iWmo 305: care started on the date.
+    Started,
+    /// iWmo 307: care ended on the date.
+    Ended,
+}
+
+/// Records the actual start or end of care; the date must lie within the
+/// allocation (and an end not before the start).
+pub async fn record_care(
+    txn: &DatabaseTransaction,
+    audit: &Audit,
+    existing: allocation::Model,
+    event: CareEvent,
+    on: NaiveDate,
+) -> ApiResult<allocation::Model> {
+    let number = existing.allocation_number;
+    let within = on >= existing.start_date && existing.end_date.is_none_or(|end| on <= end);
+    if !within {
+        return Err(rule(
+            "ZR-ALLOC-CARE-DATE",
+            format!("Allocation {number}: {on} lies outside the allocation's period."),
+        ));
+    }
+    if event == CareEvent::Ended && existing.care_started_on.is_some_and(|start| on < start) {
+        return Err(rule(
+            "ZR-ALLOC-CARE-DATE",
+            format!("Allocation {number}: care cannot end before it started."),
+        ));
+    }
+    let mut model: allocation::ActiveModel = existing.into();
+    let action = match event {
+        CareEvent::Started => {
+            model.care_started_on = Set(Some(on));
+            "start-care"
+        }
+        CareEvent::Ended => {
+            model.care_ended_on = Set(Some(on));
+            "end-care"
+        }
+    };
+    model.updated_at = Set(entities::clock::now());
+    let saved = model.update(txn).await?;
+    audit
+        .record(txn, action, "allocation", number, serde_json::json!({ "on": on }))
+        .await?;
+    Ok(saved)
+}
+
+/// The rules of the allocation itself: execution variant and temporary intensive.
+async fn check_own_rules<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    product: &product::Model,
+    start: NaiveDate,
+    end: Option<NaiveDate>,
+    granted: &Granted,
+) -> ApiResult<()> {
+    check_execution_variant(
+        product.funding_variant,
+        product.unit,
+        start,
+        end,
+        &granted.grant,
+    )
+    .map_err(|e| rule("ZR-ALLOC-EXECUTION-VARIANT", e))?;
+    let limit = match policies::rules(db, scope, kinds::TEMPORARY_INTENSIVE, &product.code).await? {
+        Some(PolicyRules::TemporaryIntensive(p)) => Some(p.limit()),
+        _ => None,
+    };
+    check_temporary_intensive(start, end, &granted.grant, &granted.episodes, limit)
+        .map_err(|e| rule("ZR-ALLOC-TEMPORARY-INTENSIVE", e))
+}
+
+/// The provider's contracts covering the product's group in the municipality.
+async fn covering_contracts<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    provider_id: Uuid,
+    product_group_id: Uuid,
+    municipality_id: Uuid,
+) -> ApiResult<Vec<contract::Model>> {
+    let with_group = contract_product_group::Entity::scoped(scope)
+        .select_only()
+        .column(contract_product_group::Column::ContractId)
+        .filter(contract_product_group::Column::ProductGroupId.eq(product_group_id))
+        .into_query();
+    let with_municipality = contract_municipality::Entity::scoped(scope)
+        .select_only()
+        .column(contract_municipality::Column::ContractId)
+        .filter(contract_municipality::Column::MunicipalityId.eq(municipality_id))
+        .into_query();
+    Ok(contract::Entity::scoped(scope)
+        .filter(contract::Column::ProviderId.eq(provider_id))
+        .filter(contract::Column::Id.in_subquery(with_group))
+        .filter(contract::Column::Id.in_subquery(with_municipality))
+        .all(db)
+        .await?)
+}
+
+/// Whether a contract admits a new allocation starting on `start`.
+fn admits(c: &contract::Model, start: NaiveDate) -> bool {
+    let options: Vec<u32> =
+        serde_json::from_value(c.extension_options_months.clone()).unwrap_or_default();
+    let end = current_end_date(
+        c.start_date,
+        c.initial_term_months as u32,
+        &options,
+        c.extensions_exercised as usize,
+    );
+    let terminated_before =
+        c.status == ContractStatus::Terminated && c.terminated_on.is_none_or(|on| on < start);
+    c.start_date <= start && end.is_some_and(|end| start <= end) && !terminated_before
+}
+
+/// The rules between allocation, contract and the municipality's policies.
+async fn check_admission<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    municipality: &municipality::Model,
+    product: &product::Model,
+    provider: &provider::Model,
+    start: NaiveDate,
+) -> ApiResult<()> {
+    let contracts = covering_contracts(
+        db,
+        scope,
+        provider.id,
+        product.product_group_id,
+        municipality.id,
+    )
+    .await?;
+    if !contracts.iter().any(|c| admits(c, start)) {
+        return Err(rule(
+            "ZR-ALLOC-NO-CONTRACT",
+            format!(
+                "Provider {} has no contract in force on {start} covering product {} in {}.",
+                provider.agb_code, product.code, municipality.cbs_code
+            ),
+        ));
+    }
+    if let Some(PolicyRules::SelfEmployed(p)) =
+        policies::rules(db, scope, kinds::SELF_EMPLOYED, &municipality.cbs_code).await?
+    {
+        if p.forbidden && provider.uses_self_employed {
+            return Err(rule(
+                "ZR-ALLOC-SELF-EMPLOYED",
+                format!(
+                    "{} does not allow providers that work with self-employed staff.",
+                    municipality.name
+                ),
+            ));
+        }
+    }
+    if let Some(PolicyRules::ClosedProductGroups(p)) = policies::rules(
+        db,
+        scope,
+        kinds::CLOSED_PRODUCT_GROUPS,
+        &municipality.cbs_code,
+    )
+    .await?
+    {
+        let group = product_group::Entity::find_scoped(db, scope, product.product_group_id).await?;
+        let closed = group.is_some_and(|g| p.product_group_codes.contains(&g.code));
+        let first_contract = contracts.iter().map(|c| c.start_date).min();
+        if closed && first_contract.is_some_and(|first| first >= p.closed_from) {
+            return Err(rule(
+                "ZR-ALLOC-GROUP-CLOSED",
+                format!(
+                    "{} has closed this product group for providers contracted from {}.",
+                    municipality.name, p.closed_from
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+async fn replace_episodes<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    allocation_id: Uuid,
+    episodes: &[Episode],
+) -> ApiResult<()> {
+    episode::Entity::delete_scoped(scope)
+        .filter(episode::Column::AllocationId.eq(allocation_id))
+        .exec(db)
+        .await?;
+    for e in episodes {
+        episode::ActiveModel {
+            region_id: Set(scope.region_id),
+            id: Set(Uuid::now_v7()),
+            allocation_id: Set(allocation_id),
+            from_date: Set(e.from),
+            to_date: Set(e.to),
+            extra_amount: Set(e.extra),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+fn set_grant(model: &mut allocation::ActiveModel, grant: &Grant) {
+    let (amount, unit, frequency, budget) = match grant {
+        Grant::Volume(v) => (Some(v.amount), Some(v.unit), Some(v.frequency), None),
+        Grant::Budget(cents) => (None, None, None, Some(*cents)),
+        Grant::Nothing => (None, None, None, None),
+    };
+    model.volume_amount = Set(amount);
+    model.volume_unit = Set(unit);
+    model.volume_frequency = Set(frequency);
+    model.budget_cents = Set(budget);
+}
+
