@@ -38,6 +38,7 @@ Every tenant path starts with `/api/v1/regions/{regionCode}`. Errors are `applic
         (name = "tariffs", description = "Tariffs (tarieven): price per product and period, versioned"),
         (name = "providers", description = "Providers (zorgaanbieders)"),
         (name = "contracts", description = "Framework contracts (raamovereenkomsten)"),
+        (name = "iwmo", description = "iWmo/iJw 3.2 messages (301, 305, 307, 323 in; 325 and 301 out) as XML"),
         (name = "api-clients", description = "Machine credentials of a region"),
         (name = "audit", description = "Audit trail"),
     )

@@ -213,6 +213,10 @@ permission!(
     Declare => [PlatformAdmin, RegionAdmin, Provider]
 );
 permission!(
+    /// iWmo/iJw messages: municipalities send 301s, providers 305/307/323 (`services/iwmo.rs`).
+    Exchange => [PlatformAdmin, RegionAdmin, AccessTeam, Provider]
+);
+permission!(
     /// Monitoring reports: the office, its contract managers and auditors.
     Monitor => [PlatformAdmin, RegionAdmin, ContractManager, Auditor]
 );

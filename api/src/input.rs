@@ -67,6 +67,57 @@ fn read_json_body<T: DeserializeOwned + 'static>(
     }
 }
 
+/// An XML request body (an iWmo/iJw message): `application/xml` or
+/// `text/xml` in UTF-8, as raw bytes for the message parser. Errors wait
+/// for [`XmlBody::take`], like [`Body`]'s.
+pub struct XmlBody(Result<web::Bytes, ApiError>);
+
+impl XmlBody {
+    pub fn take(self) -> Result<web::Bytes, ApiError> {
+        self.0
+    }
+}
+
+impl FromRequest for XmlBody {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_xml = req
+            .headers()
+            .get(actix_web::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(is_xml_in_utf8);
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if !is_xml {
+                return Ok(XmlBody(Err(ApiError::UnsupportedMediaType(
+                    "expected application/xml".into(),
+                ))));
+            }
+            Ok(XmlBody(bytes.await.map_err(|e| {
+                if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::PayloadTooLarge
+                } else {
+                    ApiError::invalid("", "the request body could not be read")
+                }
+            })))
+        })
+    }
+}
+
+fn is_xml_in_utf8(content_type: &str) -> bool {
+    let mut parts = content_type.split(';').map(str::trim);
+    let mime = parts.next().unwrap_or("").to_ascii_lowercase();
+    let xml = mime == "application/xml" || mime == "text/xml";
+    xml && parts.all(|param| match param.split_once('=') {
+        Some((name, value)) if name.trim().eq_ignore_ascii_case("charset") => {
+            value.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+        }
+        _ => true,
+    })
+}
+
 pub const NUL_MESSAGE: &str = "must not contain the NUL character (U+0000)";
 
 /// `application/json` or `…+json`, with no charset or UTF-8 (RFC 8259:

@@ -127,6 +127,22 @@ impl Party {
         }
     }
 
+    /// The iWmo messages the party sees: a provider those it sent or was
+    /// sent, a municipality's access team those of its municipality.
+    pub fn iwmo_messages(&self) -> Condition {
+        use entities::schema::iwmo_message::Column;
+        let party_code = match self {
+            Self::Office | Self::CentralAccess => return Condition::all(),
+            Self::Municipality { cbs, .. } => {
+                iwmo::cbs_to_municipality_code(cbs).unwrap_or_default()
+            }
+            Self::Provider { agb, .. } => agb.clone(),
+        };
+        Condition::any()
+            .add(Column::Sender.eq(party_code.clone()))
+            .add(Column::Receiver.eq(party_code))
+    }
+
     /// The ids of the allocations the party sees, or `None` for all.
     fn allocation_ids(&self, scope: &RegionScope) -> Option<SelectStatement> {
         match self {

@@ -43,7 +43,9 @@ fn rule_for(property: &str, json_type: &str) -> Option<Value> {
         ("name" | "lastName", "string") => json!({ "minLength": 1, "maxLength": 200 }),
         // iWmo LDT_Voorvoegsel and LDT_Voorletters.
         ("prefix", "string") => json!({ "minLength": 1, "maxLength": 10 }),
-        ("initials", "string") => json!({ "minLength": 1, "maxLength": 6, "pattern": "^[A-Za-z]+$" }),
+        ("initials", "string") => {
+            json!({ "minLength": 1, "maxLength": 6, "pattern": "^[A-Za-z]+$" })
+        }
         ("reason", "string") => json!({ "minLength": 1, "maxLength": 2000 }),
         ("price", "string") => json!({ "pattern": NON_NEGATIVE_EUROS }),
         ("amount" | "budget", "string") => json!({ "pattern": POSITIVE_EUROS }),

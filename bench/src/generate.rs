@@ -440,6 +440,9 @@ async fn region_data(
                     budget_cents: None,
                     stopped_on: None,
                     stop_reason: None,
+                    care_started_on: None,
+                    care_ended_on: None,
+                    removed_at: None,
                     created_at: now,
                     updated_at: now,
                 });
@@ -469,6 +472,10 @@ async fn region_data(
                         status: LineStatus::Approved,
                         reason_code: None,
                         reason: None,
+                        reference_number: None,
+                        previous_reference: None,
+                        credit: false,
+                        reversed_by: None,
                     });
                 }
             }

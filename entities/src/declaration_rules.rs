@@ -470,7 +470,10 @@ impl Assessor {
         use codes::*;
         let reject = |id: Option<Uuid>, code: &'static str, reason: String| Err((id, code, reason));
         if let Some((from, to)) = line.declaration_period {
-            if line.period_start < from || line.period_end > to || line.period_end < line.period_start {
+            if line.period_start < from
+                || line.period_end > to
+                || line.period_end < line.period_start
+            {
                 return reject(
                     None,
                     OUTSIDE_DECLARATION_PERIOD,
@@ -568,14 +571,21 @@ impl Assessor {
             return reject(
                 id,
                 STARTS_OUTSIDE_ALLOCATION,
-                format!("the period starts outside the allocation ({} to {})", a.start_date, fmt_end(a.end_date)),
+                format!(
+                    "the period starts outside the allocation ({} to {})",
+                    a.start_date,
+                    fmt_end(a.end_date)
+                ),
             );
         }
         if line.period_end > end {
             return reject(
                 id,
                 ENDS_OUTSIDE_ALLOCATION,
-                format!("the period ends after the allocation ({})", fmt_end(a.end_date)),
+                format!(
+                    "the period ends after the allocation ({})",
+                    fmt_end(a.end_date)
+                ),
             );
         }
         if line.reference.is_some() {
@@ -732,9 +742,9 @@ impl Assessor {
         use codes::*;
         let facts = &self.allocations[&line.allocation_number];
         let id = Some(facts.allocation.id);
-        let debit_key = owner.zip(line.previous_reference.as_ref()).map(
-            |((provider, law, _), previous)| (*provider, *law, previous.clone()),
-        );
+        let debit_key = owner
+            .zip(line.previous_reference.as_ref())
+            .map(|((provider, law, _), previous)| (*provider, *law, previous.clone()));
         let debit = debit_key
             .as_ref()
             .and_then(|key| self.references.get(key))
@@ -752,7 +762,11 @@ impl Assessor {
             ));
         };
         if debit.reversed {
-            return Err((id, ALREADY_CREDITED, "the debit was credited already".into()));
+            return Err((
+                id,
+                ALREADY_CREDITED,
+                "the debit was credited already".into(),
+            ));
         }
         let debit_cents = debit.amount_cents.unwrap_or(0);
         if line.declared_amount_cents.is_some_and(|c| c != debit_cents) {
@@ -1127,8 +1141,7 @@ mod tests {
         // February: (4 + 3) h/week × 28 days / 7 = 28 h
         assert!(a.check(&line(4, "2025-02-01", "2025-02-28", 28)).approved);
         assert_eq!(
-            a.check(&line(4, "2025-02-01", "2025-02-28", 1))
-                .reason_code,
+            a.check(&line(4, "2025-02-01", "2025-02-28", 1)).reason_code,
             Some(codes::OVER_VOLUME_IN_WINDOW)
         );
         // March has no episode: 4 × 31 / 7 = 17.71
@@ -1248,8 +1261,7 @@ mod tests {
         let mut a = assessor(None, vec![]);
         a.allocations.get_mut(&1).unwrap().allocation.end_date = Some(d("2026-12-31"));
         assert_eq!(
-            a.check(&line(1, "2026-01-01", "2026-01-31", 1))
-                .reason_code,
+            a.check(&line(1, "2026-01-01", "2026-01-31", 1)).reason_code,
             Some(codes::NO_TARIFF)
         );
     }
@@ -1258,8 +1270,7 @@ mod tests {
     fn a_provider_declares_only_its_own_allocations() {
         let mut a = assessor(Some(OTHER_PROVIDER), vec![]);
         assert_eq!(
-            a.check(&line(1, "2025-01-01", "2025-01-31", 1))
-                .reason_code,
+            a.check(&line(1, "2025-01-01", "2025-01-31", 1)).reason_code,
             Some(codes::NOT_YOUR_ALLOCATION)
         );
         let mut own = assessor(Some(PROVIDER), vec![]);
@@ -1299,8 +1310,7 @@ mod tests {
         );
         // + 3 h = 1,050.00 > 1,000.00 on a hard ceiling: rejected, nothing booked
         assert_eq!(
-            a.check(&line(1, "2025-03-01", "2025-03-31", 3))
-                .reason_code,
+            a.check(&line(1, "2025-03-01", "2025-03-31", 3)).reason_code,
             Some(codes::CEILING_EXCEEDED)
         );
         assert_eq!(a.ceilings()[0].spent_cents, 84_000);
@@ -1345,7 +1355,10 @@ mod tests {
         // 10 h × 70.00 = 700.00
         let first = a.check(&prestatie(1, "R1", "2025-01-01", "2025-01-31", 10));
         assert_eq!(first.amount_cents, Some(70_000));
-        assert_eq!(first.took_reference, Some((PROVIDER, Law::Wmo, "R1".into())));
+        assert_eq!(
+            first.took_reference,
+            Some((PROVIDER, Law::Wmo, "R1".into()))
+        );
         assert_eq!(
             reason(&mut a, prestatie(1, "R1", "2025-02-01", "2025-02-28", 1)),
             Some(codes::REFERENCE_USED)
@@ -1384,14 +1397,20 @@ mod tests {
             declaration_period: Some((d("2025-05-01"), d("2025-05-31"))),
             ..prestatie(1, "R7", "2025-06-01", "2025-06-30", 1)
         };
-        assert_eq!(reason(&mut a, outside), Some(codes::OUTSIDE_DECLARATION_PERIOD));
+        assert_eq!(
+            reason(&mut a, outside),
+            Some(codes::OUTSIDE_DECLARATION_PERIOD)
+        );
     }
 
     #[test]
     fn a_credit_reverses_its_debit_once() {
         let mut a = assessor(Some(PROVIDER), vec![ceiling(false)]);
         let debit_id = Uuid::from_u128(900);
-        let debit = a.assess(&prestatie(1, "R1", "2025-01-01", "2025-01-31", 17), debit_id);
+        let debit = a.assess(
+            &prestatie(1, "R1", "2025-01-01", "2025-01-31", 17),
+            debit_id,
+        );
         assert_eq!(debit.amount_cents, Some(119_000), "17 h × 70.00");
         assert_eq!(a.ceilings()[0].spent_cents, 119_000);
         // 17 h is all January allows (4 h/week × 31/7 = 17.7 h).
@@ -1403,7 +1422,11 @@ mod tests {
         assert!(reversed.approved);
         assert_eq!(reversed.amount_cents, Some(-119_000));
         assert_eq!(reversed.reverses, Some(debit_id));
-        assert_eq!(a.ceilings()[0].spent_cents, 0, "the credit lowers the ceiling's spend");
+        assert_eq!(
+            a.ceilings()[0].spent_cents,
+            0,
+            "the credit lowers the ceiling's spend"
+        );
         assert_eq!(
             a.check(&credit(1, "C2", "R1", 17)).reason_code,
             Some(codes::ALREADY_CREDITED)

@@ -171,12 +171,7 @@ impl MigrationTrait for Migration {
         }
         for (table, column) in ADDED_COLUMNS.iter().rev() {
             manager
-                .alter_table(
-                    Table::alter()
-                        .table(*table)
-                        .drop_column(*column)
-                        .to_owned(),
-                )
+                .alter_table(Table::alter().table(*table).drop_column(*column).to_owned())
                 .await?;
         }
         Ok(())

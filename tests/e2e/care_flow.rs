@@ -657,9 +657,9 @@ e2e!(a_batch_with_approved_and_rejected_lines, |app| {
                 line(1002, "02A01", "2025-01-01", "2025-01-31", 2), // 2 × 75.00 (municipality tariff) = 150.00
                 minutes,                                            // 72.00 × 45 / 60 = 54.00
                 line(1001, "02A01", "2025-01-01", "2025-01-31", 8), // 18 > 4 × 31 / 7 = 17.71 → 9321
-                line(9999, "02A01", "2025-01-01", "2025-01-31", 1), // no allocation → ZR01
+                line(9999, "02A01", "2025-01-01", "2025-01-31", 1), // no allocation → 9338
                 line(1001, "02A02", "2025-01-01", "2025-01-31", 1), // other product, same category → 9340
-                line(1001, "02A01", "2024-12-01", "2024-12-31", 1), // before the allocation → ZR02
+                line(1001, "02A01", "2024-12-01", "2024-12-31", 1), // before the allocation → 9307
                 declared,     // 3 × 72.00 = 216.00 ≠ 216.01 → 9346
                 wrong_tariff, // 70.00 ≠ 72.00 → 0611
                 line(1001, "02A01", "2025-01-20", "2025-02-10", 1), // two months → ZR05
@@ -674,7 +674,7 @@ e2e!(a_batch_with_approved_and_rejected_lines, |app| {
         .collect();
     assert_eq!(
         codes,
-        ["-", "-", "-", "9321", "ZR01", "9340", "ZR02", "9346", "0611", "ZR05"]
+        ["-", "-", "-", "9321", "9338", "9340", "9307", "9346", "0611", "ZR05"]
     );
     let amounts: Vec<&str> = lines
         .iter()
@@ -1107,7 +1107,7 @@ e2e!(care_flow_resources_are_404_across_regions, |app| {
             json!([line(1001, "02A01", "2025-01-01", "2025-01-31", 1)]),
         )
         .await;
-    assert_eq!(cross.body["lines"][0]["reasonCode"], "ZR01");
+    assert_eq!(cross.body["lines"][0]["reasonCode"], "9338");
     assert_eq!(
         app.declare(&a, &b.admin, "x-2", json!([])).await.status,
         StatusCode::NOT_FOUND

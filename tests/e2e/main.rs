@@ -13,6 +13,7 @@ mod edges;
 mod errors;
 mod faults;
 mod indexation;
+mod iwmo;
 mod migrations;
 mod openapi;
 mod outflow;

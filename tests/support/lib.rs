@@ -44,6 +44,8 @@ pub struct Reply {
     pub status: StatusCode,
     pub headers: reqwest::header::HeaderMap,
     pub body: Value,
+    /// The body as text (an XML answer).
+    pub text: String,
 }
 
 impl Reply {
@@ -56,6 +58,7 @@ impl Reply {
             status,
             headers,
             body: serde_json::from_str(&text).unwrap_or(Value::Null),
+            text,
         }
     }
 
@@ -294,6 +297,20 @@ impl TestApp {
         Reply::read(response).await
     }
 
+    /// Posts an iWmo/iJw message (`application/xml`) to the region.
+    pub async fn send_message(&self, region: &Region, token: &str, xml: &str) -> Reply {
+        let response = self
+            .client
+            .post(format!("{}{}", self.base, region.path("iwmo/messages")))
+            .bearer_auth(token)
+            .header("Content-Type", "application/xml")
+            .body(xml.to_owned())
+            .send()
+            .await
+            .expect("request");
+        Reply::read(response).await
+    }
+
     /// The OAuth 2.0 token endpoint with a form (client credentials).
     pub async fn request_token(&self, form: &[(&str, &str)]) -> Reply {
         let response = self
@@ -396,6 +413,53 @@ pub async fn wait_for_job(app: &TestApp, region: &Region, job_id: &str) -> Value
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     panic!("job {job_id} did not finish in 30 s");
+}
+
+/// The iWmo/iJw reference material (`../shared/iwmo` beside the checkout,
+/// or `IWMO_REFERENCE`): read by the tests, never copied into the project.
+pub fn iwmo_reference(rest: &str) -> std::path::PathBuf {
+    let base = std::env::var_os("IWMO_REFERENCE")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/iwmo")
+        });
+    base.join(rest)
+}
+
+/// An example message of the reference material, as text.
+pub fn iwmo_example(name: &str) -> String {
+    let path = iwmo_reference(&format!("examples/iwmo/{name}"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Asserts that `xml` is valid against the standard's XSD `xsd` (e.g.
+/// `iwmo/WMO325.xsd`), with libxml2's `xmllint`.
+pub fn assert_valid_xml(xml: &str, xsd: &str) {
+    use std::io::Write;
+    let schema = iwmo_reference(&format!("xsd/{xsd}"));
+    let mut child = std::process::Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(&schema)
+        .arg("-")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect(
+            "xmllint is needed to check messages against the XSDs: apt-get install libxml2-utils",
+        );
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(xml.as_bytes())
+        .expect("write to xmllint");
+    let out = child.wait_with_output().expect("xmllint");
+    assert!(
+        out.status.success(),
+        "not valid against {xsd}:\n{}\n{xml}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Defines one end-to-end test that runs on SQLite and on PostgreSQL.

@@ -13,7 +13,9 @@ use entities::{
     declaration_rules::grant_of,
     enums::{Gender, Unit, VolumeFrequency},
     money::{cents_to_euros, euros_to_cents},
-    schema::{allocation, allocation_intensive_episode as episode, municipality, product, provider},
+    schema::{
+        allocation, allocation_intensive_episode as episode, municipality, product, provider,
+    },
     RegionScope, TenantEntity,
 };
 use rust_decimal::Decimal;
@@ -166,7 +168,8 @@ fn identity_of(bsn: &str, client: Option<&ClientIdentityIn>, check: &mut Check) 
         }
         if let Some(initials) = &c.initials {
             check.require(
-                (1..=6).contains(&initials.len()) && initials.bytes().all(|b| b.is_ascii_alphabetic()),
+                (1..=6).contains(&initials.len())
+                    && initials.bytes().all(|b| b.is_ascii_alphabetic()),
                 "client.initials",
                 "must be 1 to 6 letters",
             );
@@ -212,7 +215,6 @@ pub struct AllocationFilter {
     #[param(value_type = Option<NaiveDate>)]
     pub active_on: Option<String>,
 }
-
 
 fn parse_volume(check: &mut Check, v: &VolumeIo) -> Option<Volume> {
     check.require(
@@ -390,7 +392,7 @@ pub async fn to_out<C: ConnectionTrait>(
         .out(a))
 }
 
-async fn find_visible<C: ConnectionTrait, P: Permission>(
+pub async fn find_visible<C: ConnectionTrait, P: Permission>(
     db: &C,
     auth: &Scoped<P>,
     number: i64,

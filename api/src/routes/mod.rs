@@ -14,6 +14,7 @@ pub mod declarations;
 pub mod health;
 pub mod index_figures;
 pub mod indexation_runs;
+pub mod iwmo;
 pub mod jobs;
 pub mod municipalities;
 pub mod outflow_checks;
@@ -28,6 +29,12 @@ pub mod tariffs;
 /// Registers every resource under `/api/v1`.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::health)
+        .service(iwmo::receive_message)
+        .service(iwmo::list_messages)
+        .service(iwmo::get_message)
+        .service(iwmo::get_answer)
+        .service(iwmo::allocation_301)
+        .service(iwmo::outbox)
         .service(health::ready)
         .service(auth_token::issue_token)
         .service(regions::create_region)

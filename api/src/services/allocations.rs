@@ -59,7 +59,15 @@ pub async fn create(
     audit: &Audit,
     draft: Draft,
 ) -> ApiResult<allocation::Model> {
-    check_own_rules(txn, scope, &draft.product, draft.start, draft.end, &draft.granted).await?;
+    check_own_rules(
+        txn,
+        scope,
+        &draft.product,
+        draft.start,
+        draft.end,
+        &draft.granted,
+    )
+    .await?;
     check_admission(
         txn,
         scope,
@@ -188,7 +196,13 @@ pub async fn remove(
     model.updated_at = Set(now);
     let saved = model.update(txn).await?;
     audit
-        .record(txn, "remove", "allocation", saved.allocation_number, serde_json::json!({}))
+        .record(
+            txn,
+            "remove",
+            "allocation",
+            saved.allocation_number,
+            serde_json::json!({}),
+        )
         .await?;
     Ok(saved)
 }
@@ -239,7 +253,13 @@ pub async fn record_care(
     model.updated_at = Set(entities::clock::now());
     let saved = model.update(txn).await?;
     audit
-        .record(txn, action, "allocation", number, serde_json::json!({ "on": on }))
+        .record(
+            txn,
+            action,
+            "allocation",
+            number,
+            serde_json::json!({ "on": on }),
+        )
         .await?;
     Ok(saved)
 }
@@ -409,4 +429,3 @@ fn set_grant(model: &mut allocation::ActiveModel, grant: &Grant) {
     model.volume_frequency = Set(frequency);
     model.budget_cents = Set(budget);
 }
-

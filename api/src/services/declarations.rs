@@ -22,8 +22,8 @@ use entities::{
 };
 use sea_orm::{
     sea_query::{Condition, Expr},
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    QueryFilter, QuerySelect, QueryTrait, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QuerySelect, QueryTrait, Set,
 };
 use uuid::Uuid;
 
@@ -89,7 +89,9 @@ pub async fn submit(
     };
     let stored = store(txn, scope, batch.clone(), lines, &ids, &verdicts).await?;
     book_ceilings(txn, scope, &assessor, &before).await?;
-    roll_up(&assessor, lines, &verdicts).save(txn, scope).await?;
+    roll_up(&assessor, lines, &verdicts)
+        .save(txn, scope)
+        .await?;
     let approved: i64 = stored.iter().filter_map(|l| l.amount_cents).sum();
     audit
         .record(

@@ -15,7 +15,9 @@ use entities::{
     allocation_rules::{Grant, Volume},
     declaration_rules::{codes, grant_of, LineIn},
     enums::{FundingVariant, Law, Unit, VolumeFrequency},
-    schema::{allocation, iwmo_message, iwmo_outbox, municipality, product, product_group, provider},
+    schema::{
+        allocation, iwmo_message, iwmo_outbox, municipality, product, product_group, provider,
+    },
     RegionScope, TenantEntity, TenantRecord,
 };
 use iwmo::{
@@ -159,21 +161,28 @@ pub async fn receive(
     })?;
     let hash = sha256_hex(xml);
     let message_type = header.kind.number().to_string();
-    if let Some(earlier) = find_message(db, scope, &header.sender, &message_type, &header.message_id).await? {
+    if let Some(earlier) =
+        find_message(db, scope, &header.sender, &message_type, &header.message_id).await?
+    {
         return replay(secrets.data_keys, scope, earlier, &hash);
     }
     let (gemeente, agb) = match header.kind {
         iwmo::Kind::Allocation301 => (&header.sender, &header.receiver),
         _ => (&header.receiver, &header.sender),
     };
-    let municipality = municipalities::find_by_cbs(db, scope, &iwmo::municipality_code_to_cbs(gemeente))
-        .await?
-        .ok_or_else(|| {
-            refuse(
-                if header.kind == iwmo::Kind::Allocation301 { "Header/Afzender" } else { "Header/Ontvanger" },
-                format!("municipality {gemeente} is not in this region"),
-            )
-        })?;
+    let municipality =
+        municipalities::find_by_cbs(db, scope, &iwmo::municipality_code_to_cbs(gemeente))
+            .await?
+            .ok_or_else(|| {
+                refuse(
+                    if header.kind == iwmo::Kind::Allocation301 {
+                        "Header/Afzender"
+                    } else {
+                        "Header/Ontvanger"
+                    },
+                    format!("municipality {gemeente} is not in this region"),
+                )
+            })?;
     authorise(party, &header, &municipality)?;
     let provider = providers::find_by_agb(db, scope, agb).await?;
 
@@ -198,19 +207,23 @@ pub async fn receive(
         declaration_number: None,
         batch_id: None,
         key_id: secrets.data_keys.current_id().to_owned(),
-        request_sealed: secrets
-            .data_keys
-            .seal(xml, &sealing_context(scope, id))?,
+        request_sealed: secrets.data_keys.seal(xml, &sealing_context(scope, id))?,
         answer_sealed: None,
         received_at: entities::clock::now(),
     };
     let answer = match message {
         Message::Allocation(m) => {
             let provider = provider.ok_or_else(|| {
-                refuse("Header/Ontvanger", format!("provider {agb} is not in this region"))
+                refuse(
+                    "Header/Ontvanger",
+                    format!("provider {agb} is not in this region"),
+                )
             })?;
             row.item_count = m.products.len() as i32;
-            let target = Target { municipality: &municipality, provider: &provider };
+            let target = Target {
+                municipality: &municipality,
+                provider: &provider,
+            };
             apply_301(&txn, scope, audit, secrets, &target, m).await?;
             None
         }
@@ -235,7 +248,18 @@ pub async fn receive(
         Message::Declaration(d) => {
             row.item_count = d.clients.iter().map(|c| c.prestaties.len() as i32).sum();
             row.declaration_number = Some(d.number.clone());
-            let answer = declare(&txn, scope, audit, secrets, &header, &d, provider.as_ref(), &mut row, submitter).await?;
+            let answer = declare(
+                &txn,
+                scope,
+                audit,
+                secrets,
+                &header,
+                &d,
+                provider.as_ref(),
+                &mut row,
+                submitter,
+            )
+            .await?;
             row.answer_sealed = Some(
                 secrets
                     .data_keys
@@ -249,11 +273,23 @@ pub async fn receive(
         Err(e) => {
             // The same message, received by a concurrent request first.
             let err = ApiError::from(e);
-            if matches!(err, ApiError::Conflict { code: "ZR-DUPLICATE", .. }) {
+            if matches!(
+                err,
+                ApiError::Conflict {
+                    code: "ZR-DUPLICATE",
+                    ..
+                }
+            ) {
                 txn.rollback().await?;
-                let earlier = find_message(db, scope, &header.sender, &header.kind.number().to_string(), &header.message_id)
-                    .await?
-                    .ok_or(err)?;
+                let earlier = find_message(
+                    db,
+                    scope,
+                    &header.sender,
+                    &header.kind.number().to_string(),
+                    &header.message_id,
+                )
+                .await?
+                .ok_or(err)?;
                 return replay(secrets.data_keys, scope, earlier, &sha256_hex(xml));
             }
             return Err(err);
@@ -288,7 +324,9 @@ fn authorise(party: &Party, header: &Header, municipality: &municipality::Model)
     let allowed = match (header.kind, party) {
         (_, Party::Office) => true,
         (iwmo::Kind::Allocation301, Party::CentralAccess) => true,
-        (iwmo::Kind::Allocation301, Party::Municipality { cbs, .. }) => *cbs == municipality.cbs_code,
+        (iwmo::Kind::Allocation301, Party::Municipality { cbs, .. }) => {
+            *cbs == municipality.cbs_code
+        }
         (iwmo::Kind::Allocation301, Party::Provider { .. }) => false,
         (_, Party::Provider { agb, .. }) => *agb == header.sender,
         _ => false,
@@ -411,7 +449,14 @@ async fn apply_301(
     m: iwmo::Allocation301,
 ) -> ApiResult<()> {
     let key = client_key(secrets.client_key_secret, &m.client.bsn);
-    vault::store(txn, scope, secrets.data_keys, &key, person_identity(&m.client)).await?;
+    vault::store(
+        txn,
+        scope,
+        secrets.data_keys,
+        &key,
+        person_identity(&m.client),
+    )
+    .await?;
     for (i, p) in m.products.iter().enumerate() {
         let field = format!("Client/ToegewezenProducten/ToegewezenProduct[{}]", i + 1);
         let existing = allocation::Entity::scoped(scope)
@@ -425,12 +470,16 @@ async fn apply_301(
             if !same {
                 return Err(refuse(
                     &field,
-                    format!("allocation {} belongs to another client, provider or municipality", p.number),
+                    format!(
+                        "allocation {} belongs to another client, provider or municipality",
+                        p.number
+                    ),
                 ));
             }
         }
         if p.change_reason.as_deref() == Some("13") {
-            let a = existing.ok_or_else(|| refuse(&field, format!("no allocation {} to remove", p.number)))?;
+            let a = existing
+                .ok_or_else(|| refuse(&field, format!("no allocation {} to remove", p.number)))?;
             allocations::remove(txn, audit, a).await?;
             continue;
         }
@@ -450,7 +499,10 @@ async fn apply_301(
                     .await?
                     .ok_or_else(|| refuse(&field, format!("no product {code} in this region")))?;
                 if product.iwmo_category != p.category {
-                    return Err(refuse(&field, format!("product {code} is in category {}", product.iwmo_category)));
+                    return Err(refuse(
+                        &field,
+                        format!("product {code} is in category {}", product.iwmo_category),
+                    ));
                 }
                 let draft = Draft {
                     number: p.number,
@@ -550,7 +602,11 @@ async fn declare(
                     p.code.clone().unwrap_or_default(),
                     p.period,
                     // A budget is declared in euros: the amount is the volume.
-                    if p.unit == iwmo::codes::UNIT_EUROS { p.amount_cents } else { p.volume },
+                    if p.unit == iwmo::codes::UNIT_EUROS {
+                        p.amount_cents
+                    } else {
+                        p.volume
+                    },
                 )
             })
         })
@@ -580,8 +636,14 @@ async fn declare(
         // When none of the client's prestaties belongs to the client, the
         // fault is the client's (8187 on the client, 0233 on its prestaties).
         let not_this_client = !mine.is_empty()
-            && mine.iter().all(|codes| codes.iter().any(|c| c == codes::NOT_THIS_CLIENT));
-        client_codes.push(if not_this_client { vec![codes::NOT_THIS_CLIENT.to_owned()] } else { Vec::new() });
+            && mine
+                .iter()
+                .all(|codes| codes.iter().any(|c| c == codes::NOT_THIS_CLIENT));
+        client_codes.push(if not_this_client {
+            vec![codes::NOT_THIS_CLIENT.to_owned()]
+        } else {
+            Vec::new()
+        });
         prestatie_codes.push(mine);
     }
     let approved_cents: i64 = submitted.lines.iter().filter_map(|l| l.amount_cents).sum();
@@ -613,21 +675,36 @@ pub async fn outgoing_301<C: ConnectionTrait>(
     a: &allocation::Model,
 ) -> ApiResult<Result<Built301, String>> {
     let Some(identity) = vault::find(db, scope, keys, &a.client_key).await? else {
-        return Ok(Err("the client vault holds no identity for this client".into()));
+        return Ok(Err(
+            "the client vault holds no identity for this client".into()
+        ));
     };
-    let (Some(birth_date), Some(gender), Some(last_name)) =
-        (identity.birth_date, identity.gender.clone(), identity.last_name.clone())
-    else {
+    let (Some(birth_date), Some(gender), Some(last_name)) = (
+        identity.birth_date,
+        identity.gender.clone(),
+        identity.last_name.clone(),
+    ) else {
         return Ok(Err("the client's name, birth date and gender are needed for a 301: give `client` when allocating".into()));
     };
-    let product = product::Entity::find_scoped(db, scope, a.product_id).await?.ok_or(ApiError::NotFound)?;
-    let group = product_group::Entity::find_scoped(db, scope, product.product_group_id).await?.ok_or(ApiError::NotFound)?;
-    let municipality = municipality::Entity::find_scoped(db, scope, a.municipality_id).await?.ok_or(ApiError::NotFound)?;
-    let provider = provider::Entity::find_scoped(db, scope, a.provider_id).await?.ok_or(ApiError::NotFound)?;
+    let product = product::Entity::find_scoped(db, scope, a.product_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let group = product_group::Entity::find_scoped(db, scope, product.product_group_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let municipality = municipality::Entity::find_scoped(db, scope, a.municipality_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let provider = provider::Entity::find_scoped(db, scope, a.provider_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let volume = match grant_of(a) {
         Grant::Volume(v) => {
             let Some(unit) = unit_code(v.unit, product.funding_variant) else {
-                return Ok(Err(format!("the unit {} has no iWmo code", v.unit.as_str())));
+                return Ok(Err(format!(
+                    "the unit {} has no iWmo code",
+                    v.unit.as_str()
+                )));
             };
             Some(Extent {
                 volume: v.amount,
@@ -677,10 +754,18 @@ pub async fn outgoing_301<C: ConnectionTrait>(
             category: product.iwmo_category,
             code: Some(product.code),
             start: a.start_date,
-            end: if a.removed_at.is_some() { Some(a.start_date) } else { a.end_date },
+            end: if a.removed_at.is_some() {
+                Some(a.start_date)
+            } else {
+                a.end_date
+            },
             allocated_on: created.date(),
-            allocated_at: NaiveTime::from_hms_opt(created.hour(), created.minute(), created.second())
-                .unwrap_or_default(),
+            allocated_at: NaiveTime::from_hms_opt(
+                created.hour(),
+                created.minute(),
+                created.second(),
+            )
+            .unwrap_or_default(),
             change_reason: if a.removed_at.is_some() {
                 Some("13".into())
             } else if a.stopped_on.is_some() {
@@ -730,7 +815,15 @@ pub async fn queue_301(
 }
 
 /// An outbox entry's 301, opened.
-pub fn opened_outbox(keys: &DataKeys, scope: &RegionScope, entry: &iwmo_outbox::Model) -> ApiResult<String> {
-    let bytes = keys.open(&entry.key_id, &entry.sealed, &sealing_context(scope, entry.id))?;
+pub fn opened_outbox(
+    keys: &DataKeys,
+    scope: &RegionScope,
+    entry: &iwmo_outbox::Model,
+) -> ApiResult<String> {
+    let bytes = keys.open(
+        &entry.key_id,
+        &entry.sealed,
+        &sealing_context(scope, entry.id),
+    )?;
     String::from_utf8(bytes).map_err(|e| ApiError::Internal(e.to_string()))
 }

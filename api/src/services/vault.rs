@@ -70,9 +70,11 @@ fn decode_key(name: &str, text: &str) -> Result<[u8; 32], String> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(text.trim())
         .map_err(|_| format!("{name} must be base64"))?;
-    bytes
-        .try_into()
-        .map_err(|_| format!("{name} must be 32 bytes (base64 of 32 random bytes, e.g. `openssl rand -base64 32`)"))
+    bytes.try_into().map_err(|_| {
+        format!(
+            "{name} must be 32 bytes (base64 of 32 random bytes, e.g. `openssl rand -base64 32`)"
+        )
+    })
 }
 
 impl DataKeys {
@@ -123,9 +125,7 @@ impl DataKeys {
         let key = std::iter::once(&self.current)
             .chain(&self.old)
             .find(|k| k.id == key_id)
-            .ok_or_else(|| {
-                ApiError::Internal(format!("data key {key_id} is not configured"))
-            })?;
+            .ok_or_else(|| ApiError::Internal(format!("data key {key_id} is not configured")))?;
         if sealed.len() < NONCE_BYTES {
             return Err(ApiError::Internal("sealed value too short".into()));
         }
@@ -139,7 +139,9 @@ impl DataKeys {
                     aad: context,
                 },
             )
-            .map_err(|_| ApiError::Internal(format!("data sealed under key {key_id} does not open")))
+            .map_err(|_| {
+                ApiError::Internal(format!("data sealed under key {key_id} does not open"))
+            })
     }
 }
 
@@ -173,7 +175,11 @@ impl Identity {
             birth_date: self.birth_date.or(older.birth_date),
             gender: self.gender.or(older.gender),
             last_name: self.last_name.clone().or(older.last_name),
-            prefix: if self.last_name.is_some() { self.prefix } else { older.prefix },
+            prefix: if self.last_name.is_some() {
+                self.prefix
+            } else {
+                older.prefix
+            },
             initials: self.initials.or(older.initials),
             first_names: self.first_names.or(older.first_names),
             bsn: self.bsn,
@@ -198,8 +204,7 @@ pub async fn store<C: ConnectionTrait>(
         Some(older) => identity.completed_by(older),
         None => identity,
     };
-    let plaintext =
-        serde_json::to_vec(&identity).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let plaintext = serde_json::to_vec(&identity).map_err(|e| ApiError::Internal(e.to_string()))?;
     let sealed = keys.seal(&plaintext, &context(scope, client_key))?;
     client_vault::Entity::insert(client_vault::ActiveModel {
         region_id: Set(scope.region_id),
@@ -209,13 +214,16 @@ pub async fn store<C: ConnectionTrait>(
         updated_at: Set(entities::clock::now()),
     })
     .on_conflict(
-        OnConflict::columns([client_vault::Column::RegionId, client_vault::Column::ClientKey])
-            .update_columns([
-                client_vault::Column::KeyId,
-                client_vault::Column::Sealed,
-                client_vault::Column::UpdatedAt,
-            ])
-            .to_owned(),
+        OnConflict::columns([
+            client_vault::Column::RegionId,
+            client_vault::Column::ClientKey,
+        ])
+        .update_columns([
+            client_vault::Column::KeyId,
+            client_vault::Column::Sealed,
+            client_vault::Column::UpdatedAt,
+        ])
+        .to_owned(),
     )
     .exec(db)
     .await?;
@@ -254,12 +262,18 @@ mod tests {
         let a = DataKeys::from_settings(Some(KEY_A), None).unwrap();
         let sealed = a.seal(b"999900006", b"ctx").unwrap();
         assert!(!sealed.windows(9).any(|w| w == b"999900006"));
-        assert_eq!(a.open(a.current_id(), &sealed, b"ctx").unwrap(), b"999900006");
+        assert_eq!(
+            a.open(a.current_id(), &sealed, b"ctx").unwrap(),
+            b"999900006"
+        );
         assert!(a.open(a.current_id(), &sealed, b"other").is_err());
         // Rotated: B seals, A still opens what it sealed.
         let b = DataKeys::from_settings(Some(KEY_B), Some(KEY_A)).unwrap();
         assert_ne!(a.current_id(), b.current_id());
-        assert_eq!(b.open(a.current_id(), &sealed, b"ctx").unwrap(), b"999900006");
+        assert_eq!(
+            b.open(a.current_id(), &sealed, b"ctx").unwrap(),
+            b"999900006"
+        );
         let without_a = DataKeys::from_settings(Some(KEY_B), None).unwrap();
         assert!(without_a.open(a.current_id(), &sealed, b"ctx").is_err());
         assert!(DataKeys::from_settings(Some("c2hvcnQ="), None).is_err());
