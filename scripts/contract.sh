@@ -126,8 +126,12 @@ run_schemathesis() {
   log "schemathesis as $role ($max_examples examples per operation and phase)"
   # One worker: the stateful phase deletes what it lists, and a second
   # worker's scenario would delete the first one's objects mid-scenario.
+  # The iWmo message endpoint is left out: its body's rules are the
+  # standard's XSDs, which OpenAPI cannot state (any XML the schema allows
+  # is "valid"); tests/e2e/iwmo.rs checks it against the XSDs instead.
   st --config-file scripts/contract/schemathesis.toml run "$base/api/v1/openapi.json" \
     --url "$base" \
+    --exclude-operation-id receive_message \
     --checks all \
     --continue-on-failure \
     --header "Authorization: Bearer $token" \
@@ -152,7 +156,9 @@ run_schemathesis provider "$ZR_PROVIDER_TOKEN"
 log "generating a Python client from openapi/openapi.json"
 mkdir -p "$work/client"
 status=0
+# client.yaml: XML bodies (the iWmo messages) come through as raw bytes.
 openapi-python-client generate --path openapi/openapi.json --meta none \
+  --config scripts/contract/client.yaml \
   --output-path "$work/client/zorgregie_client" >"$work/generate.log" 2>&1 || status=$?
 if [ "$status" != 0 ] || grep -qi 'warning' "$work/generate.log"; then
   # A warning means part of the spec did not make it into the client.

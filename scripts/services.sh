@@ -8,11 +8,12 @@ set -euo pipefail
 log() { echo "services: $*" >&2; }
 
 if ! command -v pg_ctlcluster >/dev/null 2>&1 || ! command -v redis-server >/dev/null 2>&1 \
-   || ! command -v wrk >/dev/null 2>&1; then
-  # wrk drives the benchmark's API reads (pgbench comes with postgresql).
-  log "installing postgresql, redis-server and wrk"
+   || ! command -v wrk >/dev/null 2>&1 || ! command -v xmllint >/dev/null 2>&1; then
+  # wrk drives the benchmark's API reads (pgbench comes with postgresql);
+  # xmllint (libxml2-utils) checks the iWmo messages against the XSDs.
+  log "installing postgresql, redis-server, wrk and xmllint"
   apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server wrk >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server wrk libxml2-utils >&2
 fi
 # DuckDB is the benchmark's reference for the monitoring report.
 if command -v python3 >/dev/null 2>&1 && ! python3 -c "import duckdb" 2>/dev/null; then
