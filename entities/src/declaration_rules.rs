@@ -114,6 +114,9 @@ pub struct LineIn {
     pub previous_reference: Option<String>,
     /// The 323's DeclaratiePeriode: the line's period must lie within it (9319).
     pub declaration_period: Option<(NaiveDate, NaiveDate)>,
+    /// The municipality a 323 is addressed to: it knows only its own
+    /// allocations, so another municipality's is no allocation (9338).
+    pub municipality_id: Option<Uuid>,
 }
 
 impl LineIn {
@@ -138,6 +141,7 @@ impl LineIn {
             credit: false,
             previous_reference: None,
             declaration_period: None,
+            municipality_id: None,
         }
     }
 }
@@ -515,6 +519,16 @@ impl Assessor {
         };
         let a = &facts.allocation;
         let id = Some(a.id);
+        if line.municipality_id.is_some_and(|m| m != a.municipality_id) {
+            return reject(
+                id,
+                NO_ALLOCATION,
+                format!(
+                    "allocation {} is not this municipality's",
+                    line.allocation_number
+                ),
+            );
+        }
         if self.declarer.is_some_and(|p| p != a.provider_id) {
             return reject(
                 id,

@@ -441,6 +441,21 @@ e2e!(round_trip_allocation_301_305_323_325_and_a_credit, |app| {
         [("R30020105".to_owned(), vec!["8021".to_owned()])]
     );
 
+    // Addressed to another municipality (0384), the allocation is unknown to it: 9338.
+    let misaddressed = declaration(
+        "000000000106",
+        "DNJUL",
+        ("2025-07-01", "2025-07-31"),
+        "999900006",
+        &[("R30020107", None, 300201, "01A11", 1, 6_000, 6_000, false)],
+    )
+    .replace("<wmo323:Ontvanger>0363", "<wmo323:Ontvanger>0384");
+    let reply = app.send_message(&region, &token, &misaddressed).await;
+    assert_eq!(
+        prestatie_codes(&reply.text),
+        [("R30020107".to_owned(), vec!["9338".to_owned()])]
+    );
+
     // A ceiling for the provider books the debit; the credit takes it back.
     let ceiling = app
         .post(

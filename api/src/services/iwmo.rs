@@ -248,16 +248,12 @@ pub async fn receive(
         Message::Declaration(d) => {
             row.item_count = d.clients.iter().map(|c| c.prestaties.len() as i32).sum();
             row.declaration_number = Some(d.number.clone());
+            let parties = Parties {
+                provider: provider.as_ref(),
+                municipality: &municipality,
+            };
             let answer = declare(
-                &txn,
-                scope,
-                audit,
-                secrets,
-                &header,
-                &d,
-                provider.as_ref(),
-                &mut row,
-                submitter,
+                &txn, scope, audit, secrets, &header, &d, parties, &mut row, submitter,
             )
             .await?;
             row.answer_sealed = Some(
@@ -536,6 +532,12 @@ fn grant_of_product(p: &AllocatedProduct) -> Result<Grant, String> {
     }
 }
 
+/// Who a 323 is from and to.
+struct Parties<'a> {
+    provider: Option<&'a provider::Model>,
+    municipality: &'a municipality::Model,
+}
+
 /// A 323: level 2 (content) first, then 9333, then every prestatie through
 /// the declaration service; returns the 325.
 #[allow(clippy::too_many_arguments)]
@@ -546,7 +548,7 @@ async fn declare(
     secrets: &Secrets<'_>,
     header: &Header,
     d: &Declaration323,
-    provider: Option<&provider::Model>,
+    parties: Parties<'_>,
     row: &mut iwmo_message::Model,
     submitter: String,
 ) -> ApiResult<String> {
@@ -597,6 +599,7 @@ async fn declare(
                 credit: p.credit,
                 previous_reference: p.previous_reference.clone(),
                 declaration_period: Some(d.period),
+                municipality_id: Some(parties.municipality.id),
                 ..LineIn::debit(
                     p.allocation_number,
                     p.code.clone().unwrap_or_default(),
@@ -617,7 +620,7 @@ async fn declare(
         submitter,
         // The message is the sending provider's: it declares on its own
         // allocations (an unknown AGB declares on none).
-        declarer: Some(provider.map_or(Uuid::nil(), |p| p.id)),
+        declarer: Some(parties.provider.map_or(Uuid::nil(), |p| p.id)),
     };
     let submitted = declarations::submit(txn, scope, audit, submission, &lines).await?;
     let verdicts: Vec<Vec<String>> = submitted
