@@ -6,6 +6,8 @@ use std::{env, net::SocketAddr, path::PathBuf};
 /// Used only when `JWT_SECRET` is not set and no public keys are configured,
 /// so that `cargo run` works on a fresh machine. Never use it in production.
 pub const DEVELOPMENT_JWT_SECRET: &str = "zorgregie-development-secret-do-not-use-in-production";
+/// iWmo messages are verbose: 32 MiB holds a 323 of 30,000 prestaties.
+pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 32 * 1024 * 1024;
 pub const DEVELOPMENT_CLIENT_KEY_SECRET: &str = "zorgregie-development-client-key-secret";
 
 #[derive(Debug, Clone)]
@@ -20,6 +22,8 @@ pub struct Config {
     pub data_keys: std::sync::Arc<crate::services::vault::DataKeys>,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
+    /// Largest accepted iWmo/iJw message, in bytes.
+    pub max_message_bytes: usize,
     /// Lifetime of tokens issued by `POST /auth/token` and the CLI.
     pub token_ttl_seconds: i64,
     /// Size of the database connection pool.
@@ -59,6 +63,12 @@ impl Config {
                 .map_err(|_| format!("MAX_BODY_BYTES must be a number of bytes, got {v:?}"))?,
             None => 4 * 1024 * 1024,
         };
+        let max_message_bytes = match var("MAX_MESSAGE_BYTES") {
+            Some(v) => v
+                .parse()
+                .map_err(|_| format!("MAX_MESSAGE_BYTES must be a number of bytes, got {v:?}"))?,
+            None => DEFAULT_MAX_MESSAGE_BYTES,
+        };
         let token_ttl_seconds = match var("TOKEN_TTL_SECONDS") {
             Some(v) => v
                 .parse()
@@ -86,6 +96,7 @@ impl Config {
                 var("DATA_ENCRYPTION_OLD_KEYS").as_deref(),
             )?),
             max_body_bytes,
+            max_message_bytes,
             token_ttl_seconds,
             queue_name: var("QUEUE_NAME")
                 .unwrap_or_else(|| worker::queue::DEFAULT_QUEUE_NAME.into()),
@@ -144,6 +155,7 @@ impl Config {
                     .expect("the development data key is valid"),
             ),
             max_body_bytes: 4 * 1024 * 1024,
+            max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
             token_ttl_seconds: 3600,
             database_max_connections: 10,
             database_acquire_timeout: crate::db::DEFAULT_ACQUIRE_TIMEOUT,

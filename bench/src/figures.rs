@@ -292,7 +292,7 @@ impl Bench<'_> {
             .into_iter()
             .map(|p| (p.id, p.code))
             .collect();
-        let lines: Vec<Value> = allocation::Entity::scoped(&scope)
+        let eligible: Vec<allocation::Model> = allocation::Entity::scoped(&scope)
             .filter(allocation::Column::StartDate.lte(first))
             .filter(
                 sea_orm::Condition::any()
@@ -301,13 +301,16 @@ impl Bench<'_> {
             )
             .all(&self.db)
             .await
-            .map_err(err)?
+            .map_err(err)?;
+        let template = self.iwmo_template(&eligible).await?;
+        let volume = |a: &allocation::Model| (a.volume_amount.unwrap_or(2) / 2).max(1);
+        let lines: Vec<Value> = eligible
             .into_iter()
             .map(|a| {
                 json!({ "allocationNumber": a.allocation_number,
                         "productCode": codes.get(&a.product_id).cloned().unwrap_or_default(),
                         "periodStart": first, "periodEnd": last,
-                        "deliveredVolume": (a.volume_amount.unwrap_or(2) / 2).max(1) })
+                        "deliveredVolume": volume(&a) })
             })
             .collect();
         let batches: Vec<Vec<Value>> = lines
@@ -405,7 +408,10 @@ impl Bench<'_> {
             ratio(ours, reference),
             "≥ 50,000 lines/s and ≥ 0.3×",
         ));
-        Ok(())
+        match template {
+            Some(template) => self.iwmo_ingestion(template, (first, last)).await,
+            None => Ok(()),
+        }
     }
 
     /// Figure 5: `GET` a tariff and an allocation under `wrk`, and `pgbench` on the same SELECT.
@@ -830,4 +836,220 @@ impl Bench<'_> {
         ));
         Ok(())
     }
+}
+
+/// Prestaties in the iWmo figure's 323 (and lines in its JSON twin).
+const IWMO_PRESTATIES: usize = 10_000;
+/// Allocation numbers of the figure's own allocations, far above the generator's.
+const IWMO_FIRST_NUMBER: i64 = 900_000_000;
+/// Made-up BSNs of the figure's clients: `nth_valid_bsn` from here.
+const IWMO_FIRST_CLIENT: u32 = 8_000_000;
+
+impl Bench<'_> {
+    /// A Wmo allocation to copy for the iWmo figure: of the provider and
+    /// municipality with the most Wmo allocations in force in December, in
+    /// a unit iWmo has a code for.
+    async fn iwmo_template(
+        &self,
+        eligible: &[allocation::Model],
+    ) -> Result<Option<allocation::Model>, String> {
+        use entities::{enums::{Law, Unit}, schema::product_group};
+        let scope = RegionScope::new(self.largest().id);
+        let wmo_groups: std::collections::HashSet<Uuid> = product_group::Entity::scoped(&scope)
+            .all(&self.db)
+            .await
+            .map_err(err)?
+            .into_iter()
+            .filter(|g| g.law == Law::Wmo)
+            .map(|g| g.id)
+            .collect();
+        let products: HashMap<Uuid, product::Model> = product::Entity::scoped(&scope)
+            .all(&self.db)
+            .await
+            .map_err(err)?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect();
+        let mut counts: HashMap<(Uuid, Uuid), usize> = HashMap::new();
+        let candidates: Vec<&allocation::Model> = eligible
+            .iter()
+            .filter(|a| {
+                products.get(&a.product_id).is_some_and(|p| {
+                    wmo_groups.contains(&p.product_group_id)
+                        && matches!(p.unit, Unit::Hour | Unit::Day | Unit::DayPart | Unit::Minute)
+                })
+            })
+            .collect();
+        for a in &candidates {
+            *counts.entry((a.provider_id, a.municipality_id)).or_default() += 1;
+        }
+        Ok(candidates
+            .into_iter()
+            .max_by_key(|a| (counts[&(a.provider_id, a.municipality_id)], std::cmp::Reverse(a.allocation_number)))
+            .cloned())
+    }
+
+    /// One 323 of `IWMO_PRESTATIES` prestaties, answered with its 325,
+    /// against one JSON batch of as many lines: each on its own copies of
+    /// `template` (one client each, in force all year), loaded in bulk.
+    async fn iwmo_ingestion(
+        &mut self,
+        template: allocation::Model,
+        period: (NaiveDate, NaiveDate),
+    ) -> Result<(), String> {
+        use entities::schema::{municipality, provider};
+        let region = self.largest();
+        let scope = RegionScope::new(region.id);
+        let secret = api::config::Config::from_env()
+            .map(|c| c.client_key_secret)
+            .unwrap_or_else(|_| api::config::DEVELOPMENT_CLIENT_KEY_SECRET.into());
+        let bsn = |i: usize| entities::bsn_check::nth_valid_bsn(IWMO_FIRST_CLIENT + i as u32);
+        let copies: Vec<allocation::Model> = (0..2 * IWMO_PRESTATIES)
+            .map(|i| allocation::Model {
+                id: Uuid::now_v7(),
+                allocation_number: IWMO_FIRST_NUMBER + i as i64,
+                client_key: api::client_key::client_key(&secret, &bsn(i)),
+                start_date: NaiveDate::from_ymd_opt(YEAR, 1, 1).unwrap_or_default(),
+                end_date: None,
+                ..template.clone()
+            })
+            .collect();
+        bulk::load::<allocation::Entity>(&self.db, copies.clone())
+            .await
+            .map_err(err)?;
+        let (xml_set, json_set) = copies.split_at(IWMO_PRESTATIES);
+        let product = product::Entity::find_scoped(&self.db, &scope, template.product_id)
+            .await
+            .map_err(err)?
+            .ok_or("iWmo figure: the template's product is gone")?;
+        let tariffs = tariff::Entity::scoped(&scope)
+            .filter(tariff::Column::ProductId.eq(product.id))
+            .all(&self.db)
+            .await
+            .map_err(err)?;
+        let agb = provider::Entity::find_scoped(&self.db, &scope, template.provider_id)
+            .await
+            .map_err(err)?
+            .map(|p| p.agb_code)
+            .unwrap_or_default();
+        let gemeente = municipality::Entity::find_scoped(&self.db, &scope, template.municipality_id)
+            .await
+            .map_err(err)?
+            .and_then(|m| iwmo::cbs_to_municipality_code(&m.cbs_code))
+            .unwrap_or_default();
+        let message = declaration_323(&agb, &gemeente, xml_set, &product, &tariffs, bsn, period)?;
+
+        let started = Instant::now();
+        let reply = self
+            .http
+            .post(format!("{}/regions/{}/iwmo/messages", self.base, region.code))
+            .bearer_auth(&region.token)
+            .header("Content-Type", "application/xml")
+            .body(message)
+            .send()
+            .await
+            .map_err(err)?;
+        let status = reply.status();
+        let answer = reply.text().await.map_err(err)?;
+        let xml_time = started.elapsed();
+        if !status.is_success() || !answer.contains(">8001<") {
+            return Err(format!(
+                "iWmo 323: not every prestatie approved ({status}): {}",
+                answer.chars().take(2_000).collect::<String>()
+            ));
+        }
+
+        let lines: Vec<Value> = json_set
+            .iter()
+            .map(|a| {
+                json!({ "allocationNumber": a.allocation_number, "productCode": product.code,
+                        "periodStart": period.0, "periodEnd": period.1,
+                        "deliveredVolume": iwmo_volume(a) })
+            })
+            .collect();
+        let started = Instant::now();
+        let reply = self
+            .send(reqwest::Method::POST, region, "declarations", json!({ "lines": lines }))
+            .await?;
+        let json_time = started.elapsed();
+        if reply["approvedCount"].as_u64() != Some(IWMO_PRESTATIES as u64) {
+            return Err(format!("iWmo figure's JSON batch: {}", reply["lines"][0]));
+        }
+        let ours = IWMO_PRESTATIES as f64 / secs(xml_time);
+        let reference = IWMO_PRESTATIES as f64 / secs(json_time);
+        self.figures.push(Figure::new(
+            &format!("iWmo 323 import of {IWMO_PRESTATIES} prestaties, answered with the 325"),
+            format!("{ours:.0} prestaties/s"),
+            format!("{reference:.0} lines/s (one JSON batch of {IWMO_PRESTATIES} lines)"),
+            ratio(ours, reference),
+            "≥ 1× the JSON batch",
+        ));
+        Ok(())
+    }
+}
+
+/// Half the monthly volume, as the ingestion figure declares.
+fn iwmo_volume(a: &allocation::Model) -> i64 {
+    (a.volume_amount.unwrap_or(2) / 2).max(1)
+}
+
+/// A WMO323 declaring one month of `allocations` (one client each) at the
+/// applicable tariff.
+fn declaration_323(
+    agb: &str,
+    gemeente: &str,
+    allocations: &[allocation::Model],
+    product: &product::Model,
+    tariffs: &[tariff::Model],
+    bsn: impl Fn(usize) -> String,
+    (first, last): (NaiveDate, NaiveDate),
+) -> Result<String, String> {
+    use entities::{declaration_rules::applicable_tariff, enums::Unit};
+    let unit = match product.unit {
+        Unit::Minute => "01",
+        Unit::Hour => "04",
+        Unit::Day => "14",
+        Unit::DayPart => "16",
+        other => return Err(format!("no iWmo unit for {}", other.as_str())),
+    };
+    let mut total = 0i64;
+    let mut clients = String::new();
+    for (i, a) in allocations.iter().enumerate() {
+        let tariff = applicable_tariff(tariffs, product.id, a.provider_id, a.municipality_id, first)
+            .ok_or_else(|| format!("no tariff for {}", product.code))?;
+        let volume = iwmo_volume(a);
+        let amount = volume * tariff.price_cents;
+        total += amount;
+        clients.push_str(&format!(
+            "<wmo323:Client><wmo323:Bsn>{bsn}</wmo323:Bsn><wmo323:Prestaties><wmo323:Prestatie>\
+             <wmo323:ProductReferentie><iwmo:ReferentieNummer>B{n}</iwmo:ReferentieNummer></wmo323:ProductReferentie>\
+             <wmo323:ToewijzingNummer>{n}</wmo323:ToewijzingNummer><wmo323:ProductCategorie>{category}</wmo323:ProductCategorie>\
+             <wmo323:ProductCode>{code}</wmo323:ProductCode><wmo323:ProductPeriode><iwmo:Begindatum>{first}</iwmo:Begindatum><iwmo:Einddatum>{last}</iwmo:Einddatum></wmo323:ProductPeriode>\
+             <wmo323:GeleverdVolume>{volume}</wmo323:GeleverdVolume><wmo323:Eenheid>{unit}</wmo323:Eenheid><wmo323:ProductTarief>{price}</wmo323:ProductTarief>\
+             <wmo323:IngediendBedrag><iwmo:Bedrag>{amount}</iwmo:Bedrag><iwmo:DebetCredit>D</iwmo:DebetCredit></wmo323:IngediendBedrag>\
+             </wmo323:Prestatie></wmo323:Prestaties></wmo323:Client>\n",
+            bsn = bsn(i),
+            n = a.allocation_number,
+            category = product.iwmo_category,
+            code = product.code,
+            price = tariff.price_cents,
+        ));
+    }
+    // Unique per run (each run declares on a fresh copy of the data).
+    let identification = format!("{:012}", chrono::Utc::now().timestamp() % 1_000_000_000_000);
+    Ok(format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<wmo323:Bericht xmlns:iwmo="http://www.istandaarden.nl/iwmo/3_2/basisschema/schema" xmlns:wmo323="http://www.istandaarden.nl/iwmo/3_2/wmo323/schema">
+<wmo323:Header><wmo323:BerichtCode>484</wmo323:BerichtCode><wmo323:BerichtVersie>3</wmo323:BerichtVersie><wmo323:BerichtSubversie>2</wmo323:BerichtSubversie>
+<wmo323:Afzender>{agb}</wmo323:Afzender><wmo323:Ontvanger>{gemeente}</wmo323:Ontvanger>
+<wmo323:BerichtIdentificatie><iwmo:Identificatie>{identification}</iwmo:Identificatie><iwmo:Dagtekening>{last}</iwmo:Dagtekening></wmo323:BerichtIdentificatie>
+<wmo323:XsdVersie><iwmo:BasisschemaXsdVersie>1.0.0</iwmo:BasisschemaXsdVersie><iwmo:BerichtXsdVersie>1.0.0</iwmo:BerichtXsdVersie></wmo323:XsdVersie></wmo323:Header>
+<wmo323:Declaratie><wmo323:DeclaratieNummer>{identification}</wmo323:DeclaratieNummer>
+<wmo323:DeclaratiePeriode><iwmo:Begindatum>{first}</iwmo:Begindatum><iwmo:Einddatum>{last}</iwmo:Einddatum></wmo323:DeclaratiePeriode>
+<wmo323:DeclaratieDagtekening>{last}</wmo323:DeclaratieDagtekening>
+<wmo323:TotaalIngediendBedrag><iwmo:TotaalBedrag>{total}</iwmo:TotaalBedrag><iwmo:DebetCredit>D</iwmo:DebetCredit></wmo323:TotaalIngediendBedrag>
+<wmo323:Clienten>
+{clients}</wmo323:Clienten></wmo323:Declaratie></wmo323:Bericht>
+"#
+    ))
 }

@@ -42,6 +42,7 @@ async fn the_smoke_scale_runs_on_sqlite_and_postgresql() {
         println!("{table}");
         for what in [
             "declaration ingestion",
+            "iWmo 323 import",
             "API read: tariff by id",
             "API read: allocation by number",
             "api peak RSS",

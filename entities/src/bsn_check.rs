@@ -24,9 +24,33 @@ pub fn is_valid_bsn(text: &str) -> bool {
     sum % 11 == 0
 }
 
+/// A valid BSN for every `n` below 9,000,000, distinct per `n`: made-up
+/// numbers for tests and generated data (from 100000000 up).
+pub fn nth_valid_bsn(n: u32) -> String {
+    (0..10)
+        .map(|extra| format!("{:08}", 10_000_000 + n * 10 + extra))
+        .find_map(|base| {
+            let sum: u32 = base
+                .bytes()
+                .enumerate()
+                .map(|(i, b)| (9 - i as u32) * u32::from(b - b'0'))
+                .sum();
+            let check = sum % 11;
+            (check < 10).then(|| format!("{base}{check}"))
+        })
+        .expect("one of ten bases passes")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn generated_bsns_pass_and_differ() {
+        let all: std::collections::HashSet<String> = (0..2_000).map(nth_valid_bsn).collect();
+        assert_eq!(all.len(), 2_000);
+        assert!(all.iter().all(|b| is_valid_bsn(b)));
+    }
 
     #[test]
     fn eleven_test() {

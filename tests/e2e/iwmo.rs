@@ -680,7 +680,10 @@ e2e!(
                 .status,
             StatusCode::FORBIDDEN
         );
-        // JSON is not a message: 415.
+        // Beyond MAX_MESSAGE_BYTES (1 MiB in the tests): 413.
+    let huge = example.replace("<wmo323:Clienten>", &format!("<!--{}--><wmo323:Clienten>", "x".repeat(1_100_000)));
+    assert_eq!(send(huge).await.status, StatusCode::PAYLOAD_TOO_LARGE);
+    // JSON is not a message: 415.
         let json_body = app
             .post(&region.path("iwmo/messages"), &token, json!({}))
             .await;

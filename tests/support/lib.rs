@@ -166,6 +166,7 @@ impl TestApp {
         config.jwt.secret_is_default = false;
         config.jwt.jwks_file = Some(fixture("jwks.json"));
         config.max_body_bytes = 256 * 1024;
+        config.max_message_bytes = 1024 * 1024;
         config.database_max_connections = 4;
         config.queue_url = queue_url;
         config.queue_name = format!("zorgregie-e2e-{}", uuid::Uuid::now_v7().simple());
@@ -387,18 +388,7 @@ pub async fn seed_catalogue(app: &TestApp, region: &Region) {
 
 /// A valid BSN (eleven-test) made from `n`.
 pub fn bsn(n: u32) -> String {
-    (0..10)
-        .map(|extra| format!("{:08}", 10_000_000 + n * 10 + extra))
-        .find_map(|base| {
-            let sum: u32 = base
-                .bytes()
-                .enumerate()
-                .map(|(i, b)| (9 - i as u32) * u32::from(b - b'0'))
-                .sum();
-            let check = sum % 11;
-            (check < 10).then(|| format!("{base}{check}"))
-        })
-        .expect("one of ten bases passes")
+    entities::bsn_check::nth_valid_bsn(n)
 }
 
 /// Polls a job run until it has finished; returns it.
