@@ -853,7 +853,10 @@ impl Bench<'_> {
         &self,
         eligible: &[allocation::Model],
     ) -> Result<Option<allocation::Model>, String> {
-        use entities::{enums::{Law, Unit}, schema::product_group};
+        use entities::{
+            enums::{Law, Unit},
+            schema::product_group,
+        };
         let scope = RegionScope::new(self.largest().id);
         let wmo_groups: std::collections::HashSet<Uuid> = product_group::Entity::scoped(&scope)
             .all(&self.db)
@@ -876,16 +879,26 @@ impl Bench<'_> {
             .filter(|a| {
                 products.get(&a.product_id).is_some_and(|p| {
                     wmo_groups.contains(&p.product_group_id)
-                        && matches!(p.unit, Unit::Hour | Unit::Day | Unit::DayPart | Unit::Minute)
+                        && matches!(
+                            p.unit,
+                            Unit::Hour | Unit::Day | Unit::DayPart | Unit::Minute
+                        )
                 })
             })
             .collect();
         for a in &candidates {
-            *counts.entry((a.provider_id, a.municipality_id)).or_default() += 1;
+            *counts
+                .entry((a.provider_id, a.municipality_id))
+                .or_default() += 1;
         }
         Ok(candidates
             .into_iter()
-            .max_by_key(|a| (counts[&(a.provider_id, a.municipality_id)], std::cmp::Reverse(a.allocation_number)))
+            .max_by_key(|a| {
+                (
+                    counts[&(a.provider_id, a.municipality_id)],
+                    std::cmp::Reverse(a.allocation_number),
+                )
+            })
             .cloned())
     }
 
@@ -932,17 +945,21 @@ impl Bench<'_> {
             .map_err(err)?
             .map(|p| p.agb_code)
             .unwrap_or_default();
-        let gemeente = municipality::Entity::find_scoped(&self.db, &scope, template.municipality_id)
-            .await
-            .map_err(err)?
-            .and_then(|m| iwmo::cbs_to_municipality_code(&m.cbs_code))
-            .unwrap_or_default();
+        let gemeente =
+            municipality::Entity::find_scoped(&self.db, &scope, template.municipality_id)
+                .await
+                .map_err(err)?
+                .and_then(|m| iwmo::cbs_to_municipality_code(&m.cbs_code))
+                .unwrap_or_default();
         let message = declaration_323(&agb, &gemeente, xml_set, &product, &tariffs, bsn, period)?;
 
         let started = Instant::now();
         let reply = self
             .http
-            .post(format!("{}/regions/{}/iwmo/messages", self.base, region.code))
+            .post(format!(
+                "{}/regions/{}/iwmo/messages",
+                self.base, region.code
+            ))
             .bearer_auth(&region.token)
             .header("Content-Type", "application/xml")
             .body(message)
@@ -969,7 +986,12 @@ impl Bench<'_> {
             .collect();
         let started = Instant::now();
         let reply = self
-            .send(reqwest::Method::POST, region, "declarations", json!({ "lines": lines }))
+            .send(
+                reqwest::Method::POST,
+                region,
+                "declarations",
+                json!({ "lines": lines }),
+            )
             .await?;
         let json_time = started.elapsed();
         if reply["approvedCount"].as_u64() != Some(IWMO_PRESTATIES as u64) {
@@ -1015,8 +1037,9 @@ fn declaration_323(
     let mut total = 0i64;
     let mut clients = String::new();
     for (i, a) in allocations.iter().enumerate() {
-        let tariff = applicable_tariff(tariffs, product.id, a.provider_id, a.municipality_id, first)
-            .ok_or_else(|| format!("no tariff for {}", product.code))?;
+        let tariff =
+            applicable_tariff(tariffs, product.id, a.provider_id, a.municipality_id, first)
+                .ok_or_else(|| format!("no tariff for {}", product.code))?;
         let volume = iwmo_volume(a);
         let amount = volume * tariff.price_cents;
         total += amount;

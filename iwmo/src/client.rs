@@ -155,7 +155,7 @@ pub fn read_contacts(ctx: &mut Ctx, kids: &Kids<'_>) -> Vec<Contact> {
         .collect()
 }
 
-fn read_contact(ctx: &mut Ctx, node: &crate::reader::Node, path: &str) -> Contact {
+fn read_contact(ctx: &mut Ctx, node: &crate::reader::Node<'_>, path: &str) -> Contact {
     let (m, b) = (In::Msg, In::Base);
     let c = ctx.seq(
         node,

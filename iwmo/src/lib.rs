@@ -194,7 +194,7 @@ pub fn parse(xml: &[u8]) -> Result<(Header, Message), Vec<Fault>> {
             .find(|k| root.ns.as_deref() == Some(&law.message_namespace(k.number())))
             .map(|k| (law, k))
     });
-    let Some((law, kind)) = found.filter(|_| root.name == "Bericht") else {
+    let Some((law, kind)) = found.filter(|_| &*root.name == "Bericht") else {
         return Err(vec![Fault {
             path: reader::DOCUMENT.into(),
             message: format!(
@@ -234,7 +234,7 @@ pub fn parse(xml: &[u8]) -> Result<(Header, Message), Vec<Fault>> {
     }
 }
 
-fn read_header(ctx: &mut Ctx, kind: Kind, node: &Node, path: &str) -> Header {
+fn read_header(ctx: &mut Ctx, kind: Kind, node: &Node<'_>, path: &str) -> Header {
     let law = ctx.law;
     let m = In::Msg;
     let kids = ctx.seq(

@@ -128,7 +128,7 @@ const LEGAL_REPRESENTATIONS: &[&str] = &["06", "07", "08", "09", "10"];
 /// LDT_Commentaar has no maxLength in 3.2; this bounds what we accept.
 const MAX_COMMENT: usize = 4000;
 
-pub(crate) fn read(ctx: &mut Ctx, node: &Node, path: &str) -> Allocation301 {
+pub(crate) fn read(ctx: &mut Ctx, node: &Node<'_>, path: &str) -> Allocation301 {
     let m = In::Msg;
     let kids = ctx.seq(
         node,
@@ -174,7 +174,7 @@ pub(crate) fn read(ctx: &mut Ctx, node: &Node, path: &str) -> Allocation301 {
     }
 }
 
-fn read_product(ctx: &mut Ctx, node: &Node, path: &str) -> AllocatedProduct {
+fn read_product(ctx: &mut Ctx, node: &Node<'_>, path: &str) -> AllocatedProduct {
     let m = In::Msg;
     let p = ctx.seq(
         node,
@@ -228,7 +228,7 @@ pub(crate) fn read_product_code(
     (p.category(ctx, "Categorie"), p.string(ctx, "Code", 5))
 }
 
-fn read_extent(ctx: &mut Ctx, node: &Node, path: &str) -> Extent {
+fn read_extent(ctx: &mut Ctx, node: &Node<'_>, path: &str) -> Extent {
     let b = In::Base;
     let o = ctx.seq(
         node,

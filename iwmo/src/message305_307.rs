@@ -66,11 +66,11 @@ pub struct StoppedProduct {
 /// The client part both messages share, and its product list.
 fn read_client<'a>(
     ctx: &mut Ctx,
-    node: &'a Node,
+    node: &'a Node<'a>,
     path: &str,
     list: &'static str,
     item: &'static str,
-) -> (Person, Vec<(&'a Node, String)>) {
+) -> (Person, Vec<(&'a Node<'a>, String)>) {
     let m = In::Msg;
     let kids = ctx.seq(
         node,
@@ -120,7 +120,7 @@ fn status(ctx: &mut Ctx, p: &Kids<'_>) -> String {
     .unwrap_or_default()
 }
 
-pub(crate) fn read_305(ctx: &mut Ctx, node: &Node, path: &str) -> Start305 {
+pub(crate) fn read_305(ctx: &mut Ctx, node: &Node<'_>, path: &str) -> Start305 {
     let m = In::Msg;
     let (client, items) = read_client(ctx, node, path, "StartProducten", "StartProduct");
     let products = items
@@ -152,7 +152,7 @@ pub(crate) fn read_305(ctx: &mut Ctx, node: &Node, path: &str) -> Start305 {
     Start305 { client, products }
 }
 
-pub(crate) fn read_307(ctx: &mut Ctx, node: &Node, path: &str) -> Stop307 {
+pub(crate) fn read_307(ctx: &mut Ctx, node: &Node<'_>, path: &str) -> Stop307 {
     let m = In::Msg;
     let (client, items) = read_client(ctx, node, path, "StopProducten", "StopProduct");
     let law = ctx.law;

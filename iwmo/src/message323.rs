@@ -79,7 +79,7 @@ pub(crate) fn prestatie_path(client: usize, prestatie: usize) -> String {
     )
 }
 
-pub(crate) fn read(ctx: &mut Ctx, node: &Node, path: &str) -> Declaration323 {
+pub(crate) fn read(ctx: &mut Ctx, node: &Node<'_>, path: &str) -> Declaration323 {
     let (m, b) = (In::Msg, In::Base);
     let d = ctx.seq(
         node,
@@ -133,7 +133,7 @@ pub(crate) fn read(ctx: &mut Ctx, node: &Node, path: &str) -> Declaration323 {
     }
 }
 
-fn read_prestatie(ctx: &mut Ctx, node: &Node, path: &str, b: In) -> Prestatie {
+fn read_prestatie(ctx: &mut Ctx, node: &Node<'_>, path: &str, b: In) -> Prestatie {
     let m = In::Msg;
     let p = ctx.seq(
         node,

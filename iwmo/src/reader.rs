@@ -10,6 +10,8 @@ use quick_xml::events::Event;
 use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
 
+use std::{borrow::Cow, collections::HashMap, rc::Rc};
+
 use crate::Fault;
 
 /// At most this many faults are reported; the rest are dropped.
@@ -17,11 +19,14 @@ pub const MAX_FAULTS: usize = 100;
 
 /// One element: its namespace, local name, text and child elements.
 #[derive(Debug)]
-pub struct Node {
-    pub ns: Option<String>,
-    pub name: String,
-    pub text: String,
-    pub children: Vec<Node>,
+pub struct Node<'x> {
+    /// Shared: a message has a handful of namespaces and thousands of elements.
+    pub ns: Option<Rc<str>>,
+    /// Shared like `ns`: a message uses a few dozen element names.
+    pub name: Rc<str>,
+    /// Borrowed from the message where it needs no unescaping.
+    pub text: Cow<'x, str>,
+    pub children: Vec<Node<'x>>,
 }
 
 /// Collects faults, capped at [`MAX_FAULTS`].
@@ -43,11 +48,11 @@ impl Faults {
 pub const DOCUMENT: &str = "Document";
 
 /// Builds the element tree; a DTD, an unknown entity or malformed XML is a fault.
-pub fn tree(xml: &[u8]) -> Result<Node, Vec<Fault>> {
+pub fn tree(xml: &[u8]) -> Result<Node<'_>, Vec<Fault>> {
     let mut faults = Faults::default();
     // Refuse any DTD before the XML parser sees it: entity expansion
     // (billion laughs, external SYSTEM entities) must never happen.
-    if contains_ignore_case(xml, b"<!DOCTYPE") || contains_ignore_case(xml, b"<!ENTITY") {
+    if has_markup_declaration(xml, &[b"DOCTYPE", b"ENTITY"]) {
         faults.push(DOCUMENT, "a DOCTYPE/DTD is not allowed");
         return Err(faults.0);
     }
@@ -57,11 +62,13 @@ pub fn tree(xml: &[u8]) -> Result<Node, Vec<Fault>> {
     };
     let mut reader = NsReader::from_str(text);
     reader.config_mut().enable_all_checks(true);
-    let mut stack: Vec<Node> = Vec::new();
-    let mut root: Option<Node> = None;
+    let mut stack: Vec<Node<'_>> = Vec::new();
+    let mut root: Option<Node<'_>> = None;
+    let mut namespaces: Vec<Rc<str>> = Vec::new();
+    let mut names: HashMap<String, Rc<str>> = HashMap::new();
     loop {
         let (ns, event) = match reader.read_resolved_event() {
-            Ok((ns, event)) => (resolve(&ns), event),
+            Ok((ns, event)) => (resolve(&ns, &mut namespaces), event),
             Err(e) => {
                 faults.push(
                     DOCUMENT,
@@ -75,24 +82,24 @@ pub fn tree(xml: &[u8]) -> Result<Node, Vec<Fault>> {
         };
         match event {
             Event::Start(e) => {
-                let name = e.local_name().as_ref().to_string();
+                let name = intern(&mut names, e.local_name().as_ref());
                 check_attributes(&mut faults, &e, &name);
                 let ns = unbound(&mut faults, ns, &name);
                 stack.push(Node {
                     ns,
                     name,
-                    text: String::new(),
+                    text: Cow::Borrowed(""),
                     children: Vec::new(),
                 });
             }
             Event::Empty(e) => {
-                let name = e.local_name().as_ref().to_string();
+                let name = intern(&mut names, e.local_name().as_ref());
                 check_attributes(&mut faults, &e, &name);
                 let ns = unbound(&mut faults, ns, &name);
                 let node = Node {
                     ns,
                     name,
-                    text: String::new(),
+                    text: Cow::Borrowed(""),
                     children: Vec::new(),
                 };
                 if !attach(&mut stack, &mut root, node) {
@@ -106,9 +113,15 @@ pub fn tree(xml: &[u8]) -> Result<Node, Vec<Fault>> {
                 }
             }
             Event::Text(t) => {
+                // Indentation between elements is most of a message's text
+                // events: it is not kept (a value of spaces alone is blank either way).
+                if t.bytes().all(|b| b.is_ascii_whitespace()) {
+                    continue;
+                }
                 let content = t.xml10_content();
                 match stack.last_mut() {
-                    Some(top) => top.text.push_str(&content),
+                    Some(top) if top.text.is_empty() => top.text = content,
+                    Some(top) => top.text.to_mut().push_str(&content),
                     None if content.trim().is_empty() => {}
                     None => faults.push(DOCUMENT, "text outside the root element"),
                 }
@@ -116,7 +129,7 @@ pub fn tree(xml: &[u8]) -> Result<Node, Vec<Fault>> {
             Event::CData(t) => {
                 let content = t.into_inner().into_owned();
                 match stack.last_mut() {
-                    Some(top) => top.text.push_str(&content),
+                    Some(top) => top.text.to_mut().push_str(&content),
                     None => faults.push(DOCUMENT, "CDATA outside the root element"),
                 }
             }
@@ -137,7 +150,7 @@ pub fn tree(xml: &[u8]) -> Result<Node, Vec<Fault>> {
                     }
                 };
                 match (resolved, stack.last_mut()) {
-                    (Some(c), Some(top)) => top.text.push(c),
+                    (Some(c), Some(top)) => top.text.to_mut().push(c),
                     _ => {
                         faults.push(DOCUMENT, format!("unknown entity reference &{name};"));
                         return Err(faults.0);
@@ -168,27 +181,54 @@ pub fn tree(xml: &[u8]) -> Result<Node, Vec<Fault>> {
     }
 }
 
-fn contains_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle))
+/// Whether `<!` followed by one of `words` (any case) occurs anywhere. A
+/// memchr search for `<!` (rare: comments and CDATA), so an 8 MB message is
+/// checked in about a millisecond.
+fn has_markup_declaration(xml: &[u8], words: &[&[u8]]) -> bool {
+    memchr::memmem::find_iter(xml, b"<!").any(|at| {
+        let rest = &xml[at + 2..];
+        words
+            .iter()
+            .any(|w| rest.len() >= w.len() && rest[..w.len()].eq_ignore_ascii_case(w))
+    })
+}
+
+/// The shared copy of an element name.
+fn intern(names: &mut HashMap<String, Rc<str>>, name: &str) -> Rc<str> {
+    if let Some(shared) = names.get(name) {
+        return shared.clone();
+    }
+    let shared: Rc<str> = name.into();
+    names.insert(name.to_owned(), shared.clone());
+    shared
 }
 
 enum Ns {
-    Bound(String),
+    Bound(Rc<str>),
     Unbound,
     Unknown(String),
 }
 
-fn resolve(ns: &ResolveResult<'_>) -> Ns {
+fn resolve(ns: &ResolveResult<'_>, known: &mut Vec<Rc<str>>) -> Ns {
     match ns {
-        ResolveResult::Bound(n) => Ns::Bound(n.as_ref().to_string()),
+        ResolveResult::Bound(n) => {
+            let uri = n.as_ref();
+            let shared = match known.iter().find(|k| ***k == *uri) {
+                Some(k) => k.clone(),
+                None => {
+                    let k: Rc<str> = uri.into();
+                    known.push(k.clone());
+                    k
+                }
+            };
+            Ns::Bound(shared)
+        }
         ResolveResult::Unbound => Ns::Unbound,
         ResolveResult::Unknown(p) => Ns::Unknown(p.clone()),
     }
 }
 
-fn unbound(faults: &mut Faults, ns: Ns, name: &str) -> Option<String> {
+fn unbound(faults: &mut Faults, ns: Ns, name: &str) -> Option<Rc<str>> {
     match ns {
         Ns::Bound(n) => Some(n),
         Ns::Unbound => None,
@@ -221,7 +261,7 @@ fn check_attributes(faults: &mut Faults, e: &quick_xml::events::BytesStart<'_>, 
 }
 
 /// Adds a finished node to its parent; false when it is a second root.
-fn attach(stack: &mut [Node], root: &mut Option<Node>, node: Node) -> bool {
+fn attach<'x>(stack: &mut [Node<'x>], root: &mut Option<Node<'x>>, node: Node<'x>) -> bool {
     match stack.last_mut() {
         Some(parent) => {
             parent.children.push(node);
@@ -300,7 +340,7 @@ pub struct Ctx {
 /// The children of an element, checked against a sequence.
 pub struct Kids<'a> {
     path: String,
-    found: Vec<(&'static str, Vec<&'a Node>)>,
+    found: Vec<(&'static str, Vec<&'a Node<'a>>)>,
 }
 
 impl Ctx {
@@ -313,22 +353,23 @@ impl Ctx {
 
     /// Checks `node`'s children against `seq` (order, unknown, missing,
     /// repeats, stray text) and returns them by name.
-    pub fn seq<'a>(&mut self, node: &'a Node, path: &str, seq: &[Item]) -> Kids<'a> {
+    pub fn seq<'a>(&mut self, node: &'a Node<'a>, path: &str, seq: &[Item]) -> Kids<'a> {
         if !node.text.trim().is_empty() {
             self.faults
                 .push(path, "unexpected text in an element with child elements");
         }
-        let mut found: Vec<(&'static str, Vec<&'a Node>)> =
+        let mut found: Vec<(&'static str, Vec<&'a Node<'a>>)> =
             seq.iter().map(|i| (i.name, Vec::new())).collect();
         let mut at = 0;
         for child in &node.children {
-            let here = join(path, &child.name);
+            // Built only for a fault: most elements have none.
+            let here = || join(path, &child.name);
             let pos = seq.iter().position(|i| {
-                i.name == child.name && child.ns.as_deref() == Some(self.ns_of(i.ns))
+                *i.name == *child.name && child.ns.as_deref() == Some(self.ns_of(i.ns))
             });
             match pos {
                 None => {
-                    let msg = if seq.iter().any(|i| i.name == child.name) {
+                    let msg = if seq.iter().any(|i| *i.name == *child.name) {
                         format!(
                             "element {} is in the wrong namespace {}",
                             child.name,
@@ -337,18 +378,18 @@ impl Ctx {
                     } else {
                         format!("unknown element {}", child.name)
                     };
-                    self.faults.push(&here, msg);
+                    self.faults.push(&here(), msg);
                 }
                 Some(p) if p < at => {
                     self.faults
-                        .push(&here, format!("element {} is out of order", child.name));
+                        .push(&here(), format!("element {} is out of order", child.name));
                 }
                 Some(p) => {
                     at = p;
                     let slot = &mut found[p].1;
                     if !seq[p].repeated && !slot.is_empty() {
                         self.faults.push(
-                            &here,
+                            &here(),
                             format!("element {} occurs more than once", child.name),
                         );
                     } else {
@@ -372,10 +413,10 @@ impl Ctx {
     }
 
     /// Text of a simple element; text-only (child elements are a fault).
-    fn simple<'a>(&mut self, node: &'a Node, path: &str) -> &'a str {
+    fn simple<'a>(&mut self, node: &'a Node<'a>, path: &dyn Fn() -> String) -> &'a str {
         if !node.children.is_empty() {
             self.faults
-                .push(path, "unexpected child elements in a simple element");
+                .push(&path(), "unexpected child elements in a simple element");
         }
         &node.text
     }
@@ -390,7 +431,7 @@ pub fn join(path: &str, name: &str) -> String {
 }
 
 impl<'a> Kids<'a> {
-    fn nodes(&self, name: &str) -> &[&'a Node] {
+    fn nodes(&self, name: &str) -> &[&'a Node<'a>] {
         self.found
             .iter()
             .find(|(n, _)| *n == name)
@@ -403,13 +444,17 @@ impl<'a> Kids<'a> {
         join(&self.path, name)
     }
 
+    fn first(&self, name: &str) -> Option<&'a Node<'a>> {
+        self.nodes(name).first().copied()
+    }
+
     /// The single child `name`, with its path.
-    pub fn get(&self, name: &str) -> Option<(&'a Node, String)> {
+    pub fn get(&self, name: &str) -> Option<(&'a Node<'a>, String)> {
         self.nodes(name).first().map(|n| (*n, self.path(name)))
     }
 
     /// All children `name` with indexed paths (`Name[1]`, `Name[2]`, ...).
-    pub fn all(&self, name: &str) -> Vec<(&'a Node, String)> {
+    pub fn all(&self, name: &str) -> Vec<(&'a Node<'a>, String)> {
         self.nodes(name)
             .iter()
             .enumerate()
@@ -419,20 +464,24 @@ impl<'a> Kids<'a> {
 
     /// Raw text of an optional simple child.
     pub fn text(&self, ctx: &mut Ctx, name: &str) -> Option<String> {
-        let (node, path) = self.get(name)?;
+        let node = self.first(name)?;
+        // The path is built only for a fault.
+        let path = || self.path(name);
         Some(ctx.simple(node, &path).to_string())
     }
 
     /// A string with XSD length limits; must contain a non-space character.
     pub fn string(&self, ctx: &mut Ctx, name: &str, max: usize) -> Option<String> {
-        let (node, path) = self.get(name)?;
+        let node = self.first(name)?;
+        // The path is built only for a fault.
+        let path = || self.path(name);
         let s = ctx.simple(node, &path);
         let len = s.chars().count();
         if s.trim().is_empty() {
-            ctx.faults.push(&path, format!("{name} is empty"));
+            ctx.faults.push(&path(), format!("{name} is empty"));
         } else if len > max {
             ctx.faults.push(
-                &path,
+                &path(),
                 format!("{name} is {len} characters, at most {max} allowed"),
             );
         }
@@ -447,11 +496,13 @@ impl<'a> Kids<'a> {
         list: &[&str],
         list_name: &str,
     ) -> Option<String> {
-        let (node, path) = self.get(name)?;
+        let node = self.first(name)?;
+        // The path is built only for a fault.
+        let path = || self.path(name);
         let s = ctx.simple(node, &path);
         if !list.contains(&s) {
             ctx.faults.push(
-                &path,
+                &path(),
                 format!("{name} {s:?} is not in code list {list_name}"),
             );
         }
@@ -460,11 +511,13 @@ impl<'a> Kids<'a> {
 
     /// A BSN: 9 digits passing the eleven-test.
     pub fn bsn(&self, ctx: &mut Ctx, name: &str) -> Option<String> {
-        let (node, path) = self.get(name)?;
+        let node = self.first(name)?;
+        // The path is built only for a fault.
+        let path = || self.path(name);
         let s = ctx.simple(node, &path);
         if !crate::is_valid_bsn(s) {
             ctx.faults.push(
-                &path,
+                &path(),
                 format!("{name} {s:?} is not 9 digits passing the eleven-test"),
             );
         }
@@ -482,19 +535,23 @@ impl<'a> Kids<'a> {
 
     /// A non-negative integer of at most `max` (xs:integer, whitespace collapsed).
     pub fn int(&self, ctx: &mut Ctx, name: &str, max: i64) -> Option<i64> {
-        let (node, path) = self.get(name)?;
+        let node = self.first(name)?;
+        // The path is built only for a fault.
+        let path = || self.path(name);
         let s = ctx.simple(node, &path).trim();
         let digits = s.strip_prefix('+').unwrap_or(s);
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            ctx.faults
-                .push(&path, format!("{name} {s:?} is not a non-negative integer"));
+            ctx.faults.push(
+                &path(),
+                format!("{name} {s:?} is not a non-negative integer"),
+            );
             return Some(0);
         }
         match digits.parse::<i64>() {
             Ok(v) if v <= max => Some(v),
             _ => {
                 ctx.faults
-                    .push(&path, format!("{name} {s} exceeds the maximum {max}"));
+                    .push(&path(), format!("{name} {s} exceeds the maximum {max}"));
                 Some(0)
             }
         }
@@ -502,11 +559,13 @@ impl<'a> Kids<'a> {
 
     /// A date `YYYY-MM-DD` without time zone.
     pub fn date(&self, ctx: &mut Ctx, name: &str) -> Option<NaiveDate> {
-        let (node, path) = self.get(name)?;
+        let node = self.first(name)?;
+        // The path is built only for a fault.
+        let path = || self.path(name);
         let s = ctx.simple(node, &path).trim();
         Some(parse_date(s).unwrap_or_else(|| {
             ctx.faults.push(
-                &path,
+                &path(),
                 format!("{name} {s:?} is not a date YYYY-MM-DD without time zone"),
             );
             NaiveDate::default()
@@ -515,7 +574,9 @@ impl<'a> Kids<'a> {
 
     /// A time `hh:mm:ss` (optional fraction) without time zone.
     pub fn time(&self, ctx: &mut Ctx, name: &str) -> Option<NaiveTime> {
-        let (node, path) = self.get(name)?;
+        let node = self.first(name)?;
+        // The path is built only for a fault.
+        let path = || self.path(name);
         let s = ctx.simple(node, &path).trim();
         let ok = s.len() >= 8
             && !s.contains(['Z', '+'])
@@ -528,7 +589,7 @@ impl<'a> Kids<'a> {
                 .filter(|_| ok)
                 .unwrap_or_else(|| {
                     ctx.faults.push(
-                        &path,
+                        &path(),
                         format!("{name} {s:?} is not a time hh:mm:ss without time zone"),
                     );
                     NaiveTime::default()

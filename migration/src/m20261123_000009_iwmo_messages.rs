@@ -4,7 +4,8 @@
 //! - declaration lines carry the prestatie's reference, debit or credit, and
 //!   the credit that reversed them; references are unique per provider and
 //!   law (TR314), kept in their own table so the database enforces it;
-//! - every inbound message is kept with its answer (sealed: they carry BSNs);
+//! - every inbound message is recorded (its hash, not its content) with its
+//!   answer, sealed: a 325 carries BSNs;
 //! - the client vault keeps the personal data a 301 needs, encrypted;
 //! - the outbox keeps the 301s for allocations made through the JSON API.
 
@@ -99,7 +100,6 @@ impl MigrationTrait for Migration {
                     .col(string_len_null("declaration_number", 50))
                     .col(uuid_null("batch_id"))
                     .col(string_len("key_id", 16))
-                    .col(blob("request_sealed"))
                     .col(blob_null("answer_sealed"))
                     .col(timestamp_with_time_zone("received_at"))
                     .primary_key(Index::create().col("region_id").col("id"))

@@ -12,7 +12,8 @@ const OTHER_PROVIDER: &str = "42420001";
 
 /// Municipalities GM0384 and GM0363 (the examples' 0384 and 0363), group HH
 /// (Wmo) with hourly products 01A03 (€ 12.50), 01A04 (€ 15.00), 01A11
-/// (€ 60.00) and per-minute 01A01, providers 65656055 and 42420001 with
+/// (€ 60.00) and per-minute 01A01, group JZ (Jeugdwet) with 45A01
+/// (€ 90.00 an hour), providers 65656055 and 42420001 with
 /// contracts from 2023-01-01 for six years.
 async fn setup(app: &TestApp) -> Region {
     let region = app.new_region().await;
@@ -60,7 +61,7 @@ async fn setup(app: &TestApp) -> Region {
             .post(
                 &region.path("contracts"),
                 &region.admin,
-                json!({ "providerAgb": agb, "procurementForm": "open-house", "productGroupCodes": ["HH"], "municipalityCbsCodes": ["GM0384", "GM0363"], "startDate": "2023-01-01", "initialTermMonths": 72 }),
+                json!({ "providerAgb": agb, "procurementForm": "open-house", "productGroupCodes": ["HH", "JZ"], "municipalityCbsCodes": ["GM0384", "GM0363"], "startDate": "2023-01-01", "initialTermMonths": 72 }),
             )
             .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
@@ -681,9 +682,12 @@ e2e!(
             StatusCode::FORBIDDEN
         );
         // Beyond MAX_MESSAGE_BYTES (1 MiB in the tests): 413.
-    let huge = example.replace("<wmo323:Clienten>", &format!("<!--{}--><wmo323:Clienten>", "x".repeat(1_100_000)));
-    assert_eq!(send(huge).await.status, StatusCode::PAYLOAD_TOO_LARGE);
-    // JSON is not a message: 415.
+        let huge = example.replace(
+            "<wmo323:Clienten>",
+            &format!("<!--{}--><wmo323:Clienten>", "x".repeat(1_100_000)),
+        );
+        assert_eq!(send(huge).await.status, StatusCode::PAYLOAD_TOO_LARGE);
+        // JSON is not a message: 415.
         let json_body = app
             .post(&region.path("iwmo/messages"), &token, json!({}))
             .await;
@@ -781,4 +785,47 @@ e2e!(a_301_allocates_changes_and_removes, |app| {
             .status,
         StatusCode::NOT_FOUND
     );
+});
+
+e2e!(the_jeugdwet_speaks_ijw, |app| {
+    let region = setup(&app).await;
+    allocate(
+        &app,
+        &region,
+        400001,
+        "999900006",
+        "GM0363",
+        "45A01",
+        "2025-01-01",
+        4,
+    )
+    .await;
+    let token = provider_token(&app, &region, PROVIDER);
+    // The allocation's 301 is a JW301.
+    let message = app
+        .get(&region.path("allocations/400001/iwmo-301"), &token)
+        .await;
+    assert_eq!(message.status, StatusCode::OK, "{}", message.text);
+    assert_valid_xml(&message.text, "ijw/JW301.xsd");
+    // A JW323 (the same content in the iJw namespaces, BerichtCode 490,
+    // JZ020 category 45): 10 h × € 90.00 = € 900.00, answered with a JW325.
+    let jw323 = declaration(
+        "000000000201",
+        "DNJW",
+        ("2025-03-01", "2025-03-31"),
+        "999900006",
+        &[("J40000103", None, 400001, "45A01", 10, 9_000, 90_000, false)],
+    )
+    .replace("iwmo/3_2/wmo323/schema", "ijw/3_2/jw323/schema")
+    .replace("iwmo/3_2/basisschema/schema", "ijw/3_2/basisschema/schema")
+    .replace("wmo323:", "jw323:")
+    .replace("<jw323:BerichtCode>484", "<jw323:BerichtCode>490")
+    .replace("<jw323:ProductCategorie>01", "<jw323:ProductCategorie>45");
+    let reply = app.send_message(&region, &token, &jw323).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_valid_xml(&reply.text, "ijw/JW325.xsd");
+    assert!(reply.text.contains(">8001<"), "{}", reply.text);
+    let list = app.get(&region.path("iwmo/messages"), &token).await;
+    assert_eq!(list.body["items"][0]["law"], "jeugdwet");
+    assert_eq!(list.body["items"][0]["approvedAmount"], "900.00");
 });

@@ -5,8 +5,10 @@
 //! messages onto the allocation and declaration services, so a prestatie
 //! meets exactly the rules of a JSON line.
 //!
-//! A message is one transaction: stored with its answer, sealed (both carry
-//! BSNs), or not at all. The same message sent again (same sender, type,
+//! A message is one transaction: stored with its answer (sealed: it carries
+//! BSNs), or not at all. The message itself is not kept, only its hash: what
+//! it said lives on as allocations and declaration lines, and a second copy
+//! of every BSN it named would be personal data kept for nothing. The same message sent again (same sender, type,
 //! identification and bytes) returns the stored answer; another message
 //! under a used identification is refused (9056).
 
@@ -207,7 +209,6 @@ pub async fn receive(
         declaration_number: None,
         batch_id: None,
         key_id: secrets.data_keys.current_id().to_owned(),
-        request_sealed: secrets.data_keys.seal(xml, &sealing_context(scope, id))?,
         answer_sealed: None,
         received_at: entities::clock::now(),
     };

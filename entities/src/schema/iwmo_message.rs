@@ -2,8 +2,8 @@
 use crate::enums::*;
 use sea_orm::entity::prelude::*;
 
-/// An inbound iWmo/iJw message and, for a 323, its 325 answer. Both carry
-/// BSNs, so they are kept sealed with the data key (`key_id`).
+/// An inbound iWmo/iJw message (its hash, not its content) and, for a 323,
+/// its 325 answer, sealed with the data key (`key_id`): it carries BSNs.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "iwmo_messages")]
 pub struct Model {
@@ -33,7 +33,6 @@ pub struct Model {
     pub declaration_number: Option<String>,
     pub batch_id: Option<Uuid>,
     pub key_id: String,
-    pub request_sealed: Vec<u8>,
     pub answer_sealed: Option<Vec<u8>>,
     pub received_at: chrono::DateTime<chrono::Utc>,
 }
