@@ -113,16 +113,19 @@ pub fn tree(xml: &[u8]) -> Result<Node<'_>, Vec<Fault>> {
                 }
             }
             Event::Text(t) => {
-                // Indentation between elements is most of a message's text
-                // events: it is not kept (a value of spaces alone is blank either way).
-                if t.bytes().all(|b| b.is_ascii_whitespace()) {
-                    continue;
-                }
                 let content = t.xml10_content();
+                let blank = |s: &str| s.bytes().all(|b| b.is_ascii_whitespace());
                 match stack.last_mut() {
+                    // Indentation between elements: a blank text stays one
+                    // borrowed slice instead of a growing copy per child.
+                    Some(top) if blank(&top.text) && blank(&content) => {
+                        if top.text.is_empty() {
+                            top.text = content;
+                        }
+                    }
                     Some(top) if top.text.is_empty() => top.text = content,
                     Some(top) => top.text.to_mut().push_str(&content),
-                    None if content.trim().is_empty() => {}
+                    None if blank(&content) => {}
                     None => faults.push(DOCUMENT, "text outside the root element"),
                 }
             }

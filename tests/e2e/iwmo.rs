@@ -31,6 +31,18 @@ async fn setup(app: &TestApp) -> Region {
             json!({ "code": "HH", "name": "Begeleiding", "law": "wmo" }),
         ),
         (
+            "product-groups",
+            json!({ "code": "JZ", "name": "Jeugdhulp", "law": "jeugdwet" }),
+        ),
+        (
+            "products",
+            json!({ "code": "45A01", "name": "Jeugdhulp ambulant", "productGroupCode": "JZ", "iwmoCategory": "45", "unit": "hour", "fundingVariant": "effort" }),
+        ),
+        (
+            "tariffs",
+            json!({ "productCode": "45A01", "validFrom": "2023-01-01", "validTo": "2028-12-31", "price": "90.00" }),
+        ),
+        (
             "providers",
             json!({ "agbCode": PROVIDER, "kvkNumber": "65656055", "name": "Zorg Noord" }),
         ),
@@ -818,6 +830,7 @@ e2e!(the_jeugdwet_speaks_ijw, |app| {
     )
     .replace("iwmo/3_2/wmo323/schema", "ijw/3_2/jw323/schema")
     .replace("iwmo/3_2/basisschema/schema", "ijw/3_2/basisschema/schema")
+    .replace("xmlns:wmo323", "xmlns:jw323")
     .replace("wmo323:", "jw323:")
     .replace("<jw323:BerichtCode>484", "<jw323:BerichtCode>490")
     .replace("<jw323:ProductCategorie>01", "<jw323:ProductCategorie>45");
