@@ -473,6 +473,8 @@ async fn region_data(
                         reason_code: None,
                         reason: None,
                         reference_number: None,
+                        reference_provider_id: None,
+                        reference_law: None,
                         previous_reference: None,
                         credit: false,
                         reversed_by: None,

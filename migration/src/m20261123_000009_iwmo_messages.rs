@@ -3,7 +3,7 @@
 //!   removal (301 with RedenWijziging 13) without losing their history;
 //! - declaration lines carry the prestatie's reference, debit or credit, and
 //!   the credit that reversed them; references are unique per provider and
-//!   law (TR314), kept in their own table so the database enforces it;
+//!   law (TR314), enforced by a partial unique index;
 //! - every inbound message is recorded (its hash, not its content) with its
 //!   answer, sealed: a 325 carries BSNs;
 //! - the client vault keeps the personal data a 301 needs, encrypted;
@@ -21,11 +21,13 @@ impl MigrationName for Migration {
     }
 }
 
-const ADDED_COLUMNS: [(&str, &str); 7] = [
+const ADDED_COLUMNS: [(&str, &str); 9] = [
     ("allocations", "care_started_on"),
     ("allocations", "care_ended_on"),
     ("allocations", "removed_at"),
     ("declaration_lines", "reference_number"),
+    ("declaration_lines", "reference_provider_id"),
+    ("declaration_lines", "reference_law"),
     ("declaration_lines", "previous_reference"),
     ("declaration_lines", "credit"),
     ("declaration_lines", "reversed_by"),
@@ -36,6 +38,7 @@ fn added_column(table: &str, column: &'static str) -> ColumnDef {
         (_, "care_started_on" | "care_ended_on") => date_null(column),
         (_, "removed_at") => timestamp_with_time_zone_null(column),
         (_, "reference_number" | "previous_reference") => string_len_null(column, 50),
+        (_, "reference_law") => string_len_null(column, 16),
         (_, "credit") => boolean(column).default(false).to_owned(),
         _ => uuid_null(column),
     }
@@ -63,21 +66,14 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
+        // Partial: only lines that took their reference; both databases
+        // support `WHERE` on an index, sea-query's builder does not.
         manager
-            .create_table(
-                keyed("declaration_references")
-                    .col(uuid("provider_id"))
-                    .col(string_len("law", 16))
-                    .col(string_len("reference_number", 50))
-                    .col(uuid("line_id"))
-                    .primary_key(
-                        Index::create()
-                            .col("region_id")
-                            .col("provider_id")
-                            .col("law")
-                            .col("reference_number"),
-                    )
-                    .to_owned(),
+            .get_connection()
+            .execute_unprepared(
+                "CREATE UNIQUE INDEX ux_declaration_lines_reference ON declaration_lines \
+                 (region_id, reference_provider_id, reference_law, reference_number) \
+                 WHERE reference_provider_id IS NOT NULL",
             )
             .await?;
         manager
@@ -159,12 +155,15 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [
-            "iwmo_outbox",
-            "client_vault",
-            "iwmo_messages",
-            "declaration_references",
-        ] {
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("ux_declaration_lines_reference")
+                    .table("declaration_lines")
+                    .to_owned(),
+            )
+            .await?;
+        for table in ["iwmo_outbox", "client_vault", "iwmo_messages"] {
             manager
                 .drop_table(Table::drop().table(table).to_owned())
                 .await?;

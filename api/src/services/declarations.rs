@@ -16,7 +16,7 @@ use entities::{
     rollup::{ApprovedCell, Rollups},
     schema::{
         allocation, allocation_intensive_episode as episode, budget_ceiling, declaration_batch,
-        declaration_line, declaration_reference, product, product_group, tariff,
+        declaration_line, product, product_group, tariff,
     },
     RegionScope, TenantEntity,
 };
@@ -34,11 +34,9 @@ const CHUNK: usize = 500;
 /// Reference numbers per `IN (…)` list: a 323's 10,000 in two queries
 /// (SQLite allows 32,766 parameters).
 const REFERENCE_CHUNK: usize = 5_000;
-/// Lines per multi-row insert: 20 columns × 1,000 stays under SQLite's
+/// Lines per multi-row insert: 22 columns × 1,000 stays under SQLite's
 /// 32,766 parameters; fewer, larger statements are what makes a batch fast.
 const LINES_PER_INSERT: usize = 1_000;
-/// References per multi-row insert: 5 columns × 6,000 stays under SQLite's 32,766 parameters.
-const REFERENCES_PER_INSERT: usize = 6_000;
 
 /// Who submits a batch, and under which key.
 pub struct Submission {
@@ -319,28 +317,21 @@ async fn taken_references(
     };
     let mut taken = HashMap::new();
     for chunk in named.chunks(REFERENCE_CHUNK) {
-        let references = declaration_reference::Entity::scoped(scope)
-            .filter(declaration_reference::Column::ProviderId.is_in(providers.iter().copied()))
-            .filter(declaration_reference::Column::ReferenceNumber.is_in(chunk.iter().cloned()))
+        let lines = declaration_line::Entity::scoped(scope)
+            .filter(declaration_line::Column::ReferenceProviderId.is_in(providers.iter().copied()))
+            .filter(declaration_line::Column::ReferenceNumber.is_in(chunk.iter().cloned()))
             .all(txn)
             .await?;
-        if references.is_empty() {
-            continue;
-        }
-        let line_ids: Vec<Uuid> = references.iter().map(|r| r.line_id).collect();
-        let lines: HashMap<Uuid, declaration_line::Model> = declaration_line::Entity::scoped(scope)
-            .filter(declaration_line::Column::Id.is_in(line_ids))
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|l| (l.id, l))
-            .collect();
-        for r in references {
-            let Some(line) = lines.get(&r.line_id) else {
+        for line in lines {
+            let (Some(provider), Some(law), Some(number)) = (
+                line.reference_provider_id,
+                line.reference_law,
+                line.reference_number.clone(),
+            ) else {
                 continue;
             };
             taken.insert(
-                (r.provider_id, r.law, r.reference_number),
+                (provider, law, number),
                 TakenReference {
                     line_id: line.id,
                     allocation_number: line.allocation_number,
@@ -397,6 +388,8 @@ async fn store(
             reason_code: v.reason_code.map(str::to_owned),
             reason: v.reason.clone(),
             reference_number: l.reference.clone(),
+            reference_provider_id: v.took_reference.as_ref().map(|r| r.0),
+            reference_law: v.took_reference.as_ref().map(|r| r.1),
             previous_reference: l.previous_reference.clone(),
             credit: l.credit,
             reversed_by: reversed_here.get(id).copied(),
@@ -414,25 +407,6 @@ async fn store(
         )
         .exec(txn)
         .await?;
-    }
-    let references: Vec<declaration_reference::ActiveModel> = ids
-        .iter()
-        .zip(verdicts)
-        .filter_map(|(id, v)| {
-            let (provider_id, law, reference_number) = v.took_reference.clone()?;
-            Some(declaration_reference::ActiveModel {
-                region_id: Set(scope.region_id),
-                provider_id: Set(provider_id),
-                law: Set(law),
-                reference_number: Set(reference_number),
-                line_id: Set(*id),
-            })
-        })
-        .collect();
-    for chunk in references.chunks(REFERENCES_PER_INSERT) {
-        declaration_reference::Entity::insert_many(chunk.to_vec())
-            .exec(txn)
-            .await?;
     }
     // Debits of earlier batches that a credit here reversed.
     for (debit, credit) in reversed_here.iter().filter(|(d, _)| !ids.contains(d)) {

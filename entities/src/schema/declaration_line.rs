@@ -25,6 +25,12 @@ pub struct Model {
     pub reason: Option<String>,
     /// The prestatie's ReferentieNummer, unique per provider and law (8021).
     pub reference_number: Option<String>,
+    /// Set when the line took its reference (every line with one, except a
+    /// line refused for reusing it): the provider and law it is unique in,
+    /// enforced by a partial unique index (TR314), so concurrent batches
+    /// cannot both take a number.
+    pub reference_provider_id: Option<Uuid>,
+    pub reference_law: Option<Law>,
     /// For a credit: the reference of the debit it reverses.
     pub previous_reference: Option<String>,
     /// A credit line: its approved amount is negative.

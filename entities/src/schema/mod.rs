@@ -11,7 +11,6 @@ pub mod contract_municipality;
 pub mod contract_product_group;
 pub mod declaration_batch;
 pub mod declaration_line;
-pub mod declaration_reference;
 pub mod declared_client;
 pub mod index_figure;
 pub mod indexation_proposal;
@@ -65,7 +64,6 @@ crate::tenant_entity!(
         municipality_population,
         spend_rollup,
         declared_client,
-        declaration_reference,
         client_vault,
     ],
 );
