@@ -776,14 +776,23 @@ e2e!(a_301_allocates_changes_and_removes, |app| {
         "{}",
         declared.body
     );
-    // A 301 for a product unknown in the region: 422, nothing stored.
-    let unknown = example
-        .replace("123456789012", "123456789101")
-        .replace("01A01", "09Z99")
-        .replace(
-            "<wmo301:ToewijzingNummer>101",
-            "<wmo301:ToewijzingNummer>102",
-        );
+    // A 301 whose second product is unknown in the region: 422, and the
+    // first is not stored either (one message, one transaction).
+    let product = |number: &str, code: &str| {
+        let start = example.find("<wmo301:ToegewezenProduct>").unwrap();
+        let end = example.find("</wmo301:ToegewezenProduct>").unwrap()
+            + "</wmo301:ToegewezenProduct>".len();
+        example[start..end]
+            .replace(
+                "<wmo301:ToewijzingNummer>101",
+                &format!("<wmo301:ToewijzingNummer>{number}"),
+            )
+            .replace("01A01", code)
+    };
+    let unknown = example.replace("123456789012", "123456789101").replace(
+        &product("101", "01A01"),
+        &format!("{}{}", product("103", "01A01"), product("102", "09Z99")),
+    );
     let reply = app.send_message(&region, &access, &unknown).await;
     assert_eq!(
         reply.status,
@@ -791,11 +800,31 @@ e2e!(a_301_allocates_changes_and_removes, |app| {
         "{}",
         reply.text
     );
+    for number in ["102", "103"] {
+        let path = region.path(&format!("allocations/{number}"));
+        assert_eq!(
+            app.get(&path, &region.admin).await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+    // A 305 for another provider's allocation (101 is 42420001's): 422.
+    let start = iwmo_example("WMO305.xml")
+        .replace("<wmo305:Ontvanger>0363", "<wmo305:Ontvanger>0384")
+        .replace("300201", "101");
+    let reply = app
+        .send_message(&region, &provider_token(&app, &region, PROVIDER), &start)
+        .await;
     assert_eq!(
-        app.get(&region.path("allocations/102"), &region.admin)
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.text
+    );
+    assert_eq!(
+        app.get(&region.path("allocations/101"), &region.admin)
             .await
-            .status,
-        StatusCode::NOT_FOUND
+            .body["careStartedOn"],
+        Value::Null
     );
 });
 
