@@ -343,7 +343,11 @@ pub struct Ctx {
 /// The children of an element, checked against a sequence.
 pub struct Kids<'a> {
     path: String,
-    found: Vec<(&'static str, Vec<&'a Node<'a>>)>,
+    /// The accepted children in document order, with the name each matched:
+    /// a sequence keeps each name's children together, so a name's are one
+    /// slice of `nodes` (two allocations per element instead of one per item).
+    names: Vec<&'static str>,
+    nodes: Vec<&'a Node<'a>>,
 }
 
 impl Ctx {
@@ -361,8 +365,8 @@ impl Ctx {
             self.faults
                 .push(path, "unexpected text in an element with child elements");
         }
-        let mut found: Vec<(&'static str, Vec<&'a Node<'a>>)> =
-            seq.iter().map(|i| (i.name, Vec::new())).collect();
+        let mut names: Vec<&'static str> = Vec::with_capacity(node.children.len());
+        let mut nodes: Vec<&'a Node<'a>> = Vec::with_capacity(node.children.len());
         let mut at = 0;
         for child in &node.children {
             // Built only for a fault: most elements have none.
@@ -389,20 +393,20 @@ impl Ctx {
                 }
                 Some(p) => {
                     at = p;
-                    let slot = &mut found[p].1;
-                    if !seq[p].repeated && !slot.is_empty() {
+                    if !seq[p].repeated && names.last() == Some(&seq[p].name) {
                         self.faults.push(
                             &here(),
                             format!("element {} occurs more than once", child.name),
                         );
                     } else {
-                        slot.push(child);
+                        names.push(seq[p].name);
+                        nodes.push(child);
                     }
                 }
             }
         }
-        for (item, (_, nodes)) in seq.iter().zip(&found) {
-            if item.required && nodes.is_empty() {
+        for item in seq {
+            if item.required && !names.contains(&item.name) {
                 self.faults.push(
                     &join(path, item.name),
                     format!("required element {} is missing", item.name),
@@ -411,7 +415,8 @@ impl Ctx {
         }
         Kids {
             path: path.to_string(),
-            found,
+            names,
+            nodes,
         }
     }
 
@@ -435,11 +440,14 @@ pub fn join(path: &str, name: &str) -> String {
 
 impl<'a> Kids<'a> {
     fn nodes(&self, name: &str) -> &[&'a Node<'a>] {
-        self.found
+        let Some(start) = self.names.iter().position(|n| *n == name) else {
+            return &[];
+        };
+        let len = self.names[start..]
             .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.as_slice())
-            .unwrap_or(&[])
+            .take_while(|n| **n == name)
+            .count();
+        &self.nodes[start..start + len]
     }
 
     /// Path of a child element (no index).
