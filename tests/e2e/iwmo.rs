@@ -271,6 +271,16 @@ e2e!(the_example_323_is_assessed_and_answered_by_hand, |app| {
         .text
         .contains("<wmo325:RetourCode>9333</wmo325:RetourCode>"));
     assert_eq!(approved_total(&duplicate.text), 0);
+    // Another provider cannot fetch the stored 325 by sending the same bytes.
+    let replayed_by_other = app
+        .send_message(
+            &region,
+            &provider_token(&app, &region, OTHER_PROVIDER),
+            &example,
+        )
+        .await;
+    assert_eq!(replayed_by_other.status, StatusCode::FORBIDDEN);
+    assert!(!replayed_by_other.text.contains("999900006"));
     // Another provider sees neither message.
     let stranger = app
         .get(

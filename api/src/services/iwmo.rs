@@ -161,13 +161,6 @@ pub async fn receive(
                 .collect(),
         )
     })?;
-    let hash = sha256_hex(xml);
-    let message_type = header.kind.number().to_string();
-    if let Some(earlier) =
-        find_message(db, scope, &header.sender, &message_type, &header.message_id).await?
-    {
-        return replay(secrets.data_keys, scope, earlier, &hash);
-    }
     let (gemeente, agb) = match header.kind {
         iwmo::Kind::Allocation301 => (&header.sender, &header.receiver),
         _ => (&header.receiver, &header.sender),
@@ -186,6 +179,14 @@ pub async fn receive(
                 )
             })?;
     authorise(party, &header, &municipality)?;
+    // Only after authorising: a stored 325 names the sender's clients.
+    let hash = sha256_hex(xml);
+    let message_type = header.kind.number().to_string();
+    if let Some(earlier) =
+        find_message(db, scope, &header.sender, &message_type, &header.message_id).await?
+    {
+        return replay(secrets.data_keys, scope, earlier, &hash);
+    }
     let provider = providers::find_by_agb(db, scope, agb).await?;
 
     let txn = entities::transaction::begin_write(db).await?;
