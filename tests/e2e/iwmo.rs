@@ -271,6 +271,15 @@ e2e!(the_example_323_is_assessed_and_answered_by_hand, |app| {
         .text
         .contains("<wmo325:RetourCode>9333</wmo325:RetourCode>"));
     assert_eq!(approved_total(&duplicate.text), 0);
+    // An auditor sees the message but not the 325 (it names clients by BSN).
+    let auditor = app.token(&region.code, Role::Auditor);
+    assert_eq!(app.get(&location, &auditor).await.status, StatusCode::OK);
+    let hidden = app.get(&format!("{location}/answer"), &auditor).await;
+    assert_eq!(hidden.status, StatusCode::FORBIDDEN);
+    let allocation_301 = app
+        .get(&region.path("allocations/20072/iwmo-301"), &auditor)
+        .await;
+    assert_eq!(allocation_301.status, StatusCode::FORBIDDEN);
     // Another provider cannot fetch the stored 325 by sending the same bytes.
     let replayed_by_other = app
         .send_message(

@@ -210,6 +210,8 @@ pub async fn get_message(
 }
 
 /// The 325 that answered a 323, as it was sent (404 for other messages).
+/// It names clients by BSN: only the parties that exchange messages read it
+/// (not auditors or contract managers).
 #[utoipa::path(
     tag = "iwmo",
     params(("regionCode" = String, Path, description = "Region code"), ("id" = Uuid, Path, description = "Message id")),
@@ -222,7 +224,7 @@ pub async fn get_message(
 #[get("/regions/{regionCode}/iwmo/messages/{id}/answer")]
 pub async fn get_answer(
     state: web::Data<AppState>,
-    auth: Scoped<ReadRegion>,
+    auth: Scoped<Exchange>,
     path: web::Path<(String, Uuid)>,
 ) -> ApiResult<HttpResponse> {
     let message = find_message(&state, &auth, path.1).await?;
@@ -232,7 +234,8 @@ pub async fn get_answer(
 }
 
 /// The allocation as a WMO301/JW301 to its provider, valid against the
-/// standard's schema. A 422 when the client vault lacks the client's name,
+/// standard's schema. It carries the client's identity: only the parties
+/// that exchange messages read it (not auditors or contract managers). A 422 when the client vault lacks the client's name,
 /// birth date or gender (give `client` when allocating).
 #[utoipa::path(
     tag = "iwmo",
@@ -247,7 +250,7 @@ pub async fn get_answer(
 #[get("/regions/{regionCode}/allocations/{allocationNumber}/iwmo-301")]
 pub async fn allocation_301(
     state: web::Data<AppState>,
-    auth: Scoped<ReadRegion>,
+    auth: Scoped<Exchange>,
     path: web::Path<(String, i64)>,
 ) -> ApiResult<HttpResponse> {
     let allocation = find_visible(&state.db, &auth, path.1).await?;
@@ -303,7 +306,7 @@ pub struct OutboxPage {
 #[get("/regions/{regionCode}/iwmo/outbox")]
 pub async fn outbox(
     state: web::Data<AppState>,
-    auth: Scoped<ReadRegion>,
+    auth: Scoped<Exchange>,
     query: web::Query<OutboxQuery>,
 ) -> ApiResult<web::Json<OutboxPage>> {
     let limit = query.limit.unwrap_or(20);
