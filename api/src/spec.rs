@@ -53,6 +53,8 @@ fn rule_for(property: &str, json_type: &str) -> Option<Value> {
         ("forecast" | "definitive", "string") => json!({ "pattern": DECIMAL_PATTERN }),
         ("amount" | "extraAmount", "integer") => json!({ "minimum": 1, "maximum": 1_000_000 }),
         ("inhabitants", "integer") => json!({ "minimum": 0 }),
+        // declarations.rs: MAX_DELIVERED_VOLUME (below 1 is a line's ZR07).
+        ("deliveredVolume", "integer") => json!({ "maximum": 999_999_999_999i64 }),
         ("year", "integer") => json!({ "minimum": MIN_YEAR, "maximum": MAX_YEAR }),
         ("productGroupCodes" | "municipalityCbsCodes", "array") => json!({ "minItems": 1 }),
         // contracts.rs: MAX_TERM_MONTHS and at most ten options.

@@ -73,7 +73,7 @@ pub mod codes {
     pub const BAD_PERIOD: &str = "ZR05";
     /// A hard budget ceiling would be exceeded.
     pub const CEILING_EXCEEDED: &str = "ZR06";
-    /// The delivered volume is not positive.
+    /// The delivered volume is not positive, or its amount is out of range.
     pub const NO_VOLUME: &str = "ZR07";
 
     /// The WJ001 code a 325 answer carries for a reason code: our own codes
@@ -117,6 +117,11 @@ pub struct LineIn {
     /// The municipality a 323 is addressed to: it knows only its own
     /// allocations, so another municipality's is no allocation (9338).
     pub municipality_id: Option<Uuid>,
+    /// The law of the message (a WMO323 or a JW323): an allocation under
+    /// the other law is none of its allocations (9338).
+    pub law: Option<Law>,
+    /// The prestatie's ProductCategorie, checked against the product's (9339).
+    pub category: Option<String>,
 }
 
 impl LineIn {
@@ -142,6 +147,8 @@ impl LineIn {
             previous_reference: None,
             declaration_period: None,
             municipality_id: None,
+            law: None,
+            category: None,
         }
     }
 }
@@ -312,10 +319,14 @@ fn fits(v: &Volume, episodes: &[Episode], window: (NaiveDate, NaiveDate), used: 
         .map(|e| e.extra)
         .sum();
     let window_days = days(window.0, window.1);
+    // In i128: a hostile volume must not wrap around into "fits".
+    let (used, amount) = (i128::from(used), i128::from(v.amount));
+    let (extra_days, overlapping_extra) = (i128::from(extra_days), i128::from(overlapping_extra));
+    let window_days = i128::from(window_days);
     match v.frequency {
-        VolumeFrequency::Day => used <= v.amount * window_days + extra_days,
-        VolumeFrequency::Week => 7 * used <= v.amount * window_days + extra_days,
-        VolumeFrequency::Month | VolumeFrequency::Total => used <= v.amount + overlapping_extra,
+        VolumeFrequency::Day => used <= amount * window_days + extra_days,
+        VolumeFrequency::Week => 7 * used <= amount * window_days + extra_days,
+        VolumeFrequency::Month | VolumeFrequency::Total => used <= amount + overlapping_extra,
     }
 }
 
@@ -446,7 +457,8 @@ impl Assessor {
         mut verdict: Verdict,
     ) -> Verdict {
         let Some(key) = owner else { return verdict };
-        if verdict.reason_code == Some(codes::REFERENCE_USED) {
+        if verdict.reason_code == Some(codes::REFERENCE_USED) || self.references.contains_key(&key)
+        {
             return verdict;
         }
         self.references.insert(
@@ -473,15 +485,24 @@ impl Assessor {
     ) -> Result<Verdict, (Option<Uuid>, &'static str, String)> {
         use codes::*;
         let reject = |id: Option<Uuid>, code: &'static str, reason: String| Err((id, code, reason));
-        if let Some((from, to)) = line.declaration_period {
-            if line.period_start < from
-                || line.period_end > to
-                || line.period_end < line.period_start
-            {
+        // First: a line refused for any other reason still takes its
+        // reference, so a reused one must be refused before all else.
+        if let Some(key) = owner {
+            if self.references.contains_key(key) {
+                return reject(
+                    None,
+                    REFERENCE_USED,
+                    format!("reference {} was used before by this provider", key.2),
+                );
+            }
+        }
+        // TR319: within the current declaration period or an earlier one.
+        if let Some((_, to)) = line.declaration_period {
+            if line.period_end > to {
                 return reject(
                     None,
                     OUTSIDE_DECLARATION_PERIOD,
-                    format!("the period must lie within the declaration period {from} to {to}"),
+                    format!("the period ends after the declaration period ({to})"),
                 );
             }
         }
@@ -501,15 +522,6 @@ impl Assessor {
                 "the delivered volume must be at least 1".into(),
             );
         }
-        if let Some(key) = owner {
-            if self.references.contains_key(key) {
-                return reject(
-                    None,
-                    REFERENCE_USED,
-                    format!("reference {} was used before by this provider", key.2),
-                );
-            }
-        }
         let Some(facts) = self.allocations.get(&line.allocation_number) else {
             return reject(
                 None,
@@ -519,12 +531,14 @@ impl Assessor {
         };
         let a = &facts.allocation;
         let id = Some(a.id);
-        if line.municipality_id.is_some_and(|m| m != a.municipality_id) {
+        if line.municipality_id.is_some_and(|m| m != a.municipality_id)
+            || line.law.is_some_and(|law| law != facts.law)
+        {
             return reject(
                 id,
                 NO_ALLOCATION,
                 format!(
-                    "allocation {} is not this municipality's",
+                    "allocation {} is not one of this municipality's under this law",
                     line.allocation_number
                 ),
             );
@@ -545,6 +559,20 @@ impl Assessor {
         }
         if a.removed_at.is_some() {
             return reject(id, ALLOCATION_REMOVED, "the allocation was removed".into());
+        }
+        if line
+            .category
+            .as_ref()
+            .is_some_and(|c| *c != facts.product.iwmo_category)
+        {
+            return reject(
+                id,
+                CATEGORY_DIFFERS,
+                format!(
+                    "the allocation is for category {}",
+                    facts.product.iwmo_category
+                ),
+            );
         }
         if line.product_code != facts.product.code {
             let same_category = self
@@ -668,7 +696,14 @@ impl Assessor {
                     allocated_unit,
                     line.delivered_volume,
                 );
-                (euros_to_cents(amount).unwrap_or(i64::MAX), Some(t.id))
+                let Some(cents) = euros_to_cents(amount) else {
+                    return reject(
+                        id,
+                        NO_VOLUME,
+                        "the amount of this volume is out of range".into(),
+                    );
+                };
+                (cents, Some(t.id))
             }
             Grant::Budget(_) | Grant::Nothing => (line.delivered_volume, None),
         };
@@ -686,8 +721,13 @@ impl Assessor {
                     .iter()
                     .filter(|l| contains(window.0, Some(window.1), l.period_start))
                     .map(|l| l.delivered_volume)
-                    .sum();
-                if !fits(&v, &facts.episodes, window, used + line.delivered_volume) {
+                    .fold(0i64, i64::saturating_add);
+                if !fits(
+                    &v,
+                    &facts.episodes,
+                    window,
+                    used.saturating_add(line.delivered_volume),
+                ) {
                     let code = if v.frequency == VolumeFrequency::Total {
                         OVER_TOTAL_VOLUME
                     } else {
@@ -704,8 +744,11 @@ impl Assessor {
                 }
             }
             Grant::Budget(budget) => {
-                let spent: i64 = history.iter().map(|l| l.amount_cents).sum();
-                if spent + amount > budget {
+                let spent: i64 = history
+                    .iter()
+                    .map(|l| l.amount_cents)
+                    .fold(0i64, i64::saturating_add);
+                if i128::from(spent) + i128::from(amount) > i128::from(budget) {
                     return reject(
                         id,
                         OVER_BUDGET,
@@ -762,14 +805,20 @@ impl Assessor {
         let debit = debit_key
             .as_ref()
             .and_then(|key| self.references.get(key))
-            .filter(|d| !d.credit && d.approved && d.allocation_number == line.allocation_number)
+            // The key fields of TR323: the same allocation and period.
+            .filter(|d| {
+                !d.credit
+                    && d.approved
+                    && d.allocation_number == line.allocation_number
+                    && d.period_start == line.period_start
+            })
             .cloned();
         let Some(debit) = debit else {
             return Err((
                 id,
                 NO_DEBIT_FOR_CREDIT,
                 format!(
-                    "no approved debit with reference {} on allocation {}",
+                    "no approved debit with reference {} on allocation {} for this period",
                     line.previous_reference.as_deref().unwrap_or("(none)"),
                     line.allocation_number
                 ),
@@ -834,11 +883,11 @@ impl Assessor {
             })
             .map(|(i, _)| i)
             .collect();
-        if let Some(c) = matching
-            .iter()
-            .map(|&i| &self.ceilings[i])
-            .find(|c| amount > 0 && c.hard && c.spent_cents + amount > c.amount_cents)
-        {
+        if let Some(c) = matching.iter().map(|&i| &self.ceilings[i]).find(|c| {
+            amount > 0
+                && c.hard
+                && i128::from(c.spent_cents) + i128::from(amount) > i128::from(c.amount_cents)
+        }) {
             return Err(format!(
                 "the budget ceiling of {} for {} would be exceeded ({} spent)",
                 cents_to_euros(c.amount_cents),
@@ -849,7 +898,7 @@ impl Assessor {
         for i in matching {
             let c = &mut self.ceilings[i];
             let before = c.spent_cents;
-            c.spent_cents += amount;
+            c.spent_cents = c.spent_cents.saturating_add(amount);
             for &level in &self.alert_levels {
                 let threshold = i128::from(c.amount_cents) * i128::from(level);
                 if i128::from(before) * 100 < threshold
@@ -1458,6 +1507,48 @@ mod tests {
             ..credit(1, "C4", "R2", 16)
         };
         assert_eq!(a.check(&wrong).reason_code, Some(codes::AMOUNT_MISMATCH));
+    }
+
+    #[test]
+    fn hostile_volumes_and_reused_references_are_refused_not_wrapped() {
+        let mut a = assessor(Some(PROVIDER), vec![ceiling(true)]);
+        // 2^62 hours: × 7 wraps an i64; the amount does not fit in cents.
+        let huge = line(1, "2025-01-01", "2025-01-31", 1 << 62);
+        assert!(!a.check(&huge).approved);
+        assert_eq!(a.ceilings()[0].spent_cents, 0);
+        // A reused reference on a line refused early is 8021, and the
+        // earlier line keeps the number.
+        assert!(
+            a.check(&prestatie(1, "R1", "2025-01-01", "2025-01-31", 1))
+                .approved
+        );
+        let zero = a.check(&prestatie(1, "R1", "2025-02-01", "2025-02-28", 0));
+        assert_eq!(zero.reason_code, Some(codes::REFERENCE_USED));
+        assert_eq!(zero.took_reference, None);
+        // A credit for another period than its debit's: no such debit (8017).
+        let elsewhere = LineIn {
+            credit: true,
+            previous_reference: Some("R1".into()),
+            ..prestatie(1, "C1", "2025-02-01", "2025-02-28", 1)
+        };
+        assert_eq!(
+            a.check(&elsewhere).reason_code,
+            Some(codes::NO_DEBIT_FOR_CREDIT)
+        );
+        // The prestatie's category and law are the allocation's, or not its own.
+        let category = LineIn {
+            category: Some("07".into()),
+            ..prestatie(1, "R2", "2025-03-01", "2025-03-31", 1)
+        };
+        assert_eq!(
+            a.check(&category).reason_code,
+            Some(codes::CATEGORY_DIFFERS)
+        );
+        let jeugd = LineIn {
+            law: Some(Law::Jeugdwet),
+            ..prestatie(1, "R3", "2025-03-01", "2025-03-31", 1)
+        };
+        assert_eq!(a.check(&jeugd).reason_code, Some(codes::NO_ALLOCATION));
     }
 
     #[test]

@@ -299,13 +299,17 @@ pub fn content_faults(d: &Declaration323) -> Vec<Fault> {
                 }
             }
             if p.credit {
-                // TR316: a debit in this message may not be credited in it too.
-                if debit_refs.contains(p.reference.as_str()) {
+                // TR316: a debit in this message may not be credited in it
+                // too; the credit names its debit by VorigReferentieNummer.
+                if let Some(previous) = p
+                    .previous_reference
+                    .as_deref()
+                    .filter(|r| debit_refs.contains(r))
+                {
                     faults.push(fault(
-                        format!("{path}/ProductReferentie/ReferentieNummer"),
+                        format!("{path}/ProductReferentie/VorigReferentieNummer"),
                         format!(
-                            "TR316: credit of debit prestatie {} that is in the same message",
-                            p.reference
+                            "TR316: credit of debit prestatie {previous} that is in the same message"
                         ),
                     ));
                 }

@@ -608,3 +608,50 @@ fn bsn_and_municipality_codes() {
     assert_eq!(iwmo::cbs_to_municipality_code("0384"), None);
     assert_eq!(iwmo::codes::unit_meaning("04"), Some("Uur"));
 }
+
+#[test]
+fn deep_nesting_and_floods_of_elements_are_refused_before_they_cost() {
+    // 100,000 levels would overflow a thread's stack when the tree is dropped.
+    let deep = format!("{}{}", "<a>".repeat(100_000), "</a>".repeat(100_000));
+    let faults = faults_of(&deep);
+    assert!(
+        faults[0].message.contains("nested deeper than 32"),
+        "{faults:?}"
+    );
+    let flood = format!("<a>{}</a>", "<x/>".repeat(1_600_000));
+    let faults = faults_of(&flood);
+    assert!(
+        faults[0].message.contains("more than 1500000 elements"),
+        "{faults:?}"
+    );
+}
+
+#[test]
+fn tr316_looks_at_the_credits_previous_reference() {
+    let example = example("WMO323.xml");
+    // RN004 credits RN001, which this same message debits: TR316.
+    let credit = example.replace(
+        "<iwmo:ReferentieNummer>RN004</iwmo:ReferentieNummer>",
+        "<iwmo:ReferentieNummer>RN004</iwmo:ReferentieNummer><iwmo:VorigReferentieNummer>RN001</iwmo:VorigReferentieNummer>",
+    );
+    let (_, mut d) = declaration(&credit);
+    let last = d.clients[1].prestaties.last_mut().unwrap();
+    last.credit = true;
+    d.total_cents = 58_000 - 2 * 24_000;
+    let faults = iwmo::content_faults(&d);
+    assert!(
+        faults.iter().any(|f| f.message.starts_with("TR316")),
+        "{faults:?}"
+    );
+    // A credit whose own reference merely equals a debit's is no TR316 (that is 8021's).
+    let (_, mut d) = declaration(&example);
+    let last = d.clients[1].prestaties.last_mut().unwrap();
+    last.credit = true;
+    last.reference = "RN001".into();
+    d.total_cents = 58_000 - 2 * 24_000;
+    let faults = iwmo::content_faults(&d);
+    assert!(
+        !faults.iter().any(|f| f.message.starts_with("TR316")),
+        "{faults:?}"
+    );
+}

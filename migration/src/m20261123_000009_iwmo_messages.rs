@@ -109,6 +109,7 @@ impl MigrationTrait for Migration {
                     .table("iwmo_messages")
                     .col("region_id")
                     .col("sender")
+                    .col("law")
                     .col("message_type")
                     .col("identification")
                     .unique()

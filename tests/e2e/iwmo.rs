@@ -473,6 +473,17 @@ e2e!(round_trip_allocation_301_305_323_325_and_a_credit, |app| {
         [("R30020105".to_owned(), vec!["8021".to_owned()])]
     );
 
+    // TR319: a prestatie of an earlier month in a later declaration is fine:
+    // April's 4 h on 300202 in the June declaration, 4 h × € 60.00.
+    let late = declaration(
+        "000000000107",
+        "DNLATE",
+        ("2025-06-01", "2025-06-30"),
+        "999900006",
+        &[("R30020204", None, 300202, "01A12", 4, 6_000, 24_000, false)],
+    );
+    let reply = app.send_message(&region, &token, &late).await;
+    assert!(reply.text.contains(">8001<"), "{}", reply.text);
     // Addressed to another municipality (0384), the allocation is unknown to it: 9338.
     let misaddressed = declaration(
         "000000000106",
@@ -488,7 +499,8 @@ e2e!(round_trip_allocation_301_305_323_325_and_a_credit, |app| {
         [("R30020107".to_owned(), vec!["9338".to_owned()])]
     );
 
-    // A ceiling for the provider books the debit; the credit takes it back.
+    // A ceiling for the provider books the debits (€ 600.00 for May, € 240.00
+    // for April); the credit takes May's back.
     let ceiling = app
         .post(
             &region.path("budget-ceilings"),
@@ -503,7 +515,7 @@ e2e!(round_trip_allocation_301_305_323_325_and_a_credit, |app| {
     ));
     assert_eq!(
         app.get(&ceiling_path, &region.admin).await.body["spent"],
-        "600.00"
+        "840.00"
     );
     let credit = declaration(
         "000000000103",
@@ -534,7 +546,7 @@ e2e!(round_trip_allocation_301_305_323_325_and_a_credit, |app| {
     assert_eq!(approved_total(&reply.text), -60_000);
     assert_eq!(
         app.get(&ceiling_path, &region.admin).await.body["spent"],
-        "0.00"
+        "240.00"
     );
     // Credited once only (9390); a new debit for May is welcome again.
     let again = declaration(
@@ -564,7 +576,7 @@ e2e!(round_trip_allocation_301_305_323_325_and_a_credit, |app| {
     assert_eq!(approved_total(&reply.text), 48_000);
     assert_eq!(
         app.get(&ceiling_path, &region.admin).await.body["spent"],
-        "480.00"
+        "720.00"
     );
 });
 
@@ -760,6 +772,15 @@ e2e!(a_301_allocates_changes_and_removes, |app| {
     );
     // A change: 20 minutes a day.
     let reply = app.send_message(&region, &access, &changed).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+    let allocation = app
+        .get(&region.path("allocations/101"), &region.admin)
+        .await;
+    assert_eq!(allocation.body["volume"]["amount"], 20);
+    // The same allocation listed again unchanged (a 301 carries the current
+    // ones): accepted, nothing changes.
+    let again = changed.replace("123456789099", "123456789098");
+    let reply = app.send_message(&region, &access, &again).await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
     let allocation = app
         .get(&region.path("allocations/101"), &region.admin)

@@ -31,6 +31,9 @@ use crate::{
 };
 
 pub const MAX_LINES: usize = 10_000;
+/// Twelve digits: € 10 billion in cents for a budget line; beyond it no
+/// amount fits the integer cents the ledger keeps (spec.rs states it).
+pub const MAX_DELIVERED_VOLUME: i64 = 999_999_999_999;
 
 /// One line of a batch.
 // Serialize: the idempotency hash is taken over the parsed request, so the
@@ -214,6 +217,11 @@ fn parse_lines(lines: &[LineInput]) -> ApiResult<Vec<LineIn>> {
             l.product_code.chars().count() <= 5,
             &field("productCode"),
             "must be at most 5 characters",
+        );
+        check.require(
+            l.delivered_volume <= MAX_DELIVERED_VOLUME,
+            &field("deliveredVolume"),
+            "must be at most 999999999999",
         );
         for (name, reference) in [
             ("referenceNumber", &l.reference_number),

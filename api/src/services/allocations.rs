@@ -264,6 +264,27 @@ pub async fn record_care(
     Ok(saved)
 }
 
+/// The temporary-intensive episodes of an allocation, oldest first.
+pub async fn episodes_of<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    allocation_id: Uuid,
+) -> ApiResult<Vec<Episode>> {
+    use sea_orm::QueryOrder;
+    Ok(episode::Entity::scoped(scope)
+        .filter(episode::Column::AllocationId.eq(allocation_id))
+        .order_by_asc(episode::Column::FromDate)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| Episode {
+            from: e.from_date,
+            to: e.to_date,
+            extra: e.extra_amount,
+        })
+        .collect())
+}
+
 /// The rules of the allocation itself: execution variant and temporary intensive.
 async fn check_own_rules<C: ConnectionTrait>(
     db: &C,

@@ -181,14 +181,49 @@ pub async fn receive(
     authorise(party, &header, &municipality)?;
     // Only after authorising: a stored 325 names the sender's clients.
     let hash = sha256_hex(xml);
-    let message_type = header.kind.number().to_string();
-    if let Some(earlier) =
-        find_message(db, scope, &header.sender, &message_type, &header.message_id).await?
-    {
+    if let Some(earlier) = find_message(db, scope, &header).await? {
         return replay(secrets.data_keys, scope, earlier, &hash);
     }
     let provider = providers::find_by_agb(db, scope, agb).await?;
+    let parties = Parties {
+        provider: provider.as_ref(),
+        municipality: &municipality,
+    };
+    let applied = apply(
+        db, scope, audit, secrets, &header, message, &parties, hash, submitter,
+    )
+    .await;
+    match applied {
+        // A copy of this message (or another message taking the same
+        // references) was stored first by a concurrent request.
+        Err(ApiError::Conflict {
+            code: "ZR-DUPLICATE",
+            ..
+        }) => match find_message(db, scope, &header).await? {
+            Some(earlier) => replay(secrets.data_keys, scope, earlier, &sha256_hex(xml)),
+            None => Err(ApiError::conflict(
+                "ZR-IWMO-CONCURRENT",
+                "A concurrent message took one of these reference numbers; send this message again.",
+            )),
+        },
+        other => other,
+    }
+}
 
+/// Applies a checked, authorised message in one transaction and stores it.
+#[allow(clippy::too_many_arguments)]
+async fn apply(
+    db: &DatabaseConnection,
+    scope: &RegionScope,
+    audit: &Audit,
+    secrets: &Secrets<'_>,
+    header: &Header,
+    message: Message,
+    parties: &Parties<'_>,
+    hash: String,
+    submitter: String,
+) -> ApiResult<Received> {
+    let message_type = header.kind.number().to_string();
     let txn = entities::transaction::begin_write(db).await?;
     let id = Uuid::now_v7();
     let mut row = iwmo_message::Model {
@@ -215,16 +250,16 @@ pub async fn receive(
     };
     let answer = match message {
         Message::Allocation(m) => {
-            let provider = provider.ok_or_else(|| {
+            let provider = parties.provider.ok_or_else(|| {
                 refuse(
                     "Header/Ontvanger",
-                    format!("provider {agb} is not in this region"),
+                    format!("provider {} is not in this region", header.receiver),
                 )
             })?;
             row.item_count = m.products.len() as i32;
             let target = Target {
-                municipality: &municipality,
-                provider: &provider,
+                municipality: parties.municipality,
+                provider,
             };
             apply_301(&txn, scope, audit, secrets, &target, m).await?;
             None
@@ -233,7 +268,7 @@ pub async fn receive(
             row.item_count = m.products.len() as i32;
             let key = client_key(secrets.client_key_secret, &m.client.bsn);
             for p in &m.products {
-                let a = provider_allocation(&txn, scope, provider.as_ref(), &key, p.number).await?;
+                let a = provider_allocation(&txn, scope, parties, &key, p.number).await?;
                 allocations::record_care(&txn, audit, a, CareEvent::Started, p.start).await?;
             }
             None
@@ -242,7 +277,7 @@ pub async fn receive(
             row.item_count = m.products.len() as i32;
             let key = client_key(secrets.client_key_secret, &m.client.bsn);
             for p in &m.products {
-                let a = provider_allocation(&txn, scope, provider.as_ref(), &key, p.number).await?;
+                let a = provider_allocation(&txn, scope, parties, &key, p.number).await?;
                 allocations::record_care(&txn, audit, a, CareEvent::Ended, p.end).await?;
             }
             None
@@ -250,12 +285,8 @@ pub async fn receive(
         Message::Declaration(d) => {
             row.item_count = d.clients.iter().map(|c| c.prestaties.len() as i32).sum();
             row.declaration_number = Some(d.number.clone());
-            let parties = Parties {
-                provider: provider.as_ref(),
-                municipality: &municipality,
-            };
             let answer = declare(
-                &txn, scope, audit, secrets, &header, &d, parties, &mut row, submitter,
+                &txn, scope, audit, secrets, header, &d, parties, &mut row, submitter,
             )
             .await?;
             row.answer_sealed = Some(
@@ -266,33 +297,9 @@ pub async fn receive(
             Some(answer)
         }
     };
-    let stored = match iwmo_message::ActiveModel::from(row).insert(&txn).await {
-        Ok(stored) => stored,
-        Err(e) => {
-            // The same message, received by a concurrent request first.
-            let err = ApiError::from(e);
-            if matches!(
-                err,
-                ApiError::Conflict {
-                    code: "ZR-DUPLICATE",
-                    ..
-                }
-            ) {
-                txn.rollback().await?;
-                let earlier = find_message(
-                    db,
-                    scope,
-                    &header.sender,
-                    &header.kind.number().to_string(),
-                    &header.message_id,
-                )
-                .await?
-                .ok_or(err)?;
-                return replay(secrets.data_keys, scope, earlier, &sha256_hex(xml));
-            }
-            return Err(err);
-        }
-    };
+    // A concurrent copy of this message breaks the unique index here (or
+    // on its lines before): the caller answers it as a resend.
+    let stored = iwmo_message::ActiveModel::from(row).insert(&txn).await?;
     audit
         .record(
             &txn,
@@ -339,14 +346,14 @@ fn authorise(party: &Party, header: &Header, municipality: &municipality::Model)
 async fn find_message<C: ConnectionTrait>(
     db: &C,
     scope: &RegionScope,
-    sender: &str,
-    message_type: &str,
-    identification: &str,
+    header: &Header,
 ) -> ApiResult<Option<iwmo_message::Model>> {
+    // TR056: unique per sender and message type, within a law.
     Ok(iwmo_message::Entity::scoped(scope)
-        .filter(iwmo_message::Column::Sender.eq(sender))
-        .filter(iwmo_message::Column::MessageType.eq(message_type))
-        .filter(iwmo_message::Column::Identification.eq(identification))
+        .filter(iwmo_message::Column::Sender.eq(&header.sender))
+        .filter(iwmo_message::Column::Law.eq(law_of(header.law)))
+        .filter(iwmo_message::Column::MessageType.eq(header.kind.number().to_string()))
+        .filter(iwmo_message::Column::Identification.eq(&header.message_id))
         .one(db)
         .await?)
 }
@@ -392,11 +399,12 @@ pub fn opened_answer(
         .transpose()
 }
 
-/// The allocation a 305/307 names: it must be the sending provider's and the client's.
+/// The allocation a 305/307 names: the sending provider's, in the
+/// addressed municipality, for this client, and not removed.
 async fn provider_allocation(
     txn: &DatabaseTransaction,
     scope: &RegionScope,
-    provider: Option<&provider::Model>,
+    parties: &Parties<'_>,
     client_key: &str,
     number: i64,
 ) -> ApiResult<allocation::Model> {
@@ -404,15 +412,22 @@ async fn provider_allocation(
         .filter(allocation::Column::AllocationNumber.eq(number))
         .one(txn)
         .await?
-        .filter(|a| provider.is_some_and(|p| p.id == a.provider_id));
+        .filter(|a| {
+            parties.provider.is_some_and(|p| p.id == a.provider_id)
+                && a.municipality_id == parties.municipality.id
+        });
     match found {
         None => Err(refuse(
             "ToewijzingNummer",
-            format!("no allocation {number} of this provider (TR019)"),
+            format!("no allocation {number} of this provider in this municipality (TR019)"),
         )),
         Some(a) if a.client_key != client_key => Err(refuse(
             "Client/Bsn",
             format!("allocation {number} is for another client (8187)"),
+        )),
+        Some(a) if a.removed_at.is_some() => Err(refuse(
+            "ToewijzingNummer",
+            format!("allocation {number} was removed (9384)"),
         )),
         Some(a) => Ok(a),
     }
@@ -481,12 +496,26 @@ async fn apply_301(
             allocations::remove(txn, audit, a).await?;
             continue;
         }
-        let granted = Granted {
-            grant: grant_of_product(p).map_err(|e| refuse(&field, e))?,
-            episodes: Vec::new(),
-        };
+        let grant = grant_of_product(p).map_err(|e| refuse(&field, e))?;
         match existing {
+            // A 301 lists the client's current allocations again: an
+            // unchanged one is left as it is (its temporary-intensive
+            // episodes, a stop made through the JSON API).
+            Some(a) if grant_of(&a) == grant && a.end_date == p.end => {}
+            Some(a) if a.start_date != p.start => {
+                return Err(refuse(
+                    &field,
+                    format!(
+                        "allocation {} starts on {}: a new start date is a new allocation",
+                        p.number, a.start_date
+                    ),
+                ));
+            }
             Some(a) => {
+                let granted = Granted {
+                    grant,
+                    episodes: allocations::episodes_of(txn, scope, a.id).await?,
+                };
                 allocations::change(txn, scope, audit, a, p.end, granted).await?;
             }
             None => {
@@ -510,7 +539,10 @@ async fn apply_301(
                     provider: target.provider.clone(),
                     start: p.start,
                     end: p.end,
-                    granted,
+                    granted: Granted {
+                        grant,
+                        episodes: Vec::new(),
+                    },
                 };
                 allocations::create(txn, scope, audit, draft).await?;
             }
@@ -550,7 +582,7 @@ async fn declare(
     secrets: &Secrets<'_>,
     header: &Header,
     d: &Declaration323,
-    parties: Parties<'_>,
+    parties: &Parties<'_>,
     row: &mut iwmo_message::Model,
     submitter: String,
 ) -> ApiResult<String> {
@@ -602,6 +634,8 @@ async fn declare(
                 previous_reference: p.previous_reference.clone(),
                 declaration_period: Some(d.period),
                 municipality_id: Some(parties.municipality.id),
+                law: Some(law_of(header.law)),
+                category: Some(p.category.clone()),
                 ..LineIn::debit(
                     p.allocation_number,
                     p.code.clone().unwrap_or_default(),
@@ -617,7 +651,12 @@ async fn declare(
         })
         .collect();
     let submission = Submission {
-        idempotency_key: format!("iwmo:{}", header.message_id),
+        idempotency_key: format!(
+            "iwmo:{}:{}:{}",
+            law_of(header.law).as_str(),
+            header.sender,
+            header.message_id
+        ),
         request_hash: row.request_hash.clone(),
         submitter,
         // The message is the sending provider's: it declares on its own
