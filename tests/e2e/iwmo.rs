@@ -911,3 +911,69 @@ e2e!(the_jeugdwet_speaks_ijw, |app| {
     assert_eq!(list.body["items"][0]["law"], "jeugdwet");
     assert_eq!(list.body["items"][0]["approvedAmount"], "900.00");
 });
+
+e2e!(
+    concurrent_323s_of_one_provider_do_not_share_a_reference,
+    |app| {
+        let region = setup(&app).await;
+        allocate(
+            &app,
+            &region,
+            300201,
+            "999900006",
+            "GM0363",
+            "01A11",
+            "2025-04-01",
+            4,
+        )
+        .await;
+        allocate(
+            &app,
+            &region,
+            300202,
+            "999900006",
+            "GM0363",
+            "01A12",
+            "2025-04-01",
+            4,
+        )
+        .await;
+        let token = provider_token(&app, &region, PROVIDER);
+        // The same reference on two allocations, in two messages sent at once:
+        // one takes it, the other is told 8021 (never a 409, never both).
+        let first = declaration(
+            "000000000301",
+            "DNC1",
+            ("2025-08-01", "2025-08-31"),
+            "999900006",
+            &[("RCONC", None, 300201, "01A11", 1, 6_000, 6_000, false)],
+        );
+        let second = declaration(
+            "000000000302",
+            "DNC2",
+            ("2025-08-01", "2025-08-31"),
+            "999900006",
+            &[("RCONC", None, 300202, "01A12", 1, 6_000, 6_000, false)],
+        );
+        let (a, b) = tokio::join!(
+            app.send_message(&region, &token, &first),
+            app.send_message(&region, &token, &second)
+        );
+        assert_eq!(
+            (a.status, b.status),
+            (StatusCode::OK, StatusCode::OK),
+            "{} {}",
+            a.text,
+            b.text
+        );
+        let approved = [&a, &b]
+            .iter()
+            .filter(|r| r.text.contains(">8001<"))
+            .count();
+        let refused = [&a, &b]
+            .iter()
+            .filter(|r| prestatie_codes(&r.text) == [("RCONC".to_owned(), vec!["8021".to_owned()])])
+            .count();
+        assert_eq!((approved, refused), (1, 1), "{}\n{}", a.text, b.text);
+    }
+);

@@ -65,6 +65,9 @@ pub async fn submit(
     submission: Submission,
     lines: &[LineIn],
 ) -> ApiResult<Submitted> {
+    if let Some(provider) = submission.declarer {
+        one_batch_at_a_time(txn, scope, provider).await?;
+    }
     let mut assessor = prepare_assessor(txn, scope, lines, submission.declarer).await?;
     let before: HashMap<Uuid, i64> = assessor
         .ceilings()
@@ -111,6 +114,35 @@ pub async fn submit(
         batch,
         lines: stored,
     })
+}
+
+/// Serialises a provider's batches (PostgreSQL; SQLite runs one writer at a
+/// time anyway): its reference numbers (TR314) and declaration numbers
+/// (TR333) are checked against what is stored, so two of its batches must
+/// not check at the same time. A transaction-scoped advisory lock, reentrant
+/// within the transaction.
+pub async fn one_batch_at_a_time(
+    txn: &DatabaseTransaction,
+    scope: &RegionScope,
+    provider_id: Uuid,
+) -> ApiResult<()> {
+    use sea_orm::{DbBackend, Statement};
+    if txn.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    // Two 32-bit keys from the region and provider ids (a collision only
+    // serialises two unrelated providers, it never lets two through).
+    let key = |id: Uuid| {
+        let (high, low) = id.as_u64_pair();
+        ((high ^ low) as i32) ^ ((high ^ low) >> 32) as i32
+    };
+    txn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT pg_advisory_xact_lock($1, $2)",
+        [key(scope.region_id).into(), key(provider_id).into()],
+    ))
+    .await?;
+    Ok(())
 }
 
 /// The batch a submitter stored under `key` (keys are the submitter's own).

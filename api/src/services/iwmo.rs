@@ -601,6 +601,9 @@ async fn declare(
         row.outcome = "rejected".into();
         return Ok(answer(AnswerBody::Rejected));
     }
+    if let Some(provider) = parties.provider {
+        declarations::one_batch_at_a_time(txn, scope, provider.id).await?;
+    }
     let reused = iwmo_message::Entity::scoped(scope)
         .filter(iwmo_message::Column::MessageType.eq("323"))
         .filter(iwmo_message::Column::Sender.eq(&header.sender))
