@@ -119,27 +119,38 @@ pub async fn submit(
 /// Serialises a provider's batches (PostgreSQL; SQLite runs one writer at a
 /// time anyway): its reference numbers (TR314) and declaration numbers
 /// (TR333) are checked against what is stored, so two of its batches must
-/// not check at the same time. A transaction-scoped advisory lock, reentrant
-/// within the transaction.
+/// not check at the same time.
 pub async fn one_batch_at_a_time(
     txn: &DatabaseTransaction,
     scope: &RegionScope,
     provider_id: Uuid,
 ) -> ApiResult<()> {
+    lock_in_region(txn, scope, lock_key(provider_id)).await
+}
+
+/// A 32-bit advisory-lock key from an id (a collision only serialises two
+/// unrelated writers, it never lets two through).
+pub fn lock_key(id: Uuid) -> i32 {
+    let (high, low) = id.as_u64_pair();
+    ((high ^ low) as i32) ^ ((high ^ low) >> 32) as i32
+}
+
+/// A transaction-scoped advisory lock on (region, `key`) on PostgreSQL,
+/// reentrant within the transaction; nothing on SQLite, whose writers take
+/// turns already.
+pub async fn lock_in_region(
+    txn: &DatabaseTransaction,
+    scope: &RegionScope,
+    key: i32,
+) -> ApiResult<()> {
     use sea_orm::{DbBackend, Statement};
     if txn.get_database_backend() != DbBackend::Postgres {
         return Ok(());
     }
-    // Two 32-bit keys from the region and provider ids (a collision only
-    // serialises two unrelated providers, it never lets two through).
-    let key = |id: Uuid| {
-        let (high, low) = id.as_u64_pair();
-        ((high ^ low) as i32) ^ ((high ^ low) >> 32) as i32
-    };
     txn.execute_raw(Statement::from_sql_and_values(
         DbBackend::Postgres,
         "SELECT pg_advisory_xact_lock($1, $2)",
-        [key(scope.region_id).into(), key(provider_id).into()],
+        [lock_key(scope.region_id).into(), key.into()],
     ))
     .await?;
     Ok(())

@@ -832,6 +832,9 @@ pub async fn outgoing_301<C: ConnectionTrait>(
     }))
 }
 
+/// The advisory-lock key of a region's outbox (`lock_in_region`).
+const OUTBOX_LOCK: i32 = 301;
+
 /// Puts the allocation's current 301 in its provider's outbox, sealed;
 /// allocations whose client the vault cannot name get none (the JSON
 /// allocation did not give `client`).
@@ -844,6 +847,10 @@ pub async fn queue_301(
     let Ok(built) = outgoing_301(txn, scope, keys, a).await? else {
         return Ok(());
     };
+    // The outbox is read with an id cursor: ids must grow in commit order,
+    // so the region's outbox writers take turns, and the id is taken under
+    // the lock (a smaller id committed later would be skipped for good).
+    declarations::lock_in_region(txn, scope, OUTBOX_LOCK).await?;
     let id = Uuid::now_v7();
     iwmo_outbox::ActiveModel {
         region_id: Set(scope.region_id),
