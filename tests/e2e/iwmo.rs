@@ -697,6 +697,23 @@ e2e!(
             "only the level-2 rejections are kept"
         );
         assert_eq!(list.body["items"][0]["outcome"], "rejected");
+        // A message rejected at level 2 counts as not received: the corrected
+        // message may use its identification (TR056), and replaces its record.
+        let corrected = example.replace("765432198", "765432200");
+        let reply = send(corrected.clone()).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        assert_ne!(texts(&reply.text, "wmo325:RetourCode")[0], "0001");
+        let list = app.get(&region.path("iwmo/messages"), &region.admin).await;
+        assert_eq!(list.body["total"], 3, "the rejected record made way");
+        // Newest first.
+        assert_eq!(
+            list.body["items"][0]["outcome"], "processed",
+            "{}",
+            list.body
+        );
+        // Once processed, the identification is taken for good.
+        let other = corrected.replace("DN001", "DN009");
+        assert_eq!(send(other).await.status, StatusCode::CONFLICT);
 
         // Addressed outside the region: 422; as another provider's AGB: 403.
         let elsewhere = example.replace("<wmo323:Ontvanger>0384", "<wmo323:Ontvanger>0999");

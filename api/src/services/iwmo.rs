@@ -181,16 +181,28 @@ pub async fn receive(
     authorise(party, &header, &municipality)?;
     // Only after authorising: a stored 325 names the sender's clients.
     let hash = sha256_hex(xml);
-    if let Some(earlier) = find_message(db, scope, &header).await? {
-        return replay(secrets.data_keys, scope, earlier, &hash);
+    let mut replaces = None;
+    match find_message(db, scope, &header).await? {
+        // A message rejected at level 2 (0001) counts as not received: its
+        // identification may come again with other content (TR056).
+        Some(earlier) if earlier.outcome == REJECTED && earlier.request_hash != hash => {
+            replaces = Some(earlier.id);
+        }
+        Some(earlier) => return replay(secrets.data_keys, scope, earlier, &hash),
+        None => {}
     }
     let provider = providers::find_by_agb(db, scope, agb).await?;
     let parties = Parties {
         provider: provider.as_ref(),
         municipality: &municipality,
     };
+    let receipt = Receipt {
+        hash,
+        submitter,
+        replaces,
+    };
     let applied = apply(
-        db, scope, audit, secrets, &header, message, &parties, hash, submitter,
+        db, scope, audit, secrets, &header, message, &parties, receipt,
     )
     .await;
     match applied {
@@ -210,6 +222,19 @@ pub async fn receive(
     }
 }
 
+/// The outcome of a 323 rejected at level 2 (a 325 with 0001 only).
+const REJECTED: &str = "rejected";
+
+/// What is known of a message before it is applied.
+struct Receipt {
+    /// SHA-256 of its bytes.
+    hash: String,
+    submitter: String,
+    /// The record of a message rejected at level 2 under the same
+    /// identification, which this one replaces.
+    replaces: Option<Uuid>,
+}
+
 /// Applies a checked, authorised message in one transaction and stores it.
 #[allow(clippy::too_many_arguments)]
 async fn apply(
@@ -220,11 +245,18 @@ async fn apply(
     header: &Header,
     message: Message,
     parties: &Parties<'_>,
-    hash: String,
-    submitter: String,
+    receipt: Receipt,
 ) -> ApiResult<Received> {
+    let Receipt {
+        hash,
+        submitter,
+        replaces,
+    } = receipt;
     let message_type = header.kind.number().to_string();
     let txn = entities::transaction::begin_write(db).await?;
+    if let Some(earlier) = replaces {
+        iwmo_message::Entity::delete_scoped_by_id(&txn, scope, earlier).await?;
+    }
     let id = Uuid::now_v7();
     let mut row = iwmo_message::Model {
         region_id: scope.region_id,
@@ -598,7 +630,7 @@ async fn declare(
         })
     };
     if !iwmo::content_faults(d).is_empty() {
-        row.outcome = "rejected".into();
+        row.outcome = REJECTED.into();
         return Ok(answer(AnswerBody::Rejected));
     }
     if let Some(provider) = parties.provider {
