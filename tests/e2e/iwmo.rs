@@ -113,6 +113,26 @@ async fn allocate(
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
 }
 
+/// `setup`, plus the allocations the example 305/307 name: 300201 (01A11)
+/// and 300202 (01A12) of 999900006 in GM0363, 4 h a week from 2025-04-01.
+async fn setup_with_the_examples_allocations(app: &TestApp) -> Region {
+    let region = setup(app).await;
+    for (number, product) in [(300201, "01A11"), (300202, "01A12")] {
+        allocate(
+            app,
+            &region,
+            number,
+            "999900006",
+            "GM0363",
+            product,
+            "2025-04-01",
+            4,
+        )
+        .await;
+    }
+    region
+}
+
 /// Per listed prestatie of a 325: its reference and return codes.
 fn prestatie_codes(xml: &str) -> Vec<(String, Vec<String>)> {
     xml.split("<wmo325:Prestatie>")
@@ -358,31 +378,7 @@ fn declaration(
 }
 
 e2e!(round_trip_allocation_301_305_323_325_and_a_credit, |app| {
-    let region = setup(&app).await;
-    // The example 305/307 name allocations 300201 (01A11) and 300202 (01A12)
-    // of 999900006 in GM0363, from 2025-04-01.
-    allocate(
-        &app,
-        &region,
-        300201,
-        "999900006",
-        "GM0363",
-        "01A11",
-        "2025-04-01",
-        4,
-    )
-    .await;
-    allocate(
-        &app,
-        &region,
-        300202,
-        "999900006",
-        "GM0363",
-        "01A12",
-        "2025-04-01",
-        4,
-    )
-    .await;
+    let region = setup_with_the_examples_allocations(&app).await;
     let token = provider_token(&app, &region, PROVIDER);
 
     // Out: the 301, valid against the XSD, also waiting in the provider's outbox.
@@ -932,29 +928,7 @@ e2e!(the_jeugdwet_speaks_ijw, |app| {
 e2e!(
     concurrent_323s_of_one_provider_do_not_share_a_reference,
     |app| {
-        let region = setup(&app).await;
-        allocate(
-            &app,
-            &region,
-            300201,
-            "999900006",
-            "GM0363",
-            "01A11",
-            "2025-04-01",
-            4,
-        )
-        .await;
-        allocate(
-            &app,
-            &region,
-            300202,
-            "999900006",
-            "GM0363",
-            "01A12",
-            "2025-04-01",
-            4,
-        )
-        .await;
+        let region = setup_with_the_examples_allocations(&app).await;
         let token = provider_token(&app, &region, PROVIDER);
         // The same reference on two allocations, in two messages sent at once:
         // one takes it, the other is told 8021 (never a 409, never both).
