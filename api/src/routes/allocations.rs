@@ -495,10 +495,10 @@ pub async fn create_allocation(
         end,
         granted,
     };
-    let saved = service::create(&txn, scope, &auth.audit(), draft).await?;
+    let stored = service::create(&txn, scope, &auth.audit(), draft).await?;
     vault::store(&txn, scope, &state.config.data_keys, &client_key, identity).await?;
-    iwmo::queue_301(&txn, scope, &state.config.data_keys, &saved).await?;
-    let out = to_out(&txn, scope, saved).await?;
+    iwmo::queue_301(&txn, scope, &state.config.data_keys, &stored.model).await?;
+    let out = stored.out;
     txn.commit().await?;
     Ok(HttpResponse::Created()
         .insert_header((
@@ -641,9 +641,9 @@ pub async fn update_allocation(
         })
     };
     let (end, granted) = check.done(end.zip(granted))?;
-    let saved = service::change(&txn, scope, &auth.audit(), existing, end, granted).await?;
-    iwmo::queue_301(&txn, scope, &state.config.data_keys, &saved).await?;
-    let out = to_out(&txn, scope, saved).await?;
+    let stored = service::change(&txn, scope, &auth.audit(), existing, end, granted).await?;
+    iwmo::queue_301(&txn, scope, &state.config.data_keys, &stored.model).await?;
+    let out = stored.out;
     txn.commit().await?;
     Ok(web::Json(out))
 }

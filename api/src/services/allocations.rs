@@ -26,7 +26,10 @@ use uuid::Uuid;
 use crate::{
     audit::Audit,
     error::{ApiError, ApiResult},
-    routes::{allocations::to_out, policies},
+    routes::{
+        allocations::{to_out, AllocationOut},
+        policies,
+    },
 };
 
 /// What an allocation grants: a volume, a budget or nothing, and the
@@ -52,13 +55,20 @@ fn rule(code: &'static str, detail: impl Into<String>) -> ApiError {
     ApiError::rule(code, detail)
 }
 
+/// A stored allocation, and its API view (built once for the audit trail,
+/// so the handler answers with it instead of loading it again).
+pub struct Stored {
+    pub model: allocation::Model,
+    pub out: AllocationOut,
+}
+
 /// Checks the rules and stores the allocation.
 pub async fn create(
     txn: &DatabaseTransaction,
     scope: &RegionScope,
     audit: &Audit,
     draft: Draft,
-) -> ApiResult<allocation::Model> {
+) -> ApiResult<Stored> {
     check_own_rules(
         txn,
         scope,
@@ -104,7 +114,7 @@ pub async fn create(
     audit
         .record(txn, "create", "allocation", saved.allocation_number, &out)
         .await?;
-    Ok(saved)
+    Ok(Stored { model: saved, out })
 }
 
 /// Changes the end date, the grant and the episodes; the rules are checked
@@ -116,7 +126,7 @@ pub async fn change(
     existing: allocation::Model,
     end: Option<NaiveDate>,
     granted: Granted,
-) -> ApiResult<allocation::Model> {
+) -> ApiResult<Stored> {
     if existing.stopped_on.is_some() || existing.removed_at.is_some() {
         return Err(ApiError::conflict(
             "ZR-ALLOC-STOPPED",
@@ -134,17 +144,17 @@ pub async fn change(
     model.updated_at = Set(entities::clock::now());
     let saved = model.update(txn).await?;
     replace_episodes(txn, scope, saved.id, &granted.episodes).await?;
-    let after = to_out(txn, scope, saved.clone()).await?;
+    let out = to_out(txn, scope, saved.clone()).await?;
     audit
         .record(
             txn,
             "update",
             "allocation",
             saved.allocation_number,
-            serde_json::json!({ "before": before, "after": after }),
+            serde_json::json!({ "before": before, "after": out }),
         )
         .await?;
-    Ok(saved)
+    Ok(Stored { model: saved, out })
 }
 
 /// Stops the allocation: care ends on `on`, which becomes the end date.
