@@ -14,7 +14,8 @@ use uuid::Uuid;
 
 use crate::{
     allocation_rules::{Episode, Grant, Volume},
-    enums::{Law, Unit, VolumeFrequency},
+    enums::{ArrangementPeriod, FundingVariant, Law, Unit, VolumeFrequency},
+    funding::intensive_hours_fit,
     money::{cents_to_euros, euros_to_cents, round_to_cents_half_away_from_zero},
     period::contains,
     schema::{allocation, budget_ceiling, product, tariff},
@@ -71,8 +72,12 @@ pub mod codes {
     pub const NOT_YOUR_ALLOCATION: &str = "ZR04";
     /// The period ends before it starts or spans more than one calendar month.
     pub const BAD_PERIOD: &str = "ZR05";
-    /// A hard budget ceiling would be exceeded.
-    pub const CEILING_EXCEEDED: &str = "ZR06";
+    /// The allocation is of a task-funded product: the task is paid by its
+    /// budget's instalments, never per client.
+    pub const TASK_FUNDED: &str = "ZR08";
+    /// An arrangement is declared once (volume 1) per client and period (a
+    /// calendar month, or the stay), and this one was declared already.
+    pub const ARRANGEMENT_DECLARED: &str = "ZR09";
     /// The delivered volume is not positive, or its amount is out of range.
     pub const NO_VOLUME: &str = "ZR07";
 
@@ -83,7 +88,8 @@ pub mod codes {
             NO_TARIFF => TARIFF_DIFFERS,
             NOT_YOUR_ALLOCATION => NO_ALLOCATION,
             BAD_PERIOD => OUTSIDE_DECLARATION_PERIOD,
-            CEILING_EXCEEDED => OVER_BUDGET,
+            TASK_FUNDED => NO_ALLOCATION,
+            ARRANGEMENT_DECLARED => OVER_VOLUME_IN_WINDOW,
             NO_VOLUME => OVER_VOLUME_IN_WINDOW,
             other => other,
         }
@@ -188,6 +194,8 @@ pub struct ApprovedLine {
     pub period_end: NaiveDate,
     pub delivered_volume: i64,
     pub amount_cents: i64,
+    /// Declared on the main product's temporary-intensive product.
+    pub intensive: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -271,15 +279,6 @@ fn days(from: NaiveDate, to: NaiveDate) -> i64 {
     (to - from).num_days() + 1
 }
 
-fn overlap_days(a: (NaiveDate, NaiveDate), b: (NaiveDate, NaiveDate)) -> i64 {
-    let (from, to) = (a.0.max(b.0), a.1.min(b.1));
-    if from > to {
-        0
-    } else {
-        days(from, to)
-    }
-}
-
 fn month_of(date: NaiveDate) -> (NaiveDate, NaiveDate) {
     let first = date.with_day(1).unwrap_or(date);
     let next = first
@@ -305,28 +304,18 @@ fn volume_window(
     }
 }
 
-/// Whether `used` units fit what the volume (plus temporary intensive)
-/// allows in `window`. Compared in whole numbers: a weekly volume allows
-/// amount × days / 7, so both sides are multiplied by 7.
-fn fits(v: &Volume, episodes: &[Episode], window: (NaiveDate, NaiveDate), used: i64) -> bool {
-    let extra_days: i64 = episodes
-        .iter()
-        .map(|e| e.extra * overlap_days((e.from, e.to), window))
-        .sum();
-    let overlapping_extra: i64 = episodes
-        .iter()
-        .filter(|e| overlap_days((e.from, e.to), window) > 0)
-        .map(|e| e.extra)
-        .sum();
-    let window_days = days(window.0, window.1);
+/// Whether `used` units fit what the volume allows in `window` (temporary
+/// intensive is declared on its own product, see [`intensive_hours_fit`]).
+/// Compared in whole numbers: a weekly volume allows amount × days / 7, so
+/// both sides are multiplied by 7.
+fn fits(v: &Volume, window: (NaiveDate, NaiveDate), used: i64) -> bool {
     // In i128: a hostile volume must not wrap around into "fits".
     let (used, amount) = (i128::from(used), i128::from(v.amount));
-    let (extra_days, overlapping_extra) = (i128::from(extra_days), i128::from(overlapping_extra));
-    let window_days = i128::from(window_days);
+    let window_days = i128::from(days(window.0, window.1));
     match v.frequency {
-        VolumeFrequency::Day => used <= amount * window_days + extra_days,
-        VolumeFrequency::Week => 7 * used <= amount * window_days + extra_days,
-        VolumeFrequency::Month | VolumeFrequency::Total => used <= amount + overlapping_extra,
+        VolumeFrequency::Day => used <= amount * window_days,
+        VolumeFrequency::Week => 7 * used <= amount * window_days,
+        VolumeFrequency::Month | VolumeFrequency::Total => used <= amount,
     }
 }
 
@@ -574,7 +563,22 @@ impl Assessor {
                 ),
             );
         }
-        if line.product_code != facts.product.code {
+        if facts.product.funding_variant == FundingVariant::Task {
+            return reject(
+                id,
+                TASK_FUNDED,
+                "the task is paid by its budget's instalments, never per client".into(),
+            );
+        }
+        // Temporary intensive is declared on the main product's own
+        // temporary-intensive product, against the allocation's episodes.
+        let intensive_product = self
+            .products_by_code
+            .get(&line.product_code)
+            .filter(|p| p.intensive_for_product_id == Some(facts.product.id));
+        let intensive = intensive_product.is_some();
+        let priced = intensive_product.unwrap_or(&facts.product);
+        if line.product_code != facts.product.code && !intensive {
             let same_category = self
                 .products_by_code
                 .get(&line.product_code)
@@ -598,6 +602,7 @@ impl Assessor {
         }
         let grant = grant_of(a);
         let allocated_unit = match grant {
+            _ if intensive => priced.unit,
             Grant::Volume(v) => v.unit,
             _ => Unit::Euro,
         };
@@ -650,7 +655,14 @@ impl Assessor {
         if line.credit {
             return self.reverse(line, owner);
         }
-        let history = self.approved.get(&a.id).map(Vec::as_slice).unwrap_or(&[]);
+        let history: Vec<&ApprovedLine> = self
+            .approved
+            .get(&a.id)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+            .iter()
+            .filter(|l| l.intensive == intensive)
+            .collect();
         if line.reference.is_some()
             && history
                 .iter()
@@ -662,11 +674,40 @@ impl Assessor {
                 "this period was declared and approved before; credit that line first".into(),
             );
         }
+        if let (false, Some(per)) = (intensive, facts.product.arrangement_period) {
+            if line.delivered_volume != 1 {
+                return reject(
+                    id,
+                    ARRANGEMENT_DECLARED,
+                    "an arrangement is declared once: a delivered volume of 1".into(),
+                );
+            }
+            let (first, last) = month_of(line.period_start);
+            let declared = history.iter().any(|l| match per {
+                ArrangementPeriod::Month => first <= l.period_start && l.period_start <= last,
+                ArrangementPeriod::Stay => true,
+            });
+            if declared {
+                return reject(
+                    id,
+                    ARRANGEMENT_DECLARED,
+                    match per {
+                        ArrangementPeriod::Month => format!(
+                            "the arrangement for {} was declared already",
+                            first.format("%Y-%m")
+                        ),
+                        ArrangementPeriod::Stay => {
+                            "the arrangement for this stay was declared already".into()
+                        }
+                    },
+                );
+            }
+        }
         let (amount, tariff_id) = match grant {
-            Grant::Volume(_) => {
+            _ if intensive || matches!(grant, Grant::Volume(_)) => {
                 let Some(t) = applicable_tariff(
                     &self.tariffs,
-                    a.product_id,
+                    priced.id,
                     a.provider_id,
                     a.municipality_id,
                     line.period_start,
@@ -674,10 +715,7 @@ impl Assessor {
                     return reject(
                         id,
                         NO_TARIFF,
-                        format!(
-                            "no tariff for {} on {}",
-                            facts.product.code, line.period_start
-                        ),
+                        format!("no tariff for {} on {}", priced.code, line.period_start),
                     );
                 };
                 if line
@@ -692,7 +730,7 @@ impl Assessor {
                 }
                 let amount = price_delivered_volume(
                     cents_to_euros(t.price_cents),
-                    facts.product.unit,
+                    priced.unit,
                     allocated_unit,
                     line.delivered_volume,
                 );
@@ -705,7 +743,7 @@ impl Assessor {
                 };
                 (cents, Some(t.id))
             }
-            Grant::Budget(_) | Grant::Nothing => (line.delivered_volume, None),
+            _ => (line.delivered_volume, None),
         };
         if line.declared_amount_cents.is_some_and(|c| c != amount) {
             return reject(
@@ -715,6 +753,30 @@ impl Assessor {
             );
         }
         match grant {
+            _ if intensive => {
+                let (first, last) = month_of(line.period_start);
+                let window = (first.max(a.start_date), last.min(end));
+                let used: i64 = history
+                    .iter()
+                    .filter(|l| contains(window.0, Some(window.1), l.period_start))
+                    .map(|l| l.delivered_volume)
+                    .fold(0i64, i64::saturating_add);
+                if !intensive_hours_fit(
+                    &facts.episodes,
+                    window,
+                    priced.unit,
+                    used.saturating_add(line.delivered_volume),
+                ) {
+                    return reject(
+                        id,
+                        OVER_VOLUME_IN_WINDOW,
+                        format!(
+                            "over the temporary-intensive hours of the allocation's episodes ({} already approved in {} to {})",
+                            used, window.0, window.1
+                        ),
+                    );
+                }
+            }
             Grant::Volume(v) => {
                 let window = volume_window(&v, a, line.period_start);
                 let used: i64 = history
@@ -722,12 +784,7 @@ impl Assessor {
                     .filter(|l| contains(window.0, Some(window.1), l.period_start))
                     .map(|l| l.delivered_volume)
                     .fold(0i64, i64::saturating_add);
-                if !fits(
-                    &v,
-                    &facts.episodes,
-                    window,
-                    used.saturating_add(line.delivered_volume),
-                ) {
+                if !fits(&v, window, used.saturating_add(line.delivered_volume)) {
                     let code = if v.frequency == VolumeFrequency::Total {
                         OVER_TOTAL_VOLUME
                     } else {
@@ -764,8 +821,9 @@ impl Assessor {
         }
         let owner = ceiling_owner(facts);
         let allocation_id = a.id;
-        self.book_on_ceilings(owner, line.period_start.year(), amount)
-            .map_err(|reason| (id, CEILING_EXCEEDED, reason))?;
+        // Delivered care within the allocation is paid: a ceiling steers
+        // intake (new allocations), it never refuses payment.
+        self.book_on_ceilings(owner, line.period_start.year(), amount);
         self.approved
             .entry(allocation_id)
             .or_default()
@@ -775,6 +833,7 @@ impl Assessor {
                 period_end: line.period_end,
                 delivered_volume: line.delivered_volume,
                 amount_cents: amount,
+                intensive,
             });
         Ok(Verdict {
             allocation_id: id,
@@ -841,9 +900,7 @@ impl Assessor {
         }
         let owner_of_ceiling = ceiling_owner(facts);
         let allocation_id = facts.allocation.id;
-        // A credit lowers spending: no hard limit can refuse it.
-        self.book_on_ceilings(owner_of_ceiling, debit.period_start.year(), -debit_cents)
-            .map_err(|reason| (id, CEILING_EXCEEDED, reason))?;
+        self.book_on_ceilings(owner_of_ceiling, debit.period_start.year(), -debit_cents);
         if let Some(history) = self.approved.get_mut(&allocation_id) {
             history.retain(|l| l.line_id != debit.line_id);
         }
@@ -862,20 +919,15 @@ impl Assessor {
         })
     }
 
-    /// Adds the amount to every matching ceiling, unless a hard one would be
-    /// crossed; records each alert level crossed.
-    fn book_on_ceilings(
-        &mut self,
-        owner: CeilingOwner,
-        year: i32,
-        amount: i64,
-    ) -> Result<(), String> {
+    /// Adds the amount to every matching ceiling and records each alert
+    /// level crossed.
+    fn book_on_ceilings(&mut self, owner: CeilingOwner, year: i32, amount: i64) {
         let matching: Vec<usize> = self
             .ceilings
             .iter()
             .enumerate()
             .filter(|(_, c)| {
-                c.provider_id == owner.provider_id
+                c.provider_id.is_none_or(|p| p == owner.provider_id)
                     && c.year == year
                     && c.product_group_id
                         .is_none_or(|g| g == owner.product_group_id)
@@ -883,18 +935,6 @@ impl Assessor {
             })
             .map(|(i, _)| i)
             .collect();
-        if let Some(c) = matching.iter().map(|&i| &self.ceilings[i]).find(|c| {
-            amount > 0
-                && c.hard
-                && i128::from(c.spent_cents) + i128::from(amount) > i128::from(c.amount_cents)
-        }) {
-            return Err(format!(
-                "the budget ceiling of {} for {} would be exceeded ({} spent)",
-                cents_to_euros(c.amount_cents),
-                c.year,
-                cents_to_euros(c.spent_cents)
-            ));
-        }
         for i in matching {
             let c = &mut self.ceilings[i];
             let before = c.spent_cents;
@@ -912,7 +952,6 @@ impl Assessor {
                 }
             }
         }
-        Ok(())
     }
 }
 
@@ -971,8 +1010,34 @@ mod tests {
             iwmo_category: category.into(),
             unit,
             funding_variant: FundingVariant::Effort,
+            intensive_for_product_id: None,
+            arrangement_period: None,
             created_at: chrono::Utc::now(),
         }
+    }
+
+    const INTENSIVE: Uuid = Uuid::from_u128(9);
+    const TASK: Uuid = Uuid::from_u128(10);
+    const ARRANGEMENT: Uuid = Uuid::from_u128(11);
+
+    /// 02A09: the hourly temporary-intensive product of 02A01 (€ 65.00/h);
+    /// 02T01: a task product; 07M01: an arrangement per month (€ 2,500.00).
+    fn other_products() -> Vec<product::Model> {
+        vec![
+            product::Model {
+                intensive_for_product_id: Some(PRODUCT),
+                ..product(INTENSIVE, "02A09", "02", Unit::Hour)
+            },
+            product::Model {
+                funding_variant: FundingVariant::Task,
+                ..product(TASK, "02T01", "02", Unit::Hour)
+            },
+            product::Model {
+                funding_variant: FundingVariant::Output,
+                arrangement_period: Some(ArrangementPeriod::Month),
+                ..product(ARRANGEMENT, "07M01", "02", Unit::Piece)
+            },
+        ]
     }
 
     fn tariff(
@@ -1034,6 +1099,10 @@ mod tests {
         })
     }
 
+    fn of(product_id: Uuid, a: allocation::Model) -> allocation::Model {
+        allocation::Model { product_id, ..a }
+    }
+
     fn line(number: i64, from: &str, to: &str, volume: i64) -> LineIn {
         LineIn::debit(number, "02A01".into(), (d(from), d(to)), volume)
     }
@@ -1051,14 +1120,30 @@ mod tests {
 
     /// Allocation 1: 4 h/week; 2: 240 min/week; 3: budget € 1,000.00;
     /// 4: 4 h/week with 3 h/week extra in February. Tariff € 70.00/h.
+    /// 5: the task product 02T01, 10 h/month; 6: the arrangement 07M01, 12 in total.
     fn assessor(declarer: Option<Uuid>, ceilings: Vec<budget_ceiling::Model>) -> Assessor {
         let hourly = product(PRODUCT, "02A01", "02", Unit::Hour);
+        let others = other_products();
         let facts = |a: allocation::Model, episodes: Vec<Episode>| AllocationFacts {
+            product: others
+                .iter()
+                .find(|p| p.id == a.product_id)
+                .unwrap_or(&hourly)
+                .clone(),
             allocation: a,
-            product: hourly.clone(),
             law: Law::Wmo,
             episodes,
         };
+        let monthly = Grant::Volume(Volume {
+            amount: 10,
+            unit: Unit::Hour,
+            frequency: VolumeFrequency::Month,
+        });
+        let twelve = Grant::Volume(Volume {
+            amount: 12,
+            unit: Unit::Piece,
+            frequency: VolumeFrequency::Total,
+        });
         Assessor::new(
             vec![
                 facts(allocation(1, weekly(4, Unit::Hour)), vec![]),
@@ -1072,13 +1157,29 @@ mod tests {
                         extra: 3,
                     }],
                 ),
+                facts(of(TASK, allocation(5, monthly)), vec![]),
+                facts(of(ARRANGEMENT, allocation(6, twelve)), vec![]),
             ],
+            [
+                vec![
+                    hourly.clone(),
+                    product(Uuid::from_u128(7), "02A02", "02", Unit::Hour),
+                    product(Uuid::from_u128(8), "03A01", "03", Unit::DayPart),
+                ],
+                other_products(),
+            ]
+            .concat(),
             vec![
-                hourly.clone(),
-                product(Uuid::from_u128(7), "02A02", "02", Unit::Hour),
-                product(Uuid::from_u128(8), "03A01", "03", Unit::DayPart),
+                tariff(50, 7000, None, None),
+                tariff::Model {
+                    product_id: INTENSIVE,
+                    ..tariff(51, 6500, None, None)
+                },
+                tariff::Model {
+                    product_id: ARRANGEMENT,
+                    ..tariff(52, 250_000, None, None)
+                },
             ],
-            vec![tariff(50, 7000, None, None)],
             declarer,
             HashMap::new(),
             ceilings,
@@ -1199,21 +1300,78 @@ mod tests {
     }
 
     #[test]
-    fn temporary_intensive_raises_the_window() {
+    fn temporary_intensive_in_hours_on_its_own_product() {
         let mut a = assessor(None, vec![]);
-        // February: (4 + 3) h/week × 28 days / 7 = 28 h
-        assert!(a.check(&line(4, "2025-02-01", "2025-02-28", 28)).approved);
+        // the main product keeps its own volume: 4 h/week × 28 days / 7 = 16 h
+        assert!(a.check(&line(4, "2025-02-01", "2025-02-28", 16)).approved);
         assert_eq!(
             a.check(&line(4, "2025-02-01", "2025-02-28", 1)).reason_code,
             Some(codes::OVER_VOLUME_IN_WINDOW)
         );
-        // March has no episode: 4 × 31 / 7 = 17.71
+        // the extra 3 h/week go on 02A09: 3 × 28 / 7 = 12 h × € 65.00 = € 780.00
+        let extra = |number, from: &str, to: &str, volume| LineIn {
+            product_code: "02A09".into(),
+            ..line(number, from, to, volume)
+        };
+        let v = a.check(&extra(4, "2025-02-01", "2025-02-28", 12));
+        assert!(v.approved, "{v:?}");
+        assert_eq!(v.amount_cents, Some(78_000));
         assert_eq!(
-            a.check(&line(4, "2025-03-01", "2025-03-31", 18))
-                .reason_code,
+            a.check(&extra(4, "2025-02-01", "2025-02-28", 1)).reason_code,
             Some(codes::OVER_VOLUME_IN_WINDOW)
         );
+        // outside the episode, and on an allocation without one: nothing fits
+        assert_eq!(
+            a.check(&extra(4, "2025-03-01", "2025-03-31", 1)).reason_code,
+            Some(codes::OVER_VOLUME_IN_WINDOW)
+        );
+        assert_eq!(
+            a.check(&extra(1, "2025-02-01", "2025-02-28", 1)).reason_code,
+            Some(codes::OVER_VOLUME_IN_WINDOW)
+        );
+        // 02A09 belongs to 02A01 only: on the task allocation it is another product
+        assert_eq!(
+            a.check(&extra(5, "2025-02-01", "2025-02-28", 1)).reason_code,
+            Some(codes::TASK_FUNDED)
+        );
     }
+
+    #[test]
+    fn a_task_allocation_is_never_paid_per_client() {
+        let mut a = assessor(None, vec![]);
+        let task = LineIn {
+            product_code: "02T01".into(),
+            ..line(5, "2025-02-01", "2025-02-28", 4)
+        };
+        let v = a.check(&task);
+        assert_eq!(v.reason_code, Some(codes::TASK_FUNDED));
+        assert_eq!(v.amount_cents, None);
+        assert_eq!(codes::standard_code(codes::TASK_FUNDED), "9338");
+    }
+
+    #[test]
+    fn an_arrangement_declared_twice_in_a_month() {
+        let mut a = assessor(None, vec![]);
+        let arrangement = |from: &str, to: &str, volume| LineIn {
+            product_code: "07M01".into(),
+            ..line(6, from, to, volume)
+        };
+        let january = a.check(&arrangement("2025-01-01", "2025-01-31", 1));
+        assert!(january.approved, "{january:?}");
+        assert_eq!(january.amount_cents, Some(250_000));
+        // the same month again, even for a part of it
+        let again = a.check(&arrangement("2025-01-15", "2025-01-31", 1));
+        assert_eq!(again.reason_code, Some(codes::ARRANGEMENT_DECLARED));
+        assert!(again.reason.unwrap().contains("2025-01"));
+        // an arrangement is one: volume 2 is refused
+        assert_eq!(
+            a.check(&arrangement("2025-02-01", "2025-02-28", 2)).reason_code,
+            Some(codes::ARRANGEMENT_DECLARED)
+        );
+        assert!(a.check(&arrangement("2025-02-01", "2025-02-28", 1)).approved);
+        assert_eq!(codes::standard_code(codes::ARRANGEMENT_DECLARED), "9321");
+    }
+
 
     #[test]
     fn budget_allocation() {
@@ -1344,7 +1502,7 @@ mod tests {
         budget_ceiling::Model {
             region_id: REGION,
             id: Uuid::from_u128(60),
-            provider_id: PROVIDER,
+            provider_id: Some(PROVIDER),
             product_group_id: Some(GROUP),
             municipality_id: None,
             year: 2025,
@@ -1356,7 +1514,7 @@ mod tests {
     }
 
     #[test]
-    fn budget_ceiling_alerts_and_hard_stop() {
+    fn budget_ceilings_signal_but_never_refuse_delivered_care() {
         let mut a = assessor(None, vec![ceiling(true)]);
         // 10 h × 70.00 = 700.00 → 70%: no signal
         assert!(a.check(&line(1, "2025-01-01", "2025-01-31", 10)).approved);
@@ -1371,21 +1529,14 @@ mod tests {
                 spent_cents: 84_000
             }]
         );
-        // + 3 h = 1,050.00 > 1,000.00 on a hard ceiling: rejected, nothing booked
-        assert_eq!(
-            a.check(&line(1, "2025-03-01", "2025-03-31", 3)).reason_code,
-            Some(codes::CEILING_EXCEEDED)
-        );
-        assert_eq!(a.ceilings()[0].spent_cents, 84_000);
-        // a ceiling of another year is not touched
-        assert!(
-            a.check(&LineIn {
-                ..line(1, "2025-03-01", "2025-03-31", 2)
-            })
-            .approved,
-            "980.00 fits"
-        );
+        // + 3 h = 1,050.00 over a hard ceiling of 1,000.00: delivered care
+        // within the allocation is paid (seed 002 §5.3); the 100% signal
+        let over = a.check(&line(1, "2025-03-01", "2025-03-31", 3));
+        assert!(over.approved, "{over:?}");
+        assert_eq!(a.ceilings()[0].spent_cents, 105_000);
+        assert_eq!(a.signals()[1].level_percent, 100);
 
+        // one line may cross both levels
         let mut soft = assessor(None, vec![ceiling(false)]);
         assert!(
             soft.check(&line(1, "2025-01-01", "2025-01-31", 15))
@@ -1393,8 +1544,25 @@ mod tests {
         );
         assert_eq!(soft.ceilings()[0].spent_cents, 105_000);
         let levels: Vec<i32> = soft.signals().iter().map(|s| s.level_percent).collect();
-        assert_eq!(levels, [80, 100], "one line may cross both levels");
+        assert_eq!(levels, [80, 100]);
+
+        // a ceiling on the group alone takes every provider's spend; one
+        // for another provider takes none of it
+        let group_only = budget_ceiling::Model {
+            provider_id: None,
+            ..ceiling(false)
+        };
+        let other = budget_ceiling::Model {
+            id: Uuid::from_u128(61),
+            provider_id: Some(Uuid::from_u128(99)),
+            ..ceiling(false)
+        };
+        let mut g = assessor(None, vec![group_only, other]);
+        assert!(g.check(&line(1, "2025-01-01", "2025-01-31", 10)).approved);
+        assert_eq!(g.ceilings()[0].spent_cents, 70_000);
+        assert_eq!(g.ceilings()[1].spent_cents, 0);
     }
+
 
     fn prestatie(number: i64, reference: &str, from: &str, to: &str, volume: i64) -> LineIn {
         LineIn {
@@ -1555,7 +1723,6 @@ mod tests {
     fn own_codes_map_onto_the_national_list() {
         assert_eq!(codes::standard_code(codes::NO_TARIFF), "0611");
         assert_eq!(codes::standard_code(codes::NOT_YOUR_ALLOCATION), "9338");
-        assert_eq!(codes::standard_code(codes::CEILING_EXCEEDED), "9369");
         assert_eq!(codes::standard_code("9321"), "9321");
     }
 }

@@ -64,6 +64,17 @@ text_enum!(
 );
 
 text_enum!(
+    /// What one arrangement (output funding) is priced per: a calendar
+    /// month, or a stay (the allocation's whole period).
+    ArrangementPeriod { Month = "month", Stay = "stay" }
+);
+
+text_enum!(
+    /// How a task budget is shared among the region's municipalities.
+    TaskBudgetSplit { None = "none", Inhabitants = "inhabitants", PlannedClients = "planned-clients" }
+);
+
+text_enum!(
     /// How the provider was admitted: open house, SAS tender or EU tender.
     ProcurementForm { OpenHouse = "open-house", SasTender = "sas-tender", EuTender = "eu-tender" }
 );
@@ -156,6 +167,8 @@ mod tests {
             Law,
             Unit,
             FundingVariant,
+            ArrangementPeriod,
+            TaskBudgetSplit,
             ProcurementForm,
             ContractStatus,
             VolumeFrequency,

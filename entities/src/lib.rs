@@ -10,6 +10,7 @@ pub mod clock;
 pub mod contract_term;
 pub mod declaration_rules;
 pub mod enums;
+pub mod funding;
 pub mod indexation;
 pub mod money;
 pub mod outflow;

@@ -13,3 +13,22 @@ pub fn region_fk(table: &'static str) -> ForeignKeyCreateStatement {
         .on_delete(ForeignKeyAction::Cascade)
         .to_owned()
 }
+
+/// A foreign key to another tenant table, through `(region_id, column)`.
+pub fn tenant_fk(
+    table: &'static str,
+    column: &'static str,
+    target: &'static str,
+    on_delete: ForeignKeyAction,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(format!("fk_{table}_{column}"))
+        .from_col("region_id")
+        .from_col(column)
+        .to_tbl(target)
+        .to_col("region_id")
+        .to_col("id")
+        .on_delete(on_delete)
+        .to_owned()
+}
+

@@ -13,6 +13,7 @@ mod m20261123_000006_batch_submitter;
 mod m20261123_000007_job_leases;
 mod m20261123_000008_outflow_window_spelling;
 mod m20261123_000009_iwmo_messages;
+mod m20261124_000010_funding_forms;
 
 pub use m20261123_000005_declaration_rollups::backfill as backfill_rollups;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000007_job_leases::Migration),
             Box::new(m20261123_000008_outflow_window_spelling::Migration),
             Box::new(m20261123_000009_iwmo_messages::Migration),
+            Box::new(m20261124_000010_funding_forms::Migration),
         ]
     }
 }

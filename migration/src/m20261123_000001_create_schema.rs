@@ -7,6 +7,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::common::tenant_fk;
+
 pub struct Migration;
 
 impl MigrationName for Migration {
@@ -61,24 +63,6 @@ fn keyed_tenant_table(name: &'static str) -> TableCreateStatement {
                 .to_col("id")
                 .on_delete(ForeignKeyAction::Cascade),
         )
-        .to_owned()
-}
-
-/// A foreign key to another tenant table, through `(region_id, column)`.
-fn tenant_fk(
-    table: &'static str,
-    column: &'static str,
-    target: &'static str,
-    on_delete: ForeignKeyAction,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(format!("fk_{table}_{column}"))
-        .from_col("region_id")
-        .from_col(column)
-        .to_tbl(target)
-        .to_col("region_id")
-        .to_col("id")
-        .on_delete(on_delete)
         .to_owned()
 }
 

@@ -12,6 +12,7 @@ pub struct Model {
     pub allocation_id: Uuid,
     pub from_date: Date,
     pub to_date: Date,
+    /// Extra hours per week, declared on the main product's temporary-intensive product.
     pub extra_amount: i64,
 }
 

@@ -9,7 +9,8 @@ pub struct Model {
     pub region_id: Uuid,
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub provider_id: Uuid,
+    /// Unset: every provider's spend in the group or municipality.
+    pub provider_id: Option<Uuid>,
     pub product_group_id: Option<Uuid>,
     pub municipality_id: Option<Uuid>,
     pub year: i32,

@@ -10,6 +10,9 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub budget_ceiling_id: Uuid,
+    /// `spent`: approved spend crossed the level; `forecast`: an allocation
+    /// took realised + committed spend over it.
+    pub kind: String,
     pub level_percent: i32,
     pub spent_cents: i64,
     pub created_at: chrono::DateTime<chrono::Utc>,

@@ -4,6 +4,7 @@ pub mod allocation_intensive_episode;
 pub mod api_client;
 pub mod audit_event;
 pub mod budget_ceiling;
+pub mod budget_framework;
 pub mod budget_signal;
 pub mod client_vault;
 pub mod contract;
@@ -12,6 +13,7 @@ pub mod contract_product_group;
 pub mod declaration_batch;
 pub mod declaration_line;
 pub mod declared_client;
+pub mod funding_signal;
 pub mod index_figure;
 pub mod indexation_proposal;
 pub mod indexation_run;
@@ -30,6 +32,8 @@ pub mod provider;
 pub mod region;
 pub mod spend_rollup;
 pub mod tariff;
+pub mod task_budget;
+pub mod task_instalment;
 
 crate::tenant_entity!(
     ids: [
@@ -38,10 +42,12 @@ crate::tenant_entity!(
     api_client,
     audit_event,
     budget_ceiling,
+    budget_framework,
     budget_signal,
     contract,
     declaration_batch,
     declaration_line,
+    funding_signal,
     index_figure,
     indexation_proposal,
     indexation_run,
@@ -57,6 +63,8 @@ crate::tenant_entity!(
     product_group,
     provider,
     tariff,
+    task_budget,
+    task_instalment,
     ],
     keyed: [
         contract_product_group,

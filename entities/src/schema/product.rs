@@ -15,6 +15,11 @@ pub struct Model {
     pub iwmo_category: String,
     pub unit: Unit,
     pub funding_variant: FundingVariant,
+    /// Set on a temporary-intensive product: the main product whose
+    /// allocations it scales up (declared against their episodes only).
+    pub intensive_for_product_id: Option<Uuid>,
+    /// Set on an arrangement: declared once per client and period.
+    pub arrangement_period: Option<ArrangementPeriod>,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
