@@ -540,6 +540,8 @@ async fn load_region<C: ConnectionTrait>(
             iwmo_category: Set((*category).into()),
             unit: Set(*unit),
             funding_variant: Set(*variant),
+            intensive_for_product_id: Set(None),
+            arrangement_period: Set(None),
             created_at: Set(now),
         }
         .insert(db)

@@ -51,7 +51,8 @@ fn rule_for(property: &str, json_type: &str) -> Option<Value> {
         ("amount" | "budget", "string") => json!({ "pattern": POSITIVE_EUROS }),
         ("declaredAmount" | "declaredTariff", "string") => json!({ "pattern": EUROS_PATTERN }),
         ("forecast" | "definitive", "string") => json!({ "pattern": DECIMAL_PATTERN }),
-        ("amount" | "extraAmount", "integer") => json!({ "minimum": 1, "maximum": 1_000_000 }),
+        ("amount", "integer") => json!({ "minimum": 1, "maximum": 1_000_000 }),
+        ("extraHoursPerWeek", "integer") => json!({ "minimum": 1, "maximum": 168 }),
         ("inhabitants", "integer") => json!({ "minimum": 0 }),
         // declarations.rs: MAX_DELIVERED_VOLUME (below 1 is a line's ZR07).
         ("deliveredVolume", "integer") => json!({ "maximum": 999_999_999_999i64 }),

@@ -64,8 +64,13 @@ pub fn check_execution_variant(
     }
     match (variant, grant) {
         (FundingVariant::Task, Grant::Nothing) => return Ok(()),
-        (FundingVariant::Task, _) => {
-            return Err("a task-funded product gets no per-client volume or budget".into());
+        // A task allocation records who is in care; it may state the hours
+        // the access team decided (CRvB, seed 003 §3.6), never a price.
+        (FundingVariant::Task, Grant::Volume(v)) if !matches!(v.unit, Unit::Hour | Unit::Minute) => {
+            return Err("a task-funded allocation may state hours, nothing else".into());
+        }
+        (FundingVariant::Task, Grant::Budget(_)) => {
+            return Err("a task-funded product gets no per-client budget".into());
         }
         (_, Grant::Nothing) => {
             return Err("an effort- or output-funded product needs a volume or a budget".into())
@@ -257,6 +262,16 @@ mod tests {
         assert!(check_execution_variant(Effort, Unit::Hour, start, end, &days).is_err());
         // task: nothing per client
         assert!(check_execution_variant(Task, Unit::Euro, start, None, &Grant::Nothing).is_ok());
+        // a task allocation may state the hours decided, never days or a budget
+        assert!(check_execution_variant(Task, Unit::Hour, start, end, &weekly(3)).is_ok());
+        let days = Grant::Volume(Volume {
+            amount: 3,
+            unit: Unit::Day,
+            frequency: VolumeFrequency::Week,
+        });
+        assert!(check_execution_variant(Task, Unit::Hour, start, end, &days)
+            .unwrap_err()
+            .contains("hours"));
         assert!(
             check_execution_variant(Task, Unit::Euro, start, end, &Grant::Budget(100))
                 .unwrap_err()

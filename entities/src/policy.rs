@@ -26,6 +26,8 @@ pub mod kinds {
     pub const OUTFLOW_THRESHOLD: &str = "outflow-threshold";
     /// Scope: a product group code.
     pub const CONTRACT_ADMISSION: &str = "contract-admission";
+    /// Scope: `region`.
+    pub const TASK_BUDGET: &str = "task-budget";
     pub const ALL: &[&str] = &[
         TEMPORARY_INTENSIVE,
         SELF_EMPLOYED,
@@ -34,6 +36,7 @@ pub mod kinds {
         INDEXATION,
         OUTFLOW_THRESHOLD,
         CONTRACT_ADMISSION,
+        TASK_BUDGET,
     ];
 }
 
@@ -102,6 +105,24 @@ impl Default for BudgetAlertsPolicy {
     fn default() -> Self {
         Self {
             levels_percent: vec![80, 100],
+        }
+    }
+}
+
+/// Task budgets: how far the realised clients may stray from the plan
+/// before a signal warns the office (seed 003: the contractor warns in time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TaskBudgetPolicy {
+    /// Percent of the planned clients, above or below.
+    #[schema(example = 10)]
+    pub deviation_margin_percent: u32,
+}
+
+impl Default for TaskBudgetPolicy {
+    fn default() -> Self {
+        Self {
+            deviation_margin_percent: 10,
         }
     }
 }
@@ -223,6 +244,7 @@ pub enum PolicyRules {
     Indexation(IndexationPolicy),
     OutflowThreshold(OutflowThresholdPolicy),
     ContractAdmission(ContractAdmissionPolicy),
+    TaskBudget(TaskBudgetPolicy),
 }
 
 impl PolicyRules {
@@ -236,6 +258,7 @@ impl PolicyRules {
             kinds::INDEXATION => Self::Indexation(from_value(body)?),
             kinds::OUTFLOW_THRESHOLD => Self::OutflowThreshold(from_value(body)?),
             kinds::CONTRACT_ADMISSION => Self::ContractAdmission(from_value(body)?),
+            kinds::TASK_BUDGET => Self::TaskBudget(from_value(body)?),
             other => {
                 return Err(format!(
                     "unknown policy kind {other:?}; known: {}",
@@ -276,6 +299,9 @@ impl PolicyRules {
                     return Err("previewOn must be a day as MM-DD".into());
                 }
                 Ok(())
+            }
+            Self::TaskBudget(p) if !(1..=100).contains(&p.deviation_margin_percent) => {
+                Err("deviationMarginPercent must be 1 to 100".into())
             }
             Self::OutflowThreshold(p)
                 if p.min_clients < 1

@@ -76,7 +76,8 @@ pub struct AllocationInfo {
 }
 
 pub struct CeilingInfo {
-    pub provider_agb: String,
+    /// `None` for a ceiling over every provider in its group or municipality.
+    pub provider_agb: Option<String>,
     pub product_group_code: Option<String>,
     pub municipality_cbs: Option<String>,
     pub year: i32,
@@ -146,7 +147,7 @@ pub struct Flows {
 #[derive(Debug, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct CeilingRow {
-    pub provider_agb: String,
+    pub provider_agb: Option<String>,
     pub product_group_code: Option<String>,
     pub municipality_cbs: Option<String>,
     pub year: i32,
@@ -493,7 +494,7 @@ mod tests {
             active_per_municipality: HashMap::from([(ARNHEM, 4)]),
             allocations,
             ceilings: vec![CeilingInfo {
-                provider_agb: "P1".into(),
+                provider_agb: Some("P1".into()),
                 product_group_code: None,
                 municipality_cbs: None,
                 year: 2025,

@@ -51,8 +51,9 @@ pub struct VolumeIo {
     pub frequency: String,
 }
 
-/// A temporary-intensive episode (tijdelijk intensief): extra volume, in the
-/// allocation's unit and frequency, for a period.
+/// A temporary-intensive episode (tijdelijk intensief, seed 000 §4.1): extra
+/// hours of begeleiding per week for a period, declared on the main
+/// product's temporary-intensive product (its `intensiveFor`).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EpisodeIo {
@@ -60,8 +61,9 @@ pub struct EpisodeIo {
     pub from: String,
     #[schema(value_type = NaiveDate, example = "2025-05-31")]
     pub to: String,
+    /// Whole hours per week on top of the allocation, 1 to 168.
     #[schema(example = 3)]
-    pub extra_amount: i64,
+    pub extra_hours_per_week: i64,
 }
 
 /// An allocation (toewijzing / beschikking).
@@ -237,14 +239,14 @@ fn parse_episodes(check: &mut Check, list: &[EpisodeIo]) -> Option<Vec<Episode>>
         let from = check.date(&format!("temporaryIntensive[{i}].from"), &e.from);
         let to = check.date(&format!("temporaryIntensive[{i}].to"), &e.to);
         check.require(
-            (1..=1_000_000).contains(&e.extra_amount),
-            &format!("temporaryIntensive[{i}].extraAmount"),
-            "must be 1 to 1000000",
+            (1..=168).contains(&e.extra_hours_per_week),
+            &format!("temporaryIntensive[{i}].extraHoursPerWeek"),
+            "must be 1 to 168 (hours in a week)",
         );
         episodes.push(Episode {
             from: from?,
             to: to?,
-            extra: e.extra_amount,
+            extra: e.extra_hours_per_week,
         });
     }
     Some(episodes)
@@ -310,7 +312,7 @@ impl Names {
                 .push(EpisodeIo {
                     from: e.from_date.to_string(),
                     to: e.to_date.to_string(),
-                    extra_amount: e.extra_amount,
+                    extra_hours_per_week: e.extra_amount,
                 });
         }
         Ok(Self {

@@ -1,15 +1,16 @@
-//! Budget ceilings (budgetplafonds): a cap on a provider's approved spend in
-//! a year, optionally per product group and municipality. Approved
-//! declarations add to `spent`; crossing the region's alert levels records a
-//! signal (`.../budget-signals`); a hard ceiling rejects the line that would
-//! cross it.
+//! Budget ceilings (budgetplafonds): a cap on approved spend in a year, per
+//! provider, product group or municipality, or a combination of them.
+//! Approved declarations add to `spent`; running allocations add their
+//! remaining volume × tariff to `committed`; crossing the region's alert
+//! levels records a signal (`.../budget-signals`). A hard ceiling refuses a
+//! new allocation (or a raise) that takes its forecast over the amount; it
+//! never refuses payment of delivered care (seed 002 §5.3).
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use entities::{
     declaration_rules::levels_reached,
     money::{cents_to_euros, euros_to_cents},
-    policy::{kinds, BudgetAlertsPolicy, PolicyRules, REGION_SCOPE},
     schema::{budget_ceiling, budget_signal, spend_rollup},
     RegionScope, TenantEntity, TenantRecord,
 };
@@ -22,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{codes::CodeBook, municipalities, policies, product_groups, providers};
+use super::{codes::CodeBook, municipalities, product_groups, providers};
 use crate::{
     auth::{ManageContracts, ReadRegion, Scoped},
     error::{ApiError, ApiResult, Problem},
@@ -36,14 +37,16 @@ use crate::{
 #[serde(rename_all = "camelCase")]
 pub struct BudgetCeilingOut {
     pub id: Uuid,
-    pub provider_agb: String,
+    /// Unset: every provider's spend in the group or municipality.
+    pub provider_agb: Option<String>,
     pub product_group_code: Option<String>,
     pub municipality_cbs: Option<String>,
     #[schema(example = 2025)]
     pub year: i32,
     #[schema(value_type = String, example = "250000.00")]
     pub amount: Decimal,
-    /// A hard ceiling rejects the declaration line that would cross it.
+    /// A hard ceiling refuses new allocations (and raises) that take its
+    /// forecast over the amount.
     pub hard: bool,
     /// Approved spend so far.
     #[schema(value_type = String, example = "201000.00")]
@@ -51,12 +54,24 @@ pub struct BudgetCeilingOut {
     /// Spent as a percentage of the amount, rounded to 2 decimals for display.
     #[schema(value_type = String, example = "80.40")]
     pub used_percent: Decimal,
+    /// What the running allocations in reach still commit in the year: each
+    /// one's volume × tariff (or budget share) from the day after its last
+    /// approved line to its end or 31 December.
+    #[schema(value_type = String, example = "30000.00")]
+    pub committed: Decimal,
+    /// Spent + committed.
+    #[schema(value_type = String, example = "231000.00")]
+    pub forecast: Decimal,
+    /// The forecast as a percentage of the amount, rounded to 2 decimals.
+    #[schema(value_type = String, example = "92.40")]
+    pub forecast_percent: Decimal,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BudgetCeilingIn {
-    pub provider_agb: String,
+    /// At least one of provider, product group and municipality.
+    pub provider_agb: Option<String>,
     pub product_group_code: Option<String>,
     pub municipality_cbs: Option<String>,
     pub year: i32,
@@ -87,9 +102,13 @@ pub struct CeilingFilter {
 pub struct BudgetSignalOut {
     pub id: Uuid,
     pub budget_ceiling_id: Uuid,
+    /// `spent`: approved spend crossed the level; `forecast`: an allocation
+    /// took the forecast (spent + committed) over it.
+    #[schema(example = "spent")]
+    pub kind: String,
     #[schema(example = 80)]
     pub level_percent: i32,
-    /// Spend when the level was crossed.
+    /// Spend (or forecast) when the level was crossed.
     #[schema(value_type = String)]
     pub spent: Decimal,
     pub created_at: chrono::DateTime<chrono::Utc>,
@@ -109,24 +128,35 @@ impl Names {
         Ok(Self(CodeBook::load(db, scope).await?))
     }
 
-    fn out(&self, c: budget_ceiling::Model) -> BudgetCeilingOut {
-        let used = if c.amount_cents == 0 {
-            Decimal::ZERO
-        } else {
-            (Decimal::from(c.spent_cents) * Decimal::ONE_HUNDRED / Decimal::from(c.amount_cents))
-                .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+    async fn out<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        scope: &RegionScope,
+        c: budget_ceiling::Model,
+    ) -> ApiResult<BudgetCeilingOut> {
+        let percent = |cents: i64| {
+            if c.amount_cents == 0 {
+                Decimal::ZERO
+            } else {
+                (Decimal::from(cents) * Decimal::ONE_HUNDRED / Decimal::from(c.amount_cents))
+                    .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+            }
         };
-        BudgetCeilingOut {
+        let forecast = crate::services::ceilings::forecast_of(db, scope, &c).await?;
+        Ok(BudgetCeilingOut {
             id: c.id,
-            provider_agb: self.0.provider(c.provider_id),
+            provider_agb: c.provider_id.map(|id| self.0.provider(id)),
             product_group_code: c.product_group_id.map(|id| self.0.group(id)),
             municipality_cbs: c.municipality_id.map(|id| self.0.municipality(id)),
             year: c.year,
             amount: cents_to_euros(c.amount_cents),
             hard: c.hard,
             spent: cents_to_euros(c.spent_cents),
-            used_percent: used,
-        }
+            used_percent: percent(c.spent_cents),
+            committed: cents_to_euros(forecast - c.spent_cents),
+            forecast: cents_to_euros(forecast),
+            forecast_percent: percent(forecast),
+        })
     }
 }
 
@@ -156,12 +186,25 @@ pub async fn create_budget_ceiling(
     let amount = positive_cents(&mut check, &input.amount);
     let txn = entities::transaction::begin_write(&state.db).await?;
     let scope = &auth.scope;
-    let provider = providers::find_by_agb(&txn, scope, &input.provider_agb).await?;
-    check.require_rule(
-        provider.is_some(),
+    check.require(
+        input.provider_agb.is_some()
+            || input.product_group_code.is_some()
+            || input.municipality_cbs.is_some(),
         "providerAgb",
-        "no such provider in this region",
+        "set a provider, a product group, a municipality or a combination",
     );
+    let provider = match &input.provider_agb {
+        Some(agb) => {
+            let found = providers::find_by_agb(&txn, scope, agb).await?;
+            check.require_rule(
+                found.is_some(),
+                "providerAgb",
+                "no such provider in this region",
+            );
+            Some(found.map(|p| p.id))
+        }
+        None => None,
+    };
     let group = match &input.product_group_code {
         Some(code) => {
             let found = product_groups::find_by_code(&txn, scope, code).await?;
@@ -186,11 +229,11 @@ pub async fn create_budget_ceiling(
         }
         None => None,
     };
-    let (provider, amount) = check.done(provider.zip(amount))?;
+    let amount = check.done(amount)?;
     let saved = budget_ceiling::ActiveModel {
         region_id: Set(scope.region_id),
         id: Set(Uuid::now_v7()),
-        provider_id: Set(provider.id),
+        provider_id: Set(provider.flatten()),
         product_group_id: Set(group),
         municipality_id: Set(municipality),
         year: Set(input.year),
@@ -202,7 +245,7 @@ pub async fn create_budget_ceiling(
     .insert(&txn)
     .await?;
     let saved = count_spend(&txn, scope, saved).await?;
-    let out = Names::load(&txn, scope).await?.out(saved);
+    let out = Names::load(&txn, scope).await?.out(&txn, scope, saved).await?;
     auth.audit()
         .record(&txn, "create", "budget-ceiling", out.id, &out)
         .await?;
@@ -212,20 +255,20 @@ pub async fn create_budget_ceiling(
 
 /// The alert levels (percent of a ceiling) of the region's policy.
 pub async fn alert_levels<C: ConnectionTrait>(db: &C, scope: &RegionScope) -> ApiResult<Vec<i32>> {
-    Ok(
-        match policies::rules(db, scope, kinds::BUDGET_ALERTS, REGION_SCOPE).await? {
-            Some(PolicyRules::BudgetAlerts(p)) => p.levels_percent,
-            _ => BudgetAlertsPolicy::default().levels_percent,
-        },
-    )
+    Ok(worker::funding::alert_levels(db, scope).await?)
 }
 
-/// Records that a ceiling reached a level: one signal per ceiling and
-/// level, however often it is reached.
+/// The kinds of budget signal: approved spend, or an allocation's forecast.
+pub const SPENT_SIGNAL: &str = "spent";
+pub const FORECAST_SIGNAL: &str = "forecast";
+
+/// Records that a ceiling reached a level: one signal per ceiling, kind
+/// and level, however often it is reached.
 pub async fn record_signal<C: ConnectionTrait>(
     db: &C,
     scope: &RegionScope,
     ceiling_id: Uuid,
+    kind: &str,
     level_percent: i32,
     spent_cents: i64,
 ) -> ApiResult<()> {
@@ -233,6 +276,7 @@ pub async fn record_signal<C: ConnectionTrait>(
         region_id: Set(scope.region_id),
         id: Set(Uuid::now_v7()),
         budget_ceiling_id: Set(ceiling_id),
+        kind: Set(kind.into()),
         level_percent: Set(level_percent),
         spent_cents: Set(spent_cents),
         created_at: Set(entities::clock::now()),
@@ -240,6 +284,7 @@ pub async fn record_signal<C: ConnectionTrait>(
     .on_conflict_do_nothing_on([
         budget_signal::Column::RegionId,
         budget_signal::Column::BudgetCeilingId,
+        budget_signal::Column::Kind,
         budget_signal::Column::LevelPercent,
     ])
     .exec(db)
@@ -269,8 +314,10 @@ async fn count_spend(
         .select_only()
         // PostgreSQL sums a bigint as numeric.
         .column_as(Expr::cust("CAST(SUM(amount_cents) AS BIGINT)"), "spent")
-        .filter(spend_rollup::Column::ProviderId.eq(ceiling.provider_id))
         .filter(spend_rollup::Column::Month.between(from, to))
+        .apply_if(ceiling.provider_id, |q, id| {
+            q.filter(spend_rollup::Column::ProviderId.eq(id))
+        })
         .apply_if(ceiling.product_group_id, |q, id| {
             q.filter(spend_rollup::Column::ProductGroupId.eq(id))
         })
@@ -284,7 +331,7 @@ async fn count_spend(
     let spent = spent.unwrap_or(0);
     let levels = alert_levels(txn, scope).await?;
     for level in levels_reached(ceiling.amount_cents, spent, &levels) {
-        record_signal(txn, scope, ceiling.id, level, spent).await?;
+        record_signal(txn, scope, ceiling.id, SPENT_SIGNAL, level, spent).await?;
     }
     if spent == ceiling.spent_cents {
         return Ok(ceiling);
@@ -331,12 +378,11 @@ pub async fn list_budget_ceilings(
     }
     let (items, total) = fetch_page(&state.db, select, page).await?;
     let names = Names::load(&state.db, scope).await?;
-    Ok(Page::new(
-        items.into_iter().map(|c| names.out(c)).collect(),
-        page,
-        total,
-    )
-    .respond(&req))
+    let mut out = Vec::with_capacity(items.len());
+    for c in items {
+        out.push(names.out(&state.db, scope, c).await?);
+    }
+    Ok(Page::new(out, page, total).respond(&req))
 }
 
 /// Get a budget ceiling.
@@ -358,9 +404,8 @@ pub async fn get_budget_ceiling(
         .one(&state.db)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(web::Json(
-        Names::load(&state.db, &auth.scope).await?.out(found),
-    ))
+    let names = Names::load(&state.db, &auth.scope).await?;
+    Ok(web::Json(names.out(&state.db, &auth.scope, found).await?))
 }
 
 /// Change a ceiling's amount or hardness.
@@ -397,7 +442,10 @@ pub async fn update_budget_ceiling(
         model.hard = Set(hard);
     }
     let updated = count_spend(&txn, &auth.scope, model.update(&txn).await?).await?;
-    let out = Names::load(&txn, &auth.scope).await?.out(updated);
+    let out = Names::load(&txn, &auth.scope)
+        .await?
+        .out(&txn, &auth.scope, updated)
+        .await?;
     auth.audit()
         .record(&txn, "update", "budget-ceiling", out.id, &out)
         .await?;
@@ -463,6 +511,7 @@ pub async fn list_budget_signals(
         .map(|s| BudgetSignalOut {
             id: s.id,
             budget_ceiling_id: s.budget_ceiling_id,
+            kind: s.kind,
             level_percent: s.level_percent,
             spent: cents_to_euros(s.spent_cents),
             created_at: s.created_at,

@@ -2,7 +2,7 @@
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use entities::{
-    enums::{FundingVariant, Unit},
+    enums::{ArrangementPeriod, FundingVariant, Unit},
     schema::{product, product_group},
     RegionScope, TenantEntity,
 };
@@ -35,6 +35,14 @@ pub struct ProductOut {
     pub iwmo_category: String,
     pub unit: Unit,
     pub funding_variant: FundingVariant,
+    /// On a temporary-intensive product: the main product it scales up. It
+    /// is never allocated itself; its hours are declared against a main
+    /// allocation's episodes (extra hours per week).
+    #[schema(example = "BW0C1")]
+    pub intensive_for: Option<String>,
+    /// On an arrangement (output funding): what one arrangement covers, a
+    /// calendar month or a stay. Declared once per client and period.
+    pub arrangement_period: Option<ArrangementPeriod>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -53,6 +61,13 @@ pub struct ProductIn {
     pub unit: String,
     #[schema(value_type = FundingVariant)]
     pub funding_variant: String,
+    /// Makes this a temporary-intensive product of that main product
+    /// (unit hour or minute).
+    #[schema(example = "BW0C1")]
+    pub intensive_for: Option<String>,
+    /// Makes this an arrangement (output funding only).
+    #[schema(value_type = Option<ArrangementPeriod>)]
+    pub arrangement_period: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -65,6 +80,9 @@ pub struct ProductPatch {
     pub unit: Option<String>,
     #[schema(value_type = Option<FundingVariant>)]
     pub funding_variant: Option<String>,
+    pub intensive_for: Option<String>,
+    #[schema(value_type = Option<ArrangementPeriod>)]
+    pub arrangement_period: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -117,10 +135,56 @@ async fn to_out<C: ConnectionTrait>(
     m: product::Model,
 ) -> ApiResult<ProductOut> {
     let group = product_group::Entity::find_scoped(db, scope, m.product_group_id).await?;
-    Ok(with_group(m, group.map(|g| g.code).unwrap_or_default()))
+    let main = match m.intensive_for_product_id {
+        Some(id) => product::Entity::find_scoped(db, scope, id)
+            .await?
+            .map(|p| p.code),
+        None => None,
+    };
+    Ok(with_group(m, group.map(|g| g.code).unwrap_or_default(), main))
 }
 
-fn with_group(m: product::Model, product_group_code: String) -> ProductOut {
+/// The links a product may carry, checked: a temporary-intensive product
+/// (hour or minute) belongs to a main product of the same region that is
+/// no temporary-intensive product itself; an arrangement is output-funded.
+async fn check_links<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    code: &str,
+    unit: Unit,
+    variant: FundingVariant,
+    intensive_for: Option<&str>,
+    arrangement: Option<ArrangementPeriod>,
+) -> ApiResult<Option<uuid::Uuid>> {
+    let mut check = Check::new();
+    check.require_rule(
+        arrangement.is_none() || variant == FundingVariant::Output,
+        "arrangementPeriod",
+        "an arrangement is output-funded (fundingVariant output)",
+    );
+    let mut main_id = None;
+    if let Some(main_code) = intensive_for {
+        let main = find_by_code(db, scope, main_code).await?;
+        let fits = main
+            .as_ref()
+            .is_some_and(|m| m.code != code && m.intensive_for_product_id.is_none());
+        check.require_rule(
+            fits,
+            "intensiveFor",
+            "must name another main product of this region",
+        );
+        check.require_rule(
+            matches!(unit, Unit::Hour | Unit::Minute),
+            "unit",
+            "a temporary-intensive product is counted in hours (or minutes)",
+        );
+        main_id = main.map(|m| m.id);
+    }
+    check.finish()?;
+    Ok(main_id)
+}
+
+fn with_group(m: product::Model, product_group_code: String, intensive_for: Option<String>) -> ProductOut {
     ProductOut {
         code: m.code,
         name: m.name,
@@ -128,6 +192,8 @@ fn with_group(m: product::Model, product_group_code: String) -> ProductOut {
         iwmo_category: m.iwmo_category,
         unit: m.unit,
         funding_variant: m.funding_variant,
+        intensive_for,
+        arrangement_period: m.arrangement_period,
     }
 }
 
@@ -154,9 +220,24 @@ pub async fn create_product(
     check_category(&mut check, &input.iwmo_category);
     let unit = check.one_of::<Unit>("unit", &input.unit);
     let variant = check.one_of::<FundingVariant>("fundingVariant", &input.funding_variant);
+    let arrangement = input
+        .arrangement_period
+        .as_deref()
+        .map(|a| check.one_of::<ArrangementPeriod>("arrangementPeriod", a));
     let (unit, variant) = check.done(unit.zip(variant))?;
+    let arrangement = arrangement.flatten();
     let txn = entities::transaction::begin_write(&state.db).await?;
     let group = group_of(&txn, &auth.scope, &input.product_group_code).await?;
+    let main_id = check_links(
+        &txn,
+        &auth.scope,
+        &input.code,
+        unit,
+        variant,
+        input.intensive_for.as_deref(),
+        arrangement,
+    )
+    .await?;
     let model = product::ActiveModel {
         region_id: Set(auth.scope.region_id),
         id: Set(uuid::Uuid::now_v7()),
@@ -166,11 +247,13 @@ pub async fn create_product(
         iwmo_category: Set(input.iwmo_category.clone()),
         unit: Set(unit),
         funding_variant: Set(variant),
+        intensive_for_product_id: Set(main_id),
+        arrangement_period: Set(arrangement),
         created_at: Set(entities::clock::now()),
     }
     .insert(&txn)
     .await?;
-    let out = with_group(model, group.code);
+    let out = with_group(model, group.code, input.intensive_for.clone());
     auth.audit()
         .record(&txn, "create", "product", &out.code, &out)
         .await?;
@@ -211,6 +294,16 @@ pub async fn list_products(
     let groups = product_group::Entity::scoped(&auth.scope)
         .all(&state.db)
         .await?;
+    let mains: std::collections::HashMap<uuid::Uuid, String> =
+        match items.iter().any(|m| m.intensive_for_product_id.is_some()) {
+            true => product::Entity::scoped(&auth.scope)
+                .all(&state.db)
+                .await?
+                .into_iter()
+                .map(|p| (p.id, p.code))
+                .collect(),
+            false => Default::default(),
+        };
     let out = items
         .into_iter()
         .map(|m| {
@@ -219,7 +312,10 @@ pub async fn list_products(
                 .find(|g| g.id == m.product_group_id)
                 .map(|g| g.code.clone())
                 .unwrap_or_default();
-            with_group(m, code)
+            let main = m
+                .intensive_for_product_id
+                .and_then(|id| mains.get(&id).cloned());
+            with_group(m, code, main)
         })
         .collect();
     Ok(Page::new(out, page, total).respond(&req))
@@ -275,12 +371,32 @@ pub async fn update_product(
         .funding_variant
         .as_deref()
         .map(|v| check.one_of::<FundingVariant>("fundingVariant", v));
+    let arrangement = input
+        .arrangement_period
+        .as_deref()
+        .map(|a| check.one_of::<ArrangementPeriod>("arrangementPeriod", a));
     check.finish()?;
     let txn = entities::transaction::begin_write(&state.db).await?;
     let existing = find_by_code(&txn, &auth.scope, &path.1)
         .await?
         .ok_or(ApiError::NotFound)?;
+    let main_id = check_links(
+        &txn,
+        &auth.scope,
+        &existing.code,
+        unit.flatten().unwrap_or(existing.unit),
+        variant.flatten().unwrap_or(existing.funding_variant),
+        input.intensive_for.as_deref(),
+        arrangement.flatten().or(existing.arrangement_period),
+    )
+    .await?;
     let mut model: product::ActiveModel = existing.into();
+    if let Some(id) = main_id {
+        model.intensive_for_product_id = Set(Some(id));
+    }
+    if let Some(Some(period)) = arrangement {
+        model.arrangement_period = Set(Some(period));
+    }
     if let Some(name) = &input.name {
         model.name = Set(name.trim().to_owned());
     }

@@ -30,6 +30,7 @@ use crate::{
         allocations::{to_out, AllocationOut},
         policies,
     },
+    services::ceilings::Steering,
 };
 
 /// What an allocation grants: a volume, a budget or nothing, and the
@@ -87,6 +88,15 @@ pub async fn create(
         draft.start,
     )
     .await?;
+    let steering = Steering::measure(
+        txn,
+        scope,
+        &draft.product,
+        (draft.provider.id, draft.municipality.id),
+        draft.start,
+        draft.end,
+    )
+    .await?;
     let now = entities::clock::now();
     let mut model = allocation::ActiveModel {
         region_id: Set(scope.region_id),
@@ -110,6 +120,7 @@ pub async fn create(
     set_grant(&mut model, &draft.granted.grant);
     let saved = model.insert(txn).await?;
     replace_episodes(txn, scope, saved.id, &draft.granted.episodes).await?;
+    steering.settle(txn, scope, &saved).await?;
     let out = to_out(txn, scope, saved.clone()).await?;
     audit
         .record(txn, "create", "allocation", saved.allocation_number, &out)
@@ -137,6 +148,15 @@ pub async fn change(
         .await?
         .ok_or(ApiError::NotFound)?;
     check_own_rules(txn, scope, &product, existing.start_date, end, &granted).await?;
+    let steering = Steering::measure(
+        txn,
+        scope,
+        &product,
+        (existing.provider_id, existing.municipality_id),
+        existing.start_date,
+        end.max(existing.end_date),
+    )
+    .await?;
     let before = to_out(txn, scope, existing.clone()).await?;
     let mut model: allocation::ActiveModel = existing.into();
     model.end_date = Set(end);
@@ -144,6 +164,7 @@ pub async fn change(
     model.updated_at = Set(entities::clock::now());
     let saved = model.update(txn).await?;
     replace_episodes(txn, scope, saved.id, &granted.episodes).await?;
+    steering.settle(txn, scope, &saved).await?;
     let out = to_out(txn, scope, saved.clone()).await?;
     audit
         .record(
@@ -304,6 +325,18 @@ async fn check_own_rules<C: ConnectionTrait>(
     end: Option<NaiveDate>,
     granted: &Granted,
 ) -> ApiResult<()> {
+    if let Some(main_id) = product.intensive_for_product_id {
+        let main = product::Entity::find_scoped(db, scope, main_id).await?;
+        return Err(rule(
+            "ZR-ALLOC-INTENSIVE-PRODUCT",
+            format!(
+                "{} is the temporary-intensive product of {}: allocate {1} and add the extra \
+                 hours per week as an episode.",
+                product.code,
+                main.map(|m| m.code).unwrap_or_default()
+            ),
+        ));
+    }
     check_execution_variant(
         product.funding_variant,
         product.unit,
@@ -316,6 +349,22 @@ async fn check_own_rules<C: ConnectionTrait>(
         Some(PolicyRules::TemporaryIntensive(p)) => Some(p.limit()),
         _ => None,
     };
+    if !granted.episodes.is_empty() {
+        let has_intensive_product = product::Entity::scoped(scope)
+            .filter(product::Column::IntensiveForProductId.eq(product.id))
+            .one(db)
+            .await?
+            .is_some();
+        if !has_intensive_product {
+            return Err(rule(
+                "ZR-ALLOC-TEMPORARY-INTENSIVE",
+                format!(
+                    "no temporary-intensive product belongs to {}: the catalogue names one with intensiveFor",
+                    product.code
+                ),
+            ));
+        }
+    }
     check_temporary_intensive(start, end, &granted.grant, &granted.episodes, limit)
         .map_err(|e| rule("ZR-ALLOC-TEMPORARY-INTENSIVE", e))
 }

@@ -230,9 +230,10 @@ async fn prepare_assessor(
         .map(|g| (g.id, g.law))
         .collect();
     // Only the tariffs that can apply: region-wide ones and the allocations' providers'.
+    // (Of the allocations' products and of the temporary-intensive products the lines name.)
     let provider_ids: HashSet<Uuid> = allocations.iter().map(|a| a.provider_id).collect();
     let tariffs = tariff::Entity::scoped(scope)
-        .filter(tariff::Column::ProductId.is_in(product_ids.iter().copied()))
+        .filter(tariff::Column::ProductId.is_in(products.iter().map(|p| p.id)))
         .filter(
             Condition::any()
                 .add(tariff::Column::ProviderId.is_null())
@@ -257,6 +258,9 @@ async fn prepare_assessor(
         })
         .map(|a| a.id)
         .collect();
+    let by_id: HashMap<Uuid, &product::Model> = products.iter().map(|p| (p.id, p)).collect();
+    let allocation_product: HashMap<Uuid, Uuid> =
+        allocations.iter().map(|a| (a.id, a.product_id)).collect();
     let mut episodes: HashMap<Uuid, Vec<Episode>> = HashMap::new();
     let mut approved: HashMap<Uuid, Vec<ApprovedLine>> = HashMap::new();
     for chunk in allocation_ids.chunks(CHUNK) {
@@ -271,7 +275,7 @@ async fn prepare_assessor(
                 extra: e.extra_amount,
             });
         }
-        type Row = (Uuid, Option<Uuid>, NaiveDate, NaiveDate, i64, Option<i64>);
+        type Row = (Uuid, Option<Uuid>, NaiveDate, NaiveDate, i64, Option<i64>, String);
         let rows: Vec<Row> = declaration_line::Entity::scoped(scope)
             .select_only()
             .column(declaration_line::Column::Id)
@@ -280,6 +284,7 @@ async fn prepare_assessor(
             .column(declaration_line::Column::PeriodEnd)
             .column(declaration_line::Column::DeliveredVolume)
             .column(declaration_line::Column::AmountCents)
+            .column(declaration_line::Column::ProductCode)
             .filter(declaration_line::Column::AllocationId.is_in(chunk.iter().copied()))
             .filter(declaration_line::Column::Status.eq(LineStatus::Approved))
             .filter(declaration_line::Column::Credit.eq(false))
@@ -291,19 +296,23 @@ async fn prepare_assessor(
             .into_tuple()
             .all(txn)
             .await?;
-        for (line_id, id, period_start, period_end, delivered_volume, amount) in rows {
+        for (line_id, id, period_start, period_end, delivered_volume, amount, code) in rows {
             if let Some(id) = id {
+                let main_code = allocation_product
+                    .get(&id)
+                    .and_then(|p| by_id.get(p))
+                    .map(|p| p.code.as_str());
                 approved.entry(id).or_default().push(ApprovedLine {
                     line_id,
                     period_start,
                     period_end,
                     delivered_volume,
                     amount_cents: amount.unwrap_or(0),
+                    intensive: main_code.is_some_and(|main| main != code),
                 });
             }
         }
     }
-    let by_id: HashMap<Uuid, &product::Model> = products.iter().map(|p| (p.id, p)).collect();
     let facts = allocations
         .into_iter()
         .filter_map(|a| {
@@ -323,7 +332,11 @@ async fn prepare_assessor(
     let years: HashSet<i32> = lines.iter().map(|l| l.period_start.year()).collect();
     let provider_ids: HashSet<Uuid> = facts.iter().map(|f| f.allocation.provider_id).collect();
     let ceilings = budget_ceiling::Entity::scoped(scope)
-        .filter(budget_ceiling::Column::ProviderId.is_in(provider_ids))
+        .filter(
+            Condition::any()
+                .add(budget_ceiling::Column::ProviderId.is_null())
+                .add(budget_ceiling::Column::ProviderId.is_in(provider_ids)),
+        )
         .filter(budget_ceiling::Column::Year.is_in(years))
         .lock_exclusive()
         .all(txn)
@@ -482,6 +495,7 @@ async fn book_ceilings(
             txn,
             scope,
             s.budget_ceiling_id,
+            budget_ceilings::SPENT_SIGNAL,
             s.level_percent,
             s.spent_cents,
         )

@@ -5,6 +5,7 @@
 //! stores, and writes the audit trail. It knows nothing of HTTP.
 
 pub mod allocations;
+pub mod ceilings;
 pub mod declarations;
 pub mod iwmo;
 pub mod vault;

@@ -261,7 +261,7 @@ async fn gather<C: ConnectionTrait>(
         .await?
         .into_iter()
         .map(|c| CeilingInfo {
-            provider_agb: agb.get(&c.provider_id).cloned().unwrap_or_default(),
+            provider_agb: c.provider_id.and_then(|id| agb.get(&id).cloned()),
             product_group_code: c
                 .product_group_id
                 .and_then(|id| group_code.get(&id).cloned()),

@@ -1,0 +1,130 @@
+//! Budget ceilings that steer intake (seed 002 §5.3): a ceiling's forecast
+//! is its approved spend plus what the running allocations in its reach
+//! still commit this year. A new allocation, or a change that raises one,
+//! is measured before and after the write: crossing an alert level records
+//! a `forecast` signal, taking a hard ceiling's forecast over its amount is
+//! refused with a 422 naming the ceiling. Payment of delivered care is
+//! never refused (the declarations book spend, nothing more).
+
+use chrono::{Datelike, NaiveDate};
+use entities::{
+    funding::levels_crossed,
+    money::cents_to_euros,
+    schema::{allocation, budget_ceiling, product},
+    RegionScope, TenantEntity,
+};
+use sea_orm::{sea_query::Condition, ColumnTrait, ConnectionTrait, QueryFilter, QueryTrait};
+use worker::funding::{commitments, Reach};
+
+use crate::{
+    error::{ApiError, ApiResult},
+    routes::budget_ceilings::{alert_levels, record_signal, FORECAST_SIGNAL},
+};
+
+/// The part of a ceiling's forecast an allocation adds: realised spend plus
+/// the commitments of every allocation in the ceiling's reach in its year.
+pub async fn forecast_of<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    ceiling: &budget_ceiling::Model,
+) -> ApiResult<i64> {
+    let reach = Reach {
+        provider_id: ceiling.provider_id,
+        product_group_ids: ceiling.product_group_id.map(|g| vec![g]),
+        municipality_id: ceiling.municipality_id,
+    };
+    let committed: i64 = commitments(db, scope, ceiling.year, &reach)
+        .await?
+        .values()
+        .sum();
+    Ok(ceiling.spent_cents.saturating_add(committed))
+}
+
+/// The ceilings an allocation counts against, with their forecasts before
+/// the allocation is stored or changed.
+pub struct Steering {
+    measured: Vec<(budget_ceiling::Model, i64)>,
+}
+
+impl Steering {
+    /// Measures the ceilings whose reach holds the allocation's provider,
+    /// product group and municipality, in the years it runs.
+    pub async fn measure<C: ConnectionTrait>(
+        db: &C,
+        scope: &RegionScope,
+        product: &product::Model,
+        allocation: (uuid::Uuid, uuid::Uuid),
+        start: NaiveDate,
+        end: Option<NaiveDate>,
+    ) -> ApiResult<Self> {
+        let (provider_id, municipality_id) = allocation;
+        let ceilings = budget_ceiling::Entity::scoped(scope)
+            .filter(
+                Condition::any()
+                    .add(budget_ceiling::Column::ProviderId.is_null())
+                    .add(budget_ceiling::Column::ProviderId.eq(provider_id)),
+            )
+            .filter(
+                Condition::any()
+                    .add(budget_ceiling::Column::ProductGroupId.is_null())
+                    .add(budget_ceiling::Column::ProductGroupId.eq(product.product_group_id)),
+            )
+            .filter(
+                Condition::any()
+                    .add(budget_ceiling::Column::MunicipalityId.is_null())
+                    .add(budget_ceiling::Column::MunicipalityId.eq(municipality_id)),
+            )
+            .filter(budget_ceiling::Column::Year.gte(start.year()))
+            .apply_if(end, |q, end| {
+                q.filter(budget_ceiling::Column::Year.lte(end.year()))
+            })
+            .all(db)
+            .await?;
+        let mut measured = Vec::with_capacity(ceilings.len());
+        for ceiling in ceilings {
+            let before = forecast_of(db, scope, &ceiling).await?;
+            measured.push((ceiling, before));
+        }
+        Ok(Self { measured })
+    }
+
+    /// Measures again after the write: refuses a raise over a hard ceiling,
+    /// and signals the alert levels the forecast crossed.
+    pub async fn settle<C: ConnectionTrait>(
+        self,
+        db: &C,
+        scope: &RegionScope,
+        stored: &allocation::Model,
+    ) -> ApiResult<()> {
+        if self.measured.is_empty() {
+            return Ok(());
+        }
+        let levels = alert_levels(db, scope).await?;
+        for (ceiling, before) in self.measured {
+            let after = forecast_of(db, scope, &ceiling).await?;
+            if after <= before {
+                continue;
+            }
+            if ceiling.hard && after > ceiling.amount_cents {
+                return Err(ApiError::rule(
+                    "ZR-ALLOC-CEILING",
+                    format!(
+                        "Allocation {} would take the forecast of hard budget ceiling {} \
+                         ({} for {}) to {}: {} realised and {} committed.",
+                        stored.allocation_number,
+                        ceiling.id,
+                        cents_to_euros(ceiling.amount_cents),
+                        ceiling.year,
+                        cents_to_euros(after),
+                        cents_to_euros(ceiling.spent_cents),
+                        cents_to_euros(after - ceiling.spent_cents),
+                    ),
+                ));
+            }
+            for level in levels_crossed(ceiling.amount_cents, before, after, &levels) {
+                record_signal(db, scope, ceiling.id, FORECAST_SIGNAL, level, after).await?;
+            }
+        }
+        Ok(())
+    }
+}
