@@ -66,7 +66,9 @@ pub fn check_execution_variant(
         (FundingVariant::Task, Grant::Nothing) => return Ok(()),
         // A task allocation records who is in care; it may state the hours
         // the access team decided (CRvB, seed 003 §3.6), never a price.
-        (FundingVariant::Task, Grant::Volume(v)) if !matches!(v.unit, Unit::Hour | Unit::Minute) => {
+        (FundingVariant::Task, Grant::Volume(v))
+            if !matches!(v.unit, Unit::Hour | Unit::Minute) =>
+        {
             return Err("a task-funded allocation may state hours, nothing else".into());
         }
         (FundingVariant::Task, Grant::Budget(_)) => {

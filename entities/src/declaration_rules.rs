@@ -1317,21 +1317,25 @@ mod tests {
         assert!(v.approved, "{v:?}");
         assert_eq!(v.amount_cents, Some(78_000));
         assert_eq!(
-            a.check(&extra(4, "2025-02-01", "2025-02-28", 1)).reason_code,
+            a.check(&extra(4, "2025-02-01", "2025-02-28", 1))
+                .reason_code,
             Some(codes::OVER_VOLUME_IN_WINDOW)
         );
         // outside the episode, and on an allocation without one: nothing fits
         assert_eq!(
-            a.check(&extra(4, "2025-03-01", "2025-03-31", 1)).reason_code,
+            a.check(&extra(4, "2025-03-01", "2025-03-31", 1))
+                .reason_code,
             Some(codes::OVER_VOLUME_IN_WINDOW)
         );
         assert_eq!(
-            a.check(&extra(1, "2025-02-01", "2025-02-28", 1)).reason_code,
+            a.check(&extra(1, "2025-02-01", "2025-02-28", 1))
+                .reason_code,
             Some(codes::OVER_VOLUME_IN_WINDOW)
         );
         // 02A09 belongs to 02A01 only: on the task allocation it is another product
         assert_eq!(
-            a.check(&extra(5, "2025-02-01", "2025-02-28", 1)).reason_code,
+            a.check(&extra(5, "2025-02-01", "2025-02-28", 1))
+                .reason_code,
             Some(codes::TASK_FUNDED)
         );
     }
@@ -1365,13 +1369,16 @@ mod tests {
         assert!(again.reason.unwrap().contains("2025-01"));
         // an arrangement is one: volume 2 is refused
         assert_eq!(
-            a.check(&arrangement("2025-02-01", "2025-02-28", 2)).reason_code,
+            a.check(&arrangement("2025-02-01", "2025-02-28", 2))
+                .reason_code,
             Some(codes::ARRANGEMENT_DECLARED)
         );
-        assert!(a.check(&arrangement("2025-02-01", "2025-02-28", 1)).approved);
+        assert!(
+            a.check(&arrangement("2025-02-01", "2025-02-28", 1))
+                .approved
+        );
         assert_eq!(codes::standard_code(codes::ARRANGEMENT_DECLARED), "9321");
     }
-
 
     #[test]
     fn budget_allocation() {
@@ -1562,7 +1569,6 @@ mod tests {
         assert_eq!(g.ceilings()[0].spent_cents, 70_000);
         assert_eq!(g.ceilings()[1].spent_cents, 0);
     }
-
 
     fn prestatie(number: i64, reference: &str, from: &str, to: &str, volume: i64) -> LineIn {
         LineIn {

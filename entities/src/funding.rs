@@ -46,7 +46,11 @@ pub fn annual_budget_cents(bands: &[IntensityBand], hourly_price_cents: i64) -> 
 
 /// Start-up costs: at most 5% of the annual budget in the contract's first
 /// year, none after.
-pub fn check_startup(startup_cents: i64, annual_cents: i64, first_year: bool) -> Result<(), String> {
+pub fn check_startup(
+    startup_cents: i64,
+    annual_cents: i64,
+    first_year: bool,
+) -> Result<(), String> {
     if startup_cents < 0 {
         return Err("start-up costs cannot be negative".into());
     }
@@ -116,8 +120,7 @@ pub fn split_by_weight<K: Clone>(total_cents: i64, weights: &[(K, i64)]) -> Vec<
             } else if all == 0 {
                 0
             } else {
-                i64::try_from(i128::from(total_cents) * i128::from((*w).max(0)) / all)
-                    .unwrap_or(0)
+                i64::try_from(i128::from(total_cents) * i128::from((*w).max(0)) / all).unwrap_or(0)
             };
             given += share;
             (key.clone(), share)

@@ -31,4 +31,3 @@ pub fn tenant_fk(
         .on_delete(on_delete)
         .to_owned()
 }
-

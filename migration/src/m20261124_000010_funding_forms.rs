@@ -114,7 +114,8 @@ fn ceiling_indexes(with_kind: bool) -> Vec<IndexCreateStatement> {
 
 const CEILING_COLUMNS: &str = "region_id, id, provider_id, product_group_id, municipality_id, \
                                year, amount_cents, hard, spent_cents, created_at";
-const SIGNAL_COLUMNS: &str = "region_id, id, budget_ceiling_id, level_percent, spent_cents, created_at";
+const SIGNAL_COLUMNS: &str =
+    "region_id, id, budget_ceiling_id, level_percent, spent_cents, created_at";
 
 /// Copies both ceiling tables aside, recreates them in the wanted shape
 /// and copies the rows back. `keep` filters the ceilings that fit it.
@@ -304,7 +305,12 @@ impl MigrationTrait for Migration {
         }
         for column in PRODUCT_COLUMNS {
             manager
-                .alter_table(Table::alter().table("products").drop_column(column).to_owned())
+                .alter_table(
+                    Table::alter()
+                        .table("products")
+                        .drop_column(column)
+                        .to_owned(),
+                )
                 .await?;
         }
         // Ceilings without a provider cannot go back; their signals go with them.

@@ -212,8 +212,14 @@ pub async fn task_figures<C: ConnectionTrait>(
     let Some(contract) = contract::Entity::find_scoped(db, scope, budget.contract_id).await? else {
         return Ok(None);
     };
-    let Some(price) =
-        hourly_price(db, scope, budget.product_id, contract.provider_id, budget.year).await?
+    let Some(price) = hourly_price(
+        db,
+        scope,
+        budget.product_id,
+        contract.provider_id,
+        budget.year,
+    )
+    .await?
     else {
         return Ok(None);
     };
@@ -253,18 +259,14 @@ pub async fn task_figures<C: ConnectionTrait>(
     }))
 }
 
-/// Each municipality's weight in a task budget's split (inhabitants, or
-/// planned clients by CBS code), in CBS order; empty without a split.
-pub async fn split_weights<C: ConnectionTrait>(
+/// The municipalities a contract covers, in CBS order.
+pub async fn contract_municipalities<C: ConnectionTrait>(
     db: &C,
     scope: &RegionScope,
-    budget: &task_budget::Model,
-) -> Result<Vec<(municipality::Model, i64)>, DbErr> {
-    if budget.split == TaskBudgetSplit::None {
-        return Ok(Vec::new());
-    }
+    contract_id: Uuid,
+) -> Result<Vec<municipality::Model>, DbErr> {
     let covered: HashSet<Uuid> = contract_municipality::Entity::scoped(scope)
-        .filter(contract_municipality::Column::ContractId.eq(budget.contract_id))
+        .filter(contract_municipality::Column::ContractId.eq(contract_id))
         .all(db)
         .await?
         .into_iter()
@@ -277,6 +279,20 @@ pub async fn split_weights<C: ConnectionTrait>(
         .filter(|m| covered.contains(&m.id))
         .collect();
     municipalities.sort_by(|a, b| a.cbs_code.cmp(&b.cbs_code));
+    Ok(municipalities)
+}
+
+/// Each municipality's weight in a task budget's split (inhabitants, or
+/// planned clients by CBS code), in CBS order; empty without a split.
+pub async fn split_weights<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    budget: &task_budget::Model,
+) -> Result<Vec<(municipality::Model, i64)>, DbErr> {
+    if budget.split == TaskBudgetSplit::None {
+        return Ok(Vec::new());
+    }
+    let municipalities = contract_municipalities(db, scope, budget.contract_id).await?;
     let weights: HashMap<Uuid, i64> = match budget.split {
         TaskBudgetSplit::Inhabitants => {
             // The latest count up to the budget's year.

@@ -245,7 +245,10 @@ pub async fn create_budget_ceiling(
     .insert(&txn)
     .await?;
     let saved = count_spend(&txn, scope, saved).await?;
-    let out = Names::load(&txn, scope).await?.out(&txn, scope, saved).await?;
+    let out = Names::load(&txn, scope)
+        .await?
+        .out(&txn, scope, saved)
+        .await?;
     auth.audit()
         .record(&txn, "create", "budget-ceiling", out.id, &out)
         .await?;

@@ -8,6 +8,7 @@ pub mod api_clients;
 pub mod audit_events;
 pub mod auth_token;
 pub mod budget_ceilings;
+pub mod budget_frameworks;
 pub mod codes;
 pub mod contracts;
 pub mod declarations;
@@ -25,6 +26,7 @@ pub mod providers;
 pub mod regions;
 pub mod reports;
 pub mod tariffs;
+pub mod task_budgets;
 
 /// Registers every resource under `/api/v1`.
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -96,6 +98,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(budget_ceilings::update_budget_ceiling)
         .service(budget_ceilings::delete_budget_ceiling)
         .service(budget_ceilings::list_budget_signals)
+        .service(budget_frameworks::put_budget_framework)
+        .service(budget_frameworks::list_budget_frameworks)
+        .service(budget_frameworks::list_funding_signals)
+        .service(task_budgets::create_task_budget)
+        .service(task_budgets::list_task_budgets)
+        .service(task_budgets::get_task_budget)
         .service(index_figures::list_index_figures)
         .service(index_figures::put_index_figure)
         .service(index_figures::delete_index_figure)

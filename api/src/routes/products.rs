@@ -141,7 +141,11 @@ async fn to_out<C: ConnectionTrait>(
             .map(|p| p.code),
         None => None,
     };
-    Ok(with_group(m, group.map(|g| g.code).unwrap_or_default(), main))
+    Ok(with_group(
+        m,
+        group.map(|g| g.code).unwrap_or_default(),
+        main,
+    ))
 }
 
 /// The links a product may carry, checked: a temporary-intensive product
@@ -184,7 +188,11 @@ async fn check_links<C: ConnectionTrait>(
     Ok(main_id)
 }
 
-fn with_group(m: product::Model, product_group_code: String, intensive_for: Option<String>) -> ProductOut {
+fn with_group(
+    m: product::Model,
+    product_group_code: String,
+    intensive_for: Option<String>,
+) -> ProductOut {
     ProductOut {
         code: m.code,
         name: m.name,

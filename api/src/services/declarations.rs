@@ -275,7 +275,15 @@ async fn prepare_assessor(
                 extra: e.extra_amount,
             });
         }
-        type Row = (Uuid, Option<Uuid>, NaiveDate, NaiveDate, i64, Option<i64>, String);
+        type Row = (
+            Uuid,
+            Option<Uuid>,
+            NaiveDate,
+            NaiveDate,
+            i64,
+            Option<i64>,
+            String,
+        );
         let rows: Vec<Row> = declaration_line::Entity::scoped(scope)
             .select_only()
             .column(declaration_line::Column::Id)
