@@ -37,6 +37,10 @@ async fn setup(app: &TestApp) -> Region {
         ),
         (
             "products",
+            json!({ "code": "BW0A2", "name": "Zelfstandig Beschermd Thuis, tijdelijk intensief", "productGroupCode": "BW", "iwmoCategory": "07", "unit": "hour", "fundingVariant": "effort", "intensiveFor": "BW0A1" }),
+        ),
+        (
+            "products",
             json!({ "code": "02A01", "name": "Begeleiding basis", "productGroupCode": "BEG", "iwmoCategory": "02", "unit": "hour", "fundingVariant": "effort" }),
         ),
         (
@@ -397,8 +401,8 @@ e2e!(allocation_rules_are_422s_naming_the_rule, |app| {
             episodes,
         )
     };
-    let three = json!([{ "from": "2025-02-01", "to": "2025-04-30", "extraAmount": 3 }]);
-    let four = json!([{ "from": "2025-02-01", "to": "2025-05-01", "extraAmount": 3 }]);
+    let three = json!([{ "from": "2025-02-01", "to": "2025-04-30", "extraHoursPerWeek": 3 }]);
+    let four = json!([{ "from": "2025-02-01", "to": "2025-05-01", "extraHoursPerWeek": 3 }]);
     assert_eq!(
         code(&allocate(&app, &region, with_episodes(2009, three.clone())).await),
         "ZR-ALLOC-TEMPORARY-INTENSIVE",
@@ -915,16 +919,20 @@ e2e!(budget_ceilings_signal_and_stop, |app| {
         .iter()
         .map(|l| l["reasonCode"].as_str().unwrap_or("-"))
         .collect();
-    assert_eq!(codes, ["-", "-", "ZR06"]);
+    // Delivered care within the allocation is paid, hard ceiling or not
+    // (seed 002 §5.3): a ceiling steers intake, not payment.
+    assert_eq!(codes, ["-", "-", "-"]);
     let got = app
         .get(&region.path(&format!("budget-ceilings/{id}")), t)
         .await;
-    assert_eq!(got.body["spent"], "864.00");
-    assert_eq!(got.body["usedPercent"], "86.40");
+    assert_eq!(got.body["spent"], "1008.00");
+    assert_eq!(got.body["usedPercent"], "100.80");
     let signals = app.get(&region.path("budget-signals"), t).await;
-    assert_eq!(signals.body["total"], 1);
-    assert_eq!(signals.body["items"][0]["levelPercent"], 80);
-    assert_eq!(signals.body["items"][0]["spent"], "864.00");
+    assert_eq!(signals.body["total"], 2);
+    assert_eq!(signals.body["items"][0]["levelPercent"], 100);
+    assert_eq!(signals.body["items"][0]["kind"], "spent");
+    assert_eq!(signals.body["items"][1]["levelPercent"], 80);
+    assert_eq!(signals.body["items"][1]["spent"], "864.00");
 
     // Soft, the same line passes and the 100% level is signalled once.
     assert_eq!(
@@ -955,12 +963,12 @@ e2e!(budget_ceilings_signal_and_stop, |app| {
         .iter()
         .map(|s| s["levelPercent"].as_i64().unwrap())
         .collect();
-    assert_eq!(levels, [100, 80]);
+    assert_eq!(levels, [100, 80], "each level once");
     assert_eq!(
         app.get(&region.path(&format!("budget-ceilings/{id}")), t)
             .await
             .body["spent"],
-        "1080.00"
+        "1224.00"
     );
 
     // The region's own alert levels.

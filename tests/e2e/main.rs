@@ -12,6 +12,7 @@ mod demo;
 mod edges;
 mod errors;
 mod faults;
+mod funding;
 mod indexation;
 mod iwmo;
 mod migrations;

@@ -508,33 +508,43 @@ pub async fn run_month(
     regions.extend(with_frameworks);
     regions.sort();
     regions.dedup();
-    let month_key = today.format("%Y-%m").to_string();
     let mut done = Vec::new();
     for region_id in regions {
-        let scope = RegionScope::new(region_id);
-        let txn = begin_write(db).await?;
-        let run = runs::create(&txn, &scope, FUNDING_SCHEDULE_KIND, &month_key).await?;
-        if run.status != entities::enums::JobStatus::Queued {
-            continue; // this month's run happened
+        if let Some(outcome) = run_month_in(db, &RegionScope::new(region_id), today).await? {
+            done.push((region_id, outcome));
         }
-        runs::start(&txn, run.id).await?;
-        let mut outcome = pay_instalments(&txn, &scope, today).await?;
-        outcome.signals += task_signals(&txn, &scope, today).await?;
-        outcome.signals += framework_signals(&txn, &scope, today).await?;
-        runs::succeed(
-            &txn,
-            run.id,
-            serde_json::json!({
-                "month": month_key,
-                "instalments": outcome.instalments,
-                "signals": outcome.signals,
-            }),
-        )
-        .await?;
-        txn.commit().await?;
-        done.push((region_id, outcome));
     }
     Ok(done)
+}
+
+/// One region's monthly funding run; `None` when this month's run happened.
+pub async fn run_month_in(
+    db: &DatabaseConnection,
+    scope: &RegionScope,
+    today: NaiveDate,
+) -> Result<Option<MonthRun>, JobError> {
+    let month_key = today.format("%Y-%m").to_string();
+    let txn = begin_write(db).await?;
+    let run = runs::create(&txn, scope, FUNDING_SCHEDULE_KIND, &month_key).await?;
+    if run.status != entities::enums::JobStatus::Queued {
+        return Ok(None);
+    }
+    runs::start(&txn, run.id).await?;
+    let mut outcome = pay_instalments(&txn, scope, today).await?;
+    outcome.signals += task_signals(&txn, scope, today).await?;
+    outcome.signals += framework_signals(&txn, scope, today).await?;
+    runs::succeed(
+        &txn,
+        run.id,
+        serde_json::json!({
+            "month": month_key,
+            "instalments": outcome.instalments,
+            "signals": outcome.signals,
+        }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Some(outcome))
 }
 
 /// Pays every instalment due up to `today`'s month that is not paid yet.

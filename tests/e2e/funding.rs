@@ -1,0 +1,507 @@
+//! The funding forms besides P×Q (issue 12): task budgets with instalments
+//! and settlement, arrangements, temporary intensive in hours, ceilings that
+//! steer intake, municipal budget frameworks.
+
+use super::*;
+use chrono::NaiveDate;
+use e2e::{bsn, Region};
+
+/// Amersfoort and Baarn (inhabitants 2024), group BEG (Wmo) with the task
+/// product 02C01 (€ 65.00/h in 2026) and 02A01 (€ 70.00/h), group BW with
+/// BW0C1 (€ 190.00/day), its temporary-intensive BW0C2 (€ 68.00/h) and the
+/// arrangement BW0M1 (€ 2,500.00 a month); provider 12345678 contracted for
+/// both groups in both municipalities from 2026.
+async fn setup(app: &TestApp) -> Region {
+    let region = app.new_region().await;
+    let posts = [
+        (
+            "municipalities",
+            json!({ "cbsCode": "GM0307", "name": "Amersfoort", "population": [{ "year": 2024, "inhabitants": 160000 }] }),
+        ),
+        (
+            "municipalities",
+            json!({ "cbsCode": "GM0308", "name": "Baarn", "population": [{ "year": 2024, "inhabitants": 25300 }] }),
+        ),
+        (
+            "product-groups",
+            json!({ "code": "BEG", "name": "Wmo begeleiding", "law": "wmo" }),
+        ),
+        (
+            "product-groups",
+            json!({ "code": "BW", "name": "Beschermd wonen", "law": "wmo" }),
+        ),
+        (
+            "products",
+            json!({ "code": "02C01", "name": "Begeleiding (taakgericht)", "productGroupCode": "BEG", "iwmoCategory": "02", "unit": "hour", "fundingVariant": "task" }),
+        ),
+        (
+            "products",
+            json!({ "code": "02A01", "name": "Begeleiding", "productGroupCode": "BEG", "iwmoCategory": "02", "unit": "hour", "fundingVariant": "effort" }),
+        ),
+        (
+            "products",
+            json!({ "code": "BW0C1", "name": "Beschermd wonen", "productGroupCode": "BW", "iwmoCategory": "15", "unit": "day", "fundingVariant": "effort" }),
+        ),
+        (
+            "products",
+            json!({ "code": "BW0C2", "name": "Beschermd wonen, tijdelijk intensief", "productGroupCode": "BW", "iwmoCategory": "15", "unit": "hour", "fundingVariant": "effort", "intensiveFor": "BW0C1" }),
+        ),
+        (
+            "products",
+            json!({ "code": "BW0M1", "name": "Beschermd wonen arrangement", "productGroupCode": "BW", "iwmoCategory": "15", "unit": "piece", "fundingVariant": "output", "arrangementPeriod": "month" }),
+        ),
+        (
+            "providers",
+            json!({ "agbCode": "12345678", "kvkNumber": "11111111", "name": "Amersfoortse Begeleidingscombinatie" }),
+        ),
+        (
+            "providers",
+            json!({ "agbCode": "22222222", "kvkNumber": "22222222", "name": "Andere Aanbieder" }),
+        ),
+        (
+            "tariffs",
+            json!({ "productCode": "02C01", "validFrom": "2026-01-01", "price": "65.00" }),
+        ),
+        (
+            "tariffs",
+            json!({ "productCode": "02A01", "validFrom": "2026-01-01", "price": "70.00" }),
+        ),
+        (
+            "tariffs",
+            json!({ "productCode": "BW0C1", "validFrom": "2026-01-01", "price": "190.00" }),
+        ),
+        (
+            "tariffs",
+            json!({ "productCode": "BW0C2", "validFrom": "2026-01-01", "price": "68.00" }),
+        ),
+        (
+            "tariffs",
+            json!({ "productCode": "BW0M1", "validFrom": "2026-01-01", "price": "2500.00" }),
+        ),
+    ];
+    app.create_all(&region, &posts).await;
+    let reply = app
+        .post(
+            &region.path("contracts"),
+            &region.admin,
+            json!({ "providerAgb": "12345678", "procurementForm": "sas-tender", "productGroupCodes": ["BEG", "BW"], "municipalityCbsCodes": ["GM0307", "GM0308"], "startDate": "2026-01-01", "initialTermMonths": 36 }),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    region
+}
+
+async fn contract_id(app: &TestApp, region: &Region) -> String {
+    app.get(&region.path("contracts"), &region.admin).await.body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn allocation(number: i64, product: &str, volume: Value) -> Value {
+    json!({
+        "allocationNumber": number, "clientBsn": bsn(number as u32), "municipalityCbs": "GM0307",
+        "productCode": product, "providerAgb": "12345678",
+        "startDate": "2026-01-01", "endDate": "2026-12-31", "volume": volume
+    })
+}
+
+fn per_week(hours: i64) -> Value {
+    json!({ "amount": hours, "unit": "hour", "frequency": "week" })
+}
+
+fn line(number: i64, product: &str, from: &str, to: &str, volume: i64) -> Value {
+    json!({ "allocationNumber": number, "productCode": product, "periodStart": from, "periodEnd": to, "deliveredVolume": volume })
+}
+
+fn reason_codes(batch: &Reply) -> Vec<String> {
+    batch.body["lines"]
+        .as_array()
+        .unwrap_or(&Vec::new())
+        .iter()
+        .map(|l| l["reasonCode"].as_str().unwrap_or("-").to_owned())
+        .collect()
+}
+
+fn day(text: &str) -> NaiveDate {
+    text.parse().unwrap()
+}
+
+async fn run_month(
+    app: &TestApp,
+    region: &Region,
+    today: &str,
+) -> Option<worker::funding::MonthRun> {
+    let scope = entities::RegionScope::new(app.region_id(&region.code).await);
+    worker::funding::run_month_in(&app.state.db, &scope, day(today))
+        .await
+        .unwrap()
+}
+
+e2e!(task_budget_pays_instalments_and_settles, |app| {
+    let region = setup(&app).await;
+    let t = &region.admin;
+    let contract = contract_id(&app, &region).await;
+    let budgets = region.path(&format!("contracts/{contract}/task-budgets"));
+    // 900 × 40 h × € 65.00 = € 2,340,000.00; 5% = € 117,000.00
+    let body = |start_up: &str| {
+        json!({ "productCode": "02C01", "year": 2026, "plannedClients": 900, "hoursPerClient": "40",
+                "startUp": start_up, "split": "inhabitants" })
+    };
+    let over = app.post(&budgets, t, body("117000.01")).await;
+    assert_eq!(
+        over.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        over.body
+    );
+    assert_eq!(over.error_fields(), ["startUp"]);
+    let created = app.post(&budgets, t, body("117000.00")).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_eq!(created.body["hourlyPrice"], "65.00");
+    assert_eq!(created.body["annualBudget"], "2340000.00");
+    assert_eq!(created.body["startUp"], "117000.00");
+    assert_eq!(created.body["plannedClients"], 900);
+    // shared by inhabitants: 160,000 and 25,300 of 185,300; Baarn takes the rest
+    assert_eq!(
+        created.body["municipalities"][0]["municipalityCbs"],
+        "GM0307"
+    );
+    assert_eq!(created.body["municipalities"][0]["total"], "2121532.64");
+    assert_eq!(created.body["municipalities"][1]["total"], "335467.36");
+    let id = created.body["id"].as_str().unwrap().to_owned();
+
+    assert_eq!(
+        app.post(&budgets, t, body("0")).await.status,
+        StatusCode::CONFLICT
+    );
+    let later = app
+        .post(&budgets, t, json!({ "productCode": "02C01", "year": 2027, "plannedClients": 900, "hoursPerClient": "40", "startUp": "1.00" }))
+        .await;
+    assert_eq!(
+        later.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "start-up only in the first year"
+    );
+    let not_task = app
+        .post(&budgets, t, json!({ "productCode": "02A01", "year": 2026, "plannedClients": 1, "hoursPerClient": "1" }))
+        .await;
+    assert_eq!(not_task.error_fields(), ["productCode"]);
+    let both = app
+        .post(&budgets, t, json!({ "productCode": "02C01", "year": 2026, "plannedClients": 1, "hoursPerClient": "1", "intensityBands": [{ "clients": 1, "hours": "2" }] }))
+        .await;
+    assert_eq!(both.status, StatusCode::BAD_REQUEST);
+
+    // A task allocation records who is in care and the hours decided; a
+    // declaration on it is never paid.
+    let task = app
+        .post(
+            &region.path("allocations"),
+            t,
+            allocation(5001, "02C01", per_week(3)),
+        )
+        .await;
+    assert_eq!(task.status, StatusCode::CREATED, "{}", task.body);
+    let batch = app
+        .declare(
+            &region,
+            t,
+            "task-1",
+            json!([line(5001, "02C01", "2026-01-01", "2026-01-31", 12)]),
+        )
+        .await;
+    assert_eq!(reason_codes(&batch), ["ZR08"]);
+
+    // The monthly run pays January to March, once.
+    assert_eq!(
+        run_month(&app, &region, "2026-03-01")
+            .await
+            .unwrap()
+            .instalments,
+        3
+    );
+    assert!(
+        run_month(&app, &region, "2026-03-15").await.is_none(),
+        "once a month"
+    );
+    let path = region.path(&format!("task-budgets/{id}"));
+    let got = app.get(&path, t).await;
+    let amounts: Vec<&str> = got.body["instalments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["amount"].as_str().unwrap())
+        .collect();
+    assert_eq!(amounts, ["204750.00"; 3], "€ 2,457,000 / 12");
+    assert_eq!(got.body["settlement"]["paid"], "614250.00");
+
+    // December pays the rest; the year sums to the cent.
+    assert_eq!(
+        run_month(&app, &region, "2026-12-01")
+            .await
+            .unwrap()
+            .instalments,
+        9
+    );
+    let settled = app.get(&path, t).await;
+    assert_eq!(settled.body["settlement"]["paid"], "2457000.00");
+    assert_eq!(settled.body["settlement"]["balance"], "0.00");
+    assert_eq!(settled.body["settlement"]["realisedClients"], 1);
+    assert_eq!(settled.body["settlement"]["deviationPercent"], -99);
+
+    // After the year: far under the plan, a signal once.
+    run_month(&app, &region, "2027-01-01").await;
+    let signals = app
+        .get(&region.path(&format!("funding-signals?subjectId={id}")), t)
+        .await;
+    assert_eq!(signals.body["total"], 1, "{}", signals.body);
+    assert_eq!(signals.body["items"][0]["kind"], "task-clients");
+    assert_eq!(signals.body["items"][0]["levelPercent"], 90);
+
+    // Another region, or another provider, sees nothing of it.
+    let other = app.new_region().await;
+    let foreign = app
+        .get(&other.path(&format!("task-budgets/{id}")), &other.admin)
+        .await;
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+    let provider = |agb: &str| {
+        let mut claims = app.claims(&region.code, Role::Provider);
+        claims.agb = Some(agb.into());
+        app.sign(&claims)
+    };
+    assert_eq!(
+        app.get(&path, &provider("22222222")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(&path, &provider("12345678")).await.status,
+        StatusCode::OK
+    );
+});
+
+e2e!(an_arrangement_is_declared_once_a_month, |app| {
+    let region = setup(&app).await;
+    let t = &region.admin;
+    let refused = app
+        .post(&region.path("products"), t, json!({ "code": "BW0M2", "name": "x", "productGroupCode": "BW", "iwmoCategory": "15", "unit": "day", "fundingVariant": "effort", "arrangementPeriod": "month" }))
+        .await;
+    assert_eq!(refused.error_fields(), ["arrangementPeriod"]);
+    let twelve = json!({ "amount": 12, "unit": "piece", "frequency": "total" });
+    let made = app
+        .post(
+            &region.path("allocations"),
+            t,
+            allocation(6001, "BW0M1", twelve),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let batch = app
+        .declare(
+            &region,
+            t,
+            "arrangement-1",
+            json!([
+                line(6001, "BW0M1", "2026-01-01", "2026-01-31", 1),
+                line(6001, "BW0M1", "2026-01-10", "2026-01-31", 1),
+                line(6001, "BW0M1", "2026-02-01", "2026-02-28", 2),
+                line(6001, "BW0M1", "2026-02-01", "2026-02-28", 1),
+            ]),
+        )
+        .await;
+    assert_eq!(reason_codes(&batch), ["-", "ZR09", "ZR09", "-"]);
+    assert_eq!(batch.body["approvedAmount"], "5000.00");
+});
+
+e2e!(temporary_intensive_is_hours_on_its_own_product, |app| {
+    let region = setup(&app).await;
+    let t = &region.admin;
+    let daily = json!({ "amount": 1, "unit": "day", "frequency": "day" });
+    let direct = app
+        .post(
+            &region.path("allocations"),
+            t,
+            allocation(7001, "BW0C2", per_week(3)),
+        )
+        .await;
+    assert_eq!(
+        direct.body["code"], "ZR-ALLOC-INTENSIVE-PRODUCT",
+        "{}",
+        direct.body
+    );
+    let policy = app
+        .put_admin(
+            &region,
+            "policies/temporary-intensive/BW0C1",
+            json!({ "maxMonths": 12, "per": "allocation" }),
+        )
+        .await;
+    assert_eq!(policy.status, StatusCode::OK, "{}", policy.body);
+    let mut body = allocation(7002, "BW0C1", daily);
+    // 2 March – 31 May: 13 weeks at 3 h a week = 39 h
+    body["temporaryIntensive"] =
+        json!([{ "from": "2026-03-02", "to": "2026-05-31", "extraHoursPerWeek": 3 }]);
+    let made = app.post(&region.path("allocations"), t, body).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    assert_eq!(made.body["temporaryIntensive"][0]["extraHoursPerWeek"], 3);
+    let batch = app
+        .declare(
+            &region,
+            t,
+            "intensive-1",
+            json!([
+                // March: 30 days of the episode × 3 / 7 = 12.86 h
+                line(7002, "BW0C2", "2026-03-01", "2026-03-31", 12),
+                line(7002, "BW0C2", "2026-03-01", "2026-03-31", 1),
+                // no episode in January
+                line(7002, "BW0C2", "2026-01-01", "2026-01-31", 1),
+                // the main product keeps its own volume: 31 days
+                line(7002, "BW0C1", "2026-03-01", "2026-03-31", 31),
+            ]),
+        )
+        .await;
+    assert_eq!(reason_codes(&batch), ["-", "9321", "9321", "-"]);
+    let lines = batch.body["lines"].as_array().unwrap();
+    assert_eq!(lines[0]["amount"], "816.00", "12 h × € 68.00");
+    assert_eq!(lines[3]["amount"], "5890.00", "31 days × € 190.00");
+    // 02A01 has no temporary-intensive product: no episodes on it
+    let mut begeleiding = allocation(7003, "02A01", per_week(2));
+    begeleiding["temporaryIntensive"] =
+        json!([{ "from": "2026-03-02", "to": "2026-05-31", "extraHoursPerWeek": 3 }]);
+    let refused = app.post(&region.path("allocations"), t, begeleiding).await;
+    assert_eq!(
+        refused.body["code"], "ZR-ALLOC-TEMPORARY-INTENSIVE",
+        "{}",
+        refused.body
+    );
+});
+
+e2e!(ceilings_steer_intake_and_frameworks_forecast, |app| {
+    let region = setup(&app).await;
+    let t = &region.admin;
+    // A hard ceiling on the group alone, every provider's spend.
+    let ceiling = app
+        .post(
+            &region.path("budget-ceilings"),
+            t,
+            json!({ "productGroupCode": "BEG", "year": 2026, "amount": "10000.00", "hard": true }),
+        )
+        .await;
+    assert_eq!(ceiling.status, StatusCode::CREATED, "{}", ceiling.body);
+    assert_eq!(ceiling.body["providerAgb"], Value::Null);
+    let id = ceiling.body["id"].as_str().unwrap().to_owned();
+    let nothing = app
+        .post(
+            &region.path("budget-ceilings"),
+            t,
+            json!({ "year": 2026, "amount": "1.00" }),
+        )
+        .await;
+    assert_eq!(nothing.status, StatusCode::BAD_REQUEST);
+
+    // 2 h/week all year: 365 × 2 / 7 × € 70.00 = € 7,300.00 committed (73%)
+    let first = app
+        .post(
+            &region.path("allocations"),
+            t,
+            allocation(8001, "02A01", per_week(2)),
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    let got = app
+        .get(&region.path(&format!("budget-ceilings/{id}")), t)
+        .await;
+    assert_eq!(got.body["committed"], "7300.00");
+    assert_eq!(got.body["forecast"], "7300.00");
+    // + 1 h/week all year (€ 3,650.00) takes it to € 10,950.00: refused
+    let over = app
+        .post(
+            &region.path("allocations"),
+            t,
+            allocation(8002, "02A01", per_week(1)),
+        )
+        .await;
+    assert_eq!(over.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(over.body["code"], "ZR-ALLOC-CEILING");
+    assert!(
+        over.body["detail"].as_str().unwrap().contains(&id),
+        "{}",
+        over.body
+    );
+    assert_eq!(
+        app.get(&region.path("allocations/8002"), t).await.status,
+        StatusCode::NOT_FOUND,
+        "nothing half-written"
+    );
+    // + 1 h/week from July (184 days: € 1,840.00) = € 9,140.00: the 80% signal
+    let mut half = allocation(8003, "02A01", per_week(1));
+    half["startDate"] = json!("2026-07-01");
+    let made = app.post(&region.path("allocations"), t, half).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let signals = app
+        .get(
+            &region.path(&format!("budget-signals?budgetCeilingId={id}")),
+            t,
+        )
+        .await;
+    assert_eq!(signals.body["total"], 1, "{}", signals.body);
+    assert_eq!(signals.body["items"][0]["kind"], "forecast");
+    assert_eq!(signals.body["items"][0]["levelPercent"], 80);
+    assert_eq!(signals.body["items"][0]["spent"], "9140.00");
+
+    // Delivered care is paid: January, 8 h = € 560.00; what remains of the
+    // first allocation is committed from 1 February (334 days: € 6,680.00).
+    let batch = app
+        .declare(
+            &region,
+            t,
+            "steer-1",
+            json!([line(8001, "02A01", "2026-01-01", "2026-01-31", 8)]),
+        )
+        .await;
+    assert_eq!(reason_codes(&batch), ["-"]);
+    let got = app
+        .get(&region.path(&format!("budget-ceilings/{id}")), t)
+        .await;
+    assert_eq!(got.body["spent"], "560.00");
+    assert_eq!(got.body["committed"], "8520.00");
+    assert_eq!(got.body["forecast"], "9080.00");
+    assert_eq!(got.body["forecastPercent"], "90.80");
+
+    // Amersfoort's Wmo framework: realised € 560.00, committed € 8,520.00.
+    let framework = region.path("budget-frameworks/GM0307/wmo/2026");
+    let set = app
+        .put(&framework, t, json!({ "amount": "20000.00" }))
+        .await;
+    assert_eq!(set.status, StatusCode::CREATED, "{}", set.body);
+    assert_eq!(set.body["realised"], "560.00");
+    assert_eq!(set.body["committed"], "8520.00");
+    assert_eq!(
+        set.body["forecast"], "9080.00",
+        "realised + committed beats linear"
+    );
+    assert_eq!(set.body["levelsReached"], json!([]));
+    let lowered = app
+        .put(&framework, t, json!({ "amount": "10000.00" }))
+        .await;
+    assert_eq!(lowered.status, StatusCode::OK, "{}", lowered.body);
+    assert_eq!(lowered.body["levelsReached"], json!([80]));
+    assert_eq!(
+        app.put(
+            &region.path("budget-frameworks/GM9999/wmo/2026"),
+            t,
+            json!({ "amount": "1.00" })
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    let listed = app
+        .get(&region.path("budget-frameworks?year=2026"), t)
+        .await;
+    assert_eq!(listed.body["total"], 1);
+    run_month(&app, &region, "2026-12-01").await;
+    let fsignals = app.get(&region.path("funding-signals"), t).await;
+    assert_eq!(fsignals.body["total"], 1, "{}", fsignals.body);
+    assert_eq!(fsignals.body["items"][0]["kind"], "framework-forecast");
+    assert_eq!(fsignals.body["items"][0]["levelPercent"], 80);
+});
