@@ -1,18 +1,25 @@
 //! `api --demo`: the five regions of DOMAIN.md as their seed documents
 //! describe them ([`regions`]: lots, products with their iWmo category,
 //! procurement forms, terms and start dates, the regional rules), stored
-//! as the office keeps them ([`catalogue`]). A region that already exists
-//! is left alone.
+//! as the office keeps them ([`catalogue`]), with a year of care made
+//! through the allocation and declaration services ([`activity`]), so
+//! that reports, outflow checks, ceilings and an indexation run have
+//! figures at once. A region that already exists is left alone.
 
+mod activity;
 mod catalogue;
 mod regions;
 
 use entities::schema::region;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
+pub use activity::window;
+
 /// Loads every demo region that does not exist yet; returns how many it
-/// added.
-pub async fn load(db: &DatabaseConnection) -> Result<usize, String> {
+/// added. `client_key_secret` makes the clients' pseudonyms, as the
+/// allocation handlers do.
+pub async fn load(db: &DatabaseConnection, client_key_secret: &str) -> Result<usize, String> {
+    let today = entities::clock::now().date_naive();
     let mut added = 0;
     for (index, demo) in regions::REGIONS.iter().enumerate() {
         #[allow(clippy::disallowed_methods)] // checks for the tenant itself
@@ -27,11 +34,35 @@ pub async fn load(db: &DatabaseConnection) -> Result<usize, String> {
         let txn = entities::transaction::begin_write(db)
             .await
             .map_err(|e| e.to_string())?;
-        catalogue::insert(&txn, index, demo)
+        let catalogue = catalogue::insert(&txn, index, demo)
             .await
             .map_err(|e| failed(e.to_string()))?;
+        let year = activity::generate(
+            &txn,
+            index as u64,
+            demo,
+            &catalogue,
+            client_key_secret,
+            today,
+        )
+        .await
+        .map_err(|e| failed(e.to_string()))?;
         txn.commit().await.map_err(|e| e.to_string())?;
-        tracing::info!(region = demo.code, "demo region loaded");
+        if year.refused > 0 || year.unexpected > 0 {
+            tracing::warn!(
+                region = demo.code,
+                refused = year.refused,
+                unexpected = year.unexpected,
+                "demo data: some allocations or lines came out otherwise than planned"
+            );
+        }
+        tracing::info!(
+            region = demo.code,
+            allocations = year.allocations,
+            lines = year.lines,
+            rejected = year.rejected,
+            "demo region loaded"
+        );
         added += 1;
     }
     Ok(added)

@@ -1,5 +1,5 @@
 use super::*;
-use e2e::Region;
+use e2e::{wait_for_job, Region};
 
 const REGIONS: [&str; 5] = [
     "centraal-gelderland",
@@ -22,15 +22,22 @@ fn items(reply: &Reply) -> Vec<Value> {
 
 /// On a fresh SQLite file only: the shared PostgreSQL test database keeps
 /// the demo regions of earlier runs, which `load` rightly leaves alone.
+/// The worker starts after the load, as `api --demo` starts it.
 #[tokio::test]
 async fn demo_loads_the_five_regions_once() {
-    let app = TestApp::spawn(e2e::Backend::Sqlite).await.unwrap();
-    assert_eq!(api::demo::load(&app.state.db).await.unwrap(), 5);
+    let app = TestApp::spawn_with_workers(e2e::Backend::Sqlite, None, false)
+        .await
+        .unwrap();
+    let secret = app.state.config.client_key_secret.clone();
+    let started = std::time::Instant::now();
+    assert_eq!(api::demo::load(&app.state.db, &secret).await.unwrap(), 5);
+    println!("api::demo::load: five regions in {:.2?}", started.elapsed());
     assert_eq!(
-        api::demo::load(&app.state.db).await.unwrap(),
+        api::demo::load(&app.state.db, &secret).await.unwrap(),
         0,
         "loading twice adds nothing"
     );
+    api::app::spawn_embedded_worker(&app.state);
     let regions = app
         .get("/api/v1/regions?pageSize=500", &app.platform_token())
         .await;
@@ -38,6 +45,7 @@ async fn demo_loads_the_five_regions_once() {
         assert!(regions.body.to_string().contains(code), "{code}");
     }
     catalogue_and_contracts_follow_the_seeds(&app).await;
+    a_year_of_care(&app).await;
     app.stop().await;
 }
 
@@ -165,4 +173,124 @@ async fn catalogue_and_contracts_follow_the_seeds(app: &TestApp) {
         .iter()
         .filter(|c| c["productGroupCodes"] == json!(["HH"]))
         .all(|c| !c["municipalityCbsCodes"].to_string().contains("GM0200")));
+}
+
+async fn a_year_of_care(app: &TestApp) {
+    let today = chrono::Utc::now().date_naive();
+    let (from, to) = api::demo::window(today);
+    for code in REGIONS {
+        let region = admin(app, code);
+        let t = &region.admin;
+        let allocations = app.get(&region.path("allocations?pageSize=1"), t).await;
+        let count = allocations.body["total"].as_i64().unwrap();
+        assert!(count >= 60, "{code}: {count} allocations");
+
+        let batches = items(&app.get(&region.path("declarations?pageSize=500"), t).await);
+        let sum = |field: &str| -> i64 { batches.iter().map(|b| b[field].as_i64().unwrap()).sum() };
+        let (approved, rejected) = (sum("approvedCount"), sum("rejectedCount"));
+        let share = rejected as f64 / (approved + rejected) as f64;
+        println!("{code}: {count} allocations, {approved} lines approved, {rejected} rejected");
+        assert!(approved >= 300, "{code}: {approved} approved lines");
+        assert!(
+            (0.005..0.08).contains(&share),
+            "{code}: {rejected} of {} rejected",
+            approved + rejected
+        );
+
+        // A monitoring report over the generated year.
+        let created = app
+            .post(
+                &region.path("reports"),
+                t,
+                json!({ "from": from.to_string(), "to": to.to_string() }),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::ACCEPTED, "{}", created.body);
+        let job = wait_for_job(app, &region, created.body["jobId"].as_str().unwrap()).await;
+        assert_eq!(job["status"], "succeeded", "{job}");
+        let id = created.body["id"].as_str().unwrap();
+        let report = app.get(&region.path(&format!("reports/{id}")), t).await;
+        let content = &report.body["content"];
+        let total: f64 = content["productGroups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                g["approvedAmount"]
+                    .as_str()
+                    .unwrap()
+                    .parse::<f64>()
+                    .unwrap()
+            })
+            .sum();
+        assert!(total > 10_000.0, "{code}: {total}");
+        assert!(
+            content["flows"]["inflow"].as_i64().unwrap() > 0,
+            "{content}"
+        );
+
+        // Ceilings of the year: one just past its 80 % alert level.
+        let ceilings = items(&app.get(&region.path("budget-ceilings"), t).await);
+        assert!(ceilings.len() >= 2, "{code}: {ceilings:?}");
+        let near = ceilings.iter().any(|c| {
+            let used: f64 = c["usedPercent"].as_str().unwrap().parse().unwrap();
+            (80.0..90.0).contains(&used)
+        });
+        assert!(near, "{code}: {ceilings:?}");
+        let signals = app.get(&region.path("budget-signals"), t).await;
+        assert!(
+            signals.body.to_string().contains(r#""levelPercent":80"#),
+            "{code}: {}",
+            signals.body
+        );
+    }
+
+    // Rivierenland's outflow threshold (10 clients in 12 months) flags the
+    // provider that served no one.
+    let riv = admin(app, "rivierenland");
+    let created = app
+        .post(
+            &riv.path("outflow-checks"),
+            &riv.admin,
+            json!({ "asOf": today.to_string() }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::ACCEPTED, "{}", created.body);
+    let job = wait_for_job(app, &riv, created.body["jobId"].as_str().unwrap()).await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    let id = created.body["id"].as_str().unwrap();
+    let flags = app
+        .get(&riv.path(&format!("outflow-checks/{id}/flags")), &riv.admin)
+        .await;
+    let flagged = items(&flags);
+    assert!(
+        flagged
+            .iter()
+            .any(|f| f["providerAgb"] == "98030008" && f["verdict"] == "zero-clients"),
+        "{}",
+        flags.body
+    );
+
+    // The 2027 indexation: 0.9 × 3.90 + 0.1 × 2.10 + 0.9 × 0.15 − 0.1 × 0.20 = 3.835 → 3.84 %.
+    let rvn = admin(app, "rijk-van-nijmegen");
+    let created = app
+        .post(
+            &rvn.path("indexation-runs"),
+            &rvn.admin,
+            json!({ "year": 2027 }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::ACCEPTED, "{}", created.body);
+    let job = wait_for_job(app, &rvn, created.body["previewJobId"].as_str().unwrap()).await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    let id = created.body["id"].as_str().unwrap();
+    let run = app
+        .get(&rvn.path(&format!("indexation-runs/{id}")), &rvn.admin)
+        .await;
+    assert_eq!(run.body["status"], "previewed", "{}", run.body);
+    assert_eq!(
+        run.body["indices"],
+        json!({ "BEG": "3.84", "DB": "3.84", "KV": "3.84" })
+    );
+    assert_eq!(run.body["proposedCount"], 5);
 }
