@@ -276,6 +276,8 @@ async fn region_data(
             iwmo_category: format!("{:02}", g + 1),
             unit,
             funding_variant: FundingVariant::Effort,
+            intensive_for_product_id: None,
+            arrangement_period: None,
             created_at: now,
         });
         let base = rng.gen_range(low..high);
