@@ -47,7 +47,9 @@ fn rule_for(property: &str, json_type: &str) -> Option<Value> {
             json!({ "minLength": 1, "maxLength": 6, "pattern": "^[A-Za-z]+$" })
         }
         ("reason", "string") => json!({ "minLength": 1, "maxLength": 2000 }),
-        ("price", "string") => json!({ "pattern": NON_NEGATIVE_EUROS }),
+        ("price" | "startUp" | "hoursPerClient" | "hours", "string") => {
+            json!({ "pattern": NON_NEGATIVE_EUROS })
+        }
         ("amount" | "budget", "string") => json!({ "pattern": POSITIVE_EUROS }),
         ("declaredAmount" | "declaredTariff", "string") => json!({ "pattern": EUROS_PATTERN }),
         ("forecast" | "definitive", "string") => json!({ "pattern": DECIMAL_PATTERN }),

@@ -70,7 +70,7 @@ def main() -> None:
         "municipalityCbs": CBS, "productCode": PRODUCT, "providerAgb": AGB,
         "startDate": "2025-01-01", "endDate": "2025-12-31",
         "volume": {"amount": 1, "unit": "day", "frequency": "day"},
-        "temporaryIntensive": [{"from": "2025-03-01", "to": "2025-05-31", "extraAmount": 1}],
+        "temporaryIntensive": [{"from": "2025-03-01", "to": "2025-05-31", "extraHoursPerWeek": 3}],
     })
     _, batch = call(base, provider, "POST", "/declarations", {"lines": [
         {"allocationNumber": ALLOCATION, "productCode": PRODUCT,

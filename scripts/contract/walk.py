@@ -244,7 +244,7 @@ def _() -> None:
             "startDate": "2025-01-01",
             "endDate": "2025-12-31",
             "volume": {"amount": 1, "unit": "day", "frequency": "day"},
-            "temporaryIntensive": [{"from": "2025-03-01", "to": "2025-05-31", "extraAmount": 1}],
+            "temporaryIntensive": [{"from": "2025-03-01", "to": "2025-05-31", "extraHoursPerWeek": 3}],
         }
     )
     a = expect(create_allocation.sync_detailed(REGION, client=team, body=body), 201, m.AllocationOut)

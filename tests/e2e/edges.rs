@@ -257,7 +257,8 @@ e2e!(a_late_ceiling_counts_what_was_spent, |app| {
         .collect();
     assert_eq!(levels, [80], "99.7 % spent: the 80 % signal at once");
 
-    // The hard ceiling now refuses the February line that would pass it.
+    // Delivered care is paid over a hard ceiling too (it steers intake
+    // only): February (28 × 96.50 = 2,702.00) passes and reaches 100 %.
     let february = app
         .declare(
             &region,
@@ -266,9 +267,9 @@ e2e!(a_late_ceiling_counts_what_was_spent, |app| {
             json!([line("2025-02-01", "2025-02-28", 28)]),
         )
         .await;
-    assert_eq!(february.body["approvedCount"], 0, "{}", february.body);
+    assert_eq!(february.body["approvedCount"], 1, "{}", february.body);
 
-    // Raising it recounts and keeps the spend.
+    // Raising it recounts and keeps the spend; each level is signalled once.
     let raised = app
         .patch(
             &region.path(&format!("budget-ceilings/{id}")),
@@ -276,17 +277,14 @@ e2e!(a_late_ceiling_counts_what_was_spent, |app| {
             json!({ "amount": "2500.00" }),
         )
         .await;
-    assert_eq!(raised.body["spent"], "2991.50", "{}", raised.body);
+    assert_eq!(raised.body["spent"], "5693.50", "{}", raised.body);
     let signals = app
         .get(
             &region.path(&format!("budget-signals?budgetCeilingId={id}")),
             t,
         )
         .await;
-    assert_eq!(
-        signals.body["total"], 2,
-        "lowered under the spend: 100 % reached too"
-    );
+    assert_eq!(signals.body["total"], 2, "80 % and 100 %, once each");
 });
 
 /// `--help` and `--version` answer without side effects (no database file).

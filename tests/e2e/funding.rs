@@ -190,7 +190,12 @@ e2e!(task_budget_pays_instalments_and_settles, |app| {
     let both = app
         .post(&budgets, t, json!({ "productCode": "02C01", "year": 2026, "plannedClients": 1, "hoursPerClient": "1", "intensityBands": [{ "clients": 1, "hours": "2" }] }))
         .await;
-    assert_eq!(both.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        both.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        both.body
+    );
 
     // A task allocation records who is in care and the hours decided; a
     // declaration on it is never paid.
@@ -396,7 +401,7 @@ e2e!(ceilings_steer_intake_and_frameworks_forecast, |app| {
             json!({ "year": 2026, "amount": "1.00" }),
         )
         .await;
-    assert_eq!(nothing.status, StatusCode::BAD_REQUEST);
+    assert_eq!(nothing.status, StatusCode::UNPROCESSABLE_ENTITY);
 
     // 2 h/week all year: 365 × 2 / 7 × € 70.00 = € 7,300.00 committed (73%)
     let first = app

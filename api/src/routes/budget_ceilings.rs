@@ -186,7 +186,7 @@ pub async fn create_budget_ceiling(
     let amount = positive_cents(&mut check, &input.amount);
     let txn = entities::transaction::begin_write(&state.db).await?;
     let scope = &auth.scope;
-    check.require(
+    check.require_rule(
         input.provider_agb.is_some()
             || input.product_group_code.is_some()
             || input.municipality_cbs.is_some(),

@@ -218,7 +218,7 @@ fn bands(check: &mut Check, input: &TaskBudgetIn) -> Option<Vec<IntensityBand>> 
         }
         (None, None) => None,
         _ => {
-            check.require(
+            check.require_rule(
                 false,
                 "hoursPerClient",
                 "plannedClients and hoursPerClient go together",
@@ -229,7 +229,7 @@ fn bands(check: &mut Check, input: &TaskBudgetIn) -> Option<Vec<IntensityBand>> 
     let bands = match (single, input.intensity_bands.clone()) {
         (Some(b), None) | (None, Some(b)) => b,
         _ => {
-            check.require(
+            check.require_rule(
                 false,
                 "intensityBands",
                 "give either plannedClients with hoursPerClient, or intensityBands",
@@ -243,7 +243,7 @@ fn bands(check: &mut Check, input: &TaskBudgetIn) -> Option<Vec<IntensityBand>> 
                 && b.hours > Decimal::ZERO
                 && b.hours <= Decimal::from(8_784)
         });
-    check.require(
+    check.require_rule(
         ok,
         "intensityBands",
         "each band needs 1 to 1000000 clients and more than 0, at most 8784 hours a year",
@@ -276,7 +276,7 @@ pub async fn create_task_budget(
     let bands = bands(&mut check, &input);
     let startup = match &input.start_up {
         Some(text) => check.euros("startUp", text).and_then(|e| {
-            check.require(e >= Decimal::ZERO, "startUp", "cannot be negative");
+            check.require_rule(e >= Decimal::ZERO, "startUp", "cannot be negative");
             euros_to_cents(e)
         }),
         None => Some(0),
@@ -285,14 +285,14 @@ pub async fn create_task_budget(
         Some(text) => check.one_of::<TaskBudgetSplit>("split", text),
         None => Some(TaskBudgetSplit::None),
     };
-    check.require(
+    check.require_rule(
         (split == Some(TaskBudgetSplit::PlannedClients))
             == input.planned_clients_per_municipality.is_some(),
         "plannedClientsPerMunicipality",
         "required with the planned-clients split, and only then",
     );
     if let Some(planned) = &input.planned_clients_per_municipality {
-        check.require(
+        check.require_rule(
             planned.values().all(|n| *n >= 0) && planned.values().any(|n| *n > 0),
             "plannedClientsPerMunicipality",
             "counts are 0 or more, at least one above 0",
@@ -303,7 +303,7 @@ pub async fn create_task_budget(
             let fixed: Option<[u32; 12]> = weights.as_slice().try_into().ok();
             let ok =
                 fixed.is_some_and(|w| w.iter().any(|x| *x > 0) && w.iter().all(|x| *x <= 1_000));
-            check.require(
+            check.require_rule(
                 ok,
                 "schedule",
                 "twelve weights from 0 to 1000, at least one above 0",
