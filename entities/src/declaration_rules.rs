@@ -290,12 +290,12 @@ fn month_of(date: NaiveDate) -> (NaiveDate, NaiveDate) {
 /// The window a line's volume is counted in: the whole allocation for a
 /// total, else the line's calendar month, clipped to the allocation.
 fn volume_window(
-    v: &Volume,
+    frequency: VolumeFrequency,
     a: &allocation::Model,
     period_start: NaiveDate,
 ) -> (NaiveDate, NaiveDate) {
     let end = a.end_date.unwrap_or(NaiveDate::MAX);
-    match v.frequency {
+    match frequency {
         VolumeFrequency::Total => (a.start_date, end),
         _ => {
             let (first, last) = month_of(period_start);
@@ -655,18 +655,17 @@ impl Assessor {
         if line.credit {
             return self.reverse(line, owner);
         }
-        let history: Vec<&ApprovedLine> = self
-            .approved
-            .get(&a.id)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
-            .iter()
-            .filter(|l| l.intensive == intensive)
-            .collect();
+        // The approved lines of the same product (main or temporary intensive).
+        let approved = self.approved.get(&a.id).map(Vec::as_slice).unwrap_or(&[]);
+        let history = || approved.iter().filter(move |l| l.intensive == intensive);
+        let used_in = |window: (NaiveDate, NaiveDate)| {
+            history()
+                .filter(|l| contains(window.0, Some(window.1), l.period_start))
+                .map(|l| l.delivered_volume)
+                .fold(0i64, i64::saturating_add)
+        };
         if line.reference.is_some()
-            && history
-                .iter()
-                .any(|l| l.period_start == line.period_start && l.period_end == line.period_end)
+            && history().any(|l| l.period_start == line.period_start && l.period_end == line.period_end)
         {
             return reject(
                 id,
@@ -683,7 +682,7 @@ impl Assessor {
                 );
             }
             let (first, last) = month_of(line.period_start);
-            let declared = history.iter().any(|l| match per {
+            let declared = history().any(|l| match per {
                 ArrangementPeriod::Month => first <= l.period_start && l.period_start <= last,
                 ArrangementPeriod::Stay => true,
             });
@@ -754,13 +753,8 @@ impl Assessor {
         }
         match grant {
             _ if intensive => {
-                let (first, last) = month_of(line.period_start);
-                let window = (first.max(a.start_date), last.min(end));
-                let used: i64 = history
-                    .iter()
-                    .filter(|l| contains(window.0, Some(window.1), l.period_start))
-                    .map(|l| l.delivered_volume)
-                    .fold(0i64, i64::saturating_add);
+                let window = volume_window(VolumeFrequency::Month, a, line.period_start);
+                let used = used_in(window);
                 if !intensive_hours_fit(
                     &facts.episodes,
                     window,
@@ -778,12 +772,8 @@ impl Assessor {
                 }
             }
             Grant::Volume(v) => {
-                let window = volume_window(&v, a, line.period_start);
-                let used: i64 = history
-                    .iter()
-                    .filter(|l| contains(window.0, Some(window.1), l.period_start))
-                    .map(|l| l.delivered_volume)
-                    .fold(0i64, i64::saturating_add);
+                let window = volume_window(v.frequency, a, line.period_start);
+                let used = used_in(window);
                 if !fits(&v, window, used.saturating_add(line.delivered_volume)) {
                     let code = if v.frequency == VolumeFrequency::Total {
                         OVER_TOTAL_VOLUME
@@ -801,8 +791,7 @@ impl Assessor {
                 }
             }
             Grant::Budget(budget) => {
-                let spent: i64 = history
-                    .iter()
+                let spent: i64 = history()
                     .map(|l| l.amount_cents)
                     .fold(0i64, i64::saturating_add);
                 if i128::from(spent) + i128::from(amount) > i128::from(budget) {
