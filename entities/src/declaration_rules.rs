@@ -665,7 +665,8 @@ impl Assessor {
                 .fold(0i64, i64::saturating_add)
         };
         if line.reference.is_some()
-            && history().any(|l| l.period_start == line.period_start && l.period_end == line.period_end)
+            && history()
+                .any(|l| l.period_start == line.period_start && l.period_end == line.period_end)
         {
             return reject(
                 id,

@@ -46,6 +46,19 @@ pub struct Reach {
     pub provider_id: Option<Uuid>,
     pub product_group_ids: Option<Vec<Uuid>>,
     pub municipality_id: Option<Uuid>,
+    /// One allocation only.
+    pub allocation_id: Option<Uuid>,
+}
+
+/// Allocations that run for some day of `year`.
+fn runs_in(year: i32) -> sea_orm::Condition {
+    sea_orm::Condition::all()
+        .add(allocation::Column::StartDate.lte(dec31(year)))
+        .add(
+            sea_orm::Condition::any()
+                .add(allocation::Column::EndDate.is_null())
+                .add(allocation::Column::EndDate.gte(jan1(year))),
+        )
 }
 
 /// What each allocation in reach still commits in `year`: its volume × the
@@ -68,13 +81,11 @@ pub async fn commitments<C: ConnectionTrait>(
         .collect();
     let allocations = allocation::Entity::scoped(scope)
         .filter(allocation::Column::RemovedAt.is_null())
-        .filter(allocation::Column::StartDate.lte(dec31(year)))
-        .filter(
-            sea_orm::Condition::any()
-                .add(allocation::Column::EndDate.is_null())
-                .add(allocation::Column::EndDate.gte(jan1(year))),
-        )
+        .filter(runs_in(year))
         .filter(allocation::Column::ProductId.is_in(products.keys().copied()))
+        .apply_if(reach.allocation_id, |q, id| {
+            q.filter(allocation::Column::Id.eq(id))
+        })
         .apply_if(reach.provider_id, |q, id| {
             q.filter(allocation::Column::ProviderId.eq(id))
         })
@@ -241,12 +252,7 @@ pub async fn task_figures<C: ConnectionTrait>(
         .filter(allocation::Column::ProductId.eq(budget.product_id))
         .filter(allocation::Column::ProviderId.eq(contract.provider_id))
         .filter(allocation::Column::RemovedAt.is_null())
-        .filter(allocation::Column::StartDate.lte(dec31(budget.year)))
-        .filter(
-            sea_orm::Condition::any()
-                .add(allocation::Column::EndDate.is_null())
-                .add(allocation::Column::EndDate.gte(jan1(budget.year))),
-        )
+        .filter(runs_in(budget.year))
         .into_tuple()
         .all(db)
         .await?;

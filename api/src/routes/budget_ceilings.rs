@@ -11,10 +11,11 @@ use chrono::NaiveDate;
 use entities::{
     declaration_rules::levels_reached,
     money::{cents_to_euros, euros_to_cents},
+    report::display_percent,
     schema::{budget_ceiling, budget_signal, spend_rollup},
     RegionScope, TenantEntity, TenantRecord,
 };
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
     QueryOrder, QueryTrait, Set,
@@ -138,8 +139,7 @@ impl Names {
             if c.amount_cents == 0 {
                 Decimal::ZERO
             } else {
-                (Decimal::from(cents) * Decimal::ONE_HUNDRED / Decimal::from(c.amount_cents))
-                    .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+                display_percent(Decimal::from(cents) / Decimal::from(c.amount_cents))
             }
         };
         let forecast = crate::services::ceilings::forecast_of(db, scope, &c).await?;

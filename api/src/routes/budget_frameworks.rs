@@ -10,17 +10,18 @@ use entities::{
     enums::Law,
     funding::levels_crossed,
     money::cents_to_euros,
-    schema::{budget_framework, funding_signal, municipality},
-    RegionScope, TenantEntity, TenantRecord,
+    report::display_percent,
+    schema::{budget_framework, funding_signal},
+    RegionScope, TenantEntity,
 };
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use worker::funding::{alert_levels, framework_figures};
 
-use super::municipalities;
+use super::{codes::CodeBook, municipalities};
 use crate::{
     auth::{ManageContracts, Scoped},
     error::{ApiError, ApiResult, Problem},
@@ -76,38 +77,54 @@ pub struct FrameworkFilter {
     pub municipality_cbs: Option<String>,
 }
 
-async fn to_out<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    framework: budget_framework::Model,
-) -> ApiResult<BudgetFrameworkOut> {
-    let today = entities::clock::now().date_naive();
-    let figures = framework_figures(db, scope, &framework, today).await?;
-    let levels = alert_levels(db, scope).await?;
-    let cbs = municipality::Entity::find_scoped(db, scope, framework.municipality_id)
-        .await?
-        .map(|m| m.cbs_code)
-        .unwrap_or_default();
-    let percent = if framework.amount_cents == 0 {
-        Decimal::ZERO
-    } else {
-        (Decimal::from(figures.forecast_cents) * Decimal::ONE_HUNDRED
-            / Decimal::from(framework.amount_cents))
-        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
-    };
-    Ok(BudgetFrameworkOut {
-        id: framework.id,
-        municipality_cbs: cbs,
-        law: framework.law,
-        year: framework.year,
-        amount: cents_to_euros(framework.amount_cents),
-        realised: cents_to_euros(figures.realised_cents),
-        committed: cents_to_euros(figures.committed_cents),
-        forecast: cents_to_euros(figures.forecast_cents),
-        forecast_percent: percent,
-        months_closed: figures.months_closed,
-        levels_reached: levels_crossed(framework.amount_cents, 0, figures.forecast_cents, &levels),
-    })
+/// What every framework's answer needs once: the codes and the alert levels.
+struct Context {
+    names: CodeBook,
+    levels: Vec<i32>,
+}
+
+impl Context {
+    async fn load<C: ConnectionTrait>(db: &C, scope: &RegionScope) -> ApiResult<Self> {
+        Ok(Self {
+            names: CodeBook::load(db, scope).await?,
+            levels: alert_levels(db, scope).await?,
+        })
+    }
+
+    async fn out<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        scope: &RegionScope,
+        framework: budget_framework::Model,
+    ) -> ApiResult<BudgetFrameworkOut> {
+        let today = entities::clock::now().date_naive();
+        let figures = framework_figures(db, scope, &framework, today).await?;
+        let percent = if framework.amount_cents == 0 {
+            Decimal::ZERO
+        } else {
+            display_percent(
+                Decimal::from(figures.forecast_cents) / Decimal::from(framework.amount_cents),
+            )
+        };
+        Ok(BudgetFrameworkOut {
+            id: framework.id,
+            municipality_cbs: self.names.municipality(framework.municipality_id),
+            law: framework.law,
+            year: framework.year,
+            amount: cents_to_euros(framework.amount_cents),
+            realised: cents_to_euros(figures.realised_cents),
+            committed: cents_to_euros(figures.committed_cents),
+            forecast: cents_to_euros(figures.forecast_cents),
+            forecast_percent: percent,
+            months_closed: figures.months_closed,
+            levels_reached: levels_crossed(
+                framework.amount_cents,
+                0,
+                figures.forecast_cents,
+                &self.levels,
+            ),
+        })
+    }
 }
 
 /// Set a municipality's budget framework for a law and year (201 when new).
@@ -182,7 +199,10 @@ pub async fn put_budget_framework(
             .await?
         }
     };
-    let out = to_out(&txn, scope, saved).await?;
+    let out = Context::load(&txn, scope)
+        .await?
+        .out(&txn, scope, saved)
+        .await?;
     auth.audit()
         .record(
             &txn,
@@ -235,9 +255,10 @@ pub async fn list_budget_frameworks(
         select = select.filter(budget_framework::Column::MunicipalityId.eq(id.unwrap_or_default()));
     }
     let (items, total) = fetch_page(&state.db, select, page).await?;
+    let context = Context::load(&state.db, scope).await?;
     let mut out = Vec::with_capacity(items.len());
     for framework in items {
-        out.push(to_out(&state.db, scope, framework).await?);
+        out.push(context.out(&state.db, scope, framework).await?);
     }
     Ok(Page::new(out, page, total).respond(&req))
 }

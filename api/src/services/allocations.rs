@@ -93,8 +93,8 @@ pub async fn create(
         scope,
         &draft.product,
         (draft.provider.id, draft.municipality.id),
-        draft.start,
-        draft.end,
+        (draft.start, draft.end),
+        None,
     )
     .await?;
     let now = entities::clock::now();
@@ -153,8 +153,12 @@ pub async fn change(
         scope,
         &product,
         (existing.provider_id, existing.municipality_id),
-        existing.start_date,
-        end.max(existing.end_date),
+        // Every year the old or the new period runs (open-ended: all after).
+        (
+            existing.start_date,
+            end.zip(existing.end_date).map(|(new, old)| new.max(old)),
+        ),
+        Some(existing.id),
     )
     .await?;
     let before = to_out(txn, scope, existing.clone()).await?;

@@ -1,10 +1,13 @@
 //! Budget ceilings that steer intake (seed 002 §5.3): a ceiling's forecast
 //! is its approved spend plus what the running allocations in its reach
 //! still commit this year. A new allocation, or a change that raises one,
-//! is measured before and after the write: crossing an alert level records
+//! is measured before the write, and after it the allocation's own
+//! commitment replaces what it committed before: crossing an alert level records
 //! a `forecast` signal, taking a hard ceiling's forecast over its amount is
 //! refused with a 422 naming the ceiling. Payment of delivered care is
 //! never refused (the declarations book spend, nothing more).
+
+use std::collections::{hash_map::Entry, HashMap};
 
 use chrono::{Datelike, NaiveDate};
 use entities::{
@@ -32,6 +35,7 @@ pub async fn forecast_of<C: ConnectionTrait>(
         provider_id: ceiling.provider_id,
         product_group_ids: ceiling.product_group_id.map(|g| vec![g]),
         municipality_id: ceiling.municipality_id,
+        allocation_id: None,
     };
     let committed: i64 = commitments(db, scope, ceiling.year, &reach)
         .await?
@@ -40,22 +44,38 @@ pub async fn forecast_of<C: ConnectionTrait>(
     Ok(ceiling.spent_cents.saturating_add(committed))
 }
 
+/// What one allocation commits in `year` (0 when it does not run then).
+async fn commitment_of<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    year: i32,
+    allocation_id: uuid::Uuid,
+) -> ApiResult<i64> {
+    let reach = Reach {
+        allocation_id: Some(allocation_id),
+        ..Reach::default()
+    };
+    Ok(commitments(db, scope, year, &reach).await?.values().sum())
+}
+
 /// The ceilings an allocation counts against, with their forecasts before
-/// the allocation is stored or changed.
+/// the allocation is stored or changed, and what it committed then.
 pub struct Steering {
     measured: Vec<(budget_ceiling::Model, i64)>,
+    committed_before: HashMap<i32, i64>,
 }
 
 impl Steering {
     /// Measures the ceilings whose reach holds the allocation's provider,
-    /// product group and municipality, in the years it runs.
+    /// product group and municipality, in the years it runs; `existing` is
+    /// the allocation a change is about to change.
     pub async fn measure<C: ConnectionTrait>(
         db: &C,
         scope: &RegionScope,
         product: &product::Model,
         allocation: (uuid::Uuid, uuid::Uuid),
-        start: NaiveDate,
-        end: Option<NaiveDate>,
+        (start, end): (NaiveDate, Option<NaiveDate>),
+        existing: Option<uuid::Uuid>,
     ) -> ApiResult<Self> {
         let (provider_id, municipality_id) = allocation;
         let ceilings = budget_ceiling::Entity::scoped(scope)
@@ -81,15 +101,25 @@ impl Steering {
             .all(db)
             .await?;
         let mut measured = Vec::with_capacity(ceilings.len());
+        let mut committed_before = HashMap::new();
         for ceiling in ceilings {
             let before = forecast_of(db, scope, &ceiling).await?;
+            if let (Some(id), Entry::Vacant(year)) =
+                (existing, committed_before.entry(ceiling.year))
+            {
+                year.insert(commitment_of(db, scope, ceiling.year, id).await?);
+            }
             measured.push((ceiling, before));
         }
-        Ok(Self { measured })
+        Ok(Self {
+            measured,
+            committed_before,
+        })
     }
 
-    /// Measures again after the write: refuses a raise over a hard ceiling,
-    /// and signals the alert levels the forecast crossed.
+    /// After the write: the forecast with the allocation's new commitment in
+    /// place of its old one. Refuses a raise over a hard ceiling, and
+    /// signals the alert levels the forecast crossed.
     pub async fn settle<C: ConnectionTrait>(
         self,
         db: &C,
@@ -100,8 +130,22 @@ impl Steering {
             return Ok(());
         }
         let levels = alert_levels(db, scope).await?;
+        let mut committed_after: HashMap<i32, i64> = HashMap::new();
         for (ceiling, before) in self.measured {
-            let after = forecast_of(db, scope, &ceiling).await?;
+            let now = match committed_after.get(&ceiling.year) {
+                Some(cents) => *cents,
+                None => {
+                    let cents = commitment_of(db, scope, ceiling.year, stored.id).await?;
+                    committed_after.insert(ceiling.year, cents);
+                    cents
+                }
+            };
+            let then = self
+                .committed_before
+                .get(&ceiling.year)
+                .copied()
+                .unwrap_or(0);
+            let after = before - then + now;
             if after <= before {
                 continue;
             }
