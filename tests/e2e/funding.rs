@@ -471,6 +471,37 @@ e2e!(ceilings_steer_intake_and_frameworks_forecast, |app| {
     assert_eq!(got.body["committed"], "8520.00");
     assert_eq!(got.body["forecast"], "9080.00");
     assert_eq!(got.body["forecastPercent"], "90.80");
+    // A change is measured the same way: 2 h/week from July adds € 1,840.00
+    // more (€ 10,920.00) and is refused; lowering the first allocation's
+    // end to 30 June frees € 3,680.00 and passes.
+    let raise = app
+        .patch(
+            &region.path("allocations/8003"),
+            t,
+            json!({ "volume": per_week(2) }),
+        )
+        .await;
+    assert_eq!(raise.body["code"], "ZR-ALLOC-CEILING", "{}", raise.body);
+    let shorter = app
+        .patch(
+            &region.path("allocations/8001"),
+            t,
+            json!({ "endDate": "2026-06-30" }),
+        )
+        .await;
+    assert_eq!(shorter.status, StatusCode::OK, "{}", shorter.body);
+    let got = app
+        .get(&region.path(&format!("budget-ceilings/{id}")), t)
+        .await;
+    assert_eq!(got.body["forecast"], "5400.00");
+    let shorter = app
+        .patch(
+            &region.path("allocations/8001"),
+            t,
+            json!({ "endDate": "2026-12-31" }),
+        )
+        .await;
+    assert_eq!(shorter.status, StatusCode::OK, "{}", shorter.body);
 
     // Amersfoort's Wmo framework: realised € 560.00, committed € 8,520.00.
     let framework = region.path("budget-frameworks/GM0307/wmo/2026");
