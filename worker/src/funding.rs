@@ -13,10 +13,10 @@ use entities::{
         annual_budget_cents, committed_cents, deviation_percent, instalment, levels_crossed,
         split_by_weight, year_forecast, IntensityBand, Schedule, MONTHLY,
     },
-    policy::{kinds, BudgetAlertsPolicy, PolicyRules, TaskBudgetPolicy, REGION_SCOPE},
+    policy::{kinds, BudgetAlertsPolicy, PolicyRules, TaskBudgetPolicy},
     schema::{
         allocation, budget_framework, contract, contract_municipality, declaration_line,
-        funding_signal, municipality, municipality_population, policy, product, product_group,
+        funding_signal, municipality, municipality_population, product, product_group,
         spend_rollup, tariff, task_budget, task_instalment,
     },
     transaction::begin_write,
@@ -416,28 +416,17 @@ pub async fn framework_figures<C: ConnectionTrait>(
     })
 }
 
-async fn region_rules<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    kind: &str,
-) -> Result<Option<PolicyRules>, DbErr> {
-    Ok(policy::Entity::scoped(scope)
-        .filter(policy::Column::Kind.eq(kind))
-        .filter(policy::Column::ScopeKey.eq(REGION_SCOPE))
-        .one(db)
-        .await?
-        .and_then(|p| PolicyRules::parse(&p.kind, p.body).ok()))
-}
-
 /// The budget alert levels of the region (percent).
 pub async fn alert_levels<C: ConnectionTrait>(
     db: &C,
     scope: &RegionScope,
 ) -> Result<Vec<i32>, DbErr> {
-    Ok(match region_rules(db, scope, kinds::BUDGET_ALERTS).await? {
-        Some(PolicyRules::BudgetAlerts(p)) => p.levels_percent,
-        _ => BudgetAlertsPolicy::default().levels_percent,
-    })
+    Ok(
+        match crate::policies::region_rules(db, scope, kinds::BUDGET_ALERTS).await? {
+            Some(PolicyRules::BudgetAlerts(p)) => p.levels_percent,
+            _ => BudgetAlertsPolicy::default().levels_percent,
+        },
+    )
 }
 
 pub const FRAMEWORK_SIGNAL: &str = "framework-forecast";
@@ -615,7 +604,7 @@ async fn task_signals<C: ConnectionTrait>(
     scope: &RegionScope,
     today: NaiveDate,
 ) -> Result<usize, DbErr> {
-    let margin = match region_rules(db, scope, kinds::TASK_BUDGET).await? {
+    let margin = match crate::policies::region_rules(db, scope, kinds::TASK_BUDGET).await? {
         Some(PolicyRules::TaskBudget(p)) => p,
         _ => TaskBudgetPolicy::default(),
     }

@@ -10,6 +10,7 @@
 
 pub mod funding;
 pub mod jobs;
+pub mod policies;
 pub mod queue;
 pub mod runs;
 pub mod schedule;

@@ -9,10 +9,10 @@ use entities::{
     contract_term::current_end_date,
     enums::{ContractStatus, LineStatus},
     outflow::{assess, ClientCount, ContractCover, Service},
-    policy::{kinds, OutflowThresholdPolicy, PolicyRules, REGION_SCOPE},
+    policy::{kinds, OutflowThresholdPolicy, PolicyRules},
     schema::{
         allocation, contract, contract_municipality, contract_product_group, declaration_line,
-        outflow_check as check, outflow_flag as flag, policy, product,
+        outflow_check as check, outflow_flag as flag, product,
     },
     transaction::begin_write,
     RegionScope, TenantEntity, TenantRecord,
@@ -32,16 +32,11 @@ pub async fn region_policy<C: ConnectionTrait>(
     db: &C,
     scope: &RegionScope,
 ) -> Result<Option<OutflowThresholdPolicy>, JobError> {
-    let found = policy::Entity::scoped(scope)
-        .filter(policy::Column::Kind.eq(kinds::OUTFLOW_THRESHOLD))
-        .filter(policy::Column::ScopeKey.eq(REGION_SCOPE))
-        .one(db)
-        .await?;
     Ok(
-        found.and_then(|p| match PolicyRules::parse(&p.kind, p.body) {
-            Ok(PolicyRules::OutflowThreshold(rules)) => Some(rules),
+        match crate::policies::region_rules(db, scope, kinds::OUTFLOW_THRESHOLD).await? {
+            Some(PolicyRules::OutflowThreshold(rules)) => Some(rules),
             _ => None,
-        }),
+        },
     )
 }
 
