@@ -19,7 +19,15 @@ pub use activity::window;
 /// added. `client_key_secret` makes the clients' pseudonyms, as the
 /// allocation handlers do.
 pub async fn load(db: &DatabaseConnection, client_key_secret: &str) -> Result<usize, String> {
-    let today = entities::clock::now().date_naive();
+    load_on(db, client_key_secret, entities::clock::now().date_naive()).await
+}
+
+/// [`load`] as on `today`: the year of care is the twelve months before it.
+pub async fn load_on(
+    db: &DatabaseConnection,
+    client_key_secret: &str,
+    today: chrono::NaiveDate,
+) -> Result<usize, String> {
     let mut added = 0;
     for (index, demo) in regions::REGIONS.iter().enumerate() {
         #[allow(clippy::disallowed_methods)] // checks for the tenant itself

@@ -99,7 +99,6 @@ pub(super) async fn generate(
     let (first, last) = window(today);
     let planned = plan_allocations(&mut rng, demo, cat, seed, (first, last));
     let batches = plan_declarations(&mut rng, demo, &planned, (first, last));
-    set_ceilings(txn, demo, cat, &planned, &batches, last.year()).await?;
 
     let mut summary = Summary::default();
     let mut created = vec![false; planned.len()];
@@ -134,6 +133,9 @@ pub(super) async fn generate(
         }
     }
 
+    // After the allocations: a ceiling steers intake, and the demo's
+    // ceilings are set on the year as it went (booked by the declarations).
+    set_ceilings(txn, demo, cat, &planned, &batches, last.year()).await?;
     for ((month, provider), lines) in &batches {
         let lines: Vec<&PlannedLine> = lines.iter().filter(|l| created[l.allocation]).collect();
         if lines.is_empty() {

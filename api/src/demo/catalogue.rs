@@ -142,23 +142,29 @@ pub(super) async fn insert<C: ConnectionTrait>(
 
     let mut products = Vec::new();
     for p in demo.products {
-        // A temporary-intensive product (…2) belongs to its main product (…1).
-        let main = p
-            .name
-            .contains("tijdelijk intensief")
-            .then(|| format!("{}1", &p.code[..p.code.len() - 1]))
-            .and_then(|main| products.iter().find(|m: &&product::Model| m.code == main))
-            .map(|m| m.id);
+        // Main products come before their temporary-intensive products.
+        let main = p.intensive_for.and_then(|code| {
+            products
+                .iter()
+                .find(|m: &&product::Model| m.code == code)
+                .map(|m| m.id)
+        });
         products.push(insert_product(db, rid, group_id(p.group), p, main).await?);
     }
 
     for (kind, scope_key, rules) in demo.policies {
+        // Checked as `PUT …/policies` checks them: a typo is an error, not
+        // a rule that silently does not apply.
+        let body: serde_json::Value =
+            serde_json::from_str(rules).map_err(|e| DbErr::Custom(format!("{kind}: {e}")))?;
+        entities::policy::PolicyRules::parse(kind, body.clone())
+            .map_err(|e| DbErr::Custom(format!("{kind}: {e}")))?;
         policy::ActiveModel {
             region_id: Set(rid),
             id: Set(Uuid::now_v7()),
             kind: Set((*kind).into()),
             scope_key: Set((*scope_key).into()),
-            body: Set(serde_json::from_str(rules).unwrap_or_default()),
+            body: Set(body),
             updated_at: Set(now),
         }
         .insert(db)
@@ -272,10 +278,15 @@ async fn insert_task_budget<C: ConnectionTrait>(
         clients: 900,
         hours: rust_decimal::Decimal::from(40),
     }];
-    let price = worker::funding::hourly_price(db, &scope, task.id, contract.provider_id, year)
-        .await?
-        .unwrap_or(0);
-    let annual = entities::funding::annual_budget_cents(&bands, price).unwrap_or(0);
+    // Only a year the task product has a price for (not the 2023 open house).
+    let Some(price) =
+        worker::funding::hourly_price(db, &scope, task.id, contract.provider_id, year).await?
+    else {
+        return Ok(());
+    };
+    let Some(annual) = entities::funding::annual_budget_cents(&bands, price) else {
+        return Ok(());
+    };
     let now = entities::clock::now();
     task_budget::ActiveModel {
         region_id: Set(region_id),
@@ -283,7 +294,7 @@ async fn insert_task_budget<C: ConnectionTrait>(
         contract_id: Set(contract.id),
         product_id: Set(task.id),
         year: Set(year),
-        planned_clients: Set(900),
+        planned_clients: Set(bands.iter().map(|b| b.clients as i32).sum()),
         intensity_bands: Set(serde_json::json!(bands)),
         startup_cents: Set(annual * entities::funding::MAX_STARTUP_PERCENT / 100),
         split: Set(TaskBudgetSplit::Inhabitants),

@@ -49,6 +49,8 @@ pub(super) struct DemoProduct {
     /// own (temporary intensive comes with its main product; a task product
     /// is paid as a lump sum).
     pub usage: Option<Usage>,
+    /// For a temporary-intensive product: the code of its main product.
+    pub intensive_for: Option<&'static str>,
 }
 
 /// How often a product is allocated and with which volume.
@@ -104,6 +106,15 @@ const fn product(
         price_2025: Some(cents),
         last_day: None,
         usage,
+        intensive_for: None,
+    }
+}
+
+/// The hourly temporary-intensive product of `main` (seed 000 §4.1).
+const fn intensive(code: &'static str, name: &'static str, main: &'static str) -> DemoProduct {
+    DemoProduct {
+        intensive_for: Some(main),
+        ..product(code, name, "BW", "15", Hour, 7_000, None)
     }
 }
 
@@ -220,14 +231,10 @@ pub(super) const REGIONS: &[DemoRegion] = &[
                 9_650,
                 daily(5, (6, 18)),
             ),
-            product(
+            intensive(
                 "BW0A2",
                 "A. Zelfstandig Beschermd Thuis, tijdelijk intensief",
-                "BW",
-                "15",
-                Hour,
-                7_000,
-                None,
+                "BW0A1",
             ),
             product(
                 "BW0B1",
@@ -238,15 +245,7 @@ pub(super) const REGIONS: &[DemoRegion] = &[
                 13_540,
                 daily(4, (6, 18)),
             ),
-            product(
-                "BW0B2",
-                "B. Beschermd Thuis, tijdelijk intensief",
-                "BW",
-                "15",
-                Hour,
-                7_000,
-                None,
-            ),
+            intensive("BW0B2", "B. Beschermd Thuis, tijdelijk intensief", "BW0B1"),
             product(
                 "BW0C1",
                 "C. Beschermd Wonen",
@@ -256,15 +255,7 @@ pub(super) const REGIONS: &[DemoRegion] = &[
                 18_275,
                 daily(3, (9, 24)),
             ),
-            product(
-                "BW0C2",
-                "C. Beschermd Wonen, tijdelijk intensief",
-                "BW",
-                "15",
-                Hour,
-                7_000,
-                None,
-            ),
+            intensive("BW0C2", "C. Beschermd Wonen, tijdelijk intensief", "BW0C1"),
             // A short stay to relieve, not a place to live: kortdurend verblijf.
             product(
                 "BW0D1",
@@ -637,17 +628,18 @@ pub(super) const REGIONS: &[DemoRegion] = &[
         ],
         products: &[
             // §3.3: one annual budget for the task (clients × intensity × price).
+            // The task's price per hour: clients × hours × this tariff.
             DemoProduct {
-                code: "02C01",
-                name: "Aanvullende begeleiding (taakgericht)",
-                group: "BEG",
-                category: "02",
-                // The task's price per hour: clients × hours × this tariff.
-                unit: Hour,
                 variant: Task,
-                price_2025: Some(6_200),
-                last_day: None,
-                usage: None,
+                ..product(
+                    "02C01",
+                    "Aanvullende begeleiding (taakgericht)",
+                    "BEG",
+                    "02",
+                    Hour,
+                    6_200,
+                    None,
+                )
             },
             DemoProduct {
                 last_day: Some((2026, 12, 31)),
