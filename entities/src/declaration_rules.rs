@@ -304,19 +304,21 @@ fn volume_window(
     }
 }
 
-/// Whether `used` units fit what the volume allows in `window` (temporary
-/// intensive is declared on its own product, see [`intensive_hours_fit`]).
-/// Compared in whole numbers: a weekly volume allows amount × days / 7, so
-/// both sides are multiplied by 7.
-fn fits(v: &Volume, window: (NaiveDate, NaiveDate), used: i64) -> bool {
-    // In i128: a hostile volume must not wrap around into "fits".
-    let (used, amount) = (i128::from(used), i128::from(v.amount));
-    let window_days = i128::from(days(window.0, window.1));
+/// The most a volume allows in a window of `window_days` days (temporary
+/// intensive is declared on its own product, see [`intensive_hours_fit`]):
+/// a day's amount every day, a week's amount × days / 7 rounded down, a
+/// month's or a total's amount once.
+pub fn max_in_window(v: &Volume, window_days: i64) -> i64 {
     match v.frequency {
-        VolumeFrequency::Day => used <= amount * window_days,
-        VolumeFrequency::Week => 7 * used <= amount * window_days,
-        VolumeFrequency::Month | VolumeFrequency::Total => used <= amount,
+        VolumeFrequency::Day => v.amount.saturating_mul(window_days),
+        VolumeFrequency::Week => v.amount.saturating_mul(window_days) / 7,
+        VolumeFrequency::Month | VolumeFrequency::Total => v.amount,
     }
+}
+
+/// Whether `used` units fit what the volume allows in `window`.
+fn fits(v: &Volume, window: (NaiveDate, NaiveDate), used: i64) -> bool {
+    used <= max_in_window(v, days(window.0, window.1))
 }
 
 fn fmt_end(end: Option<NaiveDate>) -> String {

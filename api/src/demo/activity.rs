@@ -19,8 +19,9 @@ use chrono::{Datelike, Duration, Months, NaiveDate};
 use entities::{
     allocation_rules::{Grant, Volume},
     bsn_check::nth_valid_bsn,
-    declaration_rules::LineIn,
+    declaration_rules::{max_in_window, LineIn},
     enums::{LineStatus, Unit, VolumeFrequency},
+    policy::{kinds, PolicyRules},
     schema::budget_ceiling,
 };
 use rand::{rngs::StdRng, Rng, SeedableRng};
@@ -210,10 +211,12 @@ fn pick(rng: &mut StdRng, weights: impl Iterator<Item = u64>) -> Option<usize> {
 fn barred(demo: &DemoRegion, cbs: &str, self_employed: bool) -> bool {
     self_employed
         && demo.policies.iter().any(|(kind, scope, rules)| {
-            *kind == "self-employed"
+            *kind == kinds::SELF_EMPLOYED
                 && *scope == cbs
-                && serde_json::from_str::<serde_json::Value>(rules)
-                    .is_ok_and(|body| body["forbidden"] == true)
+                && matches!(
+                    PolicyRules::parse(kind, serde_json::from_str(rules).unwrap_or_default()),
+                    Ok(PolicyRules::SelfEmployed(p)) if p.forbidden
+                )
         })
 }
 
@@ -365,15 +368,6 @@ fn plan_one(
     None
 }
 
-/// The most a month's period of `days` days may declare.
-fn allowed(volume: &Volume, days: i64) -> i64 {
-    match volume.frequency {
-        VolumeFrequency::Day => volume.amount * days,
-        VolumeFrequency::Week => volume.amount * days / 7,
-        VolumeFrequency::Month | VolumeFrequency::Total => volume.amount,
-    }
-}
-
 type Batches = BTreeMap<(NaiveDate, usize), Vec<PlannedLine>>;
 
 fn plan_declarations(
@@ -399,7 +393,7 @@ fn plan_declarations(
             }
             let period = (a.start.max(month), a.end.min(month_end));
             let days = (period.1 - period.0).num_days() + 1;
-            let max = allowed(&a.volume, days);
+            let max = max_in_window(&a.volume, days);
             if max < 1 {
                 continue;
             }
