@@ -190,7 +190,7 @@ macro_rules! permission {
 
 permission!(
     /// Any role of the region may read.
-    ReadRegion => [PlatformAdmin, RegionAdmin, ContractManager, AccessTeam, Provider, Auditor]
+    ReadRegion => [PlatformAdmin, RegionAdmin, ContractManager, AccessTeam, CentralAccess, Provider, Auditor]
 );
 permission!(
     /// The procurement office manages the catalogue and tariffs.
@@ -205,8 +205,9 @@ permission!(
     ReadAudit => [PlatformAdmin, RegionAdmin, Auditor]
 );
 permission!(
-    /// Allocating care: the office and municipal access teams (for their municipality).
-    Allocate => [PlatformAdmin, RegionAdmin, AccessTeam]
+    /// Allocating care: the office, municipal access teams (for their
+    /// municipality) and the central access team (within its policy's groups).
+    Allocate => [PlatformAdmin, RegionAdmin, AccessTeam, CentralAccess]
 );
 permission!(
     /// Declaring delivered care: providers (their own allocations) and the office.
@@ -214,7 +215,7 @@ permission!(
 );
 permission!(
     /// iWmo/iJw messages: municipalities send 301s, providers 305/307/323 (`services/iwmo.rs`).
-    Exchange => [PlatformAdmin, RegionAdmin, AccessTeam, Provider]
+    Exchange => [PlatformAdmin, RegionAdmin, AccessTeam, CentralAccess, Provider]
 );
 permission!(
     /// Monitoring reports: the office, its contract managers and auditors.

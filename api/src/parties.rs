@@ -7,7 +7,7 @@
 //! | party | allocations | declaration batches and lines | contracts, budget ceilings, outflow flags | tariffs, indexation proposals |
 //! |---|---|---|---|---|
 //! | office (platform admin, region admin, contract manager, auditor) | all | all | all | all |
-//! | central access team (`access-team`, `municipality: "*"`) | all | all | all | all |
+//! | central access team (`central-access`, or `access-team` with `municipality: "*"`) | all | all | all | all |
 //! | access team of a municipality | its municipality's | batches with a line for its municipality's allocations; only those lines | all | all |
 //! | provider (its token or API client, by AGB) | its own | batches it submitted (all their lines) or with a line for its allocations (only those lines) | its own | region-wide and its own |
 //!
@@ -74,6 +74,7 @@ impl Party {
                 }),
                 None => Err(ApiError::Forbidden),
             },
+            Role::CentralAccess => Ok(Self::CentralAccess),
             Role::Provider => match claims.agb.as_deref() {
                 Some(agb) => Ok(Self::Provider {
                     id: providers::find_by_agb(db, scope, agb)

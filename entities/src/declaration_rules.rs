@@ -80,6 +80,9 @@ pub mod codes {
     pub const ARRANGEMENT_DECLARED: &str = "ZR09";
     /// The delivered volume is not positive, or its amount is out of range.
     pub const NO_VOLUME: &str = "ZR07";
+    /// The care lies after the last day of the provider's contract (its end
+    /// or termination), and no bridging agreement covers the allocation to then.
+    pub const CONTRACT_ENDED: &str = "ZR10";
 
     /// The WJ001 code a 325 answer carries for a reason code: our own codes
     /// have no place in the national list, so each maps to the nearest.
@@ -91,6 +94,7 @@ pub mod codes {
             TASK_FUNDED => NO_ALLOCATION,
             ARRANGEMENT_DECLARED => OVER_VOLUME_IN_WINDOW,
             NO_VOLUME => OVER_VOLUME_IN_WINDOW,
+            CONTRACT_ENDED => ENDS_OUTSIDE_ALLOCATION,
             other => other,
         }
     }
@@ -184,6 +188,10 @@ pub struct AllocationFacts {
     /// The law of the product's group: references are unique per law.
     pub law: Law,
     pub episodes: Vec<Episode>,
+    /// The last day care may be delivered: the provider's contract's last
+    /// day, or a bridging agreement's later one. `None` when no contract
+    /// covers the allocation any more (one removed as entered by mistake).
+    pub care_until: Option<NaiveDate>,
 }
 
 /// An approved line already stored.
@@ -646,16 +654,28 @@ impl Assessor {
                     format!("the period must start on {}", first.max(a.start_date)),
                 );
             }
-            if line.period_end != last.min(end) {
+            let last = last
+                .min(end)
+                .min(facts.care_until.unwrap_or(NaiveDate::MAX));
+            if line.period_end != last {
                 return reject(
                     id,
                     NOT_TO_MONTH_END,
-                    format!("the period must end on {}", last.min(end)),
+                    format!("the period must end on {last}"),
                 );
             }
         }
         if line.credit {
             return self.reverse(line, owner);
+        }
+        if let Some(until) = facts.care_until.filter(|until| line.period_end > *until) {
+            return reject(
+                id,
+                CONTRACT_ENDED,
+                format!(
+                    "the provider's contract ends on {until} and no bridging agreement covers this allocation after it"
+                ),
+            );
         }
         // The approved lines of the same product (main or temporary intensive).
         let approved = self.approved.get(&a.id).map(Vec::as_slice).unwrap_or(&[]);
@@ -1125,6 +1145,7 @@ mod tests {
             allocation: a,
             law: Law::Wmo,
             episodes,
+            care_until: None,
         };
         let monthly = Grant::Volume(Volume {
             amount: 10,
@@ -1151,6 +1172,10 @@ mod tests {
                 ),
                 facts(of(TASK, allocation(5, monthly)), vec![]),
                 facts(of(ARRANGEMENT, allocation(6, twelve)), vec![]),
+                AllocationFacts {
+                    care_until: Some(d("2025-06-15")),
+                    ..facts(allocation(7, weekly(4, Unit::Hour)), vec![])
+                },
             ],
             [
                 vec![
@@ -1330,6 +1355,32 @@ mod tests {
                 .reason_code,
             Some(codes::TASK_FUNDED)
         );
+    }
+
+    /// Allocation 7's provider's contract ended on 2025-06-15.
+    #[test]
+    fn care_after_the_contract_ended_is_refused() {
+        let mut a = assessor(None, vec![]);
+        let before = a.check(&line(7, "2025-06-01", "2025-06-15", 8));
+        assert!(before.approved, "{:?}", before.reason);
+        let after = a.check(&line(7, "2025-06-16", "2025-06-30", 4));
+        assert_eq!(after.reason_code, Some(codes::CONTRACT_ENDED));
+        assert_eq!(codes::standard_code(codes::CONTRACT_ENDED), "9308");
+        // A prestatie (with a reference) ends on the contract's last day.
+        let mut b = assessor(None, vec![]);
+        let to_month_end = LineIn {
+            reference: Some("R1".into()),
+            ..line(7, "2025-06-01", "2025-06-30", 8)
+        };
+        assert_eq!(
+            b.check(&to_month_end).reason_code,
+            Some(codes::NOT_TO_MONTH_END)
+        );
+        let to_contract_end = LineIn {
+            reference: Some("R2".into()),
+            ..line(7, "2025-06-01", "2025-06-15", 8)
+        };
+        assert!(b.check(&to_contract_end).approved);
     }
 
     #[test]

@@ -85,6 +85,83 @@ text_enum!(
 );
 
 text_enum!(
+    /// Why a contract ends early. `ordinary` needs the contract's notice;
+    /// the grounds for cause (a failed integrity or financial check,
+    /// underperformance) and an ending by agreement do not.
+    TerminationGround {
+        Ordinary = "ordinary",
+        IntegrityCheck = "integrity-check",
+        FinancialCheck = "financial-check",
+        Underperformance = "underperformance",
+        ByAgreement = "by-agreement",
+    }
+);
+
+text_enum!(
+    /// What a contract amendment changes.
+    AmendmentKind {
+        /// A one-off extension outside the contract's options.
+        Extension = "extension",
+        Lots = "lots",
+        Municipalities = "municipalities",
+        PilotClause = "pilot-clause",
+        Other = "other",
+    }
+);
+
+text_enum!(
+    /// An enrolment (aanmelding): applied, then admitted or rejected.
+    EnrolmentStatus { Applied = "applied", Admitted = "admitted", Rejected = "rejected" }
+);
+
+text_enum!(
+    /// An item of an enrolment's checklist, as the region's requirements name it.
+    Requirement {
+        QualityMark = "quality-mark",
+        Certificate = "certificate",
+        /// Verklaring omtrent gedrag.
+        Vog = "vog",
+        FinancialStatement = "financial-statement",
+        /// Declaration of compliance with the Governance Code Zorg 2022.
+        GovernanceCode = "governance-code",
+        ProvenExperience = "proven-experience",
+    }
+);
+
+text_enum!(
+    /// The office's assessment of one item of evidence.
+    Assessment { Pending = "pending", Accepted = "accepted", Rejected = "rejected" }
+);
+
+text_enum!(
+    /// A check of the compliance register.
+    ComplianceKind {
+        /// Bibob integrity screening.
+        Integrity = "integrity",
+        Financial = "financial",
+        GovernanceCode = "governance-code",
+        /// Wet normering topinkomens.
+        Wnt = "wnt",
+        QualityMark = "quality-mark",
+    }
+);
+
+text_enum!(
+    /// The outcome of a compliance check.
+    CheckOutcome { Passed = "passed", Failed = "failed" }
+);
+
+text_enum!(
+    /// What a contract signal reports.
+    ContractSignalKind {
+        CheckExpiring = "check-expiring",
+        CheckExpired = "check-expired",
+        ContractEnding = "contract-ending",
+        EuThreshold = "eu-threshold",
+    }
+);
+
+text_enum!(
     /// Frequency window of an allocated volume.
     VolumeFrequency { Day = "day", Week = "week", Month = "month", Total = "total" }
 );
@@ -127,6 +204,9 @@ text_enum!(
         RegionAdmin = "region-admin",
         ContractManager = "contract-manager",
         AccessTeam = "access-team",
+        /// The region's central access team: allocates for every
+        /// municipality, within the groups of the `central-access` policy.
+        CentralAccess = "central-access",
         Provider = "provider",
         Auditor = "auditor",
     }

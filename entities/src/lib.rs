@@ -7,6 +7,7 @@
 pub mod allocation_rules;
 pub mod bsn_check;
 pub mod clock;
+pub mod contract_life;
 pub mod contract_term;
 pub mod declaration_rules;
 pub mod enums;

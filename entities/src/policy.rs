@@ -28,6 +28,16 @@ pub mod kinds {
     pub const CONTRACT_ADMISSION: &str = "contract-admission";
     /// Scope: `region`.
     pub const TASK_BUDGET: &str = "task-budget";
+    /// Scope: a municipality CBS code.
+    pub const PROVIDER_CAPS: &str = "provider-caps";
+    /// Scope: a product group code.
+    pub const ENROLMENT_REQUIREMENTS: &str = "enrolment-requirements";
+    /// Scope: `region`.
+    pub const COMPLIANCE: &str = "compliance";
+    /// Scope: `region`.
+    pub const CONTRACT_LIFE: &str = "contract-life";
+    /// Scope: `region`.
+    pub const CENTRAL_ACCESS: &str = "central-access";
     pub const ALL: &[&str] = &[
         TEMPORARY_INTENSIVE,
         SELF_EMPLOYED,
@@ -37,6 +47,11 @@ pub mod kinds {
         OUTFLOW_THRESHOLD,
         CONTRACT_ADMISSION,
         TASK_BUDGET,
+        PROVIDER_CAPS,
+        ENROLMENT_REQUIREMENTS,
+        COMPLIANCE,
+        CONTRACT_LIFE,
+        CENTRAL_ACCESS,
     ];
 }
 
@@ -233,6 +248,97 @@ impl ContractAdmissionPolicy {
     }
 }
 
+/// How many providers a municipality wants contracted per product group
+/// (seed 004: each municipality decides), next to the region-wide maximum
+/// of `contract-admission`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProviderCapsPolicy {
+    /// Product group code → the most providers contracted for it here.
+    #[schema(example = json!({ "BW": 5 }))]
+    pub max_providers: std::collections::BTreeMap<String, u32>,
+}
+
+/// The checklist an enrolment for a product group must bring evidence for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EnrolmentRequirementsPolicy {
+    #[schema(example = json!(["quality-mark", "vog", "financial-statement", "governance-code"]))]
+    pub requirements: Vec<crate::enums::Requirement>,
+}
+
+/// The compliance register's rules: how far ahead an expiring check is
+/// signalled, and which kinds of check block new allocations and
+/// enrolments when the latest one failed or expired.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CompliancePolicy {
+    #[schema(example = 60)]
+    pub horizon_days: u32,
+    #[schema(example = json!(["integrity", "financial"]))]
+    pub blocking_kinds: Vec<crate::enums::ComplianceKind>,
+}
+
+impl Default for CompliancePolicy {
+    /// Two months ahead; every kind blocks.
+    fn default() -> Self {
+        Self {
+            horizon_days: 60,
+            blocking_kinds: vec![
+                crate::enums::ComplianceKind::Integrity,
+                crate::enums::ComplianceKind::Financial,
+                crate::enums::ComplianceKind::GovernanceCode,
+                crate::enums::ComplianceKind::Wnt,
+                crate::enums::ComplianceKind::QualityMark,
+            ],
+        }
+    }
+}
+
+/// What a contract's value above the EU threshold under another procurement
+/// form than an EU tender leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ThresholdAction {
+    /// 422: the contract is not stored.
+    Refuse,
+    /// Stored, with an `eu-threshold` contract signal.
+    Flag,
+}
+
+/// The ends of contracts: how far ahead a contract ending with allocations
+/// running past it is signalled, and the EU threshold (seed 000: above
+/// € 750,000 a European tender is required).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ContractLifePolicy {
+    #[schema(example = 90)]
+    pub ending_horizon_days: u32,
+    /// Euros, as a decimal string.
+    #[schema(value_type = String, example = "750000.00")]
+    pub eu_threshold: rust_decimal::Decimal,
+    pub eu_threshold_action: ThresholdAction,
+}
+
+impl Default for ContractLifePolicy {
+    fn default() -> Self {
+        Self {
+            ending_horizon_days: 90,
+            eu_threshold: rust_decimal::Decimal::new(750_000, 0),
+            eu_threshold_action: ThresholdAction::Flag,
+        }
+    }
+}
+
+/// The product groups the region's central access team allocates (seed
+/// 003: beschermd wonen and safehouse, for every municipality).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CentralAccessPolicy {
+    #[schema(example = json!(["BW", "OPV"]))]
+    pub product_group_codes: Vec<String>,
+}
+
 /// The body of a policy, by kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(untagged)]
@@ -245,6 +351,11 @@ pub enum PolicyRules {
     OutflowThreshold(OutflowThresholdPolicy),
     ContractAdmission(ContractAdmissionPolicy),
     TaskBudget(TaskBudgetPolicy),
+    ProviderCaps(ProviderCapsPolicy),
+    EnrolmentRequirements(EnrolmentRequirementsPolicy),
+    Compliance(CompliancePolicy),
+    ContractLife(ContractLifePolicy),
+    CentralAccess(CentralAccessPolicy),
 }
 
 impl PolicyRules {
@@ -259,6 +370,11 @@ impl PolicyRules {
             kinds::OUTFLOW_THRESHOLD => Self::OutflowThreshold(from_value(body)?),
             kinds::CONTRACT_ADMISSION => Self::ContractAdmission(from_value(body)?),
             kinds::TASK_BUDGET => Self::TaskBudget(from_value(body)?),
+            kinds::PROVIDER_CAPS => Self::ProviderCaps(from_value(body)?),
+            kinds::ENROLMENT_REQUIREMENTS => Self::EnrolmentRequirements(from_value(body)?),
+            kinds::COMPLIANCE => Self::Compliance(from_value(body)?),
+            kinds::CONTRACT_LIFE => Self::ContractLife(from_value(body)?),
+            kinds::CENTRAL_ACCESS => Self::CentralAccess(from_value(body)?),
             other => {
                 return Err(format!(
                     "unknown policy kind {other:?}; known: {}",
@@ -315,6 +431,22 @@ impl PolicyRules {
                     .any(|w| month_day(&w.from).is_none() || month_day(&w.to).is_none()) =>
             {
                 Err("admission windows run from MM-DD to MM-DD".into())
+            }
+            Self::ProviderCaps(p) if p.max_providers.is_empty() => {
+                Err("maxProviders must name at least one product group".into())
+            }
+            Self::Compliance(p) if !(1..=730).contains(&p.horizon_days) => {
+                Err("horizonDays must be 1 to 730".into())
+            }
+            Self::ContractLife(p)
+                if !(1..=730).contains(&p.ending_horizon_days)
+                    || p.eu_threshold.is_sign_negative()
+                    || p.eu_threshold.scale() > 2 =>
+            {
+                Err("endingHorizonDays must be 1 to 730 and euThreshold euros with at most 2 decimals".into())
+            }
+            Self::CentralAccess(p) if p.product_group_codes.is_empty() => {
+                Err("productGroupCodes must not be empty".into())
             }
             _ => Ok(()),
         }

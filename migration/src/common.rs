@@ -1,7 +1,7 @@
 //! Pieces the migrations share. Changing one changes what a fresh database
 //! gets from every migration that uses it, so only stable shapes live here.
 
-use sea_orm_migration::prelude::*;
+use sea_orm_migration::{prelude::*, schema::uuid};
 
 /// The foreign key from a tenant table to its region (rows go with the region).
 pub fn region_fk(table: &'static str) -> ForeignKeyCreateStatement {
@@ -30,4 +30,31 @@ pub fn tenant_fk(
         .to_col("id")
         .on_delete(on_delete)
         .to_owned()
+}
+
+/// A tenant table keyed by `(region_id, id)`, its rows going with the region.
+pub fn tenant_table(table: &'static str) -> TableCreateStatement {
+    Table::create()
+        .table(table)
+        .col(uuid("region_id"))
+        .col(uuid("id"))
+        .primary_key(Index::create().col("region_id").col("id"))
+        .foreign_key(&mut region_fk(table))
+        .to_owned()
+}
+
+/// Unique indexes, each `(name, table, columns)`.
+pub async fn create_unique_indexes(
+    manager: &SchemaManager<'_>,
+    indexes: &[(&'static str, &'static str, &[&'static str])],
+) -> Result<(), DbErr> {
+    for (name, table, cols) in indexes {
+        let mut index = Index::create();
+        index.name(*name).table(*table).unique();
+        for col in *cols {
+            index.col(*col);
+        }
+        manager.create_index(index.to_owned()).await?;
+    }
+    Ok(())
 }

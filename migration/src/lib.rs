@@ -14,6 +14,7 @@ mod m20261123_000007_job_leases;
 mod m20261123_000008_outflow_window_spelling;
 mod m20261123_000009_iwmo_messages;
 mod m20261124_000010_funding_forms;
+mod m20261124_000011_contract_life;
 
 pub use m20261123_000005_declaration_rollups::backfill as backfill_rollups;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000008_outflow_window_spelling::Migration),
             Box::new(m20261123_000009_iwmo_messages::Migration),
             Box::new(m20261124_000010_funding_forms::Migration),
+            Box::new(m20261124_000011_contract_life::Migration),
         ]
     }
 }

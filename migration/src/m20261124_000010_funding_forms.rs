@@ -12,7 +12,7 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::common::{region_fk, tenant_fk};
+use crate::common::{create_unique_indexes, tenant_fk, tenant_table};
 
 pub struct Migration;
 
@@ -23,16 +23,6 @@ impl MigrationName for Migration {
 }
 
 use ForeignKeyAction::{Cascade, Restrict};
-
-fn tenant_table(table: &'static str) -> TableCreateStatement {
-    Table::create()
-        .table(table)
-        .col(uuid("region_id"))
-        .col(uuid("id"))
-        .primary_key(Index::create().col("region_id").col("id"))
-        .foreign_key(&mut region_fk(table))
-        .to_owned()
-}
 
 fn budget_ceilings(provider_required: bool) -> TableCreateStatement {
     let provider = if provider_required {
@@ -264,36 +254,32 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        let unique = [
-            (
-                "ux_task_budgets_lot_year",
-                "task_budgets",
-                &["region_id", "contract_id", "product_id", "year"][..],
-            ),
-            (
-                "ux_task_instalments_month",
-                "task_instalments",
-                &["region_id", "task_budget_id", "month"][..],
-            ),
-            (
-                "ux_budget_frameworks_year",
-                "budget_frameworks",
-                &["region_id", "municipality_id", "law", "year"][..],
-            ),
-            (
-                "ux_funding_signals_once",
-                "funding_signals",
-                &["region_id", "kind", "subject_id", "period", "level_percent"][..],
-            ),
-        ];
-        for (name, table, cols) in unique {
-            let mut index = Index::create();
-            index.name(name).table(table).unique();
-            for col in cols {
-                index.col(*col);
-            }
-            manager.create_index(index.to_owned()).await?;
-        }
+        create_unique_indexes(
+            manager,
+            &[
+                (
+                    "ux_task_budgets_lot_year",
+                    "task_budgets",
+                    &["region_id", "contract_id", "product_id", "year"][..],
+                ),
+                (
+                    "ux_task_instalments_month",
+                    "task_instalments",
+                    &["region_id", "task_budget_id", "month"][..],
+                ),
+                (
+                    "ux_budget_frameworks_year",
+                    "budget_frameworks",
+                    &["region_id", "municipality_id", "law", "year"][..],
+                ),
+                (
+                    "ux_funding_signals_once",
+                    "funding_signals",
+                    &["region_id", "kind", "subject_id", "period", "level_percent"][..],
+                ),
+            ],
+        )
+        .await?;
         Ok(())
     }
 

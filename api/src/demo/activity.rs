@@ -114,6 +114,7 @@ pub(super) async fn generate(
             municipality: cat.municipalities[a.municipality].clone(),
             product: cat.products[a.product].clone(),
             provider: cat.providers[a.provider].clone(),
+            central_access: false,
             start: a.start,
             end: Some(a.end),
             granted: Granted {

@@ -438,6 +438,10 @@ async fn insert_contract<C: ConnectionTrait>(
         status: Set(ContractStatus::Active),
         terminated_on: Set(None),
         termination_reason: Set(None),
+        termination_ground: Set(None),
+        notice_months: Set(0),
+        amended_months: Set(0),
+        estimated_value_cents: Set(None),
         created_at: Set(entities::clock::now()),
     }
     .insert(db)

@@ -493,6 +493,7 @@ pub async fn create_allocation(
         municipality,
         product,
         provider,
+        central_access: auth.party == crate::parties::Party::CentralAccess,
         start,
         end,
         granted,

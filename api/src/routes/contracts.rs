@@ -8,9 +8,10 @@ use std::collections::HashMap;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use entities::{
-    contract_term::{current_end_date, max_end_date},
-    enums::{ContractStatus, ProcurementForm},
-    policy::{kinds, PolicyRules},
+    contract_life,
+    contract_term::max_end_date,
+    enums::{ContractStatus, ProcurementForm, TerminationGround},
+    money::{cents_to_euros, euros_to_cents},
     schema::{
         contract, contract_municipality, contract_product_group, municipality, product_group,
         provider,
@@ -25,12 +26,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{municipalities, policies, product_groups, providers};
+use super::{municipalities, product_groups, providers};
 use crate::{
     auth::{ManageContracts, Permission, ReadRegion, Scoped},
     error::{ApiError, ApiResult, Problem},
     input::{Body, Check},
     pagination::{fetch_page, Page, PageQuery},
+    services::contracts,
     state::AppState,
 };
 
@@ -61,7 +63,16 @@ pub struct ContractOut {
     #[schema(example = "2032-12-31")]
     pub max_end_date: NaiveDate,
     pub status: ContractStatus,
+    /// Months of notice an ordinary termination needs.
+    #[schema(example = 12)]
+    pub notice_months: u32,
+    /// Months added by one-off extensions outside the options (amendments).
+    pub amended_months: u32,
+    /// Estimated value in euros, checked against the EU threshold.
+    #[schema(value_type = Option<String>, example = "600000.00")]
+    pub estimated_value: Option<rust_decimal::Decimal>,
     pub terminated_on: Option<NaiveDate>,
+    pub termination_ground: Option<TerminationGround>,
     pub termination_reason: Option<String>,
 }
 
@@ -81,6 +92,14 @@ pub struct ContractIn {
     #[serde(default)]
     #[schema(example = json!([24, 24]))]
     pub extension_options_months: Vec<u32>,
+    /// Months of notice an ordinary termination needs (default 0; seed 003:
+    /// nine-year contracts with at least a year's notice).
+    #[serde(default)]
+    #[schema(example = 12)]
+    pub notice_months: u32,
+    /// Estimated value in euros over the whole term.
+    #[schema(example = "600000.00")]
+    pub estimated_value: Option<String>,
 }
 
 /// Change lots, municipalities or status (`active` ↔ `outflow-proposed`).
@@ -97,10 +116,17 @@ pub struct ContractPatch {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TerminationIn {
-    /// Last day the contract is in force; no allocation starts after it.
+    /// Last day the contract is in force; no allocation starts after it,
+    /// and care after it is declared only under a bridging agreement.
     #[schema(value_type = NaiveDate, example = "2026-06-30")]
     pub terminated_on: String,
-    /// Why, e.g. underperformance, failed integrity (Bibob) or financial check.
+    /// `ordinary` needs the contract's notice from today; a failed
+    /// `integrity-check` or `financial-check` (the provider's latest check
+    /// of that kind in the register failed), `underperformance` and
+    /// `by-agreement` do not.
+    #[schema(value_type = TerminationGround)]
+    pub ground: String,
+    /// Why, in words.
     #[schema(example = "Failed financial check")]
     pub reason: String,
 }
@@ -119,6 +145,8 @@ pub struct ContractFilter {
 }
 
 const MAX_TERM_MONTHS: u32 = 600;
+/// Notice beyond ten years is a typing error, not a contract.
+const MAX_NOTICE_MONTHS: u32 = 120;
 
 fn options_of(m: &contract::Model) -> Vec<u32> {
     serde_json::from_value(m.extension_options_months.clone()).unwrap_or_default()
@@ -194,6 +222,8 @@ impl Links {
         let options = options_of(&m);
         let initial = m.initial_term_months as u32;
         let exercised = m.extensions_exercised as u32;
+        let current_end = contract_life::current_end(&m).unwrap_or(m.start_date);
+        let amended = m.amended_months.max(0) as u32;
         let mut groups = self.groups.get(&m.id).cloned().unwrap_or_default();
         groups.sort();
         let mut cbs = self.municipalities.get(&m.id).cloned().unwrap_or_default();
@@ -210,19 +240,23 @@ impl Links {
             municipality_cbs_codes: cbs,
             start_date: m.start_date,
             initial_term_months: initial,
-            current_end_date: current_end_date(m.start_date, initial, &options, exercised as usize)
+            current_end_date: current_end,
+            max_end_date: max_end_date(m.start_date, initial + amended, &options)
                 .unwrap_or(m.start_date),
-            max_end_date: max_end_date(m.start_date, initial, &options).unwrap_or(m.start_date),
             extension_options_months: options,
             extensions_exercised: exercised,
             status: m.status,
+            notice_months: m.notice_months.max(0) as u32,
+            amended_months: amended,
+            estimated_value: m.estimated_value_cents.map(cents_to_euros),
             terminated_on: m.terminated_on,
+            termination_ground: m.termination_ground,
             termination_reason: m.termination_reason,
         }
     }
 }
 
-async fn to_out<C: ConnectionTrait>(
+pub async fn to_out<C: ConnectionTrait>(
     db: &C,
     scope: &RegionScope,
     m: contract::Model,
@@ -232,7 +266,7 @@ async fn to_out<C: ConnectionTrait>(
 }
 
 /// Resolves product group codes, reporting unknown ones under `field`.
-async fn resolve_groups<C: ConnectionTrait>(
+pub async fn resolve_groups<C: ConnectionTrait>(
     db: &C,
     scope: &RegionScope,
     check: &mut Check,
@@ -257,7 +291,7 @@ async fn resolve_groups<C: ConnectionTrait>(
     Ok(ids)
 }
 
-async fn resolve_municipalities<C: ConnectionTrait>(
+pub async fn resolve_municipalities<C: ConnectionTrait>(
     db: &C,
     scope: &RegionScope,
     check: &mut Check,
@@ -282,197 +316,8 @@ async fn resolve_municipalities<C: ConnectionTrait>(
     Ok(ids)
 }
 
-async fn link_groups<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    contract_id: Uuid,
-    ids: &[Uuid],
-) -> ApiResult<()> {
-    contract_product_group::Entity::delete_scoped(scope)
-        .filter(contract_product_group::Column::ContractId.eq(contract_id))
-        .exec(db)
-        .await?;
-    for id in ids {
-        contract_product_group::ActiveModel {
-            region_id: Set(scope.region_id),
-            contract_id: Set(contract_id),
-            product_group_id: Set(*id),
-        }
-        .insert(db)
-        .await?;
-    }
-    Ok(())
-}
-
-async fn link_municipalities<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    contract_id: Uuid,
-    ids: &[Uuid],
-) -> ApiResult<()> {
-    contract_municipality::Entity::delete_scoped(scope)
-        .filter(contract_municipality::Column::ContractId.eq(contract_id))
-        .exec(db)
-        .await?;
-    for id in ids {
-        contract_municipality::ActiveModel {
-            region_id: Set(scope.region_id),
-            contract_id: Set(contract_id),
-            municipality_id: Set(*id),
-        }
-        .insert(db)
-        .await?;
-    }
-    Ok(())
-}
-
-/// The region's admission rules for a new contract, each a 422 naming it:
-/// a product group a municipality closed (`closed-product-groups`), the
-/// maximum of contracted providers and the open-house admission windows of a
-/// product group (`contract-admission`).
-async fn check_admission<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    provider_id: Uuid,
-    form: ProcurementForm,
-    start: NaiveDate,
-    groups: &[Uuid],
-    municipalities: &[Uuid],
-) -> ApiResult<()> {
-    let codes = super::codes::CodeBook::load(db, scope).await?;
-    for municipality_id in municipalities {
-        let cbs = codes.municipality(*municipality_id);
-        if let Some(PolicyRules::ClosedProductGroups(p)) =
-            policies::rules(db, scope, kinds::CLOSED_PRODUCT_GROUPS, &cbs).await?
-        {
-            if let Some(group) = groups
-                .iter()
-                .map(|g| codes.group(*g))
-                .find(|code| p.product_group_codes.contains(code))
-            {
-                if start >= p.closed_from {
-                    return Err(ApiError::rule(
-                        "ZR-CONTRACT-GROUP-CLOSED",
-                        format!(
-                            "{cbs} closed product group {group} for new providers from {}.",
-                            p.closed_from
-                        ),
-                    ));
-                }
-            }
-        }
-    }
-    for group_id in groups {
-        let code = codes.group(*group_id);
-        let Some(PolicyRules::ContractAdmission(p)) =
-            policies::rules(db, scope, kinds::CONTRACT_ADMISSION, &code).await?
-        else {
-            continue;
-        };
-        if form == ProcurementForm::OpenHouse && !p.admits_on(start) {
-            return Err(ApiError::rule(
-                "ZR-CONTRACT-ADMISSION-WINDOW",
-                format!(
-                    "New open-house contracts for {code} start only within its admission windows."
-                ),
-            ));
-        }
-        if let Some(max) = p.max_providers {
-            let with_group = contract_product_group::Entity::scoped(scope)
-                .select_only()
-                .column(contract_product_group::Column::ContractId)
-                .filter(contract_product_group::Column::ProductGroupId.eq(*group_id))
-                .into_query();
-            let others: std::collections::HashSet<Uuid> = contract::Entity::scoped(scope)
-                .filter(contract::Column::Id.in_subquery(with_group))
-                .filter(contract::Column::Status.ne(ContractStatus::Terminated))
-                .filter(contract::Column::ProviderId.ne(provider_id))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|c| c.provider_id)
-                .collect();
-            if others.len() as u32 >= max {
-                return Err(ApiError::rule(
-                    "ZR-CONTRACT-MAX-PROVIDERS",
-                    format!("Product group {code} admits at most {max} contracted providers; it has {}.", others.len()),
-                ));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Lots or municipalities added to a running contract pass the same
-/// admission rules as a new contract, as of today (or its start, if later).
-async fn check_added_lots<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    existing: &contract::Model,
-    groups: Option<&[Uuid]>,
-    municipalities: Option<&[Uuid]>,
-) -> ApiResult<()> {
-    let current_groups: Vec<Uuid> = contract_product_group::Entity::scoped(scope)
-        .filter(contract_product_group::Column::ContractId.eq(existing.id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|l| l.product_group_id)
-        .collect();
-    let current_municipalities: Vec<Uuid> = contract_municipality::Entity::scoped(scope)
-        .filter(contract_municipality::Column::ContractId.eq(existing.id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|l| l.municipality_id)
-        .collect();
-    let final_groups = groups
-        .map(<[Uuid]>::to_vec)
-        .unwrap_or_else(|| current_groups.clone());
-    let final_municipalities = municipalities
-        .map(<[Uuid]>::to_vec)
-        .unwrap_or_else(|| current_municipalities.clone());
-    let added_groups: Vec<Uuid> = final_groups
-        .iter()
-        .copied()
-        .filter(|g| !current_groups.contains(g))
-        .collect();
-    let added_municipalities: Vec<Uuid> = final_municipalities
-        .iter()
-        .copied()
-        .filter(|m| !current_municipalities.contains(m))
-        .collect();
-    let as_of = entities::clock::now().date_naive().max(existing.start_date);
-    let (provider, form) = (existing.provider_id, existing.procurement_form);
-    if !added_groups.is_empty() {
-        check_admission(
-            db,
-            scope,
-            provider,
-            form,
-            as_of,
-            &added_groups,
-            &final_municipalities,
-        )
-        .await?;
-    }
-    if !added_municipalities.is_empty() {
-        check_admission(
-            db,
-            scope,
-            provider,
-            form,
-            as_of,
-            &final_groups,
-            &added_municipalities,
-        )
-        .await?;
-    }
-    Ok(())
-}
-
 /// A contract of the region; a provider token sees only its own.
-async fn find_visible<C: ConnectionTrait, P: Permission>(
+pub async fn find_visible<C: ConnectionTrait, P: Permission>(
     db: &C,
     auth: &Scoped<P>,
     id: Uuid,
@@ -525,6 +370,15 @@ pub async fn create_contract(
             "must be 1 to 600 months",
         );
     }
+    check.require(
+        input.notice_months <= MAX_NOTICE_MONTHS,
+        "noticeMonths",
+        "must be 0 to 120 months",
+    );
+    let value = input
+        .estimated_value
+        .as_deref()
+        .map(|text| check.euros("estimatedValue", text).and_then(euros_to_cents));
     let txn = entities::transaction::begin_write(&state.db).await?;
     let provider = providers::find_by_agb(&txn, &auth.scope, &input.provider_agb).await?;
     check.require_rule(
@@ -536,29 +390,23 @@ pub async fn create_contract(
     let cbs = resolve_municipalities(&txn, &auth.scope, &mut check, &input.municipality_cbs_codes)
         .await?;
     let ((form, start), provider) = check.done(form.zip(start).zip(provider))?;
-    check_admission(&txn, &auth.scope, provider.id, form, start, &groups, &cbs).await?;
-    let model = contract::ActiveModel {
-        region_id: Set(auth.scope.region_id),
-        id: Set(Uuid::now_v7()),
-        provider_id: Set(provider.id),
-        procurement_form: Set(form),
-        start_date: Set(start),
-        initial_term_months: Set(input.initial_term_months as i32),
-        extension_options_months: Set(serde_json::json!(input.extension_options_months)),
-        extensions_exercised: Set(0),
-        status: Set(ContractStatus::Active),
-        terminated_on: Set(None),
-        termination_reason: Set(None),
-        created_at: Set(entities::clock::now()),
-    }
-    .insert(&txn)
+    let out = contracts::conclude(
+        &txn,
+        &auth.scope,
+        &auth.audit(),
+        contracts::Terms {
+            provider,
+            form,
+            start,
+            initial_term_months: input.initial_term_months,
+            extension_options_months: input.extension_options_months,
+            notice_months: input.notice_months,
+            estimated_value_cents: value.flatten(),
+            groups,
+            municipalities: cbs,
+        },
+    )
     .await?;
-    link_groups(&txn, &auth.scope, model.id, &groups).await?;
-    link_municipalities(&txn, &auth.scope, model.id, &cbs).await?;
-    let out = to_out(&txn, &auth.scope, model).await?;
-    auth.audit()
-        .record(&txn, "create", "contract", out.id, &out)
-        .await?;
     txn.commit().await?;
     Ok(HttpResponse::Created()
         .insert_header((
@@ -701,7 +549,7 @@ pub async fn update_contract(
             "A terminated contract cannot be changed.",
         ));
     }
-    check_added_lots(
+    contracts::check_added_lots(
         &txn,
         &auth.scope,
         &existing,
@@ -710,10 +558,10 @@ pub async fn update_contract(
     )
     .await?;
     if let Some(ids) = &groups {
-        link_groups(&txn, &auth.scope, existing.id, ids).await?;
+        contracts::link_groups(&txn, &auth.scope, existing.id, ids).await?;
     }
     if let Some(ids) = &cbs {
-        link_municipalities(&txn, &auth.scope, existing.id, ids).await?;
+        contracts::link_municipalities(&txn, &auth.scope, existing.id, ids).await?;
     }
     let mut model: contract::ActiveModel = existing.into();
     if let Some(Some(status)) = status {
@@ -831,6 +679,7 @@ pub async fn terminate_contract(
     let input = body.take()?;
     let mut check = Check::new();
     let on = check.date("terminatedOn", &input.terminated_on);
+    let ground = check.one_of::<TerminationGround>("ground", &input.ground);
     check.name("reason", &input.reason, 2000);
     let txn = entities::transaction::begin_write(&state.db).await?;
     let existing = contract::Entity::find_scoped(&txn, &auth.scope, path.1)
@@ -843,27 +692,16 @@ pub async fn terminate_contract(
             "must not be before the contract's start date",
         );
     }
-    let on = check.done(on)?;
-    if existing.status == ContractStatus::Terminated {
-        return Err(ApiError::conflict(
-            "ZR-CONTRACT-TERMINATED",
-            "The contract is already terminated.",
-        ));
-    }
-    let mut model: contract::ActiveModel = existing.into();
-    model.status = Set(ContractStatus::Terminated);
-    model.terminated_on = Set(Some(on));
-    model.termination_reason = Set(Some(input.reason.trim().to_owned()));
-    let out = to_out(&txn, &auth.scope, model.update(&txn).await?).await?;
-    auth.audit()
-        .record(
-            &txn,
-            "terminate",
-            "contract",
-            out.id,
-            serde_json::json!({ "terminatedOn": on, "reason": out.termination_reason }),
-        )
-        .await?;
+    let (on, ground) = check.done(on.zip(ground))?;
+    let out = contracts::terminate(
+        &txn,
+        &auth.scope,
+        &auth.audit(),
+        existing,
+        (on, ground),
+        input.reason.trim(),
+    )
+    .await?;
     txn.commit().await?;
     Ok(web::Json(out))
 }

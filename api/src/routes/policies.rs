@@ -91,15 +91,17 @@ async fn check_scope<C: ConnectionTrait>(
         kinds::TEMPORARY_INTENSIVE => products::find_by_code(db, scope, scope_key)
             .await?
             .is_some(),
-        kinds::CONTRACT_ADMISSION => product_groups::find_by_code(db, scope, scope_key)
-            .await?
-            .is_some(),
+        kinds::CONTRACT_ADMISSION | kinds::ENROLMENT_REQUIREMENTS => {
+            product_groups::find_by_code(db, scope, scope_key)
+                .await?
+                .is_some()
+        }
         kinds::INDEXATION if scope_key != REGION_SCOPE => {
             product_groups::find_by_code(db, scope, scope_key)
                 .await?
                 .is_some()
         }
-        kinds::SELF_EMPLOYED | kinds::CLOSED_PRODUCT_GROUPS => {
+        kinds::SELF_EMPLOYED | kinds::CLOSED_PRODUCT_GROUPS | kinds::PROVIDER_CAPS => {
             municipalities::find_by_cbs(db, scope, scope_key)
                 .await?
                 .is_some()

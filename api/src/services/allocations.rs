@@ -10,7 +10,7 @@ use entities::{
     allocation_rules::{check_execution_variant, check_temporary_intensive, Episode, Grant},
     contract_term::current_end_date,
     enums::ContractStatus,
-    policy::{kinds, PolicyRules},
+    policy::{kinds, PolicyRules, REGION_SCOPE},
     schema::{
         allocation, allocation_intensive_episode as episode, contract, contract_municipality,
         contract_product_group, municipality, product, product_group, provider,
@@ -30,7 +30,7 @@ use crate::{
         allocations::{to_out, AllocationOut},
         policies,
     },
-    services::ceilings::Steering,
+    services::{ceilings::Steering, contracts},
 };
 
 /// What an allocation grants: a volume, a budget or nothing, and the
@@ -47,6 +47,9 @@ pub struct Draft {
     pub municipality: municipality::Model,
     pub product: product::Model,
     pub provider: provider::Model,
+    /// Allocated by the central access team: only the product groups its
+    /// policy names.
+    pub central_access: bool,
     pub start: NaiveDate,
     pub end: Option<NaiveDate>,
     pub granted: Granted,
@@ -79,6 +82,9 @@ pub async fn create(
         &draft.granted,
     )
     .await?;
+    if draft.central_access {
+        check_central_access(txn, scope, &draft.product).await?;
+    }
     check_admission(
         txn,
         scope,
@@ -86,6 +92,13 @@ pub async fn create(
         &draft.product,
         &draft.provider,
         draft.start,
+    )
+    .await?;
+    contracts::check_compliance(
+        txn,
+        scope,
+        &draft.provider,
+        entities::clock::now().date_naive(),
     )
     .await?;
     let steering = Steering::measure(
@@ -412,6 +425,33 @@ fn admits(c: &contract::Model, start: NaiveDate) -> bool {
     let terminated_before =
         c.status == ContractStatus::Terminated && c.terminated_on.is_none_or(|on| on < start);
     c.start_date <= start && end.is_some_and(|end| start <= end) && !terminated_before
+}
+
+/// The central access team allocates only the product groups of the
+/// region's `central-access` policy (all of them while it has none): 422
+/// `ZR-CENTRAL-ACCESS-GROUP` otherwise.
+async fn check_central_access<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    product: &product::Model,
+) -> ApiResult<()> {
+    let Some(PolicyRules::CentralAccess(p)) =
+        policies::rules(db, scope, kinds::CENTRAL_ACCESS, REGION_SCOPE).await?
+    else {
+        return Ok(());
+    };
+    let group = product_group::Entity::find_scoped(db, scope, product.product_group_id).await?;
+    if group.is_some_and(|g| p.product_group_codes.contains(&g.code)) {
+        return Ok(());
+    }
+    Err(rule(
+        "ZR-CENTRAL-ACCESS-GROUP",
+        format!(
+            "The central access team allocates only {}; product {} is another group's.",
+            p.product_group_codes.join(", "),
+            product.code
+        ),
+    ))
 }
 
 /// The rules between allocation, contract and the municipality's policies.

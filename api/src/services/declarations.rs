@@ -27,7 +27,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::{audit::Audit, error::ApiResult, routes::budget_ceilings};
+use crate::{audit::Audit, error::ApiResult, routes::budget_ceilings, services::contracts::Cover};
 
 /// Ids per `IN (…)` list, well inside every database's limits.
 const CHUNK: usize = 500;
@@ -321,17 +321,28 @@ async fn prepare_assessor(
             }
         }
     }
+    let cover = Cover::load(
+        txn,
+        scope,
+        allocations
+            .iter()
+            .map(|a| a.provider_id)
+            .collect::<HashSet<_>>(),
+    )
+    .await?;
     let facts = allocations
         .into_iter()
         .filter_map(|a| {
             let product = (*by_id.get(&a.product_id)?).clone();
             let law = *laws.get(&product.product_group_id)?;
             let episodes = episodes.remove(&a.id).unwrap_or_default();
+            let care_until = cover.care_until(&a, product.product_group_id);
             Some(AllocationFacts {
                 allocation: a,
                 product,
                 law,
                 episodes,
+                care_until,
             })
         })
         .collect::<Vec<_>>();

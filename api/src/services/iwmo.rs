@@ -195,6 +195,7 @@ pub async fn receive(
     let parties = Parties {
         provider: provider.as_ref(),
         municipality: &municipality,
+        central_access: *party == Party::CentralAccess,
     };
     let receipt = Receipt {
         hash,
@@ -292,6 +293,7 @@ async fn apply(
             let target = Target {
                 municipality: parties.municipality,
                 provider,
+                central_access: parties.central_access,
             };
             apply_301(&txn, scope, audit, secrets, &target, m).await?;
             None
@@ -469,6 +471,7 @@ async fn provider_allocation(
 struct Target<'a> {
     municipality: &'a municipality::Model,
     provider: &'a provider::Model,
+    central_access: bool,
 }
 
 fn person_identity(p: &Person) -> Identity {
@@ -569,6 +572,7 @@ async fn apply_301(
                     municipality: target.municipality.clone(),
                     product,
                     provider: target.provider.clone(),
+                    central_access: target.central_access,
                     start: p.start,
                     end: p.end,
                     granted: Granted {
@@ -602,6 +606,8 @@ fn grant_of_product(p: &AllocatedProduct) -> Result<Grant, String> {
 struct Parties<'a> {
     provider: Option<&'a provider::Model>,
     municipality: &'a municipality::Model,
+    /// Sent by the central access team (its policy's groups only).
+    central_access: bool,
 }
 
 /// A 323: level 2 (content) first, then 9333, then every prestatie through

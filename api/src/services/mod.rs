@@ -6,6 +6,7 @@
 
 pub mod allocations;
 pub mod ceilings;
+pub mod contracts;
 pub mod declarations;
 pub mod iwmo;
 pub mod vault;

@@ -19,6 +19,12 @@ pub struct Model {
     pub status: ContractStatus,
     pub terminated_on: Option<Date>,
     pub termination_reason: Option<String>,
+    pub termination_ground: Option<TerminationGround>,
+    /// Months of notice a termination needs (unless for cause).
+    pub notice_months: i32,
+    /// Months added by one-off extensions outside the options (amendments).
+    pub amended_months: i32,
+    pub estimated_value_cents: Option<i64>,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 

@@ -3,16 +3,22 @@ pub mod allocation;
 pub mod allocation_intensive_episode;
 pub mod api_client;
 pub mod audit_event;
+pub mod bridging_agreement;
 pub mod budget_ceiling;
 pub mod budget_framework;
 pub mod budget_signal;
 pub mod client_vault;
+pub mod compliance_check;
 pub mod contract;
+pub mod contract_amendment;
 pub mod contract_municipality;
 pub mod contract_product_group;
+pub mod contract_signal;
 pub mod declaration_batch;
 pub mod declaration_line;
 pub mod declared_client;
+pub mod enrolment;
+pub mod enrolment_evidence;
 pub mod funding_signal;
 pub mod index_figure;
 pub mod indexation_proposal;
@@ -44,9 +50,15 @@ crate::tenant_entity!(
     budget_ceiling,
     budget_framework,
     budget_signal,
+    bridging_agreement,
+    compliance_check,
     contract,
+    contract_amendment,
+    contract_signal,
     declaration_batch,
     declaration_line,
+    enrolment,
+    enrolment_evidence,
     funding_signal,
     index_figure,
     indexation_proposal,

@@ -1,0 +1,675 @@
+//! Contracting: the region's admission rules (closed groups, entry windows,
+//! the region's and each municipality's provider caps), the compliance
+//! register's veto, the EU threshold, and concluding a contract. The
+//! contract handlers and an admitted enrolment conclude through here.
+//! [`Cover`] answers how long a provider may deliver care on an allocation:
+//! to its contract's last day, or a bridging agreement's.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use entities::{
+    contract_life::{
+        blocking_check, care_allowed_until, earliest_ordinary_end, last_day, latest_per_kind,
+        misses_eu_tender, needs_notice,
+    },
+    enums::{
+        CheckOutcome, ComplianceKind, ContractSignalKind, ContractStatus, ProcurementForm,
+        TerminationGround,
+    },
+    policy::{
+        kinds, CompliancePolicy, ContractLifePolicy, PolicyRules, ThresholdAction, REGION_SCOPE,
+    },
+    schema::{
+        allocation, bridging_agreement, compliance_check, contract, contract_municipality,
+        contract_product_group, contract_signal, provider,
+    },
+    RegionScope, TenantEntity,
+};
+use sea_orm::{
+    sea_query::OnConflict, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait,
+    QueryFilter, QuerySelect, QueryTrait, Set,
+};
+use uuid::Uuid;
+
+use crate::{
+    audit::Audit,
+    error::{ApiError, ApiResult},
+    routes::{codes::CodeBook, contracts::ContractOut, policies},
+};
+
+/// What a new contract is concluded on.
+pub struct Terms {
+    pub provider: provider::Model,
+    pub form: ProcurementForm,
+    pub start: NaiveDate,
+    pub initial_term_months: u32,
+    pub extension_options_months: Vec<u32>,
+    pub notice_months: u32,
+    pub estimated_value_cents: Option<i64>,
+    pub groups: Vec<Uuid>,
+    pub municipalities: Vec<Uuid>,
+}
+
+/// Checks the admission rules, the compliance register and the EU
+/// threshold, then stores the contract with its lots and municipalities
+/// and audits it. A value over the threshold under a flagging policy is
+/// stored with an `eu-threshold` signal.
+pub async fn conclude<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    audit: &Audit,
+    terms: Terms,
+) -> ApiResult<ContractOut> {
+    let Terms {
+        provider,
+        form,
+        start,
+        ..
+    } = &terms;
+    check_admission(
+        db,
+        scope,
+        provider.id,
+        *form,
+        *start,
+        &terms.groups,
+        &terms.municipalities,
+    )
+    .await?;
+    check_compliance(db, scope, provider, entities::clock::now().date_naive()).await?;
+    let life = contract_life(db, scope).await?;
+    let over_threshold = terms
+        .estimated_value_cents
+        .is_some_and(|value| misses_eu_tender(value, life.eu_threshold, *form));
+    if over_threshold && life.eu_threshold_action == ThresholdAction::Refuse {
+        return Err(ApiError::rule(
+            "ZR-CONTRACT-EU-THRESHOLD",
+            format!(
+                "A contract worth more than € {} must be procured by an EU tender, not {}.",
+                life.eu_threshold,
+                form.as_str()
+            ),
+        ));
+    }
+    let model = contract::ActiveModel {
+        region_id: Set(scope.region_id),
+        id: Set(Uuid::now_v7()),
+        provider_id: Set(provider.id),
+        procurement_form: Set(*form),
+        start_date: Set(*start),
+        initial_term_months: Set(terms.initial_term_months as i32),
+        extension_options_months: Set(serde_json::json!(terms.extension_options_months)),
+        extensions_exercised: Set(0),
+        status: Set(ContractStatus::Active),
+        terminated_on: Set(None),
+        termination_reason: Set(None),
+        termination_ground: Set(None),
+        notice_months: Set(terms.notice_months as i32),
+        amended_months: Set(0),
+        estimated_value_cents: Set(terms.estimated_value_cents),
+        created_at: Set(entities::clock::now()),
+    }
+    .insert(db)
+    .await?;
+    link_groups(db, scope, model.id, &terms.groups).await?;
+    link_municipalities(db, scope, model.id, &terms.municipalities).await?;
+    if over_threshold {
+        signal(
+            db,
+            scope,
+            ContractSignalKind::EuThreshold,
+            (model.id, Some(provider.id)),
+            model.start_date,
+            format!(
+                "Contract of {} is worth more than € {} but was procured as {}.",
+                provider.agb_code,
+                life.eu_threshold,
+                form.as_str()
+            ),
+        )
+        .await?;
+    }
+    let out = crate::routes::contracts::to_out(db, scope, model).await?;
+    audit.record(db, "create", "contract", out.id, &out).await?;
+    Ok(out)
+}
+
+/// Terminates a contract on `on` for `ground`. An ordinary termination
+/// needs the contract's notice counted from today (422
+/// `ZR-CONTRACT-NOTICE`); a termination for a failed integrity or
+/// financial check needs that failure in the compliance register (422
+/// `ZR-CONTRACT-GROUND`).
+pub async fn terminate<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    audit: &Audit,
+    existing: contract::Model,
+    (on, ground): (NaiveDate, TerminationGround),
+    reason: &str,
+) -> ApiResult<ContractOut> {
+    if existing.status == ContractStatus::Terminated {
+        return Err(ApiError::conflict(
+            "ZR-CONTRACT-TERMINATED",
+            "The contract is already terminated.",
+        ));
+    }
+    let today = entities::clock::now().date_naive();
+    let notice = existing.notice_months.max(0) as u32;
+    if needs_notice(ground) {
+        let earliest = earliest_ordinary_end(today, notice).unwrap_or(NaiveDate::MAX);
+        if on < earliest {
+            return Err(ApiError::rule(
+                "ZR-CONTRACT-NOTICE",
+                format!(
+                    "An ordinary termination needs {notice} months' notice: its last day is {earliest} at the earliest. A termination for cause names its ground."
+                ),
+            ));
+        }
+    }
+    let failed_kind = match ground {
+        TerminationGround::IntegrityCheck => Some(ComplianceKind::Integrity),
+        TerminationGround::FinancialCheck => Some(ComplianceKind::Financial),
+        _ => None,
+    };
+    if let Some(kind) = failed_kind {
+        let checks = compliance_check::Entity::scoped(scope)
+            .filter(compliance_check::Column::ProviderId.eq(existing.provider_id))
+            .filter(compliance_check::Column::Kind.eq(kind))
+            .all(db)
+            .await?;
+        let failed = latest_per_kind(&checks)
+            .first()
+            .is_some_and(|c| c.outcome == CheckOutcome::Failed);
+        if !failed {
+            return Err(ApiError::rule(
+                "ZR-CONTRACT-GROUND",
+                format!(
+                    "The ground {} needs the provider's latest {} check in the compliance register to have failed.",
+                    ground.as_str(),
+                    kind.as_str()
+                ),
+            ));
+        }
+    }
+    let mut model: contract::ActiveModel = existing.into();
+    model.status = Set(ContractStatus::Terminated);
+    model.terminated_on = Set(Some(on));
+    model.termination_ground = Set(Some(ground));
+    model.termination_reason = Set(Some(reason.to_owned()));
+    let out = crate::routes::contracts::to_out(db, scope, model.update(db).await?).await?;
+    audit
+        .record(
+            db,
+            "terminate",
+            "contract",
+            out.id,
+            serde_json::json!({ "terminatedOn": on, "ground": ground, "reason": reason }),
+        )
+        .await?;
+    Ok(out)
+}
+
+/// The region's `contract-life` policy, or its defaults.
+pub async fn contract_life<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+) -> ApiResult<ContractLifePolicy> {
+    Ok(
+        match policies::rules(db, scope, kinds::CONTRACT_LIFE, REGION_SCOPE).await? {
+            Some(PolicyRules::ContractLife(p)) => p,
+            _ => ContractLifePolicy::default(),
+        },
+    )
+}
+
+/// The region's `compliance` policy, or its defaults.
+pub async fn compliance_policy<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+) -> ApiResult<CompliancePolicy> {
+    Ok(
+        match policies::rules(db, scope, kinds::COMPLIANCE, REGION_SCOPE).await? {
+            Some(PolicyRules::Compliance(p)) => p,
+            _ => CompliancePolicy::default(),
+        },
+    )
+}
+
+/// 422 `ZR-COMPLIANCE-BLOCKED` naming the check when the provider's latest
+/// check of a blocking kind failed or expired by `on`.
+pub async fn check_compliance<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    provider: &provider::Model,
+    on: NaiveDate,
+) -> ApiResult<()> {
+    let checks = compliance_check::Entity::scoped(scope)
+        .filter(compliance_check::Column::ProviderId.eq(provider.id))
+        .all(db)
+        .await?;
+    if checks.is_empty() {
+        return Ok(());
+    }
+    let policy = compliance_policy(db, scope).await?;
+    match blocking_check(&checks, on, &policy.blocking_kinds) {
+        None => Ok(()),
+        Some(check) => Err(ApiError::rule(
+            "ZR-COMPLIANCE-BLOCKED",
+            match check
+                .valid_until
+                .filter(|_| check.outcome == CheckOutcome::Passed)
+            {
+                Some(until) => format!(
+                    "Provider {}'s {} check {} expired on {until}.",
+                    provider.agb_code,
+                    check.kind.as_str(),
+                    check.id
+                ),
+                None => format!(
+                    "Provider {}'s {} check {} of {} failed.",
+                    provider.agb_code,
+                    check.kind.as_str(),
+                    check.id,
+                    check.checked_on
+                ),
+            },
+        )),
+    }
+}
+
+/// Records a contract signal once per (kind, subject, day); returns
+/// whether it is new.
+pub async fn signal<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    kind: ContractSignalKind,
+    (subject_id, provider_id): (Uuid, Option<Uuid>),
+    due_on: NaiveDate,
+    detail: String,
+) -> ApiResult<bool> {
+    let inserted = contract_signal::Entity::insert(contract_signal::ActiveModel {
+        region_id: Set(scope.region_id),
+        id: Set(Uuid::now_v7()),
+        kind: Set(kind),
+        subject_id: Set(subject_id),
+        provider_id: Set(provider_id),
+        due_on: Set(due_on),
+        detail: Set(detail),
+        created_at: Set(entities::clock::now()),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            contract_signal::Column::RegionId,
+            contract_signal::Column::Kind,
+            contract_signal::Column::SubjectId,
+            contract_signal::Column::DueOn,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(inserted > 0)
+}
+
+pub async fn link_groups<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    contract_id: Uuid,
+    ids: &[Uuid],
+) -> ApiResult<()> {
+    contract_product_group::Entity::delete_scoped(scope)
+        .filter(contract_product_group::Column::ContractId.eq(contract_id))
+        .exec(db)
+        .await?;
+    if ids.is_empty() {
+        return Ok(());
+    }
+    contract_product_group::Entity::insert_many(ids.iter().map(|id| {
+        contract_product_group::ActiveModel {
+            region_id: Set(scope.region_id),
+            contract_id: Set(contract_id),
+            product_group_id: Set(*id),
+        }
+    }))
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn link_municipalities<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    contract_id: Uuid,
+    ids: &[Uuid],
+) -> ApiResult<()> {
+    contract_municipality::Entity::delete_scoped(scope)
+        .filter(contract_municipality::Column::ContractId.eq(contract_id))
+        .exec(db)
+        .await?;
+    if ids.is_empty() {
+        return Ok(());
+    }
+    contract_municipality::Entity::insert_many(ids.iter().map(|id| {
+        contract_municipality::ActiveModel {
+            region_id: Set(scope.region_id),
+            contract_id: Set(contract_id),
+            municipality_id: Set(*id),
+        }
+    }))
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// The providers other than `provider_id` with a contract in force for the
+/// group (in the municipality, when one is named).
+async fn other_providers<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    provider_id: Uuid,
+    group_id: Uuid,
+    municipality_id: Option<Uuid>,
+) -> ApiResult<HashSet<Uuid>> {
+    let with_group = contract_product_group::Entity::scoped(scope)
+        .select_only()
+        .column(contract_product_group::Column::ContractId)
+        .filter(contract_product_group::Column::ProductGroupId.eq(group_id))
+        .into_query();
+    let mut select = contract::Entity::scoped(scope)
+        .filter(contract::Column::Id.in_subquery(with_group))
+        .filter(contract::Column::Status.ne(ContractStatus::Terminated))
+        .filter(contract::Column::ProviderId.ne(provider_id));
+    if let Some(municipality_id) = municipality_id {
+        let in_municipality = contract_municipality::Entity::scoped(scope)
+            .select_only()
+            .column(contract_municipality::Column::ContractId)
+            .filter(contract_municipality::Column::MunicipalityId.eq(municipality_id))
+            .into_query();
+        select = select.filter(contract::Column::Id.in_subquery(in_municipality));
+    }
+    Ok(select
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| c.provider_id)
+        .collect())
+}
+
+/// The region's admission rules for a new contract (or an enrolment), each
+/// a 422 naming it: a product group a municipality closed
+/// (`closed-product-groups`), the open-house entry windows and the
+/// region-wide maximum of providers of a group (`contract-admission`), and
+/// each municipality's own maximum (`provider-caps`).
+pub async fn check_admission<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    provider_id: Uuid,
+    form: ProcurementForm,
+    start: NaiveDate,
+    groups: &[Uuid],
+    municipalities: &[Uuid],
+) -> ApiResult<()> {
+    let codes = CodeBook::load(db, scope).await?;
+    for municipality_id in municipalities {
+        let cbs = codes.municipality(*municipality_id);
+        if let Some(PolicyRules::ClosedProductGroups(p)) =
+            policies::rules(db, scope, kinds::CLOSED_PRODUCT_GROUPS, &cbs).await?
+        {
+            if let Some(group) = groups
+                .iter()
+                .map(|g| codes.group(*g))
+                .find(|code| p.product_group_codes.contains(code))
+            {
+                if start >= p.closed_from {
+                    return Err(ApiError::rule(
+                        "ZR-CONTRACT-GROUP-CLOSED",
+                        format!(
+                            "{cbs} closed product group {group} for new providers from {}.",
+                            p.closed_from
+                        ),
+                    ));
+                }
+            }
+        }
+        if let Some(PolicyRules::ProviderCaps(p)) =
+            policies::rules(db, scope, kinds::PROVIDER_CAPS, &cbs).await?
+        {
+            for group_id in groups {
+                let code = codes.group(*group_id);
+                let Some(max) = p.max_providers.get(&code) else {
+                    continue;
+                };
+                let others =
+                    other_providers(db, scope, provider_id, *group_id, Some(*municipality_id))
+                        .await?;
+                if others.len() as u32 >= *max {
+                    return Err(ApiError::rule(
+                        "ZR-CONTRACT-MUNICIPALITY-CAP",
+                        format!(
+                            "{cbs} wants at most {max} contracted providers for {code}; it has {}.",
+                            others.len()
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    for group_id in groups {
+        let code = codes.group(*group_id);
+        let Some(PolicyRules::ContractAdmission(p)) =
+            policies::rules(db, scope, kinds::CONTRACT_ADMISSION, &code).await?
+        else {
+            continue;
+        };
+        if form == ProcurementForm::OpenHouse && !p.admits_on(start) {
+            return Err(ApiError::rule(
+                "ZR-CONTRACT-ADMISSION-WINDOW",
+                format!(
+                    "New open-house contracts for {code} start only within its admission windows."
+                ),
+            ));
+        }
+        if let Some(max) = p.max_providers {
+            let others = other_providers(db, scope, provider_id, *group_id, None).await?;
+            if others.len() as u32 >= max {
+                return Err(ApiError::rule(
+                    "ZR-CONTRACT-MAX-PROVIDERS",
+                    format!(
+                        "Product group {code} admits at most {max} contracted providers; it has {}.",
+                        others.len()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Lots or municipalities added to a running contract pass the same
+/// admission rules as a new contract, as of today (or its start, if later).
+pub async fn check_added_lots<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    existing: &contract::Model,
+    groups: Option<&[Uuid]>,
+    municipalities: Option<&[Uuid]>,
+) -> ApiResult<()> {
+    let (current_groups, current_municipalities) = links_of(db, scope, existing.id).await?;
+    let final_groups = groups
+        .map(<[Uuid]>::to_vec)
+        .unwrap_or_else(|| current_groups.clone());
+    let final_municipalities = municipalities
+        .map(<[Uuid]>::to_vec)
+        .unwrap_or_else(|| current_municipalities.clone());
+    let added = |all: &[Uuid], current: &[Uuid]| -> Vec<Uuid> {
+        all.iter()
+            .copied()
+            .filter(|g| !current.contains(g))
+            .collect()
+    };
+    let added_groups = added(&final_groups, &current_groups);
+    let added_municipalities = added(&final_municipalities, &current_municipalities);
+    let as_of = entities::clock::now().date_naive().max(existing.start_date);
+    let (provider, form) = (existing.provider_id, existing.procurement_form);
+    if !added_groups.is_empty() {
+        check_admission(
+            db,
+            scope,
+            provider,
+            form,
+            as_of,
+            &added_groups,
+            &final_municipalities,
+        )
+        .await?;
+    }
+    if !added_municipalities.is_empty() {
+        check_admission(
+            db,
+            scope,
+            provider,
+            form,
+            as_of,
+            &final_groups,
+            &added_municipalities,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// A contract's product group ids and municipality ids.
+pub async fn links_of<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    contract_id: Uuid,
+) -> ApiResult<(Vec<Uuid>, Vec<Uuid>)> {
+    let groups = contract_product_group::Entity::scoped(scope)
+        .filter(contract_product_group::Column::ContractId.eq(contract_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| l.product_group_id)
+        .collect();
+    let municipalities = contract_municipality::Entity::scoped(scope)
+        .filter(contract_municipality::Column::ContractId.eq(contract_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| l.municipality_id)
+        .collect();
+    Ok((groups, municipalities))
+}
+
+/// How long providers' contracts and bridges let care run, loaded once
+/// for a batch of allocations.
+pub struct Cover {
+    /// Per contract: its provider, last day, lots and municipalities.
+    contracts: Vec<(
+        contract::Model,
+        Option<NaiveDate>,
+        HashSet<Uuid>,
+        HashSet<Uuid>,
+    )>,
+    /// The latest bridge `until` per (contract, allocation number).
+    bridges: HashMap<(Uuid, i64), NaiveDate>,
+}
+
+impl Cover {
+    pub async fn load<C: ConnectionTrait>(
+        db: &C,
+        scope: &RegionScope,
+        provider_ids: impl IntoIterator<Item = Uuid>,
+    ) -> ApiResult<Self> {
+        let contracts = contract::Entity::scoped(scope)
+            .filter(contract::Column::ProviderId.is_in(provider_ids))
+            .all(db)
+            .await?;
+        let ids: Vec<Uuid> = contracts.iter().map(|c| c.id).collect();
+        let mut groups: HashMap<Uuid, HashSet<Uuid>> = HashMap::new();
+        for link in contract_product_group::Entity::scoped(scope)
+            .filter(contract_product_group::Column::ContractId.is_in(ids.clone()))
+            .all(db)
+            .await?
+        {
+            groups
+                .entry(link.contract_id)
+                .or_default()
+                .insert(link.product_group_id);
+        }
+        let mut municipalities: HashMap<Uuid, HashSet<Uuid>> = HashMap::new();
+        for link in contract_municipality::Entity::scoped(scope)
+            .filter(contract_municipality::Column::ContractId.is_in(ids.clone()))
+            .all(db)
+            .await?
+        {
+            municipalities
+                .entry(link.contract_id)
+                .or_default()
+                .insert(link.municipality_id);
+        }
+        let mut bridges: HashMap<(Uuid, i64), NaiveDate> = HashMap::new();
+        for bridge in bridging_agreement::Entity::scoped(scope)
+            .filter(bridging_agreement::Column::ContractId.is_in(ids))
+            .all(db)
+            .await?
+        {
+            for number in bridge_numbers(&bridge) {
+                let until = bridges
+                    .entry((bridge.contract_id, number))
+                    .or_insert(bridge.until);
+                *until = (*until).max(bridge.until);
+            }
+        }
+        let contracts = contracts
+            .into_iter()
+            .map(|c| {
+                let last = last_day(&c);
+                let g = groups.remove(&c.id).unwrap_or_default();
+                let m = municipalities.remove(&c.id).unwrap_or_default();
+                (c, last, g, m)
+            })
+            .collect();
+        Ok(Self { contracts, bridges })
+    }
+
+    /// The contracts covering an allocation of a product of `group_id`.
+    pub fn covering<'a>(
+        &'a self,
+        a: &'a allocation::Model,
+        group_id: Uuid,
+    ) -> impl Iterator<Item = (&'a contract::Model, Option<NaiveDate>)> + 'a {
+        self.contracts
+            .iter()
+            .filter(move |(c, _, groups, municipalities)| {
+                c.provider_id == a.provider_id
+                    && groups.contains(&group_id)
+                    && municipalities.contains(&a.municipality_id)
+            })
+            .map(|(c, last, _, _)| (c, *last))
+    }
+
+    /// The bridge's last day for the allocation under `contract_id`, if one covers it.
+    pub fn bridged_until(&self, contract_id: Uuid, allocation_number: i64) -> Option<NaiveDate> {
+        self.bridges.get(&(contract_id, allocation_number)).copied()
+    }
+
+    /// The last day care may be delivered on the allocation: the latest
+    /// last day of its covering contracts or their bridges for it; `None`
+    /// when no contract covers it.
+    pub fn care_until(&self, a: &allocation::Model, group_id: Uuid) -> Option<NaiveDate> {
+        self.covering(a, group_id)
+            .map(|(c, last)| {
+                care_allowed_until(last, self.bridged_until(c.id, a.allocation_number))
+            })
+            .max()
+            .flatten()
+    }
+}
+
+/// The allocation numbers a bridging agreement covers.
+pub fn bridge_numbers(bridge: &bridging_agreement::Model) -> Vec<i64> {
+    serde_json::from_value(bridge.allocation_numbers.clone()).unwrap_or_default()
+}
