@@ -201,6 +201,11 @@ permission!(
     ManageContracts => [PlatformAdmin, RegionAdmin, ContractManager]
 );
 permission!(
+    /// Enrolments: providers apply (for themselves), the office applies for
+    /// them, assesses and decides.
+    Enrol => [PlatformAdmin, RegionAdmin, ContractManager, Provider]
+);
+permission!(
     /// Audit trail: the office and auditors.
     ReadAudit => [PlatformAdmin, RegionAdmin, Auditor]
 );

@@ -335,6 +335,10 @@ async fn region_data(
             status: ContractStatus::Active,
             terminated_on: None,
             termination_reason: None,
+            termination_ground: None,
+            notice_months: 12,
+            amended_months: 0,
+            estimated_value_cents: None,
             created_at: now,
         });
         for (g, list) in serves.iter().enumerate() {

@@ -197,7 +197,7 @@ def _() -> None:
 
 @step("POST contracts/{id}/termination")
 def _() -> None:
-    body = m.TerminationIn.from_dict({"terminatedOn": "2026-06-30", "reason": "Failed financial check"})
+    body = m.TerminationIn.from_dict({"terminatedOn": "2026-06-30", "ground": "by-agreement", "reason": "Ended by agreement"})
     c = expect(
         terminate_contract.sync_detailed(REGION, state["contract"], client=admin, body=body), 200, m.ContractOut
     )

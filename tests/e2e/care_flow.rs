@@ -341,7 +341,7 @@ e2e!(allocation_rules_are_422s_naming_the_rule, |app| {
     app.post(
         &region.path(&format!("contracts/{id}/termination")),
         t,
-        json!({ "terminatedOn": "2025-06-30", "reason": "Bibob" }),
+        json!({ "terminatedOn": "2025-06-30", "ground": "by-agreement", "reason": "Bibob" }),
     )
     .await;
     let after = with(

@@ -89,7 +89,7 @@ e2e!(contract_crud_outflow_and_termination, |app| {
         .post(
             &format!("{path}/termination"),
             t,
-            json!({ "terminatedOn": "2024-12-31", "reason": "x" }),
+            json!({ "terminatedOn": "2024-12-31", "ground": "by-agreement", "reason": "x" }),
         )
         .await;
     assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -97,7 +97,7 @@ e2e!(contract_crud_outflow_and_termination, |app| {
         .post(
             &format!("{path}/termination"),
             t,
-            json!({ "terminatedOn": "2026-06-30", "reason": "Too few clients" }),
+            json!({ "terminatedOn": "2026-06-30", "ground": "underperformance", "reason": "Too few clients" }),
         )
         .await;
     assert_eq!(terminated.status, StatusCode::OK, "{}", terminated.body);

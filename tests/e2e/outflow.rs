@@ -208,7 +208,7 @@ e2e!(outflow_check_flags_and_the_office_acts, |app| {
         .post(
             &region.path(&format!("contracts/{contract_id}/termination")),
             t,
-            json!({ "terminatedOn": "2026-03-31", "reason": "No clients in 2025 (outflow check)" }),
+            json!({ "terminatedOn": "2026-03-31", "ground": "underperformance", "reason": "No clients in 2025 (outflow check)" }),
         )
         .await;
     assert_eq!(ended.body["status"], "terminated");

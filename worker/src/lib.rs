@@ -8,6 +8,7 @@
 //! - [`jobs`]: one module per job; each effect is guarded by a unique key
 //!   in the database, so a duplicated or retried delivery changes nothing twice.
 
+pub mod contract_watch;
 pub mod funding;
 pub mod jobs;
 pub mod policies;

@@ -98,6 +98,7 @@ async fn on_tick(tick: Tick, ctx: Data<ScheduleContext>) -> Result<(), BoxDynErr
     let checks = start_due_outflow_checks(&ctx.db, &ctx.queue, today).await?;
     start_monthly_reports(&ctx.db, &ctx.queue, today).await?;
     crate::funding::run_month(&ctx.db, today).await?;
+    crate::contract_watch::run_day(&ctx.db, today).await?;
     tracing::info!(%today, previews = previews.len(), checks = checks.len(), "daily schedule ran");
     Ok(())
 }

@@ -549,19 +549,41 @@ pub async fn update_contract(
             "A terminated contract cannot be changed.",
         ));
     }
-    contracts::check_added_lots(
-        &txn,
-        &auth.scope,
-        &existing,
-        groups.as_deref(),
-        cbs.as_deref(),
-    )
-    .await?;
-    if let Some(ids) = &groups {
-        contracts::link_groups(&txn, &auth.scope, existing.id, ids).await?;
+    // A changed list is an amendment without a reason, kept in the history.
+    let (audit, today) = (auth.audit(), entities::clock::now().date_naive());
+    let (groups_now, municipalities_now) =
+        contracts::links_of(&txn, &auth.scope, existing.id).await?;
+    let differs = |new: &[Uuid], now: &[Uuid]| {
+        let set = |ids: &[Uuid]| {
+            ids.iter()
+                .copied()
+                .collect::<std::collections::HashSet<_>>()
+        };
+        set(new) != set(now)
+    };
+    if let Some(ids) = groups.filter(|ids| differs(ids, &groups_now)) {
+        let change = contracts::Change::Lots(ids);
+        contracts::amend(
+            &txn,
+            &auth.scope,
+            &audit,
+            existing.clone(),
+            change,
+            (None, today),
+        )
+        .await?;
     }
-    if let Some(ids) = &cbs {
-        contracts::link_municipalities(&txn, &auth.scope, existing.id, ids).await?;
+    if let Some(ids) = cbs.filter(|ids| differs(ids, &municipalities_now)) {
+        let change = contracts::Change::Municipalities(ids);
+        contracts::amend(
+            &txn,
+            &auth.scope,
+            &audit,
+            existing.clone(),
+            change,
+            (None, today),
+        )
+        .await?;
     }
     let mut model: contract::ActiveModel = existing.into();
     if let Some(Some(status)) = status {

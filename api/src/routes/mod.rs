@@ -7,11 +7,15 @@ pub mod allocations;
 pub mod api_clients;
 pub mod audit_events;
 pub mod auth_token;
+pub mod bridging_agreements;
 pub mod budget_ceilings;
 pub mod budget_frameworks;
 pub mod codes;
+pub mod compliance_checks;
+pub mod contract_amendments;
 pub mod contracts;
 pub mod declarations;
+pub mod enrolments;
 pub mod health;
 pub mod index_figures;
 pub mod indexation_runs;
@@ -101,6 +105,20 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(budget_frameworks::put_budget_framework)
         .service(budget_frameworks::list_budget_frameworks)
         .service(budget_frameworks::list_funding_signals)
+        .service(contract_amendments::create_amendment)
+        .service(contract_amendments::list_amendments)
+        .service(bridging_agreements::create_bridging_agreement)
+        .service(bridging_agreements::list_bridging_agreements)
+        .service(bridging_agreements::transfer_list)
+        .service(compliance_checks::create_compliance_check)
+        .service(compliance_checks::list_compliance_checks)
+        .service(compliance_checks::list_contract_signals)
+        .service(enrolments::create_enrolment)
+        .service(enrolments::list_enrolments)
+        .service(enrolments::get_enrolment)
+        .service(enrolments::put_enrolment_evidence)
+        .service(enrolments::assess_evidence)
+        .service(enrolments::decide_enrolment)
         .service(task_budgets::create_task_budget)
         .service(task_budgets::list_task_budgets)
         .service(task_budgets::get_task_budget)

@@ -8,8 +8,7 @@
 use chrono::NaiveDate;
 use entities::{
     allocation_rules::{check_execution_variant, check_temporary_intensive, Episode, Grant},
-    contract_term::current_end_date,
-    enums::ContractStatus,
+    contract_life::last_day,
     policy::{kinds, PolicyRules, REGION_SCOPE},
     schema::{
         allocation, allocation_intensive_episode as episode, contract, contract_municipality,
@@ -412,19 +411,11 @@ async fn covering_contracts<C: ConnectionTrait>(
         .await?)
 }
 
-/// Whether a contract admits a new allocation starting on `start`.
+/// Whether a contract admits a new allocation starting on `start`: from
+/// its start to its last day (its term with options and amendments, or
+/// its termination). A bridging agreement never admits new allocations.
 fn admits(c: &contract::Model, start: NaiveDate) -> bool {
-    let options: Vec<u32> =
-        serde_json::from_value(c.extension_options_months.clone()).unwrap_or_default();
-    let end = current_end_date(
-        c.start_date,
-        c.initial_term_months as u32,
-        &options,
-        c.extensions_exercised as usize,
-    );
-    let terminated_before =
-        c.status == ContractStatus::Terminated && c.terminated_on.is_none_or(|on| on < start);
-    c.start_date <= start && end.is_some_and(|end| start <= end) && !terminated_before
+    c.start_date <= start && last_day(c).is_some_and(|end| start <= end)
 }
 
 /// The central access team allocates only the product groups of the

@@ -14,23 +14,23 @@ use entities::{
         misses_eu_tender, needs_notice,
     },
     enums::{
-        CheckOutcome, ComplianceKind, ContractSignalKind, ContractStatus, ProcurementForm,
-        TerminationGround,
+        AmendmentKind, CheckOutcome, ComplianceKind, ContractSignalKind, ContractStatus,
+        ProcurementForm, TerminationGround,
     },
-    policy::{
-        kinds, CompliancePolicy, ContractLifePolicy, PolicyRules, ThresholdAction, REGION_SCOPE,
-    },
+    policy::{kinds, PolicyRules, ThresholdAction},
     schema::{
-        allocation, bridging_agreement, compliance_check, contract, contract_municipality,
-        contract_product_group, contract_signal, provider,
+        allocation, bridging_agreement, compliance_check, contract, contract_amendment,
+        contract_municipality, contract_product_group, provider,
     },
     RegionScope, TenantEntity,
 };
 use sea_orm::{
-    sea_query::OnConflict, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait,
-    QueryFilter, QuerySelect, QueryTrait, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+    QueryTrait, Set,
 };
 use uuid::Uuid;
+
+use worker::contract_watch::{bridge_numbers, compliance_policy, contract_life_policy, signal};
 
 use crate::{
     audit::Audit,
@@ -78,7 +78,7 @@ pub async fn conclude<C: ConnectionTrait>(
     )
     .await?;
     check_compliance(db, scope, provider, entities::clock::now().date_naive()).await?;
-    let life = contract_life(db, scope).await?;
+    let life = contract_life_policy(db, scope).await?;
     let over_threshold = terms
         .estimated_value_cents
         .is_some_and(|value| misses_eu_tender(value, life.eu_threshold, *form));
@@ -210,30 +210,103 @@ pub async fn terminate<C: ConnectionTrait>(
     Ok(out)
 }
 
-/// The region's `contract-life` policy, or its defaults.
-pub async fn contract_life<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-) -> ApiResult<ContractLifePolicy> {
-    Ok(
-        match policies::rules(db, scope, kinds::CONTRACT_LIFE, REGION_SCOPE).await? {
-            Some(PolicyRules::ContractLife(p)) => p,
-            _ => ContractLifePolicy::default(),
-        },
-    )
+/// What an amendment changes.
+pub enum Change {
+    /// A one-off extension of so many months outside the options.
+    Extension(u32),
+    Lots(Vec<Uuid>),
+    Municipalities(Vec<Uuid>),
+    /// A pilot clause or another agreement, in words.
+    Clause(AmendmentKind, String),
 }
 
-/// The region's `compliance` policy, or its defaults.
-pub async fn compliance_policy<C: ConnectionTrait>(
+/// Amends a running contract and keeps the amendment in its history:
+/// added lots or municipalities pass the admission rules; a terminated
+/// contract is not amended (409).
+pub async fn amend<C: ConnectionTrait>(
     db: &C,
     scope: &RegionScope,
-) -> ApiResult<CompliancePolicy> {
-    Ok(
-        match policies::rules(db, scope, kinds::COMPLIANCE, REGION_SCOPE).await? {
-            Some(PolicyRules::Compliance(p)) => p,
-            _ => CompliancePolicy::default(),
-        },
-    )
+    audit: &Audit,
+    existing: contract::Model,
+    change: Change,
+    (reason, effective_on): (Option<&str>, NaiveDate),
+) -> ApiResult<contract_amendment::Model> {
+    if existing.status == ContractStatus::Terminated {
+        return Err(ApiError::conflict(
+            "ZR-CONTRACT-TERMINATED",
+            "A terminated contract cannot be changed.",
+        ));
+    }
+    let codes = CodeBook::load(db, scope).await?;
+    let (groups_before, municipalities_before) = links_of(db, scope, existing.id).await?;
+    let named = |ids: &[Uuid], name: &dyn Fn(Uuid) -> String| {
+        let mut codes: Vec<String> = ids.iter().map(|id| name(*id)).collect();
+        codes.sort();
+        codes
+    };
+    let (kind, record) = match &change {
+        Change::Extension(months) => {
+            let amended = existing.amended_months + *months as i32;
+            let mut model: contract::ActiveModel = existing.clone().into();
+            model.amended_months = Set(amended);
+            let updated = model.update(db).await?;
+            (
+                AmendmentKind::Extension,
+                serde_json::json!({
+                    "extensionMonths": months,
+                    "currentEndDate": entities::contract_life::current_end(&updated),
+                }),
+            )
+        }
+        Change::Lots(ids) => {
+            check_added_lots(db, scope, &existing, Some(ids), None).await?;
+            link_groups(db, scope, existing.id, ids).await?;
+            let group = |id| codes.group(id);
+            (
+                AmendmentKind::Lots,
+                serde_json::json!({
+                    "before": named(&groups_before, &group),
+                    "after": named(ids, &group),
+                }),
+            )
+        }
+        Change::Municipalities(ids) => {
+            check_added_lots(db, scope, &existing, None, Some(ids)).await?;
+            link_municipalities(db, scope, existing.id, ids).await?;
+            let cbs = |id| codes.municipality(id);
+            (
+                AmendmentKind::Municipalities,
+                serde_json::json!({
+                    "before": named(&municipalities_before, &cbs),
+                    "after": named(ids, &cbs),
+                }),
+            )
+        }
+        Change::Clause(kind, text) => (*kind, serde_json::json!({ "text": text })),
+    };
+    let amendment = contract_amendment::ActiveModel {
+        region_id: Set(scope.region_id),
+        id: Set(Uuid::now_v7()),
+        contract_id: Set(existing.id),
+        kind: Set(kind),
+        reason: Set(reason.map(str::to_owned)),
+        effective_on: Set(effective_on),
+        change: Set(record),
+        actor: Set(audit.actor.clone()),
+        created_at: Set(entities::clock::now()),
+    }
+    .insert(db)
+    .await?;
+    audit
+        .record(
+            db,
+            "amend",
+            "contract",
+            existing.id,
+            serde_json::json!({ "kind": kind, "reason": reason, "change": amendment.change }),
+        )
+        .await?;
+    Ok(amendment)
 }
 
 /// 422 `ZR-COMPLIANCE-BLOCKED` naming the check when the provider's latest
@@ -276,41 +349,6 @@ pub async fn check_compliance<C: ConnectionTrait>(
             },
         )),
     }
-}
-
-/// Records a contract signal once per (kind, subject, day); returns
-/// whether it is new.
-pub async fn signal<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    kind: ContractSignalKind,
-    (subject_id, provider_id): (Uuid, Option<Uuid>),
-    due_on: NaiveDate,
-    detail: String,
-) -> ApiResult<bool> {
-    let inserted = contract_signal::Entity::insert(contract_signal::ActiveModel {
-        region_id: Set(scope.region_id),
-        id: Set(Uuid::now_v7()),
-        kind: Set(kind),
-        subject_id: Set(subject_id),
-        provider_id: Set(provider_id),
-        due_on: Set(due_on),
-        detail: Set(detail),
-        created_at: Set(entities::clock::now()),
-    })
-    .on_conflict(
-        OnConflict::columns([
-            contract_signal::Column::RegionId,
-            contract_signal::Column::Kind,
-            contract_signal::Column::SubjectId,
-            contract_signal::Column::DueOn,
-        ])
-        .do_nothing()
-        .to_owned(),
-    )
-    .exec_without_returning(db)
-    .await?;
-    Ok(inserted > 0)
 }
 
 pub async fn link_groups<C: ConnectionTrait>(
@@ -667,9 +705,4 @@ impl Cover {
             .max()
             .flatten()
     }
-}
-
-/// The allocation numbers a bridging agreement covers.
-pub fn bridge_numbers(bridge: &bridging_agreement::Model) -> Vec<i64> {
-    serde_json::from_value(bridge.allocation_numbers.clone()).unwrap_or_default()
 }

@@ -1,0 +1,341 @@
+//! The end of a contract (seed 004 §12): a bridging agreement
+//! (overbruggingsovereenkomst) lets named allocations run, and be declared,
+//! past the contract's last day up to its `until`; the transfer list shows
+//! the access teams which allocations of the leaving provider still run
+//! past that day, so they can re-allocate. New allocations under an ended
+//! contract stay refused, bridge or not.
+
+use std::collections::HashMap;
+
+use actix_web::{get, post, web, HttpResponse};
+use chrono::NaiveDate;
+use entities::{
+    contract_life::last_day,
+    schema::{bridging_agreement, contract},
+    RegionScope, TenantEntity, TenantRecord,
+};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use worker::contract_watch::{bridge_numbers, running_past};
+
+use super::{codes::CodeBook, contracts::find_visible};
+use crate::{
+    auth::{ManageContracts, ReadRegion, Scoped},
+    error::{ApiError, ApiResult, Problem},
+    input::{Body, Check},
+    parties::Party,
+    state::AppState,
+};
+
+/// At most this many allocations in one agreement.
+const MAX_ALLOCATIONS: usize = 10_000;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BridgingAgreementIn {
+    /// The last day of care the agreement covers; after the contract's last day.
+    #[schema(value_type = NaiveDate, example = "2027-06-30")]
+    pub until: String,
+    /// The covered allocations; every allocation of the contract still
+    /// running past its last day when omitted.
+    #[schema(example = json!([1001, 1002]))]
+    pub allocation_numbers: Option<Vec<i64>>,
+    /// The agreement's conditions, in words.
+    #[schema(example = "Current tariffs; no new allocations; monthly reporting of the clients")]
+    pub conditions: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BridgingAgreementOut {
+    pub id: Uuid,
+    pub contract_id: Uuid,
+    pub until: NaiveDate,
+    pub allocation_numbers: Vec<i64>,
+    pub conditions: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<bridging_agreement::Model> for BridgingAgreementOut {
+    fn from(m: bridging_agreement::Model) -> Self {
+        Self {
+            allocation_numbers: bridge_numbers(&m),
+            id: m.id,
+            contract_id: m.contract_id,
+            until: m.until,
+            conditions: m.conditions,
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// The contract's last day, or 422 when it has none (a term that
+/// overflows the calendar cannot be bridged).
+fn last_day_of(c: &contract::Model) -> ApiResult<NaiveDate> {
+    last_day(c).ok_or_else(|| ApiError::unprocessable("", "the contract has no last day"))
+}
+
+/// Agree a bridge for allocations of a contract that ends.
+#[utoipa::path(
+    tag = "contracts",
+    params(("regionCode" = String, Path, description = "Region code"), ("id" = Uuid, Path, description = "Contract id")),
+    request_body = BridgingAgreementIn,
+    responses(
+        (status = 201, body = BridgingAgreementOut),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`until` not after the contract's last day, or an allocation it does not cover", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/regions/{regionCode}/contracts/{id}/bridging-agreements")]
+pub async fn create_bridging_agreement(
+    state: web::Data<AppState>,
+    auth: Scoped<ManageContracts>,
+    path: web::Path<(String, Uuid)>,
+    body: Body<BridgingAgreementIn>,
+) -> ApiResult<HttpResponse> {
+    let input = body.take()?;
+    let mut check = Check::new();
+    let until = check.date("until", &input.until);
+    if let Some(conditions) = &input.conditions {
+        check.name("conditions", conditions, 2000);
+    }
+    if let Some(numbers) = &input.allocation_numbers {
+        check.require(
+            !numbers.is_empty() && numbers.len() <= MAX_ALLOCATIONS,
+            "allocationNumbers",
+            "names 1 to 10000 allocations",
+        );
+    }
+    let txn = entities::transaction::begin_write(&state.db).await?;
+    let scope = &auth.scope;
+    let found = contract::Entity::find_scoped(&txn, scope, path.1)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let last = last_day_of(&found)?;
+    if let Some(until) = until {
+        check.require_rule(
+            until > last,
+            "until",
+            &format!("must be after the contract's last day ({last})"),
+        );
+    }
+    let running = running_past(&txn, scope, &found, last).await?;
+    let numbers = match &input.allocation_numbers {
+        None => {
+            check.require_rule(
+                !running.is_empty(),
+                "allocationNumbers",
+                "no allocation of this contract runs past its last day",
+            );
+            running.iter().map(|a| a.allocation_number).collect()
+        }
+        Some(numbers) => {
+            for (i, number) in numbers.iter().enumerate() {
+                check.require_rule(
+                    running.iter().any(|a| a.allocation_number == *number),
+                    &format!("allocationNumbers[{i}]"),
+                    "is not an allocation of this contract running past its last day",
+                );
+            }
+            let mut numbers = numbers.clone();
+            numbers.sort_unstable();
+            numbers.dedup();
+            numbers
+        }
+    };
+    let until = check.done(until)?;
+    let saved = bridging_agreement::ActiveModel {
+        region_id: Set(scope.region_id),
+        id: Set(Uuid::now_v7()),
+        contract_id: Set(found.id),
+        until: Set(until),
+        allocation_numbers: Set(serde_json::json!(numbers)),
+        conditions: Set(input.conditions.map(|c| c.trim().to_owned())),
+        created_at: Set(entities::clock::now()),
+    }
+    .insert(&txn)
+    .await?;
+    let out = BridgingAgreementOut::from(saved);
+    auth.audit()
+        .record(&txn, "create", "bridging-agreement", out.id, &out)
+        .await?;
+    txn.commit().await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// A contract's bridging agreements; a provider sees its own contracts'.
+#[utoipa::path(
+    tag = "contracts",
+    params(("regionCode" = String, Path, description = "Region code"), ("id" = Uuid, Path, description = "Contract id")),
+    responses(
+        (status = 200, body = Vec<BridgingAgreementOut>),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/regions/{regionCode}/contracts/{id}/bridging-agreements")]
+pub async fn list_bridging_agreements(
+    state: web::Data<AppState>,
+    auth: Scoped<ReadRegion>,
+    path: web::Path<(String, Uuid)>,
+) -> ApiResult<web::Json<Vec<BridgingAgreementOut>>> {
+    let found = find_visible(&state.db, &auth, path.1).await?;
+    let items = bridges_of(&state.db, &auth.scope, found.id).await?;
+    Ok(web::Json(items.into_iter().map(Into::into).collect()))
+}
+
+async fn bridges_of<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    contract_id: Uuid,
+) -> ApiResult<Vec<bridging_agreement::Model>> {
+    Ok(bridging_agreement::Entity::scoped(scope)
+        .filter(bridging_agreement::Column::ContractId.eq(contract_id))
+        .order_by_asc(bridging_agreement::Column::Until)
+        .order_by_asc(bridging_agreement::Column::Id)
+        .all(db)
+        .await?)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TransferQuery {
+    /// `json` (default) or `csv`.
+    pub format: Option<String>,
+}
+
+/// The transfer list of a leaving provider's contract.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TransferListOut {
+    pub contract_id: Uuid,
+    pub provider_agb: String,
+    /// The contract's last day (its end, or its termination).
+    pub last_day: NaiveDate,
+    pub municipalities: Vec<TransferMunicipality>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TransferMunicipality {
+    pub municipality_cbs: String,
+    pub allocations: Vec<TransferItem>,
+}
+
+/// An allocation that runs past the contract's last day.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TransferItem {
+    pub allocation_number: i64,
+    pub product_code: String,
+    pub start_date: NaiveDate,
+    /// None: open-ended.
+    pub end_date: Option<NaiveDate>,
+    /// The last day a bridging agreement covers it to; none when no bridge
+    /// does, and the access team re-allocates it to another provider.
+    pub bridged_until: Option<NaiveDate>,
+}
+
+/// The allocations of the contract that run past its last day, per
+/// municipality, with their end dates and bridges. An access team sees its
+/// municipality's; a provider its own contract's. `format=csv` for a sheet.
+#[utoipa::path(
+    tag = "contracts",
+    params(("regionCode" = String, Path, description = "Region code"), ("id" = Uuid, Path, description = "Contract id"), TransferQuery),
+    responses(
+        (status = 200, description = "The transfer list as JSON (default) or CSV (`format=csv`)", content(
+            (TransferListOut = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The contract has no last day", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/regions/{regionCode}/contracts/{id}/transfer-list")]
+pub async fn transfer_list(
+    state: web::Data<AppState>,
+    auth: Scoped<ReadRegion>,
+    path: web::Path<(String, Uuid)>,
+    query: web::Query<TransferQuery>,
+) -> ApiResult<HttpResponse> {
+    let csv = crate::csv::wants_csv(query.format.as_deref())?;
+    let db = &state.db;
+    let scope = &auth.scope;
+    let found = find_visible(db, &auth, path.1).await?;
+    let last = last_day_of(&found)?;
+    // A municipality's access team sees its own municipality's part.
+    let own_municipality = match &auth.party {
+        Party::Municipality { id, .. } => Some(*id),
+        _ => None,
+    };
+    let mut bridged: HashMap<i64, NaiveDate> = HashMap::new();
+    for bridge in bridges_of(db, scope, found.id).await? {
+        for number in bridge_numbers(&bridge) {
+            let until = bridged.entry(number).or_insert(bridge.until);
+            *until = (*until).max(bridge.until);
+        }
+    }
+    let codes = CodeBook::load(db, scope).await?;
+    let mut municipalities: Vec<TransferMunicipality> = Vec::new();
+    for a in running_past(db, scope, &found, last).await? {
+        if own_municipality.is_some_and(|own| own != a.municipality_id) {
+            continue;
+        }
+        let cbs = codes.municipality(a.municipality_id);
+        let item = TransferItem {
+            allocation_number: a.allocation_number,
+            product_code: codes.product(a.product_id),
+            start_date: a.start_date,
+            end_date: a.end_date,
+            bridged_until: bridged.get(&a.allocation_number).copied(),
+        };
+        match municipalities
+            .iter_mut()
+            .find(|m| m.municipality_cbs == cbs)
+        {
+            Some(m) => m.allocations.push(item),
+            None => municipalities.push(TransferMunicipality {
+                municipality_cbs: cbs,
+                allocations: vec![item],
+            }),
+        }
+    }
+    municipalities.sort_by(|a, b| a.municipality_cbs.cmp(&b.municipality_cbs));
+    let out = TransferListOut {
+        contract_id: found.id,
+        provider_agb: codes.provider(found.provider_id),
+        last_day: last,
+        municipalities,
+    };
+    if !csv {
+        return Ok(HttpResponse::Ok().json(out));
+    }
+    let mut sheet = crate::csv::Csv::new(&[
+        "municipalityCbs",
+        "allocationNumber",
+        "productCode",
+        "startDate",
+        "endDate",
+        "bridgedUntil",
+    ]);
+    let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    for m in &out.municipalities {
+        for a in &m.allocations {
+            sheet.row([
+                m.municipality_cbs.clone(),
+                a.allocation_number.to_string(),
+                a.product_code.clone(),
+                a.start_date.to_string(),
+                day(a.end_date),
+                day(a.bridged_until),
+            ]);
+        }
+    }
+    Ok(sheet.respond(&format!("transfer-list-{}.csv", out.contract_id)))
+}

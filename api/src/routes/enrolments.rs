@@ -1,0 +1,662 @@
+//! Enrolments (aanmeldingen) for open house and tenders (seed 004 §6, §13):
+//! a provider applies for lots and municipalities, with evidence for each
+//! item of the checklist the region's `enrolment-requirements` policy sets
+//! per product group (quality mark, certificate, VOG, financial statement,
+//! Governance Code declaration, proven experience…); the office assesses
+//! each item and decides. An admission concludes the contract through the
+//! same rules as `POST .../contracts`; an application outside an entry
+//! window, into a closed group or past a municipality's cap is a 422
+//! naming the rule, as is one of a provider the compliance register blocks.
+
+use std::collections::BTreeSet;
+
+use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+use entities::{
+    enums::{Assessment, EnrolmentStatus, ProcurementForm, Requirement},
+    money::euros_to_cents,
+    policy::{kinds, PolicyRules},
+    schema::{enrolment, enrolment_evidence, provider},
+    RegionScope, TenantEntity, TenantRecord,
+};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{
+    codes::CodeBook,
+    contracts::{resolve_groups, resolve_municipalities},
+    policies, providers,
+};
+use crate::{
+    auth::{Enrol, ManageContracts, Permission, Scoped},
+    error::{ApiError, ApiResult, Problem},
+    input::{Body, Check},
+    pagination::{fetch_page, Page, PageQuery},
+    services::contracts::{self, Terms},
+    state::AppState,
+};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EvidenceIn {
+    #[schema(value_type = Requirement)]
+    pub requirement: String,
+    /// Where the document is (a reference in the office's document system).
+    #[schema(example = "DMS-2026-0412")]
+    pub document_reference: String,
+    #[schema(value_type = Option<NaiveDate>, example = "2027-12-31")]
+    pub valid_until: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EnrolmentIn {
+    /// A provider token applies only for its own AGB.
+    #[schema(example = "73730001")]
+    pub provider_agb: String,
+    #[schema(value_type = ProcurementForm)]
+    pub procurement_form: String,
+    pub product_group_codes: Vec<String>,
+    pub municipality_cbs_codes: Vec<String>,
+    /// The day the contract would start: within the groups' entry windows.
+    #[schema(value_type = NaiveDate, example = "2027-01-01")]
+    pub start_date: String,
+    #[serde(default)]
+    pub evidence: Vec<EvidenceIn>,
+}
+
+/// An item of the checklist with its evidence and assessment.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChecklistItem {
+    pub requirement: Requirement,
+    /// Whether the region's requirements for the groups name it (evidence
+    /// beyond the checklist is kept, but not needed).
+    pub required: bool,
+    pub document_reference: Option<String>,
+    pub valid_until: Option<NaiveDate>,
+    /// None while no evidence was brought.
+    pub assessment: Option<Assessment>,
+    pub assessment_note: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EnrolmentOut {
+    pub id: Uuid,
+    pub provider_agb: String,
+    pub procurement_form: ProcurementForm,
+    pub product_group_codes: Vec<String>,
+    pub municipality_cbs_codes: Vec<String>,
+    pub start_date: NaiveDate,
+    pub status: EnrolmentStatus,
+    pub checklist: Vec<ChecklistItem>,
+    pub decision_reason: Option<String>,
+    /// The contract an admission concluded.
+    pub contract_id: Option<Uuid>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub decided_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AssessmentIn {
+    /// `accepted` or `rejected`.
+    #[schema(value_type = Assessment)]
+    pub assessment: String,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EvidenceUpdateIn {
+    #[schema(example = "DMS-2026-0413")]
+    pub document_reference: String,
+    #[schema(value_type = Option<NaiveDate>, example = "2027-12-31")]
+    pub valid_until: Option<String>,
+}
+
+/// The decision: `admitted` with the contract's terms, or `rejected` with a reason.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DecisionIn {
+    /// `admitted` or `rejected`.
+    #[schema(value_type = EnrolmentStatus)]
+    pub decision: String,
+    /// Required for a rejection.
+    pub reason: Option<String>,
+    /// For an admission: the contract's initial term.
+    #[schema(example = 48)]
+    pub initial_term_months: Option<u32>,
+    #[serde(default)]
+    #[schema(example = json!([24, 24]))]
+    pub extension_options_months: Vec<u32>,
+    #[serde(default)]
+    #[schema(example = 12)]
+    pub notice_months: u32,
+    #[schema(example = "600000.00")]
+    pub estimated_value: Option<String>,
+}
+
+fn ids_of(json: &serde_json::Value) -> Vec<Uuid> {
+    serde_json::from_value(json.clone()).unwrap_or_default()
+}
+
+/// The requirements of the region's `enrolment-requirements` policies of
+/// the groups, in a stable order.
+async fn required<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    codes: &CodeBook,
+    groups: &[Uuid],
+) -> ApiResult<BTreeSet<&'static str>> {
+    let mut needed = BTreeSet::new();
+    for group in groups {
+        if let Some(PolicyRules::EnrolmentRequirements(p)) = policies::rules(
+            db,
+            scope,
+            kinds::ENROLMENT_REQUIREMENTS,
+            &codes.group(*group),
+        )
+        .await?
+        {
+            needed.extend(p.requirements.iter().map(Requirement::as_str));
+        }
+    }
+    Ok(needed)
+}
+
+async fn to_out<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    e: enrolment::Model,
+) -> ApiResult<EnrolmentOut> {
+    let codes = CodeBook::load(db, scope).await?;
+    let groups = ids_of(&e.product_group_ids);
+    let needed = required(db, scope, &codes, &groups).await?;
+    let evidence = enrolment_evidence::Entity::scoped(scope)
+        .filter(enrolment_evidence::Column::EnrolmentId.eq(e.id))
+        .all(db)
+        .await?;
+    let mut checklist: Vec<ChecklistItem> = Requirement::ALL
+        .iter()
+        .filter_map(|name| {
+            let requirement: Requirement = name.parse().ok()?;
+            let item = evidence.iter().find(|x| x.requirement == requirement);
+            let is_needed = needed.contains(name);
+            (is_needed || item.is_some()).then(|| ChecklistItem {
+                requirement,
+                required: is_needed,
+                document_reference: item.map(|x| x.document_reference.clone()),
+                valid_until: item.and_then(|x| x.valid_until),
+                assessment: item.map(|x| x.assessment),
+                assessment_note: item.and_then(|x| x.assessment_note.clone()),
+            })
+        })
+        .collect();
+    checklist.sort_by_key(|i| !i.required);
+    let mut group_codes: Vec<String> = groups.iter().map(|g| codes.group(*g)).collect();
+    group_codes.sort();
+    let mut cbs: Vec<String> = ids_of(&e.municipality_ids)
+        .iter()
+        .map(|m| codes.municipality(*m))
+        .collect();
+    cbs.sort();
+    Ok(EnrolmentOut {
+        id: e.id,
+        provider_agb: codes.provider(e.provider_id),
+        procurement_form: e.procurement_form,
+        product_group_codes: group_codes,
+        municipality_cbs_codes: cbs,
+        start_date: e.start_date,
+        status: e.status,
+        checklist,
+        decision_reason: e.decision_reason,
+        contract_id: e.contract_id,
+        created_at: e.created_at,
+        decided_at: e.decided_at,
+    })
+}
+
+/// An enrolment the caller may see: a provider only its own.
+async fn find_visible<C: ConnectionTrait, P: Permission>(
+    db: &C,
+    auth: &Scoped<P>,
+    id: Uuid,
+) -> ApiResult<enrolment::Model> {
+    let found = enrolment::Entity::find_scoped(db, &auth.scope, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if auth
+        .party
+        .provider_id()
+        .is_some_and(|own| own != found.provider_id)
+    {
+        return Err(ApiError::NotFound);
+    }
+    Ok(found)
+}
+
+/// Stores (or replaces) one item of evidence, pending assessment.
+async fn put_evidence<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    enrolment_id: Uuid,
+    (requirement, reference, valid_until): (Requirement, &str, Option<NaiveDate>),
+) -> ApiResult<()> {
+    enrolment_evidence::Entity::delete_scoped(scope)
+        .filter(enrolment_evidence::Column::EnrolmentId.eq(enrolment_id))
+        .filter(enrolment_evidence::Column::Requirement.eq(requirement))
+        .exec(db)
+        .await?;
+    enrolment_evidence::ActiveModel {
+        region_id: Set(scope.region_id),
+        id: Set(Uuid::now_v7()),
+        enrolment_id: Set(enrolment_id),
+        requirement: Set(requirement),
+        document_reference: Set(reference.trim().to_owned()),
+        valid_until: Set(valid_until),
+        assessment: Set(Assessment::Pending),
+        assessment_note: Set(None),
+        assessed_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Apply for lots and municipalities.
+#[utoipa::path(
+    tag = "enrolments",
+    params(("regionCode" = String, Path, description = "Region code")),
+    request_body = EnrolmentIn,
+    responses(
+        (status = 201, body = EnrolmentOut),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A provider applying for another AGB", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Outside an entry window, into a closed group, over a cap, or a blocked provider", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/regions/{regionCode}/enrolments")]
+pub async fn create_enrolment(
+    state: web::Data<AppState>,
+    auth: Scoped<Enrol>,
+    body: Body<EnrolmentIn>,
+) -> ApiResult<HttpResponse> {
+    let input = body.take()?;
+    let mut check = Check::new();
+    let form = check.one_of::<ProcurementForm>("procurementForm", &input.procurement_form);
+    let start = check.date("startDate", &input.start_date);
+    let mut evidence = Vec::new();
+    for (i, e) in input.evidence.iter().enumerate() {
+        let requirement =
+            check.one_of::<Requirement>(&format!("evidence[{i}].requirement"), &e.requirement);
+        check.name(
+            &format!("evidence[{i}].documentReference"),
+            &e.document_reference,
+            200,
+        );
+        let until = check.optional_date(
+            &format!("evidence[{i}].validUntil"),
+            e.valid_until.as_deref(),
+        );
+        if let (Some(r), Some(until)) = (requirement, until) {
+            if evidence.iter().any(|(x, _, _)| *x == r) {
+                check.fail_rule(format!("evidence[{i}].requirement"), "is listed twice");
+            }
+            evidence.push((r, e.document_reference.as_str(), until));
+        }
+    }
+    let txn = entities::transaction::begin_write(&state.db).await?;
+    let scope = &auth.scope;
+    let provider = providers::find_by_agb(&txn, scope, &input.provider_agb).await?;
+    if let (Some(own), Some(p)) = (auth.party.provider_id(), &provider) {
+        if own != p.id {
+            return Err(ApiError::Forbidden);
+        }
+    }
+    check.require_rule(
+        provider.is_some(),
+        "providerAgb",
+        "no such provider in this region",
+    );
+    let groups = resolve_groups(&txn, scope, &mut check, &input.product_group_codes).await?;
+    let cbs =
+        resolve_municipalities(&txn, scope, &mut check, &input.municipality_cbs_codes).await?;
+    let ((form, start), provider) = check.done(form.zip(start).zip(provider))?;
+    contracts::check_admission(&txn, scope, provider.id, form, start, &groups, &cbs).await?;
+    contracts::check_compliance(&txn, scope, &provider, entities::clock::now().date_naive())
+        .await?;
+    let saved = enrolment::ActiveModel {
+        region_id: Set(scope.region_id),
+        id: Set(Uuid::now_v7()),
+        provider_id: Set(provider.id),
+        procurement_form: Set(form),
+        product_group_ids: Set(serde_json::json!(groups)),
+        municipality_ids: Set(serde_json::json!(cbs)),
+        start_date: Set(start),
+        status: Set(EnrolmentStatus::Applied),
+        decision_reason: Set(None),
+        contract_id: Set(None),
+        created_at: Set(entities::clock::now()),
+        decided_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    for item in evidence {
+        put_evidence(&txn, scope, saved.id, item).await?;
+    }
+    let out = to_out(&txn, scope, saved).await?;
+    auth.audit()
+        .record(&txn, "create", "enrolment", out.id, &out)
+        .await?;
+    txn.commit().await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            "Location",
+            format!("/api/v1/regions/{}/enrolments/{}", auth.region.code, out.id),
+        ))
+        .json(out))
+}
+
+/// Enrolments, newest first; a provider sees its own.
+#[utoipa::path(
+    tag = "enrolments",
+    params(("regionCode" = String, Path, description = "Region code"), PageQuery),
+    responses((status = 200, body = Page<EnrolmentOut>), (status = 400, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/regions/{regionCode}/enrolments")]
+pub async fn list_enrolments(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Scoped<Enrol>,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let page = query.validate()?;
+    let mut select = enrolment::Entity::scoped(&auth.scope)
+        .order_by_desc(enrolment::Column::CreatedAt)
+        .order_by_desc(enrolment::Column::Id);
+    if let Some(own) = auth.party.provider_id() {
+        select = select.filter(enrolment::Column::ProviderId.eq(own));
+    }
+    let (items, total) = fetch_page(&state.db, select, page).await?;
+    let mut out = Vec::with_capacity(items.len());
+    for e in items {
+        out.push(to_out(&state.db, &auth.scope, e).await?);
+    }
+    Ok(Page::new(out, page, total).respond(&req))
+}
+
+/// An enrolment with its checklist.
+#[utoipa::path(
+    tag = "enrolments",
+    params(("regionCode" = String, Path, description = "Region code"), ("id" = Uuid, Path, description = "Enrolment id")),
+    responses((status = 200, body = EnrolmentOut), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/regions/{regionCode}/enrolments/{id}")]
+pub async fn get_enrolment(
+    state: web::Data<AppState>,
+    auth: Scoped<Enrol>,
+    path: web::Path<(String, Uuid)>,
+) -> ApiResult<web::Json<EnrolmentOut>> {
+    let found = find_visible(&state.db, &auth, path.1).await?;
+    Ok(web::Json(to_out(&state.db, &auth.scope, found).await?))
+}
+
+/// The enrolment, while it is still being decided (409 afterwards).
+async fn find_open<C: ConnectionTrait, P: Permission>(
+    db: &C,
+    auth: &Scoped<P>,
+    id: Uuid,
+) -> ApiResult<enrolment::Model> {
+    let found = find_visible(db, auth, id).await?;
+    if found.status != EnrolmentStatus::Applied {
+        return Err(ApiError::conflict(
+            "ZR-ENROL-DECIDED",
+            format!("The enrolment was {} already.", found.status.as_str()),
+        ));
+    }
+    Ok(found)
+}
+
+/// Bring (or replace) the evidence for one item; it awaits assessment again.
+#[utoipa::path(
+    tag = "enrolments",
+    params(("regionCode" = String, Path, description = "Region code"), ("id" = Uuid, Path, description = "Enrolment id"), ("requirement" = Requirement, Path, description = "Checklist item")),
+    request_body = EvidenceUpdateIn,
+    responses(
+        (status = 200, body = EnrolmentOut),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The enrolment was decided", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/regions/{regionCode}/enrolments/{id}/evidence/{requirement}")]
+pub async fn put_enrolment_evidence(
+    state: web::Data<AppState>,
+    auth: Scoped<Enrol>,
+    path: web::Path<(String, Uuid, String)>,
+    body: Body<EvidenceUpdateIn>,
+) -> ApiResult<web::Json<EnrolmentOut>> {
+    let input = body.take()?;
+    let requirement: Requirement = path.2.parse().map_err(|_| ApiError::NotFound)?;
+    let mut check = Check::new();
+    check.name("documentReference", &input.document_reference, 200);
+    let until = check.optional_date("validUntil", input.valid_until.as_deref());
+    let until = check.done(until)?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
+    let found = find_open(&txn, &auth, path.1).await?;
+    put_evidence(
+        &txn,
+        &auth.scope,
+        found.id,
+        (requirement, &input.document_reference, until),
+    )
+    .await?;
+    let out = to_out(&txn, &auth.scope, found).await?;
+    auth.audit()
+        .record(&txn, "evidence", "enrolment", out.id, serde_json::json!({ "requirement": requirement, "documentReference": input.document_reference.trim() }))
+        .await?;
+    txn.commit().await?;
+    Ok(web::Json(out))
+}
+
+/// Record the office's assessment of one item of evidence.
+#[utoipa::path(
+    tag = "enrolments",
+    params(("regionCode" = String, Path, description = "Region code"), ("id" = Uuid, Path, description = "Enrolment id"), ("requirement" = Requirement, Path, description = "Checklist item")),
+    request_body = AssessmentIn,
+    responses(
+        (status = 200, body = EnrolmentOut),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such enrolment, or no evidence for the item", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The enrolment was decided", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/regions/{regionCode}/enrolments/{id}/evidence/{requirement}/assessment")]
+pub async fn assess_evidence(
+    state: web::Data<AppState>,
+    auth: Scoped<ManageContracts>,
+    path: web::Path<(String, Uuid, String)>,
+    body: Body<AssessmentIn>,
+) -> ApiResult<web::Json<EnrolmentOut>> {
+    let input = body.take()?;
+    let requirement: Requirement = path.2.parse().map_err(|_| ApiError::NotFound)?;
+    let mut check = Check::new();
+    let assessment = check.one_of::<Assessment>("assessment", &input.assessment);
+    check.require_rule(
+        assessment != Some(Assessment::Pending),
+        "assessment",
+        "must be accepted or rejected",
+    );
+    if let Some(note) = &input.note {
+        check.name("note", note, 2000);
+    }
+    let assessment = check.done(assessment)?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
+    let found = find_open(&txn, &auth, path.1).await?;
+    let item = enrolment_evidence::Entity::scoped(&auth.scope)
+        .filter(enrolment_evidence::Column::EnrolmentId.eq(found.id))
+        .filter(enrolment_evidence::Column::Requirement.eq(requirement))
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let mut model: enrolment_evidence::ActiveModel = item.into();
+    model.assessment = Set(assessment);
+    model.assessment_note = Set(input.note.as_deref().map(|n| n.trim().to_owned()));
+    model.assessed_at = Set(Some(entities::clock::now()));
+    model.update(&txn).await?;
+    let out = to_out(&txn, &auth.scope, found).await?;
+    auth.audit()
+        .record(&txn, "assess", "enrolment", out.id, serde_json::json!({ "requirement": requirement, "assessment": assessment, "note": input.note }))
+        .await?;
+    txn.commit().await?;
+    Ok(web::Json(out))
+}
+
+/// Decide: admit (concluding the contract under the region's rules) or reject.
+#[utoipa::path(
+    tag = "enrolments",
+    params(("regionCode" = String, Path, description = "Region code"), ("id" = Uuid, Path, description = "Enrolment id")),
+    request_body = DecisionIn,
+    responses(
+        (status = 200, body = EnrolmentOut),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The enrolment was decided", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A required item not accepted or expired, or an admission rule", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/regions/{regionCode}/enrolments/{id}/decision")]
+pub async fn decide_enrolment(
+    state: web::Data<AppState>,
+    auth: Scoped<ManageContracts>,
+    path: web::Path<(String, Uuid)>,
+    body: Body<DecisionIn>,
+) -> ApiResult<web::Json<EnrolmentOut>> {
+    let input = body.take()?;
+    let mut check = Check::new();
+    let decision = check.one_of::<EnrolmentStatus>("decision", &input.decision);
+    check.require_rule(
+        decision != Some(EnrolmentStatus::Applied),
+        "decision",
+        "must be admitted or rejected",
+    );
+    let reason = input
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    if let Some(reason) = reason {
+        check.name("reason", reason, 2000);
+    }
+    if decision == Some(EnrolmentStatus::Rejected) {
+        check.require_rule(reason.is_some(), "reason", "a rejection states its reason");
+    }
+    let admitted = decision == Some(EnrolmentStatus::Admitted);
+    if admitted {
+        check.require_rule(
+            input
+                .initial_term_months
+                .is_some_and(|m| (1..=600).contains(&m)),
+            "initialTermMonths",
+            "an admission names the contract's initial term, 1 to 600 months",
+        );
+        check.require(
+            input.extension_options_months.len() <= 10
+                && input
+                    .extension_options_months
+                    .iter()
+                    .all(|m| (1..=600).contains(m)),
+            "extensionOptionsMonths",
+            "at most 10 options of 1 to 600 months",
+        );
+        check.require(
+            input.notice_months <= 120,
+            "noticeMonths",
+            "must be 0 to 120 months",
+        );
+    }
+    let value = input
+        .estimated_value
+        .as_deref()
+        .map(|text| check.euros("estimatedValue", text).and_then(euros_to_cents));
+    let decision = check.done(decision)?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
+    let scope = &auth.scope;
+    let found = find_open(&txn, &auth, path.1).await?;
+    let mut contract_id = None;
+    if decision == EnrolmentStatus::Admitted {
+        check_checklist(&txn, scope, &found).await?;
+        let provider = provider::Entity::find_scoped(&txn, scope, found.provider_id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let out = contracts::conclude(
+            &txn,
+            scope,
+            &auth.audit(),
+            Terms {
+                provider,
+                form: found.procurement_form,
+                start: found.start_date,
+                initial_term_months: input.initial_term_months.unwrap_or(1),
+                extension_options_months: input.extension_options_months.clone(),
+                notice_months: input.notice_months,
+                estimated_value_cents: value.flatten(),
+                groups: ids_of(&found.product_group_ids),
+                municipalities: ids_of(&found.municipality_ids),
+            },
+        )
+        .await?;
+        contract_id = Some(out.id);
+    }
+    let mut model: enrolment::ActiveModel = found.into();
+    model.status = Set(decision);
+    model.decision_reason = Set(reason.map(str::to_owned));
+    model.contract_id = Set(contract_id);
+    model.decided_at = Set(Some(entities::clock::now()));
+    let out = to_out(&txn, scope, model.update(&txn).await?).await?;
+    auth.audit()
+        .record(&txn, "decide", "enrolment", out.id, serde_json::json!({ "decision": decision, "reason": reason, "contractId": contract_id }))
+        .await?;
+    txn.commit().await?;
+    Ok(web::Json(out))
+}
+
+/// 422 `ZR-ENROL-EVIDENCE` naming the first required item not accepted,
+/// or accepted but no longer valid today.
+async fn check_checklist<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    found: &enrolment::Model,
+) -> ApiResult<()> {
+    let codes = CodeBook::load(db, scope).await?;
+    let needed = required(db, scope, &codes, &ids_of(&found.product_group_ids)).await?;
+    let evidence = enrolment_evidence::Entity::scoped(scope)
+        .filter(enrolment_evidence::Column::EnrolmentId.eq(found.id))
+        .all(db)
+        .await?;
+    let today = entities::clock::now().date_naive();
+    for name in needed {
+        let item = evidence.iter().find(|e| e.requirement.as_str() == name);
+        let problem = match item {
+            None => "has no evidence",
+            Some(e) if e.assessment != Assessment::Accepted => "is not accepted",
+            Some(e) if e.valid_until.is_some_and(|until| until < today) => "has expired",
+            Some(_) => continue,
+        };
+        return Err(ApiError::rule(
+            "ZR-ENROL-EVIDENCE",
+            format!("The checklist item {name} {problem}: an admission needs every required item accepted and valid."),
+        ));
+    }
+    Ok(())
+}
