@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod care_flow;
 mod catalogue;
+mod contract_life;
 mod contracts;
 mod demo;
 mod edges;

@@ -631,8 +631,8 @@ pub async fn decide_enrolment(
     Ok(web::Json(out))
 }
 
-/// 422 `ZR-ENROL-EVIDENCE` naming the first required item not accepted,
-/// or accepted but no longer valid today.
+/// 422 `ZR-ENROL-EVIDENCE` naming every required item without evidence,
+/// not accepted, or accepted but no longer valid today.
 async fn check_checklist<C: ConnectionTrait>(
     db: &C,
     scope: &RegionScope,
@@ -645,17 +645,26 @@ async fn check_checklist<C: ConnectionTrait>(
         .all(db)
         .await?;
     let today = entities::clock::now().date_naive();
-    for name in needed {
-        let item = evidence.iter().find(|e| e.requirement.as_str() == name);
-        let problem = match item {
-            None => "has no evidence",
-            Some(e) if e.assessment != Assessment::Accepted => "is not accepted",
-            Some(e) if e.valid_until.is_some_and(|until| until < today) => "has expired",
-            Some(_) => continue,
-        };
+    let problems: Vec<String> = needed
+        .into_iter()
+        .filter_map(|name| {
+            let item = evidence.iter().find(|e| e.requirement.as_str() == name);
+            let problem = match item {
+                None => "has no evidence",
+                Some(e) if e.assessment != Assessment::Accepted => "is not accepted",
+                Some(e) if e.valid_until.is_some_and(|until| until < today) => "has expired",
+                Some(_) => return None,
+            };
+            Some(format!("{name} {problem}"))
+        })
+        .collect();
+    if !problems.is_empty() {
         return Err(ApiError::rule(
             "ZR-ENROL-EVIDENCE",
-            format!("The checklist item {name} {problem}: an admission needs every required item accepted and valid."),
+            format!(
+                "An admission needs every required item accepted and valid: {}.",
+                problems.join("; ")
+            ),
         ));
     }
     Ok(())
