@@ -46,8 +46,11 @@ fn rule_for(property: &str, json_type: &str) -> Option<Value> {
         ("initials", "string") => {
             json!({ "minLength": 1, "maxLength": 6, "pattern": "^[A-Za-z]+$" })
         }
-        ("reason", "string") => json!({ "minLength": 1, "maxLength": 2000 }),
-        ("price" | "startUp" | "hoursPerClient" | "hours", "string") => {
+        ("reason" | "note" | "conditions" | "text", "string") => {
+            json!({ "minLength": 1, "maxLength": 2000 })
+        }
+        ("documentReference", "string") => json!({ "minLength": 1, "maxLength": 200 }),
+        ("price" | "startUp" | "hoursPerClient" | "hours" | "estimatedValue", "string") => {
             json!({ "pattern": NON_NEGATIVE_EUROS })
         }
         ("amount" | "budget", "string") => json!({ "pattern": POSITIVE_EUROS }),
@@ -66,6 +69,11 @@ fn rule_for(property: &str, json_type: &str) -> Option<Value> {
             "maxItems": 10,
             "items": { "type": "integer", "format": "int32", "minimum": 1, "maximum": 600 }
         }),
+        // contracts.rs: MAX_NOTICE_MONTHS; contract_amendments.rs: MAX_EXTENSION_MONTHS.
+        ("noticeMonths", "integer") => json!({ "minimum": 0, "maximum": 120 }),
+        ("extensionMonths", "integer") => json!({ "minimum": 1, "maximum": 600 }),
+        // bridging_agreements.rs: MAX_ALLOCATIONS.
+        ("allocationNumbers", "array") => json!({ "minItems": 1, "maxItems": 10_000 }),
         // declarations.rs: MAX_LINES.
         ("lines", "array") => json!({ "minItems": 1, "maxItems": 10_000 }),
         _ => return None,

@@ -102,6 +102,8 @@ pub struct ReportInput {
     /// intensive in it (flows and the intensive table).
     pub allocations: Vec<AllocationInfo>,
     pub ceilings: Vec<CeilingInfo>,
+    /// The compliance register: every check, with its provider's AGB.
+    pub compliance: Vec<(String, crate::schema::compliance_check::Model)>,
 }
 
 #[derive(Debug, Serialize, PartialEq)]
@@ -174,6 +176,20 @@ pub struct EndingRow {
     pub ends_on: NaiveDate,
 }
 
+/// A provider whose latest check of a kind had failed or expired by the
+/// period's end: it gets no new allocations or enrolments (when the
+/// `compliance` policy names the kind).
+#[derive(Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ComplianceRow {
+    pub provider_agb: String,
+    pub kind: String,
+    /// `failed` or `expired`.
+    pub standing: String,
+    pub checked_on: NaiveDate,
+    pub valid_until: Option<NaiveDate>,
+}
+
 #[derive(Debug, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct Report {
@@ -186,6 +202,39 @@ pub struct Report {
     pub temporary_intensive: Vec<IntensiveRow>,
     /// Contracts ending in the 12 months after the period.
     pub contracts_ending: Vec<EndingRow>,
+    /// Checks of the compliance register failed or expired at the period's end.
+    pub compliance: Vec<ComplianceRow>,
+}
+
+/// The latest check per provider and kind that had failed or expired on `on`.
+fn compliance_rows(
+    checks: &[(String, crate::schema::compliance_check::Model)],
+    on: NaiveDate,
+) -> Vec<ComplianceRow> {
+    use crate::contract_life::{latest_per_kind, standing, Standing};
+    let mut by_provider: BTreeMap<&str, Vec<crate::schema::compliance_check::Model>> =
+        BTreeMap::new();
+    for (agb, check) in checks.iter().filter(|(_, c)| c.checked_on <= on) {
+        by_provider.entry(agb).or_default().push(check.clone());
+    }
+    let mut rows = Vec::new();
+    for (agb, checks) in by_provider {
+        for check in latest_per_kind(&checks) {
+            let standing = match standing(check, on, 0) {
+                Standing::Failed => "failed",
+                Standing::Expired => "expired",
+                _ => continue,
+            };
+            rows.push(ComplianceRow {
+                provider_agb: agb.to_owned(),
+                kind: check.kind.as_str().to_owned(),
+                standing: standing.to_owned(),
+                checked_on: check.checked_on,
+                valid_until: check.valid_until,
+            });
+        }
+    }
+    rows
 }
 
 fn within(date: NaiveDate, from: NaiveDate, to: NaiveDate) -> bool {
@@ -331,6 +380,7 @@ pub fn build(input: &ReportInput) -> Report {
         .collect();
     contracts_ending.sort_by_key(|e| (e.ends_on, e.provider_agb.clone()));
     Report {
+        compliance: compliance_rows(&input.compliance, to),
         from,
         to,
         product_groups,
@@ -356,6 +406,7 @@ pub fn build(input: &ReportInput) -> Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::enums::{CheckOutcome, ComplianceKind};
     use std::str::FromStr;
 
     fn d(s: &str) -> NaiveDate {
@@ -501,7 +552,82 @@ mod tests {
                 amount_cents: 300_000,
                 spent_cents: 80_000,
             }],
+            compliance: vec![
+                check(
+                    "P1",
+                    ComplianceKind::Integrity,
+                    CheckOutcome::Passed,
+                    "2024-01-01",
+                    Some("2025-02-28"),
+                ),
+                // Redone after the period: the lapsed one still counts at its end.
+                check(
+                    "P1",
+                    ComplianceKind::Integrity,
+                    CheckOutcome::Passed,
+                    "2025-04-02",
+                    Some("2028-01-01"),
+                ),
+                check(
+                    "P2",
+                    ComplianceKind::Financial,
+                    CheckOutcome::Failed,
+                    "2025-01-10",
+                    None,
+                ),
+                check(
+                    "P3",
+                    ComplianceKind::Wnt,
+                    CheckOutcome::Passed,
+                    "2025-01-10",
+                    Some("2025-03-31"),
+                ),
+            ],
         }
+    }
+
+    fn check(
+        agb: &str,
+        kind: ComplianceKind,
+        outcome: CheckOutcome,
+        on: &str,
+        until: Option<&str>,
+    ) -> (String, crate::schema::compliance_check::Model) {
+        let model = crate::schema::compliance_check::Model {
+            region_id: Uuid::nil(),
+            id: Uuid::now_v7(),
+            provider_id: Uuid::nil(),
+            kind,
+            outcome,
+            checked_on: d(on),
+            valid_until: until.map(d),
+            note: None,
+            created_at: chrono::DateTime::default(),
+        };
+        (agb.into(), model)
+    }
+
+    #[test]
+    fn failed_and_expired_checks_at_the_period_end() {
+        let rows = build(&input()).compliance;
+        let seen: Vec<(&str, &str, &str)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.provider_agb.as_str(),
+                    r.kind.as_str(),
+                    r.standing.as_str(),
+                )
+            })
+            .collect();
+        // P3's WNT check holds to the last day of the period.
+        assert_eq!(
+            seen,
+            [
+                ("P1", "integrity", "expired"),
+                ("P2", "financial", "failed")
+            ]
+        );
     }
 
     #[test]

@@ -106,6 +106,14 @@ def main() -> None:
     if check.get("jobId"):
         wait_job(base, admin, check["jobId"])
 
+    # An enrolment of the provider (a tender needs no entry window), with evidence.
+    _, enrolment = call(base, admin, "POST", "/enrolments", {
+        "providerAgb": AGB, "procurementForm": "sas-tender", "productGroupCodes": [GROUP],
+        "municipalityCbsCodes": [CBS], "startDate": "2026-01-01",
+        "evidence": [{"requirement": "vog", "documentReference": "VOG-1", "validUntil": "2030-12-31"}]})
+    call(base, admin, "POST", f"/providers/{AGB}/compliance-checks", {
+        "kind": "integrity", "outcome": "passed", "checkedOn": "2026-01-10", "validUntil": "2029-01-09"})
+
     # Ids the tested role can see: a provider only its own contracts and tariffs.
     token = provider if role == "provider" else admin
     _, contracts = call(base, token, "GET", "/contracts?pageSize=500")
@@ -128,6 +136,7 @@ def main() -> None:
         "ZR_INDEXATION_RUN_ID": run["id"],
         "ZR_OUTFLOW_CHECK_ID": check["id"],
         "ZR_REPORT_ID": report["id"],
+        "ZR_ENROLMENT_ID": enrolment["id"],
         "ZR_JOB_ID": report["jobId"],
         "ZR_POLICY_KIND": "temporary-intensive",
         "ZR_POLICY_SCOPE": "BW0C1",

@@ -92,6 +92,15 @@ async fn setup(app: &TestApp) -> Region {
 e2e!(a_report_is_made_and_downloaded, |app| {
     let region = setup(&app).await;
     let t = &region.admin;
+    // The register: 44444444's Bibob check lapsed within the year.
+    let check = app
+        .post(
+            &region.path("providers/44444444/compliance-checks"),
+            t,
+            json!({ "kind": "integrity", "outcome": "passed", "checkedOn": "2023-07-01", "validUntil": "2025-06-30" }),
+        )
+        .await;
+    assert_eq!(check.status, StatusCode::CREATED, "{}", check.body);
     let created = app
         .post(
             &region.path("reports"),
@@ -135,6 +144,10 @@ e2e!(a_report_is_made_and_downloaded, |app| {
     assert_eq!(content["budgetCeilings"][0]["usedPercent"], "8.00");
     assert_eq!(content["contractsEnding"][0]["providerAgb"], "44444444");
     assert_eq!(content["contractsEnding"][0]["endsOn"], "2026-05-31");
+    assert_eq!(
+        content["compliance"],
+        json!([{ "providerAgb": "44444444", "kind": "integrity", "standing": "expired", "checkedOn": "2023-07-01", "validUntil": "2025-06-30" }])
+    );
 
     let download = |format: &'static str| {
         let url = format!(

@@ -205,6 +205,7 @@ async fn bridges_of<C: ConnectionTrait>(
 #[into_params(parameter_in = Query)]
 pub struct TransferQuery {
     /// `json` (default) or `csv`.
+    #[param(pattern = "^(json|csv)$")]
     pub format: Option<String>,
 }
 

@@ -107,7 +107,7 @@ fn out(
 /// Record a check of a provider.
 #[utoipa::path(
     tag = "providers",
-    params(("regionCode" = String, Path, description = "Region code"), ("agb" = String, Path, description = "Provider AGB code")),
+    params(("regionCode" = String, Path, description = "Region code"), ("agbCode" = String, Path, description = "Provider AGB code")),
     request_body = ComplianceCheckIn,
     responses(
         (status = 201, body = ComplianceCheckOut),
@@ -116,7 +116,7 @@ fn out(
     ),
     security(("bearer" = []))
 )]
-#[post("/regions/{regionCode}/providers/{agb}/compliance-checks")]
+#[post("/regions/{regionCode}/providers/{agbCode}/compliance-checks")]
 pub async fn create_compliance_check(
     state: web::Data<AppState>,
     auth: Scoped<ManageContracts>,
@@ -187,6 +187,7 @@ pub struct RegisterFilter {
     /// Only the latest checks (default) or every check (`false`).
     pub latest_only: Option<bool>,
     /// Only checks standing so today: `valid`, `expiring`, `expired` or `failed`.
+    #[param(pattern = "^(valid|expiring|expired|failed)$")]
     pub standing: Option<String>,
 }
 

@@ -129,18 +129,30 @@ pub async fn create_amendment(
             );
             Some(Change::Extension(months))
         }
-        Some(AmendmentKind::Lots) => {
-            let codes = input.product_group_codes.as_deref().unwrap_or_default();
-            Some(Change::Lots(
+        Some(AmendmentKind::Lots) => match input.product_group_codes.as_deref() {
+            Some(codes) => Some(Change::Lots(
                 resolve_groups(&txn, scope, &mut check, codes).await?,
-            ))
-        }
-        Some(AmendmentKind::Municipalities) => {
-            let codes = input.municipality_cbs_codes.as_deref().unwrap_or_default();
-            Some(Change::Municipalities(
+            )),
+            None => {
+                check.fail_rule(
+                    "productGroupCodes",
+                    "a lots amendment names the lots after it",
+                );
+                None
+            }
+        },
+        Some(AmendmentKind::Municipalities) => match input.municipality_cbs_codes.as_deref() {
+            Some(codes) => Some(Change::Municipalities(
                 resolve_municipalities(&txn, scope, &mut check, codes).await?,
-            ))
-        }
+            )),
+            None => {
+                check.fail_rule(
+                    "municipalityCbsCodes",
+                    "a municipalities amendment names the municipalities after it",
+                );
+                None
+            }
+        },
         Some(kind) => {
             let text = input.text.as_deref().unwrap_or_default().trim();
             check.require_rule(

@@ -36,7 +36,8 @@ pub struct ReportOut {
     /// providers with clients, clients, top-3 and top-10 share in percent or
     /// null for n/a), `municipalities` (spend, per inhabitant, clients,
     /// allocations), `flows` (inflow, outflow, throughflow), `budgetCeilings`,
-    /// `temporaryIntensive`, `contractsEnding` (in the 12 months after `to`).
+    /// `temporaryIntensive`, `contractsEnding` (in the 12 months after `to`),
+    /// `compliance` (checks of the register failed or expired at `to`).
     pub content: Option<Value>,
     pub requested_by: Option<String>,
     pub error: Option<String>,
@@ -165,6 +166,11 @@ fn tables(content: &Value) -> Vec<Table> {
             "contracts-ending",
             "contractsEnding",
             &["contractId", "providerAgb", "endsOn"],
+        ),
+        table(
+            "compliance",
+            "compliance",
+            &["providerAgb", "kind", "standing", "checkedOn", "validUntil"],
         ),
     ]
 }

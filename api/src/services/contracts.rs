@@ -601,16 +601,19 @@ pub async fn links_of<C: ConnectionTrait>(
     Ok((groups, municipalities))
 }
 
+/// A contract with its last day, lots and municipalities.
+type Covering = (
+    contract::Model,
+    Option<NaiveDate>,
+    HashSet<Uuid>,
+    HashSet<Uuid>,
+);
+
 /// How long providers' contracts and bridges let care run, loaded once
 /// for a batch of allocations.
 pub struct Cover {
     /// Per contract: its provider, last day, lots and municipalities.
-    contracts: Vec<(
-        contract::Model,
-        Option<NaiveDate>,
-        HashSet<Uuid>,
-        HashSet<Uuid>,
-    )>,
+    contracts: Vec<Covering>,
     /// The latest bridge `until` per (contract, allocation number).
     bridges: HashMap<(Uuid, i64), NaiveDate>,
 }

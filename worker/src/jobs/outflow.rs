@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use entities::{
-    contract_term::current_end_date,
-    enums::{ContractStatus, LineStatus},
+    contract_life::last_day,
+    enums::LineStatus,
     outflow::{assess, ClientCount, ContractCover, Service},
     policy::{kinds, OutflowThresholdPolicy, PolicyRules},
     schema::{
@@ -52,19 +52,9 @@ async fn contracts_in_window<C: ConnectionTrait>(
         .all(db)
         .await?
         .into_iter()
-        .filter(|c| {
-            let options: Vec<u32> =
-                serde_json::from_value(c.extension_options_months.clone()).unwrap_or_default();
-            let end = current_end_date(
-                c.start_date,
-                c.initial_term_months as u32,
-                &options,
-                c.extensions_exercised as usize,
-            );
-            let ended_before = c.status == ContractStatus::Terminated
-                && c.terminated_on.is_some_and(|on| on < from);
-            end.is_some_and(|end| end >= from) && !ended_before
-        })
+        // In force at some point of the window: its last day (term,
+        // options, amendments, termination) is not before it.
+        .filter(|c| last_day(c).is_some_and(|end| end >= from))
         .collect();
     let mut groups: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
     for link in contract_product_group::Entity::scoped(scope)

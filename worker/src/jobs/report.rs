@@ -6,17 +6,17 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 use entities::{
-    contract_term::current_end_date,
-    enums::ContractStatus,
+    contract_life::last_day,
     report::{
         build, AllocationInfo, CeilingInfo, ContractInfo, GroupInfo, MunicipalityInfo, ReportInput,
         SpendInfo,
     },
     rollup::{month_of, period_mask},
     schema::{
-        allocation, allocation_intensive_episode as episode, budget_ceiling, contract,
-        contract_product_group, declared_client, monitoring_report as report, municipality,
-        municipality_population as population, product, product_group, provider, spend_rollup,
+        allocation, allocation_intensive_episode as episode, budget_ceiling, compliance_check,
+        contract, contract_product_group, declared_client, monitoring_report as report,
+        municipality, municipality_population as population, product, product_group, provider,
+        spend_rollup,
     },
     transaction::begin_write,
     RegionScope, TenantEntity, TenantRecord,
@@ -112,18 +112,7 @@ async fn gather<C: ConnectionTrait>(
         .await?
         .into_iter()
         .filter_map(|c| {
-            let options: Vec<u32> =
-                serde_json::from_value(c.extension_options_months.clone()).unwrap_or_default();
-            let end = current_end_date(
-                c.start_date,
-                c.initial_term_months as u32,
-                &options,
-                c.extensions_exercised as usize,
-            )?;
-            let ends_on = match (c.status, c.terminated_on) {
-                (ContractStatus::Terminated, Some(on)) => on.min(end),
-                _ => end,
-            };
+            let ends_on = last_day(&c)?;
             (ends_on >= from).then(|| ContractInfo {
                 id: c.id,
                 provider_agb: agb.get(&c.provider_id).cloned().unwrap_or_default(),
@@ -271,6 +260,13 @@ async fn gather<C: ConnectionTrait>(
             spent_cents: c.spent_cents,
         })
         .collect();
+    let compliance = compliance_check::Entity::scoped(scope)
+        .filter(compliance_check::Column::CheckedOn.lte(to))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (agb.get(&c.provider_id).cloned().unwrap_or_default(), c))
+        .collect();
     Ok(ReportInput {
         from,
         to,
@@ -283,6 +279,7 @@ async fn gather<C: ConnectionTrait>(
         active_per_municipality: counts(active),
         allocations,
         ceilings,
+        compliance,
     })
 }
 
