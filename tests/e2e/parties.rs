@@ -68,6 +68,14 @@ async fn setup(app: &TestApp) -> Region {
             )
             .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        let reply = app
+            .post(
+                &region.path("enrolments"),
+                t,
+                json!({ "providerAgb": agb, "procurementForm": "sas-tender", "productGroupCodes": ["BW"], "municipalityCbsCodes": ["GM0202"], "startDate": "2029-01-01" }),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
     }
     for (number, cbs, agb, n) in [(1001, "GM0202", X, 1), (1002, "GM0274", Y, 2)] {
         let reply = app
@@ -228,8 +236,11 @@ struct Expected {
     tariffs: &'static [&'static str],
     ceilings: &'static [&'static str],
     flags: &'static [&'static str],
-    /// Status of reports, audit events, jobs, API clients and budget signals.
-    guarded: [u16; 5],
+    /// Provider AGBs of the enrolments seen (when the party may list them).
+    enrolments: &'static [&'static str],
+    /// Status of reports, audit events, jobs, API clients, budget signals,
+    /// the compliance register, contract signals and enrolments.
+    guarded: [u16; 8],
 }
 
 const ALL_BATCHES: &[&str] = &["february", "january", "january", "shared-1", "shared-1"];
@@ -243,8 +254,13 @@ const OFFICE: Expected = Expected {
     tariffs: &["96.50", "98.00"],
     ceilings: BOTH,
     flags: BOTH,
-    guarded: [200, 200, 200, 200, 200],
+    enrolments: BOTH,
+    guarded: [200; 8],
 };
+/// Access teams: no reports, register, signals or enrolments.
+const NONE_GUARDED: [u16; 8] = [403; 8];
+/// Providers: only their own enrolments.
+const PROVIDER_GUARDED: [u16; 8] = [403, 403, 403, 403, 403, 403, 403, 200];
 
 e2e!(every_party_sees_its_own_rows, |app| {
     let region = setup(&app).await;
@@ -256,7 +272,7 @@ e2e!(every_party_sees_its_own_rows, |app| {
             "contract-manager",
             app.sign(&contract_manager),
             Expected {
-                guarded: [200, 403, 200, 403, 200],
+                guarded: [200, 403, 200, 403, 200, 200, 200, 200],
                 ..OFFICE
             },
         ),
@@ -264,7 +280,7 @@ e2e!(every_party_sees_its_own_rows, |app| {
             "auditor",
             app.token(&region.code, Role::Auditor),
             Expected {
-                guarded: [200, 200, 200, 403, 403],
+                guarded: [200, 200, 200, 403, 403, 200, 200, 403],
                 ..OFFICE
             },
         ),
@@ -272,7 +288,15 @@ e2e!(every_party_sees_its_own_rows, |app| {
             "central access team",
             access_team(&app, &region, "*"),
             Expected {
-                guarded: [403; 5],
+                guarded: NONE_GUARDED,
+                ..OFFICE
+            },
+        ),
+        (
+            "central-access role",
+            app.token(&region.code, Role::CentralAccess),
+            Expected {
+                guarded: NONE_GUARDED,
                 ..OFFICE
             },
         ),
@@ -284,7 +308,7 @@ e2e!(every_party_sees_its_own_rows, |app| {
                 batches: &["february", "january"],
                 office_lines: &["1001"],
                 office_amount: "965.00",
-                guarded: [403; 5],
+                guarded: NONE_GUARDED,
                 ..OFFICE
             },
         ),
@@ -300,7 +324,8 @@ e2e!(every_party_sees_its_own_rows, |app| {
                 tariffs: &["96.50"],
                 ceilings: &[X],
                 flags: &[X],
-                guarded: [403; 5],
+                enrolments: &[X],
+                guarded: PROVIDER_GUARDED,
             },
         ),
         (
@@ -315,7 +340,8 @@ e2e!(every_party_sees_its_own_rows, |app| {
                 tariffs: &["96.50", "98.00"],
                 ceilings: &[Y],
                 flags: &[Y],
-                guarded: [403; 5],
+                enrolments: &[Y],
+                guarded: PROVIDER_GUARDED,
             },
         ),
     ];
@@ -396,13 +422,16 @@ e2e!(every_party_sees_its_own_rows, |app| {
             let reply = app.get(&region.path(path), token).await;
             assert_eq!(reply.status, StatusCode::OK, "{party}: {path}");
         }
-        let mut guarded = [0u16; 5];
+        let mut guarded = [0u16; 8];
         for (i, path) in [
             "reports",
             "audit-events",
             "jobs",
             "api-clients",
             "budget-signals",
+            "compliance-checks",
+            "contract-signals",
+            "enrolments",
         ]
         .iter()
         .enumerate()
@@ -411,8 +440,15 @@ e2e!(every_party_sees_its_own_rows, |app| {
         }
         assert_eq!(
             guarded, expected.guarded,
-            "{party}: reports, audit, jobs, api clients, signals"
+            "{party}: reports, audit, jobs, api clients, signals, register, contract signals, enrolments"
         );
+        if guarded[7] == 200 {
+            assert_eq!(
+                get("enrolments", "providerAgb").await,
+                expected.enrolments,
+                "{party}: enrolments"
+            );
+        }
     }
 
     // What a party does not see is a 404, as another region's object is.
