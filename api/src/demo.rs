@@ -4,14 +4,24 @@
 //! as the office keeps them ([`catalogue`]), with a year of care made
 //! through the allocation and declaration services ([`activity`]), so
 //! that reports, outflow checks, ceilings and an indexation run have
-//! figures at once. A region that already exists is left alone.
+//! figures at once, and a compliance register whose first contract watch
+//! has run ([`insert_checks`]). A region that already exists is left alone.
 
 mod activity;
 mod catalogue;
 mod regions;
 
-use entities::schema::region;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use chrono::{Duration, NaiveDate};
+use entities::{
+    enums::{CheckOutcome, ComplianceKind},
+    schema::{compliance_check, provider, region},
+    RegionScope,
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, Set,
+};
+use uuid::Uuid;
 
 pub use activity::window;
 
@@ -55,7 +65,13 @@ pub async fn load_on(
         )
         .await
         .map_err(|e| failed(e.to_string()))?;
+        insert_checks(&txn, &catalogue.scope, &catalogue.providers, today)
+            .await
+            .map_err(|e| failed(e.to_string()))?;
         txn.commit().await.map_err(|e| e.to_string())?;
+        worker::contract_watch::run_day_in(db, &catalogue.scope, today)
+            .await
+            .map_err(|e| failed(e.to_string()))?;
         if year.refused > 0 || year.unexpected > 0 {
             tracing::warn!(
                 region = demo.code,
@@ -74,4 +90,46 @@ pub async fn load_on(
         added += 1;
     }
     Ok(added)
+}
+
+/// Every provider's Bibob screening (three years) and yearly financial
+/// check, all passed; the first provider's financial check runs out six
+/// weeks after `today`, so the register shows one expiring.
+async fn insert_checks<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    providers: &[provider::Model],
+    today: NaiveDate,
+) -> Result<(), DbErr> {
+    for (i, p) in providers.iter().enumerate() {
+        let financial_until = today + Duration::days(if i == 0 { 42 } else { 200 });
+        let checks = [
+            (
+                ComplianceKind::Integrity,
+                today - Duration::days(400),
+                today + Duration::days(695),
+            ),
+            (
+                ComplianceKind::Financial,
+                today - Duration::days(165),
+                financial_until,
+            ),
+        ];
+        for (kind, checked_on, valid_until) in checks {
+            compliance_check::ActiveModel {
+                region_id: Set(scope.region_id),
+                id: Set(Uuid::now_v7()),
+                provider_id: Set(p.id),
+                kind: Set(kind),
+                outcome: Set(CheckOutcome::Passed),
+                checked_on: Set(checked_on),
+                valid_until: Set(Some(valid_until)),
+                note: Set(None),
+                created_at: Set(entities::clock::now()),
+            }
+            .insert(db)
+            .await?;
+        }
+    }
+    Ok(())
 }

@@ -40,12 +40,18 @@ from zorgregie_client.api.catalogue import (  # noqa: E402
     list_products,
 )
 from zorgregie_client.api.contracts import (  # noqa: E402
+    create_amendment,
+    create_bridging_agreement,
     create_contract,
     exercise_extension,
     get_contract,
+    list_amendments,
+    list_contract_signals,
     list_contracts,
     terminate_contract,
+    transfer_list,
 )
+from zorgregie_client.api.enrolments import create_enrolment, decide_enrolment  # noqa: E402
 from zorgregie_client.api.declarations import (  # noqa: E402
     get_declaration,
     list_declaration_lines,
@@ -56,7 +62,11 @@ from zorgregie_client.api.jobs import get_job  # noqa: E402
 from zorgregie_client.api.municipalities import get_municipality  # noqa: E402
 from zorgregie_client.api.outflow import create_check, get_check  # noqa: E402
 from zorgregie_client.api.policies import put_policy  # noqa: E402
-from zorgregie_client.api.providers import create_provider  # noqa: E402
+from zorgregie_client.api.providers import (  # noqa: E402
+    create_compliance_check,
+    create_provider,
+    list_compliance_checks,
+)
 from zorgregie_client.api.reports import create_report, list_reports  # noqa: E402
 from zorgregie_client.api.tariffs import create_tariff, list_tariffs  # noqa: E402
 from zorgregie_client import models as m  # noqa: E402
@@ -195,6 +205,48 @@ def _() -> None:
     assert c.extensions_exercised == 1 and str(c.current_end_date) == "2030-12-31", c
 
 
+@step("POST contracts/{id}/amendments (a one-off extension); GET the history")
+def _() -> None:
+    body = m.AmendmentIn.from_dict({"kind": "extension", "reason": "The new tender is late", "extensionMonths": 6})
+    a = expect(
+        create_amendment.sync_detailed(REGION, state["contract"], client=admin, body=body), 201, m.AmendmentOut
+    )
+    assert str(a.kind) == "extension", a
+    page = expect(
+        list_amendments.sync_detailed(REGION, state["contract"], client=admin), 200, m.PageAmendmentOut
+    )
+    assert len(page.items) == 1, page
+    c = expect(get_contract.sync_detailed(REGION, state["contract"], client=admin), 200, m.ContractOut)
+    assert str(c.current_end_date) == "2031-06-30" and c.amended_months == 6, c
+
+
+@step("POST providers/{agbCode}/compliance-checks; GET the register")
+def _() -> None:
+    body = m.ComplianceCheckIn.from_dict(
+        {"kind": "integrity", "outcome": "passed", "checkedOn": "2026-02-01", "validUntil": "2099-01-31", "note": "Bibob"}
+    )
+    check = expect(
+        create_compliance_check.sync_detailed(REGION, "98019999", client=admin, body=body), 201, m.ComplianceCheckOut
+    )
+    assert str(check.standing) == "valid" and check.latest, check
+    register = expect(list_compliance_checks.sync_detailed(REGION, client=admin, provider_agb="98019999"), 200, list)
+    assert [str(c.kind) for c in register] == ["integrity"], register
+
+
+@step("POST enrolments (a tender); POST its decision: rejected")
+def _() -> None:
+    body = m.EnrolmentIn.from_dict(
+        {"providerAgb": "98019999", "procurementForm": "sas-tender", "productGroupCodes": ["BW"],
+         "municipalityCbsCodes": ["GM0274"], "startDate": "2025-01-01",
+         "evidence": [{"requirement": "vog", "documentReference": "VOG-77", "validUntil": "2099-12-31"}]}
+    )
+    e = expect(create_enrolment.sync_detailed(REGION, client=admin, body=body), 201, m.EnrolmentOut)
+    assert str(e.status) == "applied" and [str(i.requirement) for i in e.checklist] == ["vog"], e
+    decision = m.DecisionIn.from_dict({"decision": "rejected", "reason": "Already contracted for BW"})
+    d = expect(decide_enrolment.sync_detailed(REGION, e.id, client=admin, body=decision), 200, m.EnrolmentOut)
+    assert str(d.status) == "rejected", d
+
+
 @step("POST contracts/{id}/termination")
 def _() -> None:
     body = m.TerminationIn.from_dict({"terminatedOn": "2026-06-30", "ground": "by-agreement", "reason": "Ended by agreement"})
@@ -203,6 +255,18 @@ def _() -> None:
     )
     assert str(c.terminated_on) == "2026-06-30", c
     expect(get_contract.sync_detailed(REGION, state["contract"], client=admin), 200, m.ContractOut)
+
+
+@step("GET contracts/{id}/transfer-list; a bridge with nothing to bridge: 422")
+def _() -> None:
+    t = expect(transfer_list.sync_detailed(REGION, state["contract"], client=admin), 200, m.TransferListOut)
+    assert str(t.last_day) == "2026-06-30" and t.municipalities == [], t
+    body = m.BridgingAgreementIn.from_dict({"until": "2026-12-31"})
+    problem = expect(
+        create_bridging_agreement.sync_detailed(REGION, state["contract"], client=admin, body=body), 422, m.Problem
+    )
+    assert problem.code == "ZR-UNPROCESSABLE", problem
+    expect(list_contract_signals.sync_detailed(REGION, client=admin), 200, m.PageContractSignalOut)
 
 
 @step("GET audit-events?resource=contract")

@@ -274,7 +274,48 @@ async fn a_year_of_care(app: &TestApp) {
             "{code}: {}",
             signals.body
         );
+
+        // The register: one financial check expires within the horizon,
+        // and the first contract watch signalled it.
+        let expiring = app
+            .get(&region.path("compliance-checks?standing=expiring"), t)
+            .await;
+        assert_eq!(
+            expiring.body.as_array().map(Vec::len),
+            Some(1),
+            "{code}: {}",
+            expiring.body
+        );
+        assert_eq!(expiring.body[0]["kind"], "financial");
+        let watched = app
+            .get(&region.path("contract-signals?kind=check-expiring"), t)
+            .await;
+        assert_eq!(watched.body["total"], 1, "{code}: {}", watched.body);
     }
+
+    // Centraal Gelderland's contracts of the old tender end on 2026-12-31,
+    // with allocations running past it: the watch says so, and the transfer
+    // list names them for the access teams.
+    let cg = admin(app, "centraal-gelderland");
+    let ending = app
+        .get(&cg.path("contract-signals?kind=contract-ending"), &cg.admin)
+        .await;
+    let ending = items(&ending);
+    assert!(!ending.is_empty(), "{ending:?}");
+    let contract = ending[0]["subjectId"].as_str().unwrap();
+    assert_eq!(ending[0]["dueOn"], "2026-12-31");
+    let list = app
+        .get(
+            &cg.path(&format!("contracts/{contract}/transfer-list")),
+            &cg.admin,
+        )
+        .await;
+    assert_eq!(list.body["lastDay"], "2026-12-31", "{}", list.body);
+    assert!(
+        !list.body["municipalities"].as_array().unwrap().is_empty(),
+        "{}",
+        list.body
+    );
 
     // Rivierenland's outflow threshold (10 clients in 12 months) flags the
     // provider that served no one.
