@@ -206,6 +206,10 @@ permission!(
     Enrol => [PlatformAdmin, RegionAdmin, ContractManager, Provider]
 );
 permission!(
+    /// Reading enrolments: those who enrol, and auditors.
+    ReadEnrolments => [PlatformAdmin, RegionAdmin, ContractManager, Auditor, Provider]
+);
+permission!(
     /// Audit trail: the office and auditors.
     ReadAudit => [PlatformAdmin, RegionAdmin, Auditor]
 );

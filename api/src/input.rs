@@ -305,6 +305,13 @@ impl Check {
         }
     }
 
+    /// Euros not below zero, as cents.
+    pub fn non_negative_euros(&mut self, field: &str, text: &str) -> Option<i64> {
+        let euros = self.euros(field, text)?;
+        self.require(!euros.is_sign_negative(), field, "must not be negative");
+        entities::money::euros_to_cents(euros).filter(|c| *c >= 0)
+    }
+
     /// A decimal string such as "4.94" or "-0.25" (a percentage; no exponent).
     pub fn decimal(&mut self, field: &str, text: &str) -> Option<Decimal> {
         let digits = text.strip_prefix('-').unwrap_or(text);

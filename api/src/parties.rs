@@ -15,7 +15,7 @@
 //! outflow-check runs are the region's public information for every party;
 //! reports, audit events, jobs, API clients, budget signals, the compliance
 //! register and contract signals are guarded by role (see `auth.rs`).
-//! Enrolments are the office's and each provider's own. A contract's
+//! Enrolments are the office's (auditors read them) and each provider's own. A contract's
 //! amendments, bridging agreements and transfer list follow the contract (a
 //! provider sees its own contracts'); a municipality's access team sees its
 //! own municipality's part of a transfer list.

@@ -645,7 +645,20 @@ impl Assessor {
                 ),
             );
         }
-        if line.reference.is_some() {
+        // Care after the contract's last day, unless a bridge covers it; a
+        // credit may still reverse a debit approved before.
+        let care_until = facts.care_until.filter(|_| !line.credit);
+        if let Some(until) = care_until.filter(|until| line.period_end > *until) {
+            return reject(
+                id,
+                CONTRACT_ENDED,
+                format!(
+                    "the provider's contract ends on {until} and no bridging agreement covers this allocation after it"
+                ),
+            );
+        }
+        // A credit names its debit's period (TR323), which met these already.
+        if line.reference.is_some() && !line.credit {
             let (first, last) = month_of(line.period_start);
             if line.period_start != first.max(a.start_date) {
                 return reject(
@@ -654,9 +667,7 @@ impl Assessor {
                     format!("the period must start on {}", first.max(a.start_date)),
                 );
             }
-            let last = last
-                .min(end)
-                .min(facts.care_until.unwrap_or(NaiveDate::MAX));
+            let last = last.min(end).min(care_until.unwrap_or(NaiveDate::MAX));
             if line.period_end != last {
                 return reject(
                     id,
@@ -667,15 +678,6 @@ impl Assessor {
         }
         if line.credit {
             return self.reverse(line, owner);
-        }
-        if let Some(until) = facts.care_until.filter(|until| line.period_end > *until) {
-            return reject(
-                id,
-                CONTRACT_ENDED,
-                format!(
-                    "the provider's contract ends on {until} and no bridging agreement covers this allocation after it"
-                ),
-            );
         }
         // The approved lines of the same product (main or temporary intensive).
         let approved = self.approved.get(&a.id).map(Vec::as_slice).unwrap_or(&[]);
@@ -1366,7 +1368,8 @@ mod tests {
         let after = a.check(&line(7, "2025-06-16", "2025-06-30", 4));
         assert_eq!(after.reason_code, Some(codes::CONTRACT_ENDED));
         assert_eq!(codes::standard_code(codes::CONTRACT_ENDED), "9308");
-        // A prestatie (with a reference) ends on the contract's last day.
+        // A prestatie (with a reference) ends on the contract's last day:
+        // one to the month's end runs past it, one short of it is a 9388.
         let mut b = assessor(None, vec![]);
         let to_month_end = LineIn {
             reference: Some("R1".into()),
@@ -1374,13 +1377,34 @@ mod tests {
         };
         assert_eq!(
             b.check(&to_month_end).reason_code,
-            Some(codes::NOT_TO_MONTH_END)
+            Some(codes::CONTRACT_ENDED)
         );
+        let short = LineIn {
+            reference: Some("R0".into()),
+            ..line(7, "2025-06-01", "2025-06-14", 8)
+        };
+        assert_eq!(b.check(&short).reason_code, Some(codes::NOT_TO_MONTH_END));
         let to_contract_end = LineIn {
             reference: Some("R2".into()),
             ..line(7, "2025-06-01", "2025-06-15", 8)
         };
         assert!(b.check(&to_contract_end).approved);
+        let wholly_after = LineIn {
+            reference: Some("R3".into()),
+            ..line(7, "2025-07-01", "2025-07-31", 8)
+        };
+        assert_eq!(
+            b.check(&wholly_after).reason_code,
+            Some(codes::CONTRACT_ENDED)
+        );
+        // A debit approved before the contract ended can still be credited.
+        let credit = LineIn {
+            reference: Some("C2".into()),
+            credit: true,
+            previous_reference: Some("R2".into()),
+            ..line(7, "2025-06-01", "2025-06-15", 8)
+        };
+        assert!(b.check(&credit).approved);
     }
 
     #[test]

@@ -127,11 +127,13 @@ impl MigrationTrait for Migration {
                     .col(date_null("valid_until"))
                     .col(string_len_null("note", 2000))
                     .col(timestamp_with_time_zone("created_at"))
+                    // The register outlives nothing it records: a provider
+                    // with checks is not removed.
                     .foreign_key(&mut tenant_fk(
                         "compliance_checks",
                         "provider_id",
                         "providers",
-                        Cascade,
+                        Restrict,
                     ))
                     .to_owned(),
             )
@@ -165,17 +167,32 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_compliance_checks_provider")
-                    .table("compliance_checks")
-                    .col("region_id")
-                    .col("provider_id")
-                    .col("kind")
-                    .to_owned(),
-            )
-            .await?;
+        let lookups: [(&str, &str, &[&str]); 4] = [
+            (
+                "ix_compliance_checks_provider",
+                "compliance_checks",
+                &["provider_id", "kind"],
+            ),
+            (
+                "ix_contract_amendments_contract",
+                "contract_amendments",
+                &["contract_id"],
+            ),
+            (
+                "ix_bridging_agreements_contract",
+                "bridging_agreements",
+                &["contract_id"],
+            ),
+            ("ix_enrolments_provider", "enrolments", &["provider_id"]),
+        ];
+        for (name, table, cols) in lookups {
+            let mut index = Index::create();
+            index.name(name).table(table).col("region_id");
+            for col in cols {
+                index.col(*col);
+            }
+            manager.create_index(index.to_owned()).await?;
+        }
         create_unique_indexes(
             manager,
             &[

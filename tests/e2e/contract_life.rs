@@ -229,6 +229,10 @@ e2e!(an_expired_check_blocks_new_allocations, |app| {
         .await;
     assert_eq!(integrity.status, StatusCode::CREATED, "{}", integrity.body);
     assert_eq!(integrity.body["standing"], "expiring");
+    let future = app
+        .post(&checks, t, json!({ "kind": "wnt", "outcome": "passed", "checkedOn": day(today() + Duration::days(1)) }))
+        .await;
+    assert_eq!(future.error_fields(), ["checkedOn"]);
     let scope = entities::RegionScope::new(app.region_id(&region.code).await);
     let watch = |on: NaiveDate| worker::contract_watch::run_day_in(&app.state.db, &scope, on);
     let first = watch(today()).await.unwrap().unwrap();
@@ -522,6 +526,19 @@ e2e!(notice_termination_bridge_and_transfer_list, |app| {
         )
         .await;
     assert_eq!(code(&late), "ZR-ALLOC-NO-CONTRACT", "{}", late.body);
+    let backdated = app
+        .post(
+            &region.path("allocations"),
+            t,
+            allocation(5, "GM0307", "02A01", "12345678", start),
+        )
+        .await;
+    assert_eq!(
+        code(&backdated),
+        "ZR-ALLOC-NO-CONTRACT",
+        "{}",
+        backdated.body
+    );
 
     // Before its last day, the watch warned that allocation 2 runs past it unbridged.
     let scope = entities::RegionScope::new(app.region_id(&region.code).await);
@@ -538,7 +555,7 @@ e2e!(notice_termination_bridge_and_transfer_list, |app| {
         signals.body["items"][0]["detail"]
             .as_str()
             .unwrap()
-            .contains("1 allocation(s)"),
+            .contains("2 allocation(s)"),
         "{}",
         signals.body
     );
@@ -576,6 +593,13 @@ e2e!(amendments_and_the_eu_threshold, |app| {
         StatusCode::CREATED
     );
 
+    let negative = contract(&app, &region, json!({ "providerAgb": "33333333", "procurementForm": "eu-tender", "productGroupCodes": ["BEG"], "municipalityCbsCodes": ["GM0307"], "startDate": "2026-01-01", "initialTermMonths": 48, "estimatedValue": "-1.00" })).await;
+    assert_eq!(
+        negative.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        negative.body
+    );
     let id = flagged.body["id"].as_str().unwrap().to_owned();
     let amendments = region.path(&format!("contracts/{id}/amendments"));
     let extension = app
@@ -611,6 +635,33 @@ e2e!(amendments_and_the_eu_threshold, |app| {
         )
         .await;
     assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
+    // A lot with allocations still running under it stays.
+    let running = app
+        .post(
+            &region.path("allocations"),
+            t,
+            allocation(1, "GM0307", "02A01", "12345678", today()),
+        )
+        .await;
+    assert_eq!(running.status, StatusCode::CREATED, "{}", running.body);
+    let dropped = app
+        .post(&amendments, t, json!({ "kind": "lots", "reason": "Begeleiding elsewhere", "productGroupCodes": ["BW"] }))
+        .await;
+    assert_eq!(
+        code(&dropped),
+        "ZR-CONTRACT-RUNNING-ALLOCATIONS",
+        "{}",
+        dropped.body
+    );
+    let removed = app
+        .delete(&region.path(&format!("contracts/{id}")), t)
+        .await;
+    assert_eq!(
+        code(&removed),
+        "ZR-CONTRACT-RUNNING-ALLOCATIONS",
+        "{}",
+        removed.body
+    );
     let history = app.get(&amendments, t).await;
     let kinds: Vec<&str> = history.body["items"]
         .as_array()
@@ -689,6 +740,14 @@ e2e!(central_access_and_municipal_caps, |app| {
     assert_eq!(own.status, StatusCode::CREATED, "{}", own.body);
     let listed = app.get(&region.path("allocations"), &central).await;
     assert_eq!(listed.body["total"], 4);
+    let change = app
+        .patch(
+            &region.path("allocations/5"),
+            &central,
+            json!({ "endDate": "2029-12-31" }),
+        )
+        .await;
+    assert_eq!(code(&change), "ZR-CENTRAL-ACCESS-GROUP", "{}", change.body);
 
     // Amersfoort wants one provider for BW; Baarn has no cap.
     let caps = app

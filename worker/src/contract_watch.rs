@@ -6,7 +6,7 @@
 //! allocations running past a contract's end, recording a signal) live
 //! here too, since the API depends on this crate.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDate};
 use entities::{
@@ -262,26 +262,37 @@ async fn watch_contracts<C: ConnectionTrait>(
 ) -> Result<usize, DbErr> {
     let policy = contract_life_policy(db, scope).await?;
     let horizon = today + Duration::days(policy.ending_horizon_days as i64);
+    let recent = today - Duration::days(365);
     let mut signalled = 0;
     for c in contract::Entity::scoped(scope)
         .filter(contract::Column::StartDate.lte(horizon))
         .all(db)
         .await?
     {
-        let Some(last) = last_day(&c).filter(|d| (today..=horizon).contains(d)) else {
+        // Ending within the horizon, or ended in the last year (a
+        // termination for cause takes effect at once, or is recorded late).
+        let Some(last) = last_day(&c).filter(|d| (recent..=horizon).contains(d)) else {
             continue;
         };
-        let bridged: HashSet<i64> = bridging_agreement::Entity::scoped(scope)
+        let mut bridged: HashMap<i64, NaiveDate> = HashMap::new();
+        for bridge in bridging_agreement::Entity::scoped(scope)
             .filter(bridging_agreement::Column::ContractId.eq(c.id))
             .all(db)
             .await?
-            .iter()
-            .flat_map(bridge_numbers)
-            .collect();
+        {
+            for number in bridge_numbers(&bridge) {
+                let until = bridged.entry(number).or_insert(bridge.until);
+                *until = (*until).max(bridge.until);
+            }
+        }
+        // Covered when a bridge runs to the allocation's end.
         let unbridged = running_past(db, scope, &c, last)
             .await?
             .into_iter()
-            .filter(|a| !bridged.contains(&a.allocation_number))
+            .filter(|a| {
+                let until = bridged.get(&a.allocation_number);
+                !until.is_some_and(|until| a.end_date.is_some_and(|end| end <= *until))
+            })
             .count();
         if unbridged == 0 {
             continue;
@@ -292,7 +303,7 @@ async fn watch_contracts<C: ConnectionTrait>(
             "ends"
         };
         let detail = format!(
-            "Contract {} {how} on {last} and {unbridged} allocation(s) run past it without a bridging agreement.",
+            "Contract {} {how} on {last} and {unbridged} allocation(s) run past it without a bridging agreement to their end.",
             c.id
         );
         let kind = ContractSignalKind::ContractEnding;

@@ -620,6 +620,9 @@ pub async fn update_allocation(
     let txn = entities::transaction::begin_write(&state.db).await?;
     let scope = &auth.scope;
     let existing = find_visible(&txn, &auth, path.1).await?;
+    if auth.party == crate::parties::Party::CentralAccess {
+        service::check_central_access_to(&txn, scope, &existing).await?;
+    }
     let before = to_out(&txn, scope, existing.clone()).await?;
     let mut check = Check::new();
     let end = match &input.end_date {
@@ -674,6 +677,9 @@ pub async fn stop_allocation(
     let input = body.take()?;
     let txn = entities::transaction::begin_write(&state.db).await?;
     let existing = find_visible(&txn, &auth, path.1).await?;
+    if auth.party == crate::parties::Party::CentralAccess {
+        service::check_central_access_to(&txn, &auth.scope, &existing).await?;
+    }
     let mut check = Check::new();
     let on = check.date("stoppedOn", &input.stopped_on);
     check.name("reason", &input.reason, 2000);

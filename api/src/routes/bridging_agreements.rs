@@ -11,10 +11,12 @@ use actix_web::{get, post, web, HttpResponse};
 use chrono::NaiveDate;
 use entities::{
     contract_life::last_day,
-    schema::{bridging_agreement, contract},
+    schema::{allocation, bridging_agreement, contract},
     RegionScope, TenantEntity, TenantRecord,
 };
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -74,7 +76,12 @@ impl From<bridging_agreement::Model> for BridgingAgreementOut {
 /// The contract's last day, or 422 when it has none (a term that
 /// overflows the calendar cannot be bridged).
 fn last_day_of(c: &contract::Model) -> ApiResult<NaiveDate> {
-    last_day(c).ok_or_else(|| ApiError::unprocessable("", "the contract has no last day"))
+    last_day(c).ok_or_else(|| {
+        ApiError::rule(
+            "ZR-CONTRACT-NO-LAST-DAY",
+            "The contract's term runs past the calendar: it has no last day.",
+        )
+    })
 }
 
 /// Agree a bridge for allocations of a contract that ends.
@@ -185,7 +192,24 @@ pub async fn list_bridging_agreements(
 ) -> ApiResult<web::Json<Vec<BridgingAgreementOut>>> {
     let found = find_visible(&state.db, &auth, path.1).await?;
     let items = bridges_of(&state.db, &auth.scope, found.id).await?;
-    Ok(web::Json(items.into_iter().map(Into::into).collect()))
+    let mut out: Vec<BridgingAgreementOut> = items.into_iter().map(Into::into).collect();
+    // A municipality's access team sees the numbers of its own allocations.
+    if let Party::Municipality { id, .. } = &auth.party {
+        let own: std::collections::HashSet<i64> = allocation::Entity::scoped(&auth.scope)
+            .filter(allocation::Column::ProviderId.eq(found.provider_id))
+            .filter(allocation::Column::MunicipalityId.eq(*id))
+            .select_only()
+            .column(allocation::Column::AllocationNumber)
+            .into_tuple()
+            .all(&state.db)
+            .await?
+            .into_iter()
+            .collect();
+        for bridge in &mut out {
+            bridge.allocation_numbers.retain(|n| own.contains(n));
+        }
+    }
+    Ok(web::Json(out))
 }
 
 async fn bridges_of<C: ConnectionTrait>(

@@ -132,6 +132,13 @@ pub async fn create_compliance_check(
     if let Some(note) = &input.note {
         check.name("note", note, 2000);
     }
+    if let Some(on) = checked_on {
+        check.require_rule(
+            on <= entities::clock::now().date_naive(),
+            "checkedOn",
+            "a check is recorded once it was made: not in the future",
+        );
+    }
     if let (Some(on), Some(Some(until))) = (checked_on, valid_until) {
         check.require_rule(until >= on, "validUntil", "must not be before checkedOn");
     }

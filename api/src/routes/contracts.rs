@@ -11,7 +11,7 @@ use entities::{
     contract_life,
     contract_term::max_end_date,
     enums::{ContractStatus, ProcurementForm, TerminationGround},
-    money::{cents_to_euros, euros_to_cents},
+    money::cents_to_euros,
     schema::{
         contract, contract_municipality, contract_product_group, municipality, product_group,
         provider,
@@ -378,7 +378,7 @@ pub async fn create_contract(
     let value = input
         .estimated_value
         .as_deref()
-        .map(|text| check.euros("estimatedValue", text).and_then(euros_to_cents));
+        .map(|text| check.non_negative_euros("estimatedValue", text));
     let txn = entities::transaction::begin_write(&state.db).await?;
     let provider = providers::find_by_agb(&txn, &auth.scope, &input.provider_agb).await?;
     check.require_rule(
@@ -597,11 +597,17 @@ pub async fn update_contract(
     Ok(web::Json(out))
 }
 
-/// Remove a contract entered by mistake. Ending a real contract is a termination.
+/// Remove a contract entered by mistake. Ending a real contract is a
+/// termination; one with allocations still running under it only (422
+/// `ZR-CONTRACT-RUNNING-ALLOCATIONS`) is not removed.
 #[utoipa::path(
     tag = "contracts",
     params(("regionCode" = String, Path, description = "Region code"), ("id" = Uuid, Path, description = "Contract id")),
-    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")),
+    responses(
+        (status = 204),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Allocations still run under this contract only", body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[delete("/regions/{regionCode}/contracts/{id}")]
@@ -614,6 +620,7 @@ pub async fn delete_contract(
     let existing = contract::Entity::find_scoped(&txn, &auth.scope, path.1)
         .await?
         .ok_or(ApiError::NotFound)?;
+    contracts::check_nothing_orphaned(&txn, &auth.scope, &existing, &[], &[]).await?;
     contract::Entity::delete_scoped_by_id(&txn, &auth.scope, existing.id).await?;
     auth.audit()
         .record(

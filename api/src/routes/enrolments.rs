@@ -14,12 +14,13 @@ use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use entities::{
     enums::{Assessment, EnrolmentStatus, ProcurementForm, Requirement},
-    money::euros_to_cents,
     policy::{kinds, PolicyRules},
     schema::{enrolment, enrolment_evidence, provider},
     RegionScope, TenantEntity, TenantRecord,
 };
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -30,7 +31,7 @@ use super::{
     policies, providers,
 };
 use crate::{
-    auth::{Enrol, ManageContracts, Permission, Scoped},
+    auth::{Enrol, ManageContracts, Permission, ReadEnrolments, Scoped},
     error::{ApiError, ApiResult, Problem},
     input::{Body, Check},
     pagination::{fetch_page, Page, PageQuery},
@@ -174,8 +175,18 @@ async fn to_out<C: ConnectionTrait>(
     e: enrolment::Model,
 ) -> ApiResult<EnrolmentOut> {
     let codes = CodeBook::load(db, scope).await?;
+    view(db, scope, &codes, e).await
+}
+
+/// The enrolment with its checklist, its codes from `codes`.
+async fn view<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    codes: &CodeBook,
+    e: enrolment::Model,
+) -> ApiResult<EnrolmentOut> {
     let groups = ids_of(&e.product_group_ids);
-    let needed = required(db, scope, &codes, &groups).await?;
+    let needed = required(db, scope, codes, &groups).await?;
     let evidence = enrolment_evidence::Entity::scoped(scope)
         .filter(enrolment_evidence::Column::EnrolmentId.eq(e.id))
         .all(db)
@@ -373,7 +384,7 @@ pub async fn create_enrolment(
 pub async fn list_enrolments(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: Scoped<Enrol>,
+    auth: Scoped<ReadEnrolments>,
     query: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let page = query.validate()?;
@@ -384,9 +395,10 @@ pub async fn list_enrolments(
         select = select.filter(enrolment::Column::ProviderId.eq(own));
     }
     let (items, total) = fetch_page(&state.db, select, page).await?;
+    let codes = CodeBook::load(&state.db, &auth.scope).await?;
     let mut out = Vec::with_capacity(items.len());
     for e in items {
-        out.push(to_out(&state.db, &auth.scope, e).await?);
+        out.push(view(&state.db, &auth.scope, &codes, e).await?);
     }
     Ok(Page::new(out, page, total).respond(&req))
 }
@@ -401,19 +413,25 @@ pub async fn list_enrolments(
 #[get("/regions/{regionCode}/enrolments/{id}")]
 pub async fn get_enrolment(
     state: web::Data<AppState>,
-    auth: Scoped<Enrol>,
+    auth: Scoped<ReadEnrolments>,
     path: web::Path<(String, Uuid)>,
 ) -> ApiResult<web::Json<EnrolmentOut>> {
     let found = find_visible(&state.db, &auth, path.1).await?;
     Ok(web::Json(to_out(&state.db, &auth.scope, found).await?))
 }
 
-/// The enrolment, while it is still being decided (409 afterwards).
+/// The enrolment, while it is still being decided (409 afterwards),
+/// locked for the transaction: two decisions at once conclude one contract.
 async fn find_open<C: ConnectionTrait, P: Permission>(
     db: &C,
     auth: &Scoped<P>,
     id: Uuid,
 ) -> ApiResult<enrolment::Model> {
+    enrolment::Entity::scoped(&auth.scope)
+        .filter(enrolment::Column::Id.eq(id))
+        .lock_exclusive()
+        .one(db)
+        .await?;
     let found = find_visible(db, auth, id).await?;
     if found.status != EnrolmentStatus::Applied {
         return Err(ApiError::conflict(
@@ -588,7 +606,7 @@ pub async fn decide_enrolment(
     let value = input
         .estimated_value
         .as_deref()
-        .map(|text| check.euros("estimatedValue", text).and_then(euros_to_cents));
+        .map(|text| check.non_negative_euros("estimatedValue", text));
     let decision = check.done(decision)?;
     let txn = entities::transaction::begin_write(&state.db).await?;
     let scope = &auth.scope;

@@ -413,15 +413,30 @@ async fn covering_contracts<C: ConnectionTrait>(
 
 /// Whether a contract admits a new allocation starting on `start`: from
 /// its start to its last day (its term with options and amendments, or
-/// its termination). A bridging agreement never admits new allocations.
-fn admits(c: &contract::Model, start: NaiveDate) -> bool {
-    c.start_date <= start && last_day(c).is_some_and(|end| start <= end)
+/// its termination), and only while it has not ended: a contract that
+/// ended takes no new allocations, not even backdated ones. A bridging
+/// agreement never admits new allocations.
+fn admits(c: &contract::Model, start: NaiveDate, today: NaiveDate) -> bool {
+    c.start_date <= start && last_day(c).is_some_and(|end| start <= end && today <= end)
+}
+
+/// For a change or stop by the central access team: the allocation's
+/// product must be of its policy's groups, as for a new allocation.
+pub async fn check_central_access_to<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    existing: &allocation::Model,
+) -> ApiResult<()> {
+    match product::Entity::find_scoped(db, scope, existing.product_id).await? {
+        Some(product) => check_central_access(db, scope, &product).await,
+        None => Ok(()),
+    }
 }
 
 /// The central access team allocates only the product groups of the
 /// region's `central-access` policy (all of them while it has none): 422
 /// `ZR-CENTRAL-ACCESS-GROUP` otherwise.
-async fn check_central_access<C: ConnectionTrait>(
+pub async fn check_central_access<C: ConnectionTrait>(
     db: &C,
     scope: &RegionScope,
     product: &product::Model,
@@ -462,7 +477,8 @@ async fn check_admission<C: ConnectionTrait>(
         municipality.id,
     )
     .await?;
-    if !contracts.iter().any(|c| admits(c, start)) {
+    let today = entities::clock::now().date_naive();
+    if !contracts.iter().any(|c| admits(c, start, today)) {
         return Err(rule(
             "ZR-ALLOC-NO-CONTRACT",
             format!(

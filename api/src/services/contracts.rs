@@ -20,7 +20,7 @@ use entities::{
     policy::{kinds, PolicyRules, ThresholdAction},
     schema::{
         allocation, bridging_agreement, compliance_check, contract, contract_amendment,
-        contract_municipality, contract_product_group, provider,
+        contract_municipality, contract_product_group, product, provider,
     },
     RegionScope, TenantEntity,
 };
@@ -30,7 +30,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use worker::contract_watch::{bridge_numbers, compliance_policy, contract_life_policy, signal};
+use worker::contract_watch::{
+    bridge_numbers, compliance_policy, contract_life_policy, running_past, signal,
+};
 
 use crate::{
     audit::Audit,
@@ -244,9 +246,29 @@ pub async fn amend<C: ConnectionTrait>(
         codes.sort();
         codes
     };
+    let today = entities::clock::now().date_naive();
+    if matches!(change, Change::Lots(_) | Change::Municipalities(_)) && effective_on > today {
+        return Err(ApiError::unprocessable(
+            "effectiveOn",
+            "a change of lots or municipalities applies when it is recorded: record it on the day it takes effect",
+        ));
+    }
     let (kind, record) = match &change {
         Change::Extension(months) => {
             let amended = existing.amended_months + *months as i32;
+            let options: u32 =
+                serde_json::from_value::<Vec<u32>>(existing.extension_options_months.clone())
+                    .unwrap_or_default()
+                    .iter()
+                    .sum();
+            let total =
+                existing.initial_term_months.max(0) as u32 + amended.max(0) as u32 + options;
+            if total > MAX_TERM_MONTHS {
+                return Err(ApiError::unprocessable(
+                    "extensionMonths",
+                    format!("the term with every option and extension may not exceed {MAX_TERM_MONTHS} months"),
+                ));
+            }
             let mut model: contract::ActiveModel = existing.clone().into();
             model.amended_months = Set(amended);
             let updated = model.update(db).await?;
@@ -260,6 +282,7 @@ pub async fn amend<C: ConnectionTrait>(
         }
         Change::Lots(ids) => {
             check_added_lots(db, scope, &existing, Some(ids), None).await?;
+            check_nothing_orphaned(db, scope, &existing, ids, &municipalities_before).await?;
             link_groups(db, scope, existing.id, ids).await?;
             let group = |id| codes.group(id);
             (
@@ -272,6 +295,7 @@ pub async fn amend<C: ConnectionTrait>(
         }
         Change::Municipalities(ids) => {
             check_added_lots(db, scope, &existing, None, Some(ids)).await?;
+            check_nothing_orphaned(db, scope, &existing, &groups_before, ids).await?;
             link_municipalities(db, scope, existing.id, ids).await?;
             let cbs = |id| codes.municipality(id);
             (
@@ -307,6 +331,58 @@ pub async fn amend<C: ConnectionTrait>(
         )
         .await?;
     Ok(amendment)
+}
+
+/// The longest term (initial, options and one-off extensions) in months.
+pub const MAX_TERM_MONTHS: u32 = 600;
+
+/// 422 `ZR-CONTRACT-RUNNING-ALLOCATIONS` when a contract keeping only
+/// `groups` and `municipalities` (none: deleting it) would leave allocations
+/// that still run today without a contract: their declarations would no
+/// longer meet the contract's end. Transfer or end them first.
+pub async fn check_nothing_orphaned<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    existing: &contract::Model,
+    groups: &[Uuid],
+    municipalities: &[Uuid],
+) -> ApiResult<()> {
+    let today = entities::clock::now().date_naive();
+    let yesterday = today.pred_opt().unwrap_or(today);
+    let running = running_past(db, scope, existing, yesterday).await?;
+    if running.is_empty() {
+        return Ok(());
+    }
+    let group_of: HashMap<Uuid, Uuid> = product::Entity::scoped(scope)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.product_group_id))
+        .collect();
+    let cover = Cover::load(db, scope, [existing.provider_id]).await?;
+    let orphaned: Vec<i64> = running
+        .iter()
+        .filter(|a| {
+            let group = group_of.get(&a.product_id).copied().unwrap_or_default();
+            let kept = groups.contains(&group) && municipalities.contains(&a.municipality_id);
+            let elsewhere = cover
+                .covering(a, group)
+                .any(|(c, last)| c.id != existing.id && last.is_none_or(|last| last >= today));
+            !kept && !elsewhere
+        })
+        .map(|a| a.allocation_number)
+        .collect();
+    if orphaned.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::rule(
+        "ZR-CONTRACT-RUNNING-ALLOCATIONS",
+        format!(
+            "{} allocation(s) still run under what would be removed (e.g. {}): end or transfer them first (see the transfer list).",
+            orphaned.len(),
+            orphaned.iter().take(5).map(i64::to_string).collect::<Vec<_>>().join(", ")
+        ),
+    ))
 }
 
 /// 422 `ZR-COMPLIANCE-BLOCKED` naming the check when the provider's latest

@@ -528,6 +528,9 @@ async fn apply_301(
         if p.change_reason.as_deref() == Some("13") {
             let a = existing
                 .ok_or_else(|| refuse(&field, format!("no allocation {} to remove", p.number)))?;
+            if target.central_access {
+                allocations::check_central_access_to(txn, scope, &a).await?;
+            }
             allocations::remove(txn, audit, a).await?;
             continue;
         }
@@ -547,6 +550,9 @@ async fn apply_301(
                 ));
             }
             Some(a) => {
+                if target.central_access {
+                    allocations::check_central_access_to(txn, scope, &a).await?;
+                }
                 let granted = Granted {
                     grant,
                     episodes: allocations::episodes_of(txn, scope, a.id).await?,
