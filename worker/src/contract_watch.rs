@@ -291,7 +291,7 @@ async fn watch_contracts<C: ConnectionTrait>(
             .into_iter()
             .filter(|a| {
                 let until = bridged.get(&a.allocation_number);
-                !until.is_some_and(|until| a.end_date.is_some_and(|end| end <= *until))
+                until.is_none_or(|until| a.end_date.is_none_or(|end| end > *until))
             })
             .count();
         if unbridged == 0 {
