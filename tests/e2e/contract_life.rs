@@ -526,19 +526,6 @@ e2e!(notice_termination_bridge_and_transfer_list, |app| {
         )
         .await;
     assert_eq!(code(&late), "ZR-ALLOC-NO-CONTRACT", "{}", late.body);
-    let backdated = app
-        .post(
-            &region.path("allocations"),
-            t,
-            allocation(5, "GM0307", "02A01", "12345678", start),
-        )
-        .await;
-    assert_eq!(
-        code(&backdated),
-        "ZR-ALLOC-NO-CONTRACT",
-        "{}",
-        backdated.body
-    );
 
     // Before its last day, the watch warned that allocation 2 runs past it unbridged.
     let scope = entities::RegionScope::new(app.region_id(&region.code).await);
@@ -558,6 +545,22 @@ e2e!(notice_termination_bridge_and_transfer_list, |app| {
             .contains("2 allocation(s)"),
         "{}",
         signals.body
+    );
+
+    // An allocation registered late for care that started before the end
+    // is admitted; its care after the end is ZR10 like any other's.
+    let late_registered = app
+        .post(
+            &region.path("allocations"),
+            t,
+            allocation(5, "GM0307", "02A01", "12345678", start),
+        )
+        .await;
+    assert_eq!(
+        late_registered.status,
+        StatusCode::CREATED,
+        "{}",
+        late_registered.body
     );
 });
 

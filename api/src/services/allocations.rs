@@ -413,11 +413,11 @@ async fn covering_contracts<C: ConnectionTrait>(
 
 /// Whether a contract admits a new allocation starting on `start`: from
 /// its start to its last day (its term with options and amendments, or
-/// its termination), and only while it has not ended: a contract that
-/// ended takes no new allocations, not even backdated ones. A bridging
-/// agreement never admits new allocations.
-fn admits(c: &contract::Model, start: NaiveDate, today: NaiveDate) -> bool {
-    c.start_date <= start && last_day(c).is_some_and(|end| start <= end && today <= end)
+/// its termination). An allocation registered late for care that started
+/// within the contract is admitted (care after the last day is then
+/// refused as `ZR10`); a bridging agreement never admits one.
+fn admits(c: &contract::Model, start: NaiveDate) -> bool {
+    c.start_date <= start && last_day(c).is_some_and(|end| start <= end)
 }
 
 /// For a change or stop by the central access team: the allocation's
@@ -477,8 +477,7 @@ async fn check_admission<C: ConnectionTrait>(
         municipality.id,
     )
     .await?;
-    let today = entities::clock::now().date_naive();
-    if !contracts.iter().any(|c| admits(c, start, today)) {
+    if !contracts.iter().any(|c| admits(c, start)) {
         return Err(rule(
             "ZR-ALLOC-NO-CONTRACT",
             format!(
