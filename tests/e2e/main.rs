@@ -22,5 +22,6 @@ mod outflow;
 mod parties;
 mod providers;
 mod reports;
+mod schema;
 mod tariffs;
 mod tenancy;
