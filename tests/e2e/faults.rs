@@ -208,18 +208,28 @@ mod leases {
                 .await
                 .unwrap();
             txn.commit().await.unwrap();
-            let Leasing::Taken(dead) =
-                runs::take_lease(db, job_run.id, "killed-worker", DEAD_LEASE)
-                    .await
-                    .unwrap()
-            else {
+            let Leasing::Taken(dead) = runs::take_lease(
+                db,
+                &RegionScope::new(region_id),
+                job_run.id,
+                "killed-worker",
+                DEAD_LEASE,
+            )
+            .await
+            .unwrap() else {
                 panic!("a fresh run's lease is free");
             };
 
             // A second worker cannot take it while the lease is live.
-            let second = runs::take_lease(db, job_run.id, "second-worker", runs::LEASE_TTL)
-                .await
-                .unwrap();
+            let second = runs::take_lease(
+                db,
+                &RegionScope::new(region_id),
+                job_run.id,
+                "second-worker",
+                runs::LEASE_TTL,
+            )
+            .await
+            .unwrap();
             assert!(matches!(second, Leasing::Held(_)), "{second:?}");
 
             // The queue delivers the job again, as apalis does with a dead

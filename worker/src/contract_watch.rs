@@ -180,11 +180,12 @@ pub async fn run_day_in(
     if run.status != entities::enums::JobStatus::Queued {
         return Ok(None);
     }
-    runs::start(&txn, run.id).await?;
+    runs::start(&txn, scope, run.id).await?;
     let mut outcome = watch_checks(&txn, scope, today).await?;
     outcome.contracts_ending = watch_contracts(&txn, scope, today).await?;
     runs::succeed(
         &txn,
+        scope,
         run.id,
         serde_json::json!({
             "day": today,

@@ -524,12 +524,13 @@ pub async fn run_month_in(
     if run.status != entities::enums::JobStatus::Queued {
         return Ok(None);
     }
-    runs::start(&txn, run.id).await?;
+    runs::start(&txn, scope, run.id).await?;
     let mut outcome = pay_instalments(&txn, scope, today).await?;
     outcome.signals += task_signals(&txn, scope, today).await?;
     outcome.signals += framework_signals(&txn, scope, today).await?;
     runs::succeed(
         &txn,
+        scope,
         run.id,
         serde_json::json!({
             "month": month_key,

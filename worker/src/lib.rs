@@ -82,6 +82,16 @@ impl Job {
         })
     }
 
+    /// The region the job's run belongs to.
+    pub fn scope(&self) -> entities::RegionScope {
+        match self {
+            Self::IndexationPreview { region_id, .. }
+            | Self::IndexationApply { region_id, .. }
+            | Self::OutflowCheck { region_id, .. }
+            | Self::MonitoringReport { region_id, .. } => entities::RegionScope::new(*region_id),
+        }
+    }
+
     pub fn job_run_id(&self) -> Uuid {
         match self {
             Self::IndexationPreview { job_run_id, .. }
@@ -132,8 +142,8 @@ pub async fn execute(ctx: &JobContext, job: Job) -> Result<(), runs::JobError> {
 
 /// [`execute`] with the worker's name recorded in the lease.
 pub async fn execute_as(ctx: &JobContext, job: Job, worker: &str) -> Result<(), runs::JobError> {
-    let run_id = job.job_run_id();
-    let lease = match runs::take_lease(&ctx.db, run_id, worker, runs::LEASE_TTL).await? {
+    let (scope, run_id) = (job.scope(), job.job_run_id());
+    let lease = match runs::take_lease(&ctx.db, &scope, run_id, worker, runs::LEASE_TTL).await? {
         runs::Leasing::Taken(lease) => lease,
         runs::Leasing::Finished => return Ok(()),
         runs::Leasing::Held(until) => {
@@ -164,10 +174,10 @@ pub async fn execute_as(ctx: &JobContext, job: Job, worker: &str) -> Result<(), 
         }
     };
     match result {
-        Ok(summary) => runs::succeed(&ctx.db, run_id, summary).await,
+        Ok(summary) => runs::succeed(&ctx.db, &scope, run_id, summary).await,
         Err(runs::JobError::Permanent(message)) => {
             tracing::warn!(%run_id, %message, "job failed permanently");
-            runs::fail(&ctx.db, run_id, &message).await?;
+            runs::fail(&ctx.db, &scope, run_id, &message).await?;
             jobs::indexation::mark_failed(&ctx.db, &job, &message).await?;
             jobs::outflow::mark_failed(&ctx.db, &job, &message).await?;
             jobs::report::mark_failed(&ctx.db, &job, &message).await?;

@@ -148,7 +148,8 @@ impl Queue {
             return Ok(());
         };
         let compensate = async {
-            crate::runs::fail(db, job.job_run_id(), "the job could not be queued").await?;
+            let scope = job.scope();
+            crate::runs::fail(db, &scope, job.job_run_id(), "the job could not be queued").await?;
             crate::jobs::indexation::mark_failed(db, &job, &message).await?;
             crate::jobs::outflow::mark_failed(db, &job, &message).await?;
             crate::jobs::report::mark_failed(db, &job, &message).await

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use entities::{enums::JobStatus, schema::job_run, RegionScope, TenantEntity};
+use entities::{enums::JobStatus, schema::job_run, RegionScope, TenantEntity, TenantRecord};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
 };
@@ -87,17 +87,15 @@ pub async fn create<C: ConnectionTrait>(
     .await
 }
 
-/// `job_runs` rows are addressed by id alone inside the worker: the id came
-/// from a row the API created in the job's region.
+/// A run of the region, by id: every lookup names the region too, so on
+/// a distributed database it routes to the region's shard.
 async fn update<C: ConnectionTrait>(
     db: &C,
+    scope: &RegionScope,
     id: Uuid,
     change: impl FnOnce(&mut job_run::ActiveModel),
 ) -> Result<(), JobError> {
-    #[allow(clippy::disallowed_methods)]
-    let found = <job_run::Entity as sea_orm::EntityTrait>::find()
-        .filter(job_run::Column::Id.eq(id))
-        .one(db)
+    let found = job_run::Entity::find_scoped(db, scope, id)
         .await?
         .ok_or_else(|| JobError::Permanent(format!("job run {id} does not exist")))?;
     let mut model: job_run::ActiveModel = found.into();
@@ -106,8 +104,12 @@ async fn update<C: ConnectionTrait>(
     Ok(())
 }
 
-pub async fn start<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<(), JobError> {
-    update(db, id, |m| {
+pub async fn start<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    id: Uuid,
+) -> Result<(), JobError> {
+    update(db, scope, id, |m| {
         m.status = Set(JobStatus::Running);
         m.started_at = Set(Some(entities::clock::now()));
         m.error = Set(None);
@@ -116,16 +118,22 @@ pub async fn start<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<(), JobError>
 }
 
 /// Progress a person watches, 0 to 100.
-pub async fn progress<C: ConnectionTrait>(db: &C, id: Uuid, percent: i32) -> Result<(), JobError> {
-    update(db, id, |m| m.progress = Set(percent.clamp(0, 100))).await
+pub async fn progress<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    id: Uuid,
+    percent: i32,
+) -> Result<(), JobError> {
+    update(db, scope, id, |m| m.progress = Set(percent.clamp(0, 100))).await
 }
 
 pub async fn succeed<C: ConnectionTrait>(
     db: &C,
+    scope: &RegionScope,
     id: Uuid,
     result: serde_json::Value,
 ) -> Result<(), JobError> {
-    update(db, id, |m| {
+    update(db, scope, id, |m| {
         m.status = Set(JobStatus::Succeeded);
         m.progress = Set(100);
         m.result = Set(Some(result));
@@ -135,8 +143,13 @@ pub async fn succeed<C: ConnectionTrait>(
     .await
 }
 
-pub async fn fail<C: ConnectionTrait>(db: &C, id: Uuid, error: &str) -> Result<(), JobError> {
-    update(db, id, |m| {
+pub async fn fail<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    id: Uuid,
+    error: &str,
+) -> Result<(), JobError> {
+    update(db, scope, id, |m| {
         m.status = Set(JobStatus::Failed);
         m.error = Set(Some(error.to_owned()));
         m.finished_at = Set(Some(entities::clock::now()));
@@ -161,6 +174,7 @@ pub const LEASE_RENEW_EVERY: Duration = Duration::from_secs(5);
 /// The right to run one job: held by one attempt at a time.
 #[derive(Debug, Clone)]
 pub struct Lease {
+    pub region_id: Uuid,
     pub run_id: Uuid,
     /// Unique per attempt, so an attempt never mistakes another's lease for its own.
     pub owner: String,
@@ -190,16 +204,12 @@ fn expiry(from: DateTime<Utc>, ttl: Duration) -> DateTime<Utc> {
 /// row and the other finds it [`Leasing::Held`].
 pub async fn take_lease<C: ConnectionTrait>(
     db: &C,
+    scope: &RegionScope,
     run_id: Uuid,
     worker: &str,
     ttl: Duration,
 ) -> Result<Leasing, DbErr> {
-    #[allow(clippy::disallowed_methods)] // the worker addresses runs by id
-    let Some(found) = job_run::Entity::find()
-        .filter(job_run::Column::Id.eq(run_id))
-        .one(db)
-        .await?
-    else {
+    let Some(found) = job_run::Entity::find_scoped(db, scope, run_id).await? else {
         return Ok(Leasing::Missing);
     };
     if matches!(found.status, JobStatus::Succeeded | JobStatus::Failed) {
@@ -212,6 +222,7 @@ pub async fn take_lease<C: ConnectionTrait>(
         }
     }
     let lease = Lease {
+        region_id: scope.region_id,
         run_id,
         owner: format!("{worker}/{}", Uuid::now_v7().simple()),
         expires_at: expiry(now, ttl),
@@ -220,7 +231,7 @@ pub async fn take_lease<C: ConnectionTrait>(
         Some(owner) => job_run::Column::LeaseOwner.eq(owner.as_str()),
         None => job_run::Column::LeaseOwner.is_null(),
     };
-    #[allow(clippy::disallowed_methods)] // filtered on the run's id below
+    #[allow(clippy::disallowed_methods)] // filtered on the run's region and id below
     let changed = job_run::Entity::update_many()
         .col_expr(
             job_run::Column::LeaseOwner,
@@ -254,9 +265,10 @@ pub async fn renew_lease<C: ConnectionTrait>(
     ttl: Duration,
 ) -> Result<bool, DbErr> {
     let expires_at = expiry(entities::clock::now(), ttl);
-    #[allow(clippy::disallowed_methods)] // filtered on the run's id and owner
+    #[allow(clippy::disallowed_methods)] // filtered on the run's region, id and owner
     let changed = job_run::Entity::update_many()
         .col_expr(job_run::Column::LeaseExpiresAt, Some(expires_at).into())
+        .filter(job_run::Column::RegionId.eq(lease.region_id))
         .filter(job_run::Column::Id.eq(lease.run_id))
         .filter(job_run::Column::LeaseOwner.eq(lease.owner.as_str()))
         .exec(db)
@@ -270,13 +282,14 @@ pub async fn renew_lease<C: ConnectionTrait>(
 /// Gives a lease up after a transient failure, so the retry need not wait
 /// for it to expire.
 pub async fn release_lease<C: ConnectionTrait>(db: &C, lease: &Lease) -> Result<(), DbErr> {
-    #[allow(clippy::disallowed_methods)] // filtered on the run's id and owner
+    #[allow(clippy::disallowed_methods)] // filtered on the run's region, id and owner
     job_run::Entity::update_many()
         .col_expr(job_run::Column::LeaseOwner, Option::<String>::None.into())
         .col_expr(
             job_run::Column::LeaseExpiresAt,
             Option::<DateTime<Utc>>::None.into(),
         )
+        .filter(job_run::Column::RegionId.eq(lease.region_id))
         .filter(job_run::Column::Id.eq(lease.run_id))
         .filter(job_run::Column::LeaseOwner.eq(lease.owner.as_str()))
         .exec(db)

@@ -143,7 +143,7 @@ pub async fn prepare_due_previews(
         if day.status != entities::enums::JobStatus::Queued {
             continue; // another instance handled this day
         }
-        runs::start(&txn, day.id).await?;
+        runs::start(&txn, &scope, day.id).await?;
         let outcome = match indexation::group_indices(&txn, &scope, year).await {
             Err(runs::JobError::Permanent(message)) => Err(message),
             Err(e) => return Err(e),
@@ -156,6 +156,7 @@ pub async fn prepare_due_previews(
             Ok(Some((run_id, job))) => {
                 runs::succeed(
                     &txn,
+                    &scope,
                     day.id,
                     serde_json::json!({ "runId": run_id, "year": year }),
                 )
@@ -166,6 +167,7 @@ pub async fn prepare_due_previews(
             Ok(None) => {
                 runs::succeed(
                     &txn,
+                    &scope,
                     day.id,
                     serde_json::json!({ "skipped": format!("a run for {year} stands") }),
                 )
@@ -173,7 +175,7 @@ pub async fn prepare_due_previews(
                 txn.commit().await?;
             }
             Err(message) => {
-                runs::fail(&txn, day.id, &message).await?;
+                runs::fail(&txn, &scope, day.id, &message).await?;
                 txn.commit().await?;
                 tracing::warn!(region = %region.code, %message, "indexation preview not prepared");
             }
@@ -220,6 +222,7 @@ pub async fn start_due_outflow_checks(
         let opened = crate::jobs::outflow::open_check(&txn, &scope, today, "schedule").await?;
         runs::succeed(
             &txn,
+            &scope,
             day.id,
             serde_json::json!({ "checkId": opened.as_ref().map(|(c, _)| c.id) }),
         )
@@ -267,7 +270,13 @@ pub async fn start_monthly_reports(
         }
         let (report, job) =
             crate::jobs::report::open_report(&txn, &scope, from, to, "schedule").await?;
-        runs::succeed(&txn, month.id, serde_json::json!({ "reportId": report.id })).await?;
+        runs::succeed(
+            &txn,
+            &scope,
+            month.id,
+            serde_json::json!({ "reportId": report.id }),
+        )
+        .await?;
         queue.push_and_commit(db, txn, job).await?;
         started.push(report.id);
     }

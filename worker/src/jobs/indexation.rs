@@ -295,7 +295,13 @@ pub async fn prepare_preview(
         }
         proposals.push(row);
         if (i + 1) % CHUNK as usize == 0 {
-            runs::progress(db, job_run_id, (90 * (i + 1) / tariffs.len().max(1)) as i32).await?;
+            runs::progress(
+                db,
+                &scope,
+                job_run_id,
+                (90 * (i + 1) / tariffs.len().max(1)) as i32,
+            )
+            .await?;
         }
     }
     let skipped = proposals.iter().filter(|p| p.status == "skipped").count() as i32;
@@ -390,7 +396,13 @@ pub async fn apply(
         }
         done += chunk.len() as u64;
         applied += apply_chunk(&txn, &scope, year, chunk).await?;
-        runs::progress(&txn, job_run_id, (99 * done.min(total) / total) as i32).await?;
+        runs::progress(
+            &txn,
+            &scope,
+            job_run_id,
+            (99 * done.min(total) / total) as i32,
+        )
+        .await?;
         txn.commit().await?;
     }
     Ok(serde_json::json!({ "runId": run_id, "applied": applied }))
