@@ -15,24 +15,46 @@ pub fn wants_csv(format: Option<&str>) -> ApiResult<bool> {
 }
 
 /// A CSV text built row by row.
-pub struct Csv(String);
+pub struct Csv {
+    text: String,
+    separator: char,
+}
 
 impl Csv {
+    /// For programs: comma-separated, no byte-order mark.
     pub fn new(columns: &[&str]) -> Self {
-        let mut csv = Self(String::new());
+        let mut csv = Self {
+            text: String::new(),
+            separator: ',',
+        };
         csv.row(columns.iter().copied());
         csv
     }
 
-    /// Appends a row, quoting fields with commas, quotes or line breaks.
+    /// For Dutch Excel, which opens it as-is: a UTF-8 byte-order mark and
+    /// `;` between fields (the comma is its decimal separator).
+    pub fn excel(columns: &[&str]) -> Self {
+        let mut csv = Self {
+            text: String::from('\u{feff}'),
+            separator: ';',
+        };
+        csv.row(columns.iter().copied());
+        csv
+    }
+
+    /// Appends a row, quoting fields with the separator, quotes or line breaks.
     pub fn row<I: IntoIterator<Item = S>, S: AsRef<str>>(&mut self, fields: I) {
-        let fields: Vec<String> = fields.into_iter().map(|f| field(f.as_ref())).collect();
-        self.0.push_str(&fields.join(","));
-        self.0.push('\n');
+        let separator = self.separator;
+        let fields: Vec<String> = fields
+            .into_iter()
+            .map(|f| field(f.as_ref(), separator))
+            .collect();
+        self.text.push_str(&fields.join(&separator.to_string()));
+        self.text.push('\n');
     }
 
     pub fn into_string(self) -> String {
-        self.0
+        self.text
     }
 
     /// The CSV as a download named `filename`.
@@ -43,12 +65,12 @@ impl Csv {
                 "Content-Disposition",
                 format!("attachment; filename=\"{filename}\""),
             ))
-            .body(self.0)
+            .body(self.text)
     }
 }
 
-fn field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
+fn field(text: &str, separator: char) -> String {
+    if text.contains([separator, '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
         text.to_owned()
@@ -69,6 +91,12 @@ mod tests {
             "a,b\nplain,\"with, comma\"\n\"say \"\"hi\"\"\",\n"
         );
         assert!(wants_csv(Some("xml")).is_err());
+        let mut excel = Csv::excel(&["Perceel", "Bedrag"]);
+        excel.row(["Begeleiding; groep", "8802420,00"]);
+        assert_eq!(
+            excel.into_string(),
+            "\u{feff}Perceel;Bedrag\n\"Begeleiding; groep\";8802420,00\n"
+        );
         assert_eq!(wants_csv(None).ok(), Some(false));
     }
 }

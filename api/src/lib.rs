@@ -15,6 +15,7 @@ pub mod input;
 pub mod pagination;
 pub mod parties;
 pub mod region_cache;
+pub mod report_files;
 pub mod routes;
 pub mod services;
 pub mod spec;

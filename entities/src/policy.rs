@@ -38,6 +38,8 @@ pub mod kinds {
     pub const CONTRACT_LIFE: &str = "contract-life";
     /// Scope: `region`.
     pub const CENTRAL_ACCESS: &str = "central-access";
+    /// Scope: `region`.
+    pub const MARKET_CONCENTRATION: &str = "market-concentration";
     pub const ALL: &[&str] = &[
         TEMPORARY_INTENSIVE,
         SELF_EMPLOYED,
@@ -52,6 +54,7 @@ pub mod kinds {
         COMPLIANCE,
         CONTRACT_LIFE,
         CENTRAL_ACCESS,
+        MARKET_CONCENTRATION,
     ];
 }
 
@@ -339,6 +342,28 @@ pub struct CentralAccessPolicy {
     pub product_group_codes: Vec<String>,
 }
 
+/// When the monitor's top-3 and top-10 shares are "n.v.t." (seed 002
+/// Table 1): a group with fewer clients than `minClients`, and the groups
+/// left out of the market figures (e.g. nationally procured care).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MarketConcentrationPolicy {
+    #[schema(example = 50)]
+    pub min_clients: u32,
+    #[serde(default)]
+    #[schema(example = json!(["LIZ"]))]
+    pub excluded_product_groups: Vec<String>,
+}
+
+impl Default for MarketConcentrationPolicy {
+    fn default() -> Self {
+        Self {
+            min_clients: 50,
+            excluded_product_groups: Vec::new(),
+        }
+    }
+}
+
 /// The body of a policy, by kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(untagged)]
@@ -356,6 +381,7 @@ pub enum PolicyRules {
     Compliance(CompliancePolicy),
     ContractLife(ContractLifePolicy),
     CentralAccess(CentralAccessPolicy),
+    MarketConcentration(MarketConcentrationPolicy),
 }
 
 impl PolicyRules {
@@ -375,6 +401,7 @@ impl PolicyRules {
             kinds::COMPLIANCE => Self::Compliance(from_value(body)?),
             kinds::CONTRACT_LIFE => Self::ContractLife(from_value(body)?),
             kinds::CENTRAL_ACCESS => Self::CentralAccess(from_value(body)?),
+            kinds::MARKET_CONCENTRATION => Self::MarketConcentration(from_value(body)?),
             other => {
                 return Err(format!(
                     "unknown policy kind {other:?}; known: {}",

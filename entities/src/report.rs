@@ -19,16 +19,64 @@ pub fn display_percent(share: Decimal) -> Decimal {
 }
 
 /// The exact share of the `n` largest amounts in the total; `None` (n/a)
-/// when fewer than `n` providers have an amount.
+/// when no more than `n` providers have an amount (seed 002 Table 1: a
+/// group of 3 providers shows no top-3 share, it would always be 100%).
 pub fn top_share(amounts: &[i64], n: usize) -> Option<Decimal> {
     let mut sorted: Vec<i64> = amounts.iter().copied().filter(|a| *a > 0).collect();
-    if sorted.len() < n {
+    if sorted.len() <= n {
         return None;
     }
     sorted.sort_unstable_by(|a, b| b.cmp(a));
     let total: i64 = sorted.iter().sum();
     let top: i64 = sorted.iter().take(n).sum();
     (total > 0).then(|| Decimal::from(top) / Decimal::from(total))
+}
+
+/// Why a market share is not shown ("n.v.t." in seed 002 Table 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NotApplicable {
+    /// The group is left out of the market figures (e.g. nationally
+    /// procured care, "Landelijk ingekochte zorg").
+    ExcludedGroup,
+    /// The group has fewer clients than the policy's minimum.
+    FewClients,
+    /// No more providers with approved spend than the share's top.
+    FewProviders,
+}
+
+/// The region's `market-concentration` policy, as the report applies it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarketRules {
+    pub min_clients: usize,
+    pub excluded_groups: BTreeSet<Uuid>,
+}
+
+impl Default for MarketRules {
+    /// Seed 002's pattern: 50 clients, no group excluded.
+    fn default() -> Self {
+        Self {
+            min_clients: 50,
+            excluded_groups: BTreeSet::new(),
+        }
+    }
+}
+
+/// The top-`n` share of a group as Table 1 shows it, or why it is n/a:
+/// an excluded group first, then too few clients, then too few providers.
+pub fn market_share(
+    amounts: &[i64],
+    n: usize,
+    (group, clients): (Uuid, usize),
+    rules: &MarketRules,
+) -> Result<Decimal, NotApplicable> {
+    if rules.excluded_groups.contains(&group) {
+        return Err(NotApplicable::ExcludedGroup);
+    }
+    if clients < rules.min_clients {
+        return Err(NotApplicable::FewClients);
+    }
+    top_share(amounts, n).ok_or(NotApplicable::FewProviders)
 }
 
 pub struct GroupInfo {
@@ -104,6 +152,8 @@ pub struct ReportInput {
     pub ceilings: Vec<CeilingInfo>,
     /// The compliance register: every check, with its provider's AGB.
     pub compliance: Vec<(String, crate::schema::compliance_check::Model)>,
+    /// When a market share is n/a.
+    pub market: MarketRules,
 }
 
 #[derive(Debug, Serialize, PartialEq)]
@@ -116,9 +166,11 @@ pub struct GroupRow {
     pub contracted_providers: usize,
     pub providers_with_clients: usize,
     pub clients: usize,
-    /// Percent, 2 decimals; `null` (n/a) with fewer than 3 providers.
+    /// Percent, 2 decimals; `null` ("n.v.t.") with the reason beside it.
     pub top3_share: Option<Decimal>,
+    pub top3_share_not_applicable: Option<NotApplicable>,
     pub top10_share: Option<Decimal>,
+    pub top10_share_not_applicable: Option<NotApplicable>,
 }
 
 #[derive(Debug, Serialize, PartialEq)]
@@ -252,6 +304,9 @@ pub fn build(input: &ReportInput) -> Report {
                 *per_provider.entry(s.provider_agb.as_str()).or_default() += s.amount_cents;
             }
             let amounts: Vec<i64> = per_provider.values().copied().collect();
+            let clients = input.clients_per_group.get(&g.id).copied().unwrap_or(0);
+            let top3 = market_share(&amounts, 3, (g.id, clients), &input.market);
+            let top10 = market_share(&amounts, 10, (g.id, clients), &input.market);
             GroupRow {
                 law: g.law.clone(),
                 product_group_code: g.code.clone(),
@@ -265,9 +320,11 @@ pub fn build(input: &ReportInput) -> Report {
                     .collect::<BTreeSet<_>>()
                     .len(),
                 providers_with_clients: per_provider.len(),
-                clients: input.clients_per_group.get(&g.id).copied().unwrap_or(0),
-                top3_share: top_share(&amounts, 3).map(display_percent),
-                top10_share: top_share(&amounts, 10).map(display_percent),
+                clients,
+                top3_share: top3.ok().map(display_percent),
+                top3_share_not_applicable: top3.err(),
+                top10_share: top10.ok().map(display_percent),
+                top10_share_not_applicable: top10.err(),
             }
         })
         .collect();
@@ -552,6 +609,10 @@ mod tests {
                 amount_cents: 300_000,
                 spent_cents: 80_000,
             }],
+            market: MarketRules {
+                min_clients: 1,
+                ..MarketRules::default()
+            },
             compliance: vec![
                 check(
                     "P1",
@@ -605,6 +666,48 @@ mod tests {
             created_at: chrono::DateTime::default(),
         };
         (agb.into(), model)
+    }
+
+    /// Seed 002 Table 1's "n.v.t." cells: a group of exactly 3 providers
+    /// (Gecertificeerde instelling), one with fewer than 50 clients
+    /// (Kortdurend verblijf) and one excluded (Landelijk ingekochte zorg).
+    #[test]
+    fn table_one_not_applicable() {
+        let rules = MarketRules {
+            min_clients: 50,
+            excluded_groups: BTreeSet::from([DB]),
+        };
+        let eleven: Vec<i64> = (1..=11).map(|i| i * 100).collect();
+        // 1100 + 1000 + 900 = 3000 of 6600 = 45.45%; top 10 = 6500 of 6600.
+        assert_eq!(
+            market_share(&eleven, 3, (BEG, 50), &rules).map(display_percent),
+            Ok(dec("45.45"))
+        );
+        assert_eq!(
+            market_share(&eleven, 10, (BEG, 50), &rules).map(display_percent),
+            Ok(dec("98.48"))
+        );
+        assert_eq!(
+            market_share(&[300, 200, 100], 3, (BEG, 539), &rules),
+            Err(NotApplicable::FewProviders)
+        );
+        assert_eq!(
+            market_share(&eleven, 3, (BEG, 49), &rules),
+            Err(NotApplicable::FewClients)
+        );
+        assert_eq!(
+            market_share(&eleven, 3, (DB, 148), &rules),
+            Err(NotApplicable::ExcludedGroup)
+        );
+        // In the report: BEG's five clients are below the default minimum.
+        let mut input = input();
+        input.market = MarketRules::default();
+        let beg = &build(&input).product_groups[0];
+        assert_eq!(beg.top3_share, None);
+        assert_eq!(
+            beg.top3_share_not_applicable,
+            Some(NotApplicable::FewClients)
+        );
     }
 
     #[test]

@@ -101,6 +101,15 @@ e2e!(a_report_is_made_and_downloaded, |app| {
         )
         .await;
     assert_eq!(check.status, StatusCode::CREATED, "{}", check.body);
+    // Table 1's shares need 2 clients here (the default 50 would make them n.v.t.).
+    let market = app
+        .put_admin(
+            &region,
+            "policies/market-concentration/region",
+            json!({ "minClients": 2 }),
+        )
+        .await;
+    assert!(market.status.is_success(), "{}", market.body);
     let created = app
         .post(
             &region.path("reports"),
@@ -123,7 +132,9 @@ e2e!(a_report_is_made_and_downloaded, |app| {
     assert_eq!(beg["clients"], 5);
     // top 3: 800 + 200 + 200 (P2 and P3 tie) of 1300 = 92.307…% → 92.31
     assert_eq!(beg["top3Share"], "92.31");
+    assert_eq!(beg["top3ShareNotApplicable"], Value::Null);
     assert_eq!(beg["top10Share"], Value::Null);
+    assert_eq!(beg["top10ShareNotApplicable"], "few-providers");
     let jab = &content["productGroups"][1];
     assert_eq!(
         (
@@ -162,12 +173,34 @@ e2e!(a_report_is_made_and_downloaded, |app| {
     let bytes = zip.bytes().await.unwrap();
     assert!(bytes.starts_with(b"PK"), "a zip file");
     assert!(bytes.windows(18).any(|w| w == b"product-groups.csv"));
+    // For Dutch Excel: Table 1 as seed 002 prints it.
+    let excel = download("csv-excel").await.unwrap();
+    let table1 = unzipped(&excel.bytes().await.unwrap(), "Tabel 1.csv");
+    assert!(
+        table1.starts_with("\u{feff}Wet;Perceel;Goedgekeurd bedrag;Ingeschreven aanbieders;Aantal cliënten;Aandeel top-3;Aandeel top-10\n"),
+        "{table1}"
+    );
+    assert!(
+        table1.contains("Wmo 2015;Individuele begeleiding;1300,00;4;5;92,31%;n.v.t.\n"),
+        "{table1}"
+    );
     let xlsx = download("xlsx").await.unwrap();
     assert!(xlsx.headers()["content-type"]
         .to_str()
         .unwrap()
         .contains("spreadsheetml"));
-    assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));
+    let workbook = xlsx.bytes().await.unwrap();
+    let strings = unzipped(&workbook, "xl/sharedStrings.xml");
+    for text in ["Goedgekeurd bedrag", "Aandeel top-10", "n.v.t.", "Wmo 2015"] {
+        assert!(strings.contains(text), "{text}: {strings}");
+    }
+    let first = unzipped(&workbook, "xl/worksheets/sheet1.xml");
+    assert!(
+        first.contains(r#"ySplit="1""#),
+        "a frozen header row: {first}"
+    );
+    assert!(unzipped(&workbook, "xl/styles.xml").contains("€ #,##0.00"));
+    assert!(unzipped(&workbook, "xl/workbook.xml").contains(r#"name="Tabel 1""#));
     assert_eq!(
         download("pdf").await.unwrap().status(),
         StatusCode::BAD_REQUEST
@@ -261,3 +294,15 @@ e2e!(a_report_is_made_and_downloaded, |app| {
         assert_eq!(reports.body["items"][0]["from"], "2025-12-01");
     }
 });
+
+/// A file of a zip archive, as text.
+fn unzipped(archive: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(archive)).unwrap();
+    let mut text = String::new();
+    zip.by_name(name)
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}

@@ -2,8 +2,6 @@
 //! monthly schedule, served as JSON, as CSV files in a zip, or as an XLSX
 //! workbook, because the offices work in spreadsheets.
 
-use std::io::Write;
-
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{Datelike, NaiveDate};
 use entities::{schema::monitoring_report as report, TenantEntity, TenantRecord};
@@ -19,6 +17,7 @@ use crate::{
     error::{ApiError, ApiResult, Problem},
     input::{Body, Check},
     pagination::{fetch_page, Page, PageQuery},
+    report_files,
     state::AppState,
 };
 
@@ -33,8 +32,10 @@ pub struct ReportOut {
     pub status: String,
     pub job_id: Option<Uuid>,
     /// `productGroups` (seed 002 Table 1: approved amount, contracted providers,
-    /// providers with clients, clients, top-3 and top-10 share in percent or
-    /// null for n/a), `municipalities` (spend, per inhabitant, clients,
+    /// providers with clients, clients, top-3 and top-10 share in percent, or
+    /// null ("n.v.t.") with the reason in `top3ShareNotApplicable` /
+    /// `top10ShareNotApplicable`: `excluded-group`, `few-clients`,
+    /// `few-providers`), `municipalities` (spend, per inhabitant, clients,
     /// allocations), `flows` (inflow, outflow, throughflow), `budgetCeilings`,
     /// `temporaryIntensive`, `contractsEnding` (in the 12 months after `to`),
     /// `compliance` (checks of the register failed or expired at `to`).
@@ -75,8 +76,11 @@ pub struct ReportIn {
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct ReportFormat {
-    /// `json` (the default), `csv` (a zip with one CSV per table) or `xlsx`.
-    #[param(pattern = "^(json|csv|xlsx)$")]
+    /// `json` (the default), `csv` (a zip with one CSV per table, the API's
+    /// field names), `csv-excel` (the same tables for Dutch Excel: Dutch
+    /// headers, `;`, decimal comma, UTF-8 BOM) or `xlsx` (Dutch headers,
+    /// euro and percent formats, Table 1 in seed 002's layout).
+    #[param(pattern = "^(json|csv|csv-excel|xlsx)$")]
     pub format: Option<String>,
 }
 
@@ -85,161 +89,6 @@ pub struct ReportFormat {
 #[schema(value_type = String, format = Binary)]
 #[allow(dead_code)] // only its schema is used
 pub struct FileBytes(Vec<u8>);
-
-/// A table of the report: name, column keys, rows of cells.
-struct Table {
-    name: &'static str,
-    columns: &'static [&'static str],
-    rows: Vec<Vec<Value>>,
-}
-
-/// The report's tables in a fixed column order.
-fn tables(content: &Value) -> Vec<Table> {
-    let table = |name: &'static str, key: &str, columns: &'static [&'static str]| Table {
-        name,
-        columns,
-        rows: content[key]
-            .as_array()
-            .map(|rows| {
-                rows.iter()
-                    .map(|r| columns.iter().map(|c| r[*c].clone()).collect())
-                    .collect()
-            })
-            .unwrap_or_default(),
-    };
-    vec![
-        table(
-            "product-groups",
-            "productGroups",
-            &[
-                "law",
-                "productGroupCode",
-                "productGroup",
-                "approvedAmount",
-                "contractedProviders",
-                "providersWithClients",
-                "clients",
-                "top3Share",
-                "top10Share",
-            ],
-        ),
-        table(
-            "municipalities",
-            "municipalities",
-            &[
-                "cbsCode",
-                "municipality",
-                "spend",
-                "inhabitants",
-                "spendPerInhabitant",
-                "clients",
-                "allocations",
-            ],
-        ),
-        Table {
-            name: "flows",
-            columns: &["inflow", "outflow", "throughflow"],
-            rows: vec![["inflow", "outflow", "throughflow"]
-                .iter()
-                .map(|k| content["flows"][*k].clone())
-                .collect()],
-        },
-        table(
-            "budget-ceilings",
-            "budgetCeilings",
-            &[
-                "providerAgb",
-                "productGroupCode",
-                "municipalityCbs",
-                "year",
-                "amount",
-                "spent",
-                "usedPercent",
-            ],
-        ),
-        table(
-            "temporary-intensive",
-            "temporaryIntensive",
-            &["productCode", "allocations", "days"],
-        ),
-        table(
-            "contracts-ending",
-            "contractsEnding",
-            &["contractId", "providerAgb", "endsOn"],
-        ),
-        table(
-            "compliance",
-            "compliance",
-            &["providerAgb", "kind", "standing", "checkedOn", "validUntil"],
-        ),
-    ]
-}
-
-fn cell_text(v: &Value) -> String {
-    match v {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-fn csv_zip(content: &Value) -> Result<Vec<u8>, String> {
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for t in tables(content) {
-        zip.start_file(
-            format!("{}.csv", t.name),
-            zip::write::SimpleFileOptions::default(),
-        )
-        .map_err(|e| e.to_string())?;
-        let mut csv = crate::csv::Csv::new(t.columns);
-        for row in &t.rows {
-            csv.row(row.iter().map(cell_text));
-        }
-        zip.write_all(csv.into_string().as_bytes())
-            .map_err(|e| e.to_string())?;
-    }
-    zip.finish()
-        .map(|c| c.into_inner())
-        .map_err(|e| e.to_string())
-}
-
-/// Decimal strings become spreadsheet numbers (for display and sums there);
-/// the exact values stay in the JSON and CSV.
-fn spreadsheet_number(v: &Value) -> Option<f64> {
-    match v {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s)
-            if !s.is_empty()
-                && s.bytes()
-                    .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') =>
-        {
-            s.parse().ok()
-        }
-        _ => None,
-    }
-}
-
-fn xlsx(content: &Value) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    let mut workbook = rust_xlsxwriter::Workbook::new();
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    for t in tables(content) {
-        let sheet = workbook.add_worksheet();
-        sheet.set_name(t.name)?;
-        for (c, column) in t.columns.iter().enumerate() {
-            sheet.write_string_with_format(0, c as u16, *column, &bold)?;
-        }
-        for (r, row) in t.rows.iter().enumerate() {
-            for (c, cell) in row.iter().enumerate() {
-                let (r, c) = (r as u32 + 1, c as u16);
-                match spreadsheet_number(cell) {
-                    Some(number) => sheet.write_number(r, c, number)?,
-                    None => sheet.write_string(r, c, cell_text(cell))?,
-                };
-            }
-        }
-    }
-    workbook.save_to_buffer()
-}
 
 /// Make a report for a period (202; watch `jobId`).
 #[utoipa::path(
@@ -320,13 +169,14 @@ pub async fn list_reports(
     .respond(&req))
 }
 
-/// Get a report as JSON, as CSV files in a zip (`format=csv`) or as an XLSX
-/// workbook (`format=xlsx`, one sheet per table).
+/// Get a report as JSON, as CSV files in a zip (`format=csv` for programs,
+/// `format=csv-excel` for Dutch Excel) or as an XLSX workbook
+/// (`format=xlsx`, one sheet per table, Dutch headers).
 #[utoipa::path(
     tag = "reports",
     params(("regionCode" = String, Path, description = "Region code"), ("id" = Uuid, Path, description = "Report id"), ReportFormat),
     responses(
-        (status = 200, description = "The report as JSON (default), CSV files in a zip (`format=csv`, one per table) or an XLSX workbook (`format=xlsx`)", content(
+        (status = 200, description = "The report as JSON (default), CSV files in a zip (`format=csv` or `csv-excel`, one per table) or an XLSX workbook (`format=xlsx`)", content(
             (ReportOut = "application/json"),
             (inline(FileBytes) = "application/zip"),
             (inline(FileBytes) = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -362,20 +212,28 @@ pub async fn get_report(
     };
     match format.format.as_deref() {
         None | Some("json") => Ok(HttpResponse::Ok().json(ReportOut::from(found.clone()))),
-        Some("csv") => {
-            let bytes = csv_zip(&content()?).map_err(ApiError::Internal)?;
+        Some(kind @ ("csv" | "csv-excel")) => {
+            let bytes = if kind == "csv" {
+                report_files::csv_zip(&content()?)
+            } else {
+                report_files::excel_csv_zip(&content()?)
+            };
             Ok(HttpResponse::Ok()
                 .content_type("application/zip")
                 .insert_header(("Content-Disposition", file("zip")))
-                .body(bytes))
+                .body(bytes.map_err(ApiError::Internal)?))
         }
         Some("xlsx") => {
-            let bytes = xlsx(&content()?).map_err(|e| ApiError::Internal(e.to_string()))?;
+            let bytes =
+                report_files::xlsx(&content()?).map_err(|e| ApiError::Internal(e.to_string()))?;
             Ok(HttpResponse::Ok()
                 .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
                 .insert_header(("Content-Disposition", file("xlsx")))
                 .body(bytes))
         }
-        Some(_) => Err(ApiError::invalid("format", "must be json, csv or xlsx")),
+        Some(_) => Err(ApiError::invalid(
+            "format",
+            "must be json, csv, csv-excel or xlsx",
+        )),
     }
 }

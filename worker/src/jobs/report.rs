@@ -7,9 +7,10 @@ use std::collections::HashMap;
 use chrono::{Datelike, NaiveDate};
 use entities::{
     contract_life::last_day,
+    policy::{kinds, PolicyRules},
     report::{
-        build, AllocationInfo, CeilingInfo, ContractInfo, GroupInfo, MunicipalityInfo, ReportInput,
-        SpendInfo,
+        build, AllocationInfo, CeilingInfo, ContractInfo, GroupInfo, MarketRules, MunicipalityInfo,
+        ReportInput, SpendInfo,
     },
     rollup::{month_of, period_mask},
     schema::{
@@ -267,6 +268,18 @@ async fn gather<C: ConnectionTrait>(
         .into_iter()
         .map(|c| (agb.get(&c.provider_id).cloned().unwrap_or_default(), c))
         .collect();
+    let market = match crate::policies::region_rules(db, scope, kinds::MARKET_CONCENTRATION).await?
+    {
+        Some(PolicyRules::MarketConcentration(p)) => MarketRules {
+            min_clients: p.min_clients as usize,
+            excluded_groups: group_code
+                .iter()
+                .filter(|(_, code)| p.excluded_product_groups.contains(code))
+                .map(|(id, _)| *id)
+                .collect(),
+        },
+        _ => MarketRules::default(),
+    };
     Ok(ReportInput {
         from,
         to,
@@ -280,6 +293,7 @@ async fn gather<C: ConnectionTrait>(
         allocations,
         ceilings,
         compliance,
+        market,
     })
 }
 

@@ -1,0 +1,341 @@
+//! A monitoring report's downloads. Programs get the API's field names in
+//! plain CSV files (`format=csv`, a zip). People get the tables as the
+//! office prints them: Dutch headers, euros and percentages formatted, and
+//! "n.v.t." where a share does not apply. That is an XLSX workbook
+//! (`format=xlsx`; Table 1 in seed 002's own layout, a frozen header row,
+//! column widths) or CSV files Dutch Excel opens as-is (`format=csv-excel`:
+//! `;`, decimal comma, UTF-8 byte-order mark).
+
+use std::io::Write;
+
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+use crate::csv::Csv;
+
+/// How a column's cells are shown to people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Text,
+    Count,
+    Euro,
+    /// A percentage (`"32.46"` in the JSON); "n.v.t." when null.
+    Percent,
+    /// `wmo` / `jeugdwet`, shown as the law's name.
+    Law,
+}
+
+use Kind::{Count, Euro, Law, Percent, Text};
+
+/// A table of the report: its key in the JSON, its names, its columns
+/// (JSON key, Dutch header, kind) in the order people read them.
+struct Sheet {
+    key: &'static str,
+    /// The file name of the plain CSV (and the API's name for the table).
+    file: &'static str,
+    /// The sheet's name for people.
+    title: &'static str,
+    columns: &'static [(&'static str, &'static str, Kind)],
+}
+
+const SHEETS: &[Sheet] = &[
+    Sheet {
+        key: "productGroups",
+        file: "product-groups",
+        title: "Tabel 1",
+        columns: &[
+            ("law", "Wet", Law),
+            ("productGroup", "Perceel", Text),
+            ("approvedAmount", "Goedgekeurd bedrag", Euro),
+            ("contractedProviders", "Ingeschreven aanbieders", Count),
+            ("clients", "Aantal cliënten", Count),
+            ("top3Share", "Aandeel top-3", Percent),
+            ("top10Share", "Aandeel top-10", Percent),
+        ],
+    },
+    Sheet {
+        key: "municipalities",
+        file: "municipalities",
+        title: "Gemeenten",
+        columns: &[
+            ("cbsCode", "CBS-code", Text),
+            ("municipality", "Gemeente", Text),
+            ("spend", "Uitgaven", Euro),
+            ("inhabitants", "Inwoners", Count),
+            ("spendPerInhabitant", "Uitgaven per inwoner", Euro),
+            ("clients", "Aantal cliënten", Count),
+            ("allocations", "Toewijzingen", Count),
+        ],
+    },
+    Sheet {
+        key: "flows",
+        file: "flows",
+        title: "Stromen",
+        columns: &[
+            ("inflow", "Instroom", Count),
+            ("outflow", "Uitstroom", Count),
+            ("throughflow", "Doorstroom", Count),
+        ],
+    },
+    Sheet {
+        key: "budgetCeilings",
+        file: "budget-ceilings",
+        title: "Budgetplafonds",
+        columns: &[
+            ("providerAgb", "AGB-code aanbieder", Text),
+            ("productGroupCode", "Perceel", Text),
+            ("municipalityCbs", "CBS-code gemeente", Text),
+            ("year", "Jaar", Count),
+            ("amount", "Plafond", Euro),
+            ("spent", "Besteed", Euro),
+            ("usedPercent", "Benut", Percent),
+        ],
+    },
+    Sheet {
+        key: "temporaryIntensive",
+        file: "temporary-intensive",
+        title: "Tijdelijk intensief",
+        columns: &[
+            ("productCode", "Productcode", Text),
+            ("allocations", "Toewijzingen", Count),
+            ("days", "Dagen", Count),
+        ],
+    },
+    Sheet {
+        key: "contractsEnding",
+        file: "contracts-ending",
+        title: "Aflopende contracten",
+        columns: &[
+            ("contractId", "Contract", Text),
+            ("providerAgb", "AGB-code aanbieder", Text),
+            ("endsOn", "Einddatum", Text),
+        ],
+    },
+    Sheet {
+        key: "compliance",
+        file: "compliance",
+        title: "Naleving",
+        columns: &[
+            ("providerAgb", "AGB-code aanbieder", Text),
+            ("kind", "Toets", Text),
+            ("standing", "Stand", Text),
+            ("checkedOn", "Getoetst op", Text),
+            ("validUntil", "Geldig tot", Text),
+        ],
+    },
+];
+
+/// The plain CSV files keep every field of the JSON, by its API name.
+const PLAIN_COLUMNS: &[(&str, &[&str])] = &[
+    (
+        "productGroups",
+        &[
+            "law",
+            "productGroupCode",
+            "productGroup",
+            "approvedAmount",
+            "contractedProviders",
+            "providersWithClients",
+            "clients",
+            "top3Share",
+            "top3ShareNotApplicable",
+            "top10Share",
+            "top10ShareNotApplicable",
+        ],
+    ),
+    (
+        "municipalities",
+        &[
+            "cbsCode",
+            "municipality",
+            "spend",
+            "inhabitants",
+            "spendPerInhabitant",
+            "clients",
+            "allocations",
+        ],
+    ),
+    ("flows", &["inflow", "outflow", "throughflow"]),
+    (
+        "budgetCeilings",
+        &[
+            "providerAgb",
+            "productGroupCode",
+            "municipalityCbs",
+            "year",
+            "amount",
+            "spent",
+            "usedPercent",
+        ],
+    ),
+    (
+        "temporaryIntensive",
+        &["productCode", "allocations", "days"],
+    ),
+    ("contractsEnding", &["contractId", "providerAgb", "endsOn"]),
+    (
+        "compliance",
+        &["providerAgb", "kind", "standing", "checkedOn", "validUntil"],
+    ),
+];
+
+/// The rows of a table: an array, or one object (the flows).
+fn rows<'a>(content: &'a Value, key: &str) -> Vec<&'a Value> {
+    match &content[key] {
+        Value::Array(rows) => rows.iter().collect(),
+        row @ Value::Object(_) => vec![row],
+        _ => Vec::new(),
+    }
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn decimal(v: &Value) -> Option<Decimal> {
+    match v {
+        Value::String(s) => s.parse().ok(),
+        Value::Number(n) => n.to_string().parse().ok(),
+        _ => None,
+    }
+}
+
+const NOT_APPLICABLE: &str = "n.v.t.";
+
+fn law_name(code: &str) -> &str {
+    match code {
+        "wmo" => "Wmo 2015",
+        "jeugdwet" => "Jeugdwet",
+        other => other,
+    }
+}
+
+/// A cell as Dutch Excel reads it from text: decimal comma, `%` for shares.
+fn excel_text(kind: Kind, v: &Value) -> String {
+    match (kind, decimal(v)) {
+        (Percent, None) if v.is_null() => NOT_APPLICABLE.to_owned(),
+        (Percent, Some(d)) => format!("{}%", d.round_dp(2).to_string().replace('.', ",")),
+        (Euro, Some(d)) => format!("{:.2}", d).replace('.', ","),
+        (Law, _) => law_name(&text(v)).to_owned(),
+        _ => text(v),
+    }
+}
+
+/// The plain CSV files in a zip, one per table.
+pub fn csv_zip(content: &Value) -> Result<Vec<u8>, String> {
+    let files = SHEETS
+        .iter()
+        .zip(PLAIN_COLUMNS)
+        .map(|(sheet, (key, columns))| {
+            let mut csv = Csv::new(columns);
+            for row in rows(content, key) {
+                csv.row(columns.iter().map(|c| text(&row[*c])));
+            }
+            (format!("{}.csv", sheet.file), csv.into_string())
+        });
+    zip(files)
+}
+
+/// The CSV files for Dutch Excel in a zip, one per table.
+pub fn excel_csv_zip(content: &Value) -> Result<Vec<u8>, String> {
+    let files = SHEETS.iter().map(|sheet| {
+        let headers: Vec<&str> = sheet.columns.iter().map(|(_, label, _)| *label).collect();
+        let mut csv = Csv::excel(&headers);
+        for row in rows(content, sheet.key) {
+            csv.row(
+                sheet
+                    .columns
+                    .iter()
+                    .map(|(key, _, kind)| excel_text(*kind, &row[*key])),
+            );
+        }
+        (format!("{}.csv", sheet.title), csv.into_string())
+    });
+    zip(files)
+}
+
+fn zip(files: impl Iterator<Item = (String, String)>) -> Result<Vec<u8>, String> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, text) in files {
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .map_err(|e| e.to_string())?;
+        zip.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
+    }
+    zip.finish()
+        .map(|c| c.into_inner())
+        .map_err(|e| e.to_string())
+}
+
+/// The workbook: one sheet per table, Dutch headers in a frozen first row,
+/// euros and percentages as numbers with their formats, "n.v.t." as text.
+pub fn xlsx(content: &Value) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, FormatAlign, Workbook};
+    let mut workbook = Workbook::new();
+    let header = Format::new().set_bold().set_text_wrap();
+    let euro = Format::new().set_num_format("€ #,##0.00");
+    let percent = Format::new().set_num_format("0.00%");
+    let count = Format::new().set_num_format("#,##0");
+    let not_applicable = Format::new().set_align(FormatAlign::Right);
+    for sheet in SHEETS {
+        let ws = workbook.add_worksheet();
+        ws.set_name(sheet.title)?;
+        ws.set_freeze_panes(1, 0)?;
+        ws.set_row_height(0, 30)?;
+        for (c, (_, label, kind)) in sheet.columns.iter().enumerate() {
+            let c = c as u16;
+            ws.write_string_with_format(0, c, *label, &header)?;
+            let width = match kind {
+                Text if c == 1 && sheet.key == "productGroups" => 36.0,
+                Text => 22.0,
+                Euro => 20.0,
+                Law => 12.0,
+                Count | Percent => 16.0,
+            };
+            ws.set_column_width(c, width)?;
+        }
+        for (r, row) in rows(content, sheet.key).iter().enumerate() {
+            let r = r as u32 + 1;
+            for (c, (key, _, kind)) in sheet.columns.iter().enumerate() {
+                let (c, cell) = (c as u16, &row[*key]);
+                let number = decimal(cell).and_then(|d| d.to_string().parse::<f64>().ok());
+                match (kind, number) {
+                    (Euro, Some(n)) => ws.write_number_with_format(r, c, n, &euro)?,
+                    (Percent, Some(n)) => ws.write_number_with_format(r, c, n / 100.0, &percent)?,
+                    (Percent, None) => {
+                        ws.write_string_with_format(r, c, NOT_APPLICABLE, &not_applicable)?
+                    }
+                    (Count, Some(n)) => ws.write_number_with_format(r, c, n, &count)?,
+                    (Law, _) => ws.write_string(r, c, law_name(&text(cell)))?,
+                    _ => ws.write_string(r, c, text(cell))?,
+                };
+            }
+        }
+    }
+    workbook.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn cells_as_dutch_excel_reads_them() {
+        assert_eq!(excel_text(Euro, &json!("8802420.00")), "8802420,00");
+        assert_eq!(excel_text(Percent, &json!("32.46")), "32,46%");
+        assert_eq!(excel_text(Percent, &json!(null)), "n.v.t.");
+        assert_eq!(excel_text(Law, &json!("jeugdwet")), "Jeugdwet");
+        assert_eq!(excel_text(Count, &json!(1656)), "1656");
+    }
+
+    #[test]
+    fn every_table_has_its_plain_columns() {
+        for (sheet, (key, _)) in SHEETS.iter().zip(PLAIN_COLUMNS) {
+            assert_eq!(sheet.key, *key);
+        }
+    }
+}
