@@ -18,6 +18,8 @@ use crate::csv::Csv;
 enum Kind {
     Text,
     Count,
+    /// A decimal shown as it is (a median of days may end in .5).
+    Number,
     Euro,
     /// A percentage (`"32.46"` in the JSON); "n.v.t." when null.
     Percent,
@@ -25,7 +27,7 @@ enum Kind {
     Law,
 }
 
-use Kind::{Count, Euro, Law, Percent, Text};
+use Kind::{Count, Euro, Law, Number, Percent, Text};
 
 /// A table of the report: its key in the JSON, its names, its columns
 /// (JSON key, Dutch header, kind) in the order people read them.
@@ -63,6 +65,10 @@ const SHEETS: &[Sheet] = &[
             ("spend", "Uitgaven", Euro),
             ("inhabitants", "Inwoners", Count),
             ("spendPerInhabitant", "Uitgaven per inwoner", Euro),
+            ("wmoSpend", "Uitgaven Wmo", Euro),
+            ("wmoFramework", "Budgetkader Wmo", Euro),
+            ("jeugdwetSpend", "Uitgaven Jeugdwet", Euro),
+            ("jeugdwetFramework", "Budgetkader Jeugdwet", Euro),
             ("clients", "Aantal cliënten", Count),
             ("allocations", "Toewijzingen", Count),
         ],
@@ -112,6 +118,29 @@ const SHEETS: &[Sheet] = &[
         ],
     },
     Sheet {
+        key: "waitingTimes",
+        file: "waiting-times",
+        title: "Wachttijden",
+        columns: &[
+            ("dimension", "Naar", Text),
+            ("code", "Code", Text),
+            ("allocations", "Toewijzingen", Count),
+            ("medianDays", "Mediaan (dagen)", Number),
+            ("p90Days", "90e percentiel (dagen)", Count),
+        ],
+    },
+    Sheet {
+        key: "durations",
+        file: "durations",
+        title: "Duur",
+        columns: &[
+            ("productGroupCode", "Perceel", Text),
+            ("ended", "Beëindigd", Count),
+            ("medianDays", "Mediaan (dagen)", Number),
+            ("meanDays", "Gemiddelde (dagen)", Number),
+        ],
+    },
+    Sheet {
         key: "compliance",
         file: "compliance",
         title: "Naleving",
@@ -151,6 +180,10 @@ const PLAIN_COLUMNS: &[(&str, &[&str])] = &[
             "spend",
             "inhabitants",
             "spendPerInhabitant",
+            "wmoSpend",
+            "wmoFramework",
+            "jeugdwetSpend",
+            "jeugdwetFramework",
             "clients",
             "allocations",
         ],
@@ -173,6 +206,14 @@ const PLAIN_COLUMNS: &[(&str, &[&str])] = &[
         &["productCode", "allocations", "days"],
     ),
     ("contractsEnding", &["contractId", "providerAgb", "endsOn"]),
+    (
+        "waitingTimes",
+        &["dimension", "code", "allocations", "medianDays", "p90Days"],
+    ),
+    (
+        "durations",
+        &["productGroupCode", "ended", "medianDays", "meanDays"],
+    ),
     (
         "compliance",
         &["providerAgb", "kind", "standing", "checkedOn", "validUntil"],
@@ -220,6 +261,7 @@ fn excel_text(kind: Kind, v: &Value) -> String {
         (Percent, None) if v.is_null() => NOT_APPLICABLE.to_owned(),
         (Percent, Some(d)) => format!("{}%", d.round_dp(2).to_string().replace('.', ",")),
         (Euro, Some(d)) => format!("{:.2}", d).replace('.', ","),
+        (Count | Number, Some(d)) => d.normalize().to_string().replace('.', ","),
         (Law, _) => law_name(&text(v)).to_owned(),
         _ => text(v),
     }
@@ -293,7 +335,7 @@ pub fn xlsx(content: &Value) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
                 Text => 22.0,
                 Euro => 20.0,
                 Law => 12.0,
-                Count | Percent => 16.0,
+                Count | Number | Percent => 16.0,
             };
             ws.set_column_width(c, width)?;
         }
@@ -309,6 +351,7 @@ pub fn xlsx(content: &Value) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
                         ws.write_string_with_format(r, c, NOT_APPLICABLE, &not_applicable)?
                     }
                     (Count, Some(n)) => ws.write_number_with_format(r, c, n, &count)?,
+                    (Number, Some(n)) => ws.write_number(r, c, n)?,
                     (Law, _) => ws.write_string(r, c, law_name(&text(cell)))?,
                     _ => ws.write_string(r, c, text(cell))?,
                 };
@@ -330,6 +373,7 @@ mod tests {
         assert_eq!(excel_text(Percent, &json!(null)), "n.v.t.");
         assert_eq!(excel_text(Law, &json!("jeugdwet")), "Jeugdwet");
         assert_eq!(excel_text(Count, &json!(1656)), "1656");
+        assert_eq!(excel_text(Number, &json!("5.5")), "5,5");
     }
 
     #[test]

@@ -79,6 +79,43 @@ pub fn market_share(
     top_share(amounts, n).ok_or(NotApplicable::FewProviders)
 }
 
+/// The median of sorted values: the middle one, or the mean of the two
+/// middle ones (half a day when they differ by an odd number).
+pub fn median(sorted: &[i64]) -> Option<Decimal> {
+    let n = sorted.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(Decimal::from(sorted[n / 2])),
+        _ => Some(Decimal::from(sorted[n / 2 - 1] + sorted[n / 2]) / Decimal::TWO),
+    }
+}
+
+/// The nearest-rank percentile of sorted values: the smallest value with at
+/// least `percent`% of the values at or below it (p90 of 10 values: the 9th).
+pub fn percentile(sorted: &[i64], percent: usize) -> Option<i64> {
+    let rank = (sorted.len() * percent).div_ceil(100).max(1);
+    sorted.get(rank - 1).copied()
+}
+
+/// The mean, 2 decimals, half away from zero.
+pub fn mean(values: &[i64]) -> Option<Decimal> {
+    (!values.is_empty()).then(|| {
+        (Decimal::from(values.iter().sum::<i64>()) / Decimal::from(values.len()))
+            .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+    })
+}
+
+/// The start of care: the one the provider reported, else the allocation's start.
+pub fn care_start(a: &AllocationInfo) -> NaiveDate {
+    a.care_started_on.unwrap_or(a.start_date)
+}
+
+/// Days from the allocation to the start of care; 0 when care started
+/// before the allocation was recorded (a late registration).
+pub fn waiting_days(a: &AllocationInfo) -> i64 {
+    (care_start(a) - a.allocated_on).num_days().max(0)
+}
+
 pub struct GroupInfo {
     pub id: Uuid,
     pub code: String,
@@ -116,7 +153,12 @@ pub struct AllocationInfo {
     pub client_key: String,
     pub provider_agb: String,
     pub product_code: String,
+    pub product_group_id: Uuid,
     pub municipality_id: Uuid,
+    /// The day the allocation was made (recorded).
+    pub allocated_on: NaiveDate,
+    /// The start of care the provider reported (305), if any.
+    pub care_started_on: Option<NaiveDate>,
     pub start_date: NaiveDate,
     pub end_date: Option<NaiveDate>,
     /// Temporary-intensive episodes (from, to).
@@ -154,6 +196,16 @@ pub struct ReportInput {
     pub compliance: Vec<(String, crate::schema::compliance_check::Model)>,
     /// When a market share is n/a.
     pub market: MarketRules,
+    /// Budget frameworks of the period's years.
+    pub frameworks: Vec<FrameworkInfo>,
+}
+
+/// A municipality's budget framework for one law and year.
+pub struct FrameworkInfo {
+    pub municipality_id: Uuid,
+    /// `wmo` or `jeugdwet`.
+    pub law: String,
+    pub amount_cents: i64,
 }
 
 #[derive(Debug, Serialize, PartialEq)]
@@ -184,6 +236,36 @@ pub struct MunicipalityRow {
     pub spend_per_inhabitant: Option<Decimal>,
     pub clients: usize,
     pub allocations: usize,
+    /// Spend per law (seed 002: Wmo 2015 and Jeugdwet apart).
+    pub wmo_spend: Decimal,
+    pub jeugdwet_spend: Decimal,
+    /// The municipality's budget frameworks of the period's years, per law.
+    pub wmo_framework: Option<Decimal>,
+    pub jeugdwet_framework: Option<Decimal>,
+}
+
+/// Days from allocation to the start of care, for the allocations whose
+/// care started in the period, per product group, municipality or provider.
+#[derive(Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct WaitingRow {
+    /// `product-group`, `municipality` or `provider`.
+    pub dimension: &'static str,
+    pub code: String,
+    pub allocations: usize,
+    pub median_days: Decimal,
+    pub p90_days: i64,
+}
+
+/// The length of the allocations that ended in the period (length of stay
+/// for residential care), per product group: start to end, both counted.
+#[derive(Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct DurationRow {
+    pub product_group_code: String,
+    pub ended: usize,
+    pub median_days: Decimal,
+    pub mean_days: Decimal,
 }
 
 #[derive(Debug, Serialize, PartialEq)]
@@ -256,6 +338,84 @@ pub struct Report {
     pub contracts_ending: Vec<EndingRow>,
     /// Checks of the compliance register failed or expired at the period's end.
     pub compliance: Vec<ComplianceRow>,
+    pub waiting_times: Vec<WaitingRow>,
+    pub durations: Vec<DurationRow>,
+}
+
+/// Waiting times per dimension, each key's days sorted.
+fn waiting_rows(input: &ReportInput) -> Vec<WaitingRow> {
+    let (from, to) = (input.from, input.to);
+    let group_code: HashMap<Uuid, &str> = input
+        .groups
+        .iter()
+        .map(|g| (g.id, g.code.as_str()))
+        .collect();
+    let cbs: HashMap<Uuid, &str> = input
+        .municipalities
+        .iter()
+        .map(|m| (m.id, m.cbs_code.as_str()))
+        .collect();
+    let mut days: BTreeMap<(&'static str, String), Vec<i64>> = BTreeMap::new();
+    for a in input
+        .allocations
+        .iter()
+        .filter(|a| within(care_start(a), from, to))
+    {
+        let wait = waiting_days(a);
+        let keys = [
+            (
+                "product-group",
+                group_code.get(&a.product_group_id).copied().unwrap_or(""),
+            ),
+            (
+                "municipality",
+                cbs.get(&a.municipality_id).copied().unwrap_or(""),
+            ),
+            ("provider", a.provider_agb.as_str()),
+        ];
+        for (dimension, code) in keys {
+            days.entry((dimension, code.to_owned()))
+                .or_default()
+                .push(wait);
+        }
+    }
+    days.into_iter()
+        .filter_map(|((dimension, code), mut days)| {
+            days.sort_unstable();
+            Some(WaitingRow {
+                dimension,
+                code,
+                allocations: days.len(),
+                median_days: median(&days)?.round_dp(2).trunc_with_scale(2),
+                p90_days: percentile(&days, 90)?,
+            })
+        })
+        .collect()
+}
+
+fn duration_rows(input: &ReportInput) -> Vec<DurationRow> {
+    input
+        .groups
+        .iter()
+        .filter_map(|g| {
+            let mut days: Vec<i64> = input
+                .allocations
+                .iter()
+                .filter(|a| a.product_group_id == g.id)
+                .filter_map(|a| {
+                    let end = a.end_date.filter(|e| within(*e, input.from, input.to))?;
+                    Some((end - a.start_date).num_days() + 1)
+                })
+                .collect();
+            days.sort_unstable();
+            Some(DurationRow {
+                product_group_code: g.code.clone(),
+                ended: days.len(),
+                median_days: median(&days)?.trunc_with_scale(2),
+                mean_days: mean(&days)?.trunc_with_scale(2),
+            })
+        })
+        .collect()
 }
 
 /// The latest check per provider and kind that had failed or expired on `on`.
@@ -338,7 +498,36 @@ pub fn build(input: &ReportInput) -> Report {
                 .filter(|s| s.municipality_id == m.id)
                 .map(|s| s.amount_cents)
                 .sum();
+            let law_of: HashMap<Uuid, &str> = input
+                .groups
+                .iter()
+                .map(|g| (g.id, g.law.as_str()))
+                .collect();
+            let spend_in = |law: &str| {
+                cents_to_euros(
+                    input
+                        .spend
+                        .iter()
+                        .filter(|s| s.municipality_id == m.id)
+                        .filter(|s| law_of.get(&s.product_group_id) == Some(&law))
+                        .map(|s| s.amount_cents)
+                        .sum(),
+                )
+            };
+            let framework = |law: &str| {
+                let amounts: Vec<i64> = input
+                    .frameworks
+                    .iter()
+                    .filter(|f| f.municipality_id == m.id && f.law == law)
+                    .map(|f| f.amount_cents)
+                    .collect();
+                (!amounts.is_empty()).then(|| cents_to_euros(amounts.iter().sum()))
+            };
             MunicipalityRow {
+                wmo_spend: spend_in("wmo"),
+                jeugdwet_spend: spend_in("jeugdwet"),
+                wmo_framework: framework("wmo"),
+                jeugdwet_framework: framework("jeugdwet"),
                 cbs_code: m.cbs_code.clone(),
                 municipality: m.name.clone(),
                 spend: cents_to_euros(spend),
@@ -438,6 +627,8 @@ pub fn build(input: &ReportInput) -> Report {
     contracts_ending.sort_by_key(|e| (e.ends_on, e.provider_agb.clone()));
     Report {
         compliance: compliance_rows(&input.compliance, to),
+        waiting_times: waiting_rows(input),
+        durations: duration_rows(input),
         from,
         to,
         product_groups,
@@ -524,7 +715,10 @@ mod tests {
             client_key: client.into(),
             provider_agb: agb.into(),
             product_code: product.into(),
+            product_group_id: BEG,
             municipality_id: ARNHEM,
+            allocated_on: d(start),
+            care_started_on: None,
             start_date: d(start),
             end_date: end.map(d),
             episodes: vec![],
@@ -613,6 +807,11 @@ mod tests {
                 min_clients: 1,
                 ..MarketRules::default()
             },
+            frameworks: vec![FrameworkInfo {
+                municipality_id: ARNHEM,
+                law: "wmo".into(),
+                amount_cents: 500_000,
+            }],
             compliance: vec![
                 check(
                     "P1",
@@ -708,6 +907,74 @@ mod tests {
             beg.top3_share_not_applicable,
             Some(NotApplicable::FewClients)
         );
+    }
+
+    #[test]
+    fn medians_and_percentiles_by_hand() {
+        assert_eq!(median(&[]), None);
+        assert_eq!(median(&[3, 7, 20]), Some(dec("7")));
+        assert_eq!(median(&[3, 8]), Some(dec("5.5")));
+        // p90 by nearest rank: of 10 values the 9th, of 11 the 10th.
+        let ten: Vec<i64> = (1..=10).collect();
+        assert_eq!(percentile(&ten, 90), Some(9));
+        let eleven: Vec<i64> = (1..=11).collect();
+        assert_eq!(percentile(&eleven, 90), Some(10));
+        assert_eq!(percentile(&[42], 90), Some(42));
+        assert_eq!(mean(&[1, 2, 2]), Some(dec("1.67")));
+    }
+
+    /// Waits across a month boundary: allocated on 28 January, care from
+    /// 3 February = 6 days; a start of care reported by the provider counts,
+    /// otherwise the allocation's start; a late registration waits 0 days.
+    #[test]
+    fn waiting_times_and_durations() {
+        let mut waits = input();
+        let mut crossing = allocation("w1", "P7", "02A01", "2025-02-01", None);
+        crossing.allocated_on = d("2025-01-28");
+        crossing.care_started_on = Some(d("2025-02-03"));
+        let mut late = allocation("w2", "P7", "02A01", "2025-01-10", None);
+        late.allocated_on = d("2025-02-15");
+        let mut planned = allocation("w3", "P7", "02A01", "2025-03-20", None);
+        planned.allocated_on = d("2025-03-01");
+        waits.allocations = vec![crossing, late, planned];
+        let report = build(&waits);
+        let p7 = report
+            .waiting_times
+            .iter()
+            .find(|w| w.dimension == "provider" && w.code == "P7")
+            .unwrap();
+        // 6, 0 and 19 days: median 6, p90 19.
+        assert_eq!(
+            (p7.allocations, p7.median_days, p7.p90_days),
+            (3, dec("6"), 19)
+        );
+        let beg = report
+            .waiting_times
+            .iter()
+            .find(|w| w.dimension == "product-group")
+            .unwrap();
+        assert_eq!((beg.code.as_str(), beg.allocations), ("BEG", 3));
+        assert!(report.durations.is_empty(), "nothing ended");
+
+        // Durations of the allocations ending in Q1, from the original input:
+        // c1 2024-06-01..2025-02-28 = 273 days, c3 2024-01-01..2025-03-31 = 456.
+        let report = build(&input());
+        let beg = &report.durations[0];
+        assert_eq!(beg.ended, 2);
+        assert_eq!(
+            (beg.median_days, beg.mean_days),
+            (dec("364.5"), dec("364.50"))
+        );
+    }
+
+    #[test]
+    fn spend_per_law_beside_the_framework() {
+        let report = build(&input());
+        let arnhem = &report.municipalities[0];
+        assert_eq!(arnhem.wmo_spend, arnhem.spend, "BEG and DB are both Wmo");
+        assert_eq!(arnhem.jeugdwet_spend, dec("0"));
+        assert_eq!(arnhem.wmo_framework, Some(dec("5000.00")));
+        assert_eq!(arnhem.jeugdwet_framework, None);
     }
 
     #[test]

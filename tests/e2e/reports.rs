@@ -101,6 +101,14 @@ e2e!(a_report_is_made_and_downloaded, |app| {
         )
         .await;
     assert_eq!(check.status, StatusCode::CREATED, "{}", check.body);
+    let framework = app
+        .put_admin(
+            &region,
+            "budget-frameworks/GM0202/wmo/2025",
+            json!({ "amount": "250000.00" }),
+        )
+        .await;
+    assert!(framework.status.is_success(), "{}", framework.body);
     // Table 1's shares need 2 clients here (the default 50 would make them n.v.t.).
     let market = app
         .put_admin(
@@ -135,6 +143,29 @@ e2e!(a_report_is_made_and_downloaded, |app| {
     assert_eq!(beg["top3ShareNotApplicable"], Value::Null);
     assert_eq!(beg["top10Share"], Value::Null);
     assert_eq!(beg["top10ShareNotApplicable"], "few-providers");
+    // Allocations recorded after their care began wait 0 days.
+    let waits = content["waitingTimes"].as_array().unwrap();
+    let by_group = waits
+        .iter()
+        .find(|w| w["dimension"] == "product-group")
+        .unwrap();
+    assert_eq!(
+        (
+            &by_group["code"],
+            &by_group["allocations"],
+            &by_group["medianDays"],
+            &by_group["p90Days"]
+        ),
+        (&json!("BEG"), &json!(6), &json!("0.00"), &json!(0))
+    );
+    assert_eq!(content["durations"][0]["productGroupCode"], "BEG");
+    assert_eq!(content["durations"][0]["ended"], 6);
+    let arnhem = &content["municipalities"][0];
+    assert_eq!(
+        (&arnhem["wmoSpend"], &arnhem["jeugdwetSpend"]),
+        (&json!("1300.00"), &json!("0.00"))
+    );
+    assert_eq!(arnhem["wmoFramework"], "250000.00");
     let jab = &content["productGroups"][1];
     assert_eq!(
         (

@@ -9,15 +9,15 @@ use entities::{
     contract_life::last_day,
     policy::{kinds, PolicyRules},
     report::{
-        build, AllocationInfo, CeilingInfo, ContractInfo, GroupInfo, MarketRules, MunicipalityInfo,
-        ReportInput, SpendInfo,
+        build, AllocationInfo, CeilingInfo, ContractInfo, FrameworkInfo, GroupInfo, MarketRules,
+        MunicipalityInfo, ReportInput, SpendInfo,
     },
     rollup::{month_of, period_mask},
     schema::{
-        allocation, allocation_intensive_episode as episode, budget_ceiling, compliance_check,
-        contract, contract_product_group, declared_client, monitoring_report as report,
-        municipality, municipality_population as population, product, product_group, provider,
-        spend_rollup,
+        allocation, allocation_intensive_episode as episode, budget_ceiling, budget_framework,
+        compliance_check, contract, contract_product_group, declared_client,
+        monitoring_report as report, municipality, municipality_population as population, product,
+        product_group, provider, spend_rollup,
     },
     transaction::begin_write,
     RegionScope, TenantEntity, TenantRecord,
@@ -145,7 +145,17 @@ async fn gather<C: ConnectionTrait>(
     }
     // Only the allocations that move in the period or have temporary
     // intensive in it are read; the rest is counted by the database.
-    type Moving = (Uuid, String, Uuid, Uuid, Uuid, NaiveDate, Option<NaiveDate>);
+    type Moving = (
+        Uuid,
+        String,
+        Uuid,
+        Uuid,
+        Uuid,
+        NaiveDate,
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+        chrono::DateTime<chrono::Utc>,
+    );
     let moving_query = allocation::Entity::scoped(scope)
         .select_only()
         .columns([
@@ -156,12 +166,15 @@ async fn gather<C: ConnectionTrait>(
             allocation::Column::MunicipalityId,
             allocation::Column::StartDate,
             allocation::Column::EndDate,
+            allocation::Column::CareStartedOn,
+            allocation::Column::CreatedAt,
         ])
         .filter(overlaps.clone())
         .filter(
             Condition::any()
                 .add(allocation::Column::StartDate.between(from, to))
                 .add(allocation::Column::EndDate.between(from, to))
+                .add(allocation::Column::CareStartedOn.between(from, to))
                 .add(allocation::Column::Id.is_in(episodes.keys().copied())),
         )
         .into_tuple::<Moving>();
@@ -219,13 +232,24 @@ async fn gather<C: ConnectionTrait>(
     let allocations = moving
         .into_iter()
         .map(
-            |(id, client_key, provider_id, product_id, municipality_id, start_date, end_date)| {
+            |(
+                id,
+                client_key,
+                provider_id,
+                product_id,
+                municipality_id,
+                start_date,
+                end_date,
+                care_started_on,
+                created_at,
+            )| {
+                let product = products.get(&product_id);
                 AllocationInfo {
                     provider_agb: agb.get(&provider_id).cloned().unwrap_or_default(),
-                    product_code: products
-                        .get(&product_id)
-                        .map(|p| p.code.clone())
-                        .unwrap_or_default(),
+                    product_code: product.map(|p| p.code.clone()).unwrap_or_default(),
+                    product_group_id: product.map(|p| p.product_group_id).unwrap_or_default(),
+                    allocated_on: created_at.date_naive(),
+                    care_started_on,
                     municipality_id,
                     start_date,
                     end_date,
@@ -280,6 +304,17 @@ async fn gather<C: ConnectionTrait>(
         },
         _ => MarketRules::default(),
     };
+    let frameworks = budget_framework::Entity::scoped(scope)
+        .filter(budget_framework::Column::Year.between(from.year(), to.year()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|f| FrameworkInfo {
+            municipality_id: f.municipality_id,
+            law: f.law.as_str().into(),
+            amount_cents: f.amount_cents,
+        })
+        .collect();
     Ok(ReportInput {
         from,
         to,
@@ -294,6 +329,7 @@ async fn gather<C: ConnectionTrait>(
         ceilings,
         compliance,
         market,
+        frameworks,
     })
 }
 
