@@ -84,6 +84,19 @@ const SHEETS: &[Sheet] = &[
         ],
     },
     Sheet {
+        key: "clientFlows",
+        file: "client-flows",
+        title: "Stromen in cliënten",
+        columns: &[
+            ("productGroupCode", "Perceel", Text),
+            ("municipalityCbs", "CBS-code gemeente", Text),
+            ("month", "Maand", Text),
+            ("inflow", "Instroom", Count),
+            ("outflow", "Uitstroom", Count),
+            ("throughflow", "Doorstroom", Count),
+        ],
+    },
+    Sheet {
         key: "budgetCeilings",
         file: "budget-ceilings",
         title: "Budgetplafonds",
@@ -189,6 +202,17 @@ const PLAIN_COLUMNS: &[(&str, &[&str])] = &[
         ],
     ),
     ("flows", &["inflow", "outflow", "throughflow"]),
+    (
+        "clientFlows",
+        &[
+            "productGroupCode",
+            "municipalityCbs",
+            "month",
+            "inflow",
+            "outflow",
+            "throughflow",
+        ],
+    ),
     (
         "budgetCeilings",
         &[

@@ -340,6 +340,106 @@ pub struct Report {
     pub compliance: Vec<ComplianceRow>,
     pub waiting_times: Vec<WaitingRow>,
     pub durations: Vec<DurationRow>,
+    /// In-, out- and throughflow counted in clients, per product group,
+    /// municipality and month (only the non-zero ones).
+    pub client_flows: Vec<ClientFlowRow>,
+}
+
+/// A month's flows of clients in a product group and municipality.
+#[derive(Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientFlowRow {
+    pub product_group_code: String,
+    pub municipality_cbs: String,
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Clients with an allocation in the group this month and none the month before.
+    pub inflow: usize,
+    /// Clients with one this month and none the month after (the last ended, none follows).
+    pub outflow: usize,
+    /// Clients whose allocation ended this month and who went on in the
+    /// group with another product or provider starting this month or the next.
+    pub throughflow: usize,
+}
+
+/// A month as a number (year × 12 + month − 1), so months subtract.
+fn month_number(d: NaiveDate) -> i32 {
+    use chrono::Datelike;
+    d.year() * 12 + d.month0() as i32
+}
+
+fn month_text(n: i32) -> String {
+    format!("{:04}-{:02}", n.div_euclid(12), n.rem_euclid(12) + 1)
+}
+
+/// Flows in clients (seed 004 §11: "in-, door- en uitstroom"). Each client
+/// counts once per group, municipality and month, however many allocations
+/// it has; a client who leaves and returns flows in again.
+pub fn client_flows(input: &ReportInput) -> Vec<ClientFlowRow> {
+    let (first, last) = (month_number(input.from), month_number(input.to));
+    let group_code: HashMap<Uuid, &str> = input
+        .groups
+        .iter()
+        .map(|g| (g.id, g.code.as_str()))
+        .collect();
+    let cbs: HashMap<Uuid, &str> = input
+        .municipalities
+        .iter()
+        .map(|m| (m.id, m.cbs_code.as_str()))
+        .collect();
+    // Per client, group and municipality: its allocations.
+    let mut per_client: BTreeMap<(&str, Uuid, Uuid), Vec<&AllocationInfo>> = BTreeMap::new();
+    for a in &input.allocations {
+        per_client
+            .entry((a.client_key.as_str(), a.product_group_id, a.municipality_id))
+            .or_default()
+            .push(a);
+    }
+    let mut counts: BTreeMap<(Uuid, Uuid, i32), (usize, usize, usize)> = BTreeMap::new();
+    for ((_, group, municipality), allocations) in &per_client {
+        let active = |m: i32| {
+            allocations.iter().any(|a| {
+                month_number(a.start_date) <= m
+                    && a.end_date.is_none_or(|end| m <= month_number(end))
+            })
+        };
+        for m in first..=last {
+            let entry = counts.entry((*group, *municipality, m)).or_default();
+            if active(m) && !active(m - 1) {
+                entry.0 += 1;
+            }
+            if active(m) && !active(m + 1) {
+                entry.1 += 1;
+            }
+            let moved = allocations.iter().any(|ended| {
+                ended.end_date.is_some_and(|end| month_number(end) == m)
+                    && allocations.iter().any(|next| {
+                        let start = month_number(next.start_date);
+                        next.start_date > ended.start_date
+                            && (start == m || start == m + 1)
+                            && (next.product_code != ended.product_code
+                                || next.provider_agb != ended.provider_agb)
+                    })
+            });
+            if moved {
+                entry.2 += 1;
+            }
+        }
+    }
+    counts
+        .into_iter()
+        .filter(|(_, (i, o, t))| i + o + t > 0)
+        .map(
+            |((group, municipality, m), (inflow, outflow, throughflow))| ClientFlowRow {
+                product_group_code: group_code.get(&group).copied().unwrap_or("").to_owned(),
+                municipality_cbs: cbs.get(&municipality).copied().unwrap_or("").to_owned(),
+                month: month_text(m),
+                inflow,
+                outflow,
+                throughflow,
+            },
+        )
+        .collect()
 }
 
 /// Waiting times per dimension, each key's days sorted.
@@ -628,6 +728,7 @@ pub fn build(input: &ReportInput) -> Report {
     Report {
         compliance: compliance_rows(&input.compliance, to),
         waiting_times: waiting_rows(input),
+        client_flows: client_flows(input),
         durations: duration_rows(input),
         from,
         to,
@@ -965,6 +1066,37 @@ mod tests {
             (beg.median_days, beg.mean_days),
             (dec("364.5"), dec("364.50"))
         );
+    }
+
+    /// Q1 2025 in BEG, Arnhem. k1 leaves and returns: January only, then
+    /// from March. k2 moves from 02A01 to 02A02 on 16 February.
+    #[test]
+    fn flows_in_clients() {
+        let mut flows = input();
+        let mut k2_next = allocation("k2", "P1", "02A02", "2025-02-16", None);
+        k2_next.allocated_on = d("2025-02-10");
+        flows.allocations = vec![
+            allocation("k1", "P1", "02A01", "2025-01-01", Some("2025-01-31")),
+            allocation("k1", "P1", "02A01", "2025-03-01", None),
+            allocation("k2", "P1", "02A01", "2024-11-01", Some("2025-02-15")),
+            k2_next,
+        ];
+        let rows = client_flows(&flows);
+        let seen: Vec<(&str, usize, usize, usize)> = rows
+            .iter()
+            .map(|r| (r.month.as_str(), r.inflow, r.outflow, r.throughflow))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("2025-01", 1, 1, 0),
+                ("2025-02", 0, 0, 1),
+                ("2025-03", 1, 0, 0)
+            ]
+        );
+        assert!(rows
+            .iter()
+            .all(|r| r.product_group_code == "BEG" && r.municipality_cbs == "GM0202"));
     }
 
     #[test]

@@ -158,6 +158,21 @@ e2e!(a_report_is_made_and_downloaded, |app| {
         ),
         (&json!("BEG"), &json!(6), &json!("0.00"), &json!(0))
     );
+    // In clients: four start in January; in June client 5 comes in and
+    // client 1 moves from P1 to P2 (throughflow, not out and in again);
+    // all five leave in December.
+    let row = |month: &str, inflow: u32, outflow: u32, throughflow: u32| {
+        json!({ "productGroupCode": "BEG", "municipalityCbs": "GM0202", "month": month,
+                "inflow": inflow, "outflow": outflow, "throughflow": throughflow })
+    };
+    assert_eq!(
+        content["clientFlows"],
+        json!([
+            row("2025-01", 4, 0, 0),
+            row("2025-06", 1, 0, 1),
+            row("2025-12", 0, 5, 0)
+        ])
+    );
     assert_eq!(content["durations"][0]["productGroupCode"], "BEG");
     assert_eq!(content["durations"][0]["ended"], 6);
     let arnhem = &content["municipalities"][0];

@@ -229,8 +229,48 @@ async fn gather<C: ConnectionTrait>(
         distinct_clients(declared_client::Column::ProductGroupId).all(db),
         distinct_clients(declared_client::Column::MunicipalityId).all(db),
     )?;
+    // The flows in clients look one month either side: the other
+    // allocations of the clients that move are read too (not all clients').
+    let loaded: std::collections::HashSet<Uuid> = moving.iter().map(|m| m.0).collect();
+    let movers: Vec<String> = moving
+        .iter()
+        .map(|m| m.1.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let before = month_of(from).pred_opt().map(month_of).unwrap_or(from);
+    let after = to.checked_add_months(chrono::Months::new(1)).unwrap_or(to);
+    let mut neighbours: Vec<Moving> = Vec::new();
+    for keys in movers.chunks(500) {
+        let rows = allocation::Entity::scoped(scope)
+            .select_only()
+            .columns([
+                allocation::Column::Id,
+                allocation::Column::ClientKey,
+                allocation::Column::ProviderId,
+                allocation::Column::ProductId,
+                allocation::Column::MunicipalityId,
+                allocation::Column::StartDate,
+                allocation::Column::EndDate,
+                allocation::Column::CareStartedOn,
+                allocation::Column::CreatedAt,
+            ])
+            .filter(allocation::Column::ClientKey.is_in(keys.iter().cloned()))
+            .filter(allocation::Column::RemovedAt.is_null())
+            .filter(allocation::Column::StartDate.lte(after))
+            .filter(
+                Condition::any()
+                    .add(allocation::Column::EndDate.is_null())
+                    .add(allocation::Column::EndDate.gte(before)),
+            )
+            .into_tuple::<Moving>()
+            .all(db)
+            .await?;
+        neighbours.extend(rows.into_iter().filter(|r| !loaded.contains(&r.0)));
+    }
     let allocations = moving
         .into_iter()
+        .chain(neighbours)
         .map(
             |(
                 id,
