@@ -190,7 +190,7 @@ macro_rules! permission {
 
 permission!(
     /// Any role of the region may read.
-    ReadRegion => [PlatformAdmin, RegionAdmin, ContractManager, AccessTeam, CentralAccess, Provider, Auditor]
+    ReadRegion => [PlatformAdmin, RegionAdmin, ContractManager, AccessTeam, CentralAccess, Municipality, Provider, Auditor]
 );
 permission!(
     /// The procurement office manages the catalogue and tariffs.
@@ -229,6 +229,11 @@ permission!(
 permission!(
     /// Monitoring reports: the office, its contract managers and auditors.
     Monitor => [PlatformAdmin, RegionAdmin, ContractManager, Auditor]
+);
+permission!(
+    /// Monitoring reports: the office, and each municipality (its access
+    /// team or a read-only `municipality` user) for its own.
+    ReadMonitor => [PlatformAdmin, RegionAdmin, ContractManager, Auditor, AccessTeam, Municipality]
 );
 permission!(
     /// Background job runs.

@@ -8,7 +8,7 @@
 //! |---|---|---|---|---|
 //! | office (platform admin, region admin, contract manager, auditor) | all | all | all | all |
 //! | central access team (`central-access`, or `access-team` with `municipality: "*"`) | all | all | all | all |
-//! | access team of a municipality | its municipality's | batches with a line for its municipality's allocations; only those lines | all | all |
+//! | access team or read-only `municipality` user of a municipality | its municipality's | batches with a line for its municipality's allocations; only those lines | all | all |
 //! | provider (its token or API client, by AGB) | its own | batches it submitted (all their lines) or with a line for its allocations (only those lines) | its own | region-wide and its own |
 //!
 //! Catalogue, municipalities, providers, index figures, policies and
@@ -67,15 +67,13 @@ impl Party {
         claims: &Claims,
     ) -> ApiResult<Self> {
         match claims.role {
+            Role::Municipality => match claims.municipality.as_deref() {
+                Some(cbs) if cbs != ALL_MUNICIPALITIES => Self::municipality(db, scope, cbs).await,
+                _ => Err(ApiError::Forbidden),
+            },
             Role::AccessTeam => match claims.municipality.as_deref() {
                 Some(ALL_MUNICIPALITIES) => Ok(Self::CentralAccess),
-                Some(cbs) => Ok(Self::Municipality {
-                    id: municipalities::find_by_cbs(db, scope, cbs)
-                        .await?
-                        .map(|m| m.id)
-                        .unwrap_or_default(),
-                    cbs: cbs.to_owned(),
-                }),
+                Some(cbs) => Self::municipality(db, scope, cbs).await,
                 None => Err(ApiError::Forbidden),
             },
             Role::CentralAccess => Ok(Self::CentralAccess),
@@ -93,6 +91,21 @@ impl Party {
                 Ok(Self::Office)
             }
         }
+    }
+
+    /// A municipality's party (its access team or its read-only user).
+    async fn municipality<C: ConnectionTrait>(
+        db: &C,
+        scope: &RegionScope,
+        cbs: &str,
+    ) -> ApiResult<Self> {
+        Ok(Self::Municipality {
+            id: municipalities::find_by_cbs(db, scope, cbs)
+                .await?
+                .map(|m| m.id)
+                .unwrap_or_default(),
+            cbs: cbs.to_owned(),
+        })
     }
 
     /// The provider's id, for a provider.

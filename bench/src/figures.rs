@@ -503,7 +503,7 @@ impl Bench<'_> {
         for (i, r) in self.regions.iter().enumerate() {
             let scope = RegionScope::new(r.id);
             let (report, _) =
-                worker::jobs::report::open_report(&self.db, &scope, from, to, "bench")
+                worker::jobs::report::open_report(&self.db, &scope, (from, to), None, "bench")
                     .await
                     .map_err(err)?;
             let started = Instant::now();

@@ -207,6 +207,8 @@ text_enum!(
         /// The region's central access team: allocates for every
         /// municipality, within the groups of the `central-access` policy.
         CentralAccess = "central-access",
+        /// A municipality's read-only user: its own monitor and rows.
+        Municipality = "municipality",
         Provider = "provider",
         Auditor = "auditor",
     }

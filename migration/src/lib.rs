@@ -15,6 +15,7 @@ mod m20261123_000008_outflow_window_spelling;
 mod m20261123_000009_iwmo_messages;
 mod m20261124_000010_funding_forms;
 mod m20261124_000011_contract_life;
+mod m20261124_000012_municipal_reports;
 
 pub use m20261123_000005_declaration_rollups::backfill as backfill_rollups;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000009_iwmo_messages::Migration),
             Box::new(m20261124_000010_funding_forms::Migration),
             Box::new(m20261124_000011_contract_life::Migration),
+            Box::new(m20261124_000012_municipal_reports::Migration),
         ]
     }
 }

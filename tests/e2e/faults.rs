@@ -384,10 +384,15 @@ e2e!(the_sweep_pushes_forgotten_jobs_again, |app| {
     let db = &app.state.db;
     let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
     // The run is recorded, its job pushed nowhere: as if the queue lost it.
-    let (report, _forgotten) =
-        worker::jobs::report::open_report(db, &scope, day("2025-01-01"), day("2025-12-31"), "test")
-            .await
-            .unwrap();
+    let (report, _forgotten) = worker::jobs::report::open_report(
+        db,
+        &scope,
+        (day("2025-01-01"), day("2025-12-31")),
+        None,
+        "test",
+    )
+    .await
+    .unwrap();
     let run_id = report.job_run_id.unwrap();
     // Eleven minutes pass.
     #[allow(clippy::disallowed_methods)] // the test's own run, by id

@@ -257,7 +257,9 @@ const OFFICE: Expected = Expected {
     enrolments: BOTH,
     guarded: [200; 8],
 };
-/// Access teams: no reports, register, signals or enrolments.
+/// Access teams: their own municipality's reports; no register, signals or enrolments.
+const MUNICIPALITY_GUARDED: [u16; 8] = [200, 403, 403, 403, 403, 403, 403, 403];
+/// The central-access role: none of these.
 const NONE_GUARDED: [u16; 8] = [403; 8];
 /// Providers: only their own enrolments.
 const PROVIDER_GUARDED: [u16; 8] = [403, 403, 403, 403, 403, 403, 403, 200];
@@ -288,7 +290,7 @@ e2e!(every_party_sees_its_own_rows, |app| {
             "central access team",
             access_team(&app, &region, "*"),
             Expected {
-                guarded: NONE_GUARDED,
+                guarded: MUNICIPALITY_GUARDED,
                 ..OFFICE
             },
         ),
@@ -308,7 +310,23 @@ e2e!(every_party_sees_its_own_rows, |app| {
                 batches: &["february", "january"],
                 office_lines: &["1001"],
                 office_amount: "965.00",
-                guarded: NONE_GUARDED,
+                guarded: MUNICIPALITY_GUARDED,
+                ..OFFICE
+            },
+        ),
+        (
+            "municipality user of GM0202",
+            {
+                let mut claims = app.claims(&region.code, Role::Municipality);
+                claims.municipality = Some("GM0202".into());
+                app.sign(&claims)
+            },
+            Expected {
+                allocations: &["1001"],
+                batches: &["february", "january"],
+                office_lines: &["1001"],
+                office_amount: "965.00",
+                guarded: MUNICIPALITY_GUARDED,
                 ..OFFICE
             },
         ),

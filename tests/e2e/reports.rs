@@ -270,6 +270,7 @@ e2e!(a_report_is_made_and_downloaded, |app| {
         app.get(&region.path("reports"), &access).await.status,
         StatusCode::FORBIDDEN
     );
+
     let bad = app
         .post(
             &region.path("reports"),
@@ -339,6 +340,86 @@ e2e!(a_report_is_made_and_downloaded, |app| {
         let reports = app.get(&region.path("reports"), t).await;
         assert_eq!(reports.body["items"][0]["from"], "2025-12-01");
     }
+
+    // Each municipality reads its own monitor; the region's is the office's.
+    let as_municipality = |role: Role, cbs: &str| {
+        let mut claims = app.claims(&region.code, role);
+        claims.municipality = Some(cbs.into());
+        app.sign(&claims)
+    };
+    let team = as_municipality(Role::AccessTeam, "GM0202");
+    let region_report = region.path(&format!("reports/{id}"));
+    assert_eq!(
+        app.get(&region_report, &team).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let whole_year = json!({ "from": "2025-01-01", "to": "2025-12-31" });
+    let own = app
+        .post(&region.path("reports"), &team, whole_year.clone())
+        .await;
+    assert_eq!(own.status, StatusCode::ACCEPTED, "{}", own.body);
+    assert_eq!(own.body["municipalityCbs"], "GM0202");
+    let job = wait_for_job(&app, &region, own.body["jobId"].as_str().unwrap()).await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    let own_path = region.path(&format!("reports/{}", own.body["id"].as_str().unwrap()));
+    let mine = app.get(&own_path, &team).await;
+    assert_eq!(
+        mine.body["content"]["productGroups"][0]["approvedAmount"],
+        "1300.00"
+    );
+    let user = as_municipality(Role::Municipality, "GM0202");
+    let listed = app.get(&region.path("reports"), &user).await;
+    assert_eq!(listed.body["total"], 1, "{}", listed.body);
+    let another = app
+        .post(
+            &region.path("reports"),
+            &team,
+            json!({ "from": "2025-01-01", "to": "2025-12-31", "municipalityCbs": "GM0274" }),
+        )
+        .await;
+    assert_eq!(another.error_fields(), ["municipalityCbs"]);
+    // The office asks for Renkum's: none of Arnhem's figures are in it.
+    app.create_all(
+        &region,
+        &[(
+            "municipalities",
+            json!({ "cbsCode": "GM0274", "name": "Renkum" }),
+        )],
+    )
+    .await;
+    let renkum = app
+        .post(
+            &region.path("reports"),
+            t,
+            json!({ "from": "2025-01-01", "to": "2025-12-31", "municipalityCbs": "GM0274" }),
+        )
+        .await;
+    assert_eq!(renkum.status, StatusCode::ACCEPTED, "{}", renkum.body);
+    wait_for_job(&app, &region, renkum.body["jobId"].as_str().unwrap()).await;
+    let renkum = app
+        .get(
+            &region.path(&format!("reports/{}", renkum.body["id"].as_str().unwrap())),
+            t,
+        )
+        .await;
+    let renkum_content = &renkum.body["content"];
+    assert_eq!(
+        renkum_content["productGroups"][0]["approvedAmount"], "0.00",
+        "{renkum_content}"
+    );
+    assert_eq!(
+        renkum_content["municipalities"].as_array().unwrap().len(),
+        1
+    );
+    assert_eq!(renkum_content["municipalities"][0]["cbsCode"], "GM0274");
+    assert_eq!(renkum_content["clientFlows"], json!([]));
+    let all = app.get(&region.path("reports"), t).await.body["total"]
+        .as_u64()
+        .unwrap();
+    let own_only = app.get(&region.path("reports"), &user).await.body["total"]
+        .as_u64()
+        .unwrap();
+    assert!(all > own_only && own_only == 1, "{all} {own_only}");
 });
 
 /// A file of a zip archive, as text.

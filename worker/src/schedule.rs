@@ -269,7 +269,7 @@ pub async fn start_monthly_reports(
             continue;
         }
         let (report, job) =
-            crate::jobs::report::open_report(&txn, &scope, from, to, "schedule").await?;
+            crate::jobs::report::open_report(&txn, &scope, (from, to), None, "schedule").await?;
         runs::succeed(
             &txn,
             &scope,

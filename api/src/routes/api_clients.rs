@@ -120,9 +120,10 @@ pub async fn create_api_client(
             "municipalityCbs",
             "no such municipality in this region",
         ),
-        (None, Some(Role::AccessTeam)) => {
-            check.fail_rule("municipalityCbs", "is required for access-team")
-        }
+        (None, Some(role @ (Role::AccessTeam | Role::Municipality))) => check.fail_rule(
+            "municipalityCbs",
+            format!("is required for {}", role.as_str()),
+        ),
         _ => {}
     }
     match (&input.provider_agb, role) {

@@ -5,18 +5,21 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{Datelike, NaiveDate};
 use entities::{schema::monitoring_report as report, TenantEntity, TenantRecord};
-use sea_orm::QueryOrder;
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QueryTrait};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use worker::jobs;
 
+use super::{codes::CodeBook, municipalities};
+
 use crate::{
-    auth::{Monitor, Scoped},
+    auth::{ReadMonitor, Scoped},
     error::{ApiError, ApiResult, Problem},
     input::{Body, Check},
     pagination::{fetch_page, Page, PageQuery},
+    parties::Party,
     report_files,
     state::AppState,
 };
@@ -43,11 +46,14 @@ pub struct ReportOut {
     pub requested_by: Option<String>,
     pub error: Option<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
+    /// A municipality's own report; `null` for the region's.
+    pub municipality_cbs: Option<String>,
 }
 
-impl From<report::Model> for ReportOut {
-    fn from(m: report::Model) -> Self {
+impl ReportOut {
+    fn of(m: report::Model, codes: &CodeBook) -> Self {
         Self {
+            municipality_cbs: m.municipality_id.map(|id| codes.municipality(id)),
             id: m.id,
             from: m.period_from,
             to: m.period_to,
@@ -64,6 +70,11 @@ impl From<report::Model> for ReportOut {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ReportIn {
+    /// One municipality's report (its spend, clients, allocations, the
+    /// contracts serving it). A municipality's own token always gets its
+    /// own; the office may ask for any.
+    #[schema(example = "GM0202")]
+    pub municipality_cbs: Option<String>,
     /// The first day of a month.
     #[schema(value_type = NaiveDate, example = "2025-01-01")]
     pub from: String,
@@ -105,7 +116,7 @@ pub struct FileBytes(Vec<u8>);
 #[post("/regions/{regionCode}/reports")]
 pub async fn create_report(
     state: web::Data<AppState>,
-    auth: Scoped<Monitor>,
+    auth: Scoped<ReadMonitor>,
     body: Body<ReportIn>,
 ) -> ApiResult<HttpResponse> {
     let input = body.take()?;
@@ -127,21 +138,50 @@ pub async fn create_report(
             "a report covers at most ten years",
         );
     }
-    let (from, to) = check.done(from.zip(to))?;
+    let own = own_municipality(&auth.party);
+    if let (Some((_, cbs)), Some(asked)) = (&own, &input.municipality_cbs) {
+        check.require_rule(
+            asked == cbs,
+            "municipalityCbs",
+            "a municipality reads its own monitor",
+        );
+    }
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let (saved, job) =
-        jobs::report::open_report(&txn, &auth.scope, from, to, &auth.audit().actor).await?;
+    let municipality = match (&own, &input.municipality_cbs) {
+        (Some((id, _)), _) => Some(*id),
+        (None, Some(cbs)) => {
+            let found = municipalities::find_by_cbs(&txn, &auth.scope, cbs).await?;
+            check.require_rule(
+                found.is_some(),
+                "municipalityCbs",
+                "no such municipality in this region",
+            );
+            found.map(|m| m.id)
+        }
+        (None, None) => None,
+    };
+    let (from, to) = check.done(from.zip(to))?;
+    let (saved, job) = jobs::report::open_report(
+        &txn,
+        &auth.scope,
+        (from, to),
+        municipality,
+        &auth.audit().actor,
+    )
+    .await?;
     auth.audit()
         .record(
             &txn,
             "create",
             "report",
             saved.id,
-            serde_json::json!({ "from": from, "to": to }),
+            serde_json::json!({ "from": from, "to": to, "municipalityCbs": input.municipality_cbs }),
         )
         .await?;
+    let codes = CodeBook::load(&txn, &auth.scope).await?;
+    let out = ReportOut::of(saved, &codes);
     state.queue.push_and_commit(&state.db, txn, job).await?;
-    Ok(HttpResponse::Accepted().json(ReportOut::from(saved)))
+    Ok(HttpResponse::Accepted().json(out))
 }
 
 /// List reports, newest first (with their tables).
@@ -155,14 +195,22 @@ pub async fn create_report(
 pub async fn list_reports(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: Scoped<Monitor>,
+    auth: Scoped<ReadMonitor>,
     query: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let page = query.validate()?;
-    let select = report::Entity::scoped(&auth.scope).order_by_desc(report::Column::Id);
+    let select = report::Entity::scoped(&auth.scope)
+        .apply_if(own_municipality(&auth.party), |q, (id, _)| {
+            q.filter(report::Column::MunicipalityId.eq(id))
+        })
+        .order_by_desc(report::Column::Id);
     let (items, total) = fetch_page(&state.db, select, page).await?;
+    let codes = CodeBook::load(&state.db, &auth.scope).await?;
     Ok(Page::new(
-        items.into_iter().map(ReportOut::from).collect(),
+        items
+            .into_iter()
+            .map(|m| ReportOut::of(m, &codes))
+            .collect(),
         page,
         total,
     )
@@ -189,12 +237,15 @@ pub async fn list_reports(
 #[get("/regions/{regionCode}/reports/{id}")]
 pub async fn get_report(
     state: web::Data<AppState>,
-    auth: Scoped<Monitor>,
+    auth: Scoped<ReadMonitor>,
     path: web::Path<(String, Uuid)>,
     format: web::Query<ReportFormat>,
 ) -> ApiResult<HttpResponse> {
     let found = report::Entity::find_scoped(&state.db, &auth.scope, path.1)
         .await?
+        .filter(|r| {
+            own_municipality(&auth.party).is_none_or(|(id, _)| r.municipality_id == Some(id))
+        })
         .ok_or(ApiError::NotFound)?;
     let file = |ext: &str| {
         format!(
@@ -211,7 +262,10 @@ pub async fn get_report(
         })
     };
     match format.format.as_deref() {
-        None | Some("json") => Ok(HttpResponse::Ok().json(ReportOut::from(found.clone()))),
+        None | Some("json") => {
+            let codes = CodeBook::load(&state.db, &auth.scope).await?;
+            Ok(HttpResponse::Ok().json(ReportOut::of(found.clone(), &codes)))
+        }
         Some(kind @ ("csv" | "csv-excel")) => {
             let bytes = if kind == "csv" {
                 report_files::csv_zip(&content()?)
@@ -235,5 +289,14 @@ pub async fn get_report(
             "format",
             "must be json, csv, csv-excel or xlsx",
         )),
+    }
+}
+
+/// A municipality's access team or user reads its own municipality's
+/// reports only; the office reads them all.
+fn own_municipality(party: &Party) -> Option<(Uuid, String)> {
+    match party {
+        Party::Municipality { id, cbs } => Some((*id, cbs.clone())),
+        _ => None,
     }
 }

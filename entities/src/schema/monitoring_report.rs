@@ -17,6 +17,8 @@ pub struct Model {
     pub requested_by: Option<String>,
     pub error: Option<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
+    /// One municipality's report; `None` for the region's.
+    pub municipality_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

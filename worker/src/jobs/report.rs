@@ -15,7 +15,7 @@ use entities::{
     rollup::{month_of, period_mask},
     schema::{
         allocation, allocation_intensive_episode as episode, budget_ceiling, budget_framework,
-        compliance_check, contract, contract_product_group, declared_client,
+        compliance_check, contract, contract_municipality, contract_product_group, declared_client,
         monitoring_report as report, municipality, municipality_population as population, product,
         product_group, provider, spend_rollup,
     },
@@ -25,7 +25,7 @@ use entities::{
 use sea_orm::{
     sea_query::{Condition, Expr},
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    QuerySelect, QueryTrait, Set,
 };
 use uuid::Uuid;
 
@@ -39,11 +39,14 @@ fn counts(rows: Vec<(Uuid, i64)>) -> HashMap<Uuid, usize> {
         .collect()
 }
 
+/// The report's facts; with `municipality`, only that municipality's (its
+/// spend, clients, allocations, contracts serving it, its ceilings and
+/// frameworks): its own monitor.
 async fn gather<C: ConnectionTrait>(
     db: &C,
     scope: &RegionScope,
-    from: NaiveDate,
-    to: NaiveDate,
+    (from, to): (NaiveDate, NaiveDate),
+    municipality: Option<Uuid>,
 ) -> Result<ReportInput, JobError> {
     let agb: HashMap<Uuid, String> = provider::Entity::scoped(scope)
         .all(db)
@@ -80,6 +83,9 @@ async fn gather<C: ConnectionTrait>(
         .map(|p| (p.municipality_id, p.inhabitants))
         .collect();
     let municipalities_all = municipality::Entity::scoped(scope)
+        .apply_if(municipality, |q, m| {
+            q.filter(municipality::Column::Id.eq(m))
+        })
         .order_by_asc(municipality::Column::CbsCode)
         .all(db)
         .await?;
@@ -107,8 +113,18 @@ async fn gather<C: ConnectionTrait>(
             .or_default()
             .push(link.product_group_id);
     }
+    let serving = municipality.map(|m| {
+        contract_municipality::Entity::scoped(scope)
+            .select_only()
+            .column(contract_municipality::Column::ContractId)
+            .filter(contract_municipality::Column::MunicipalityId.eq(m))
+            .into_query()
+    });
     let contracts = contract::Entity::scoped(scope)
         .filter(contract::Column::StartDate.lte(to))
+        .apply_if(serving, |q, ids| {
+            q.filter(contract::Column::Id.in_subquery(ids))
+        })
         .all(db)
         .await?
         .into_iter()
@@ -125,6 +141,7 @@ async fn gather<C: ConnectionTrait>(
 
     // In force at some point in the period.
     let overlaps = Condition::all()
+        .add_option(municipality.map(|m| allocation::Column::MunicipalityId.eq(m)))
         .add(allocation::Column::StartDate.lte(to))
         .add(
             Condition::any()
@@ -193,6 +210,9 @@ async fn gather<C: ConnectionTrait>(
         .column(spend_rollup::Column::ProviderId)
         .column_as(Expr::cust("CAST(SUM(amount_cents) AS BIGINT)"), "amount")
         .filter(spend_rollup::Column::Month.between(month_of(from), to))
+        .apply_if(municipality, |q, m| {
+            q.filter(spend_rollup::Column::MunicipalityId.eq(m))
+        })
         .group_by(spend_rollup::Column::ProductGroupId)
         .group_by(spend_rollup::Column::MunicipalityId)
         .group_by(spend_rollup::Column::ProviderId)
@@ -218,6 +238,9 @@ async fn gather<C: ConnectionTrait>(
             .column(by)
             .column_as(Expr::cust("COUNT(DISTINCT client_key)"), "clients")
             .filter(in_period.clone())
+            .apply_if(municipality, |q, m| {
+                q.filter(declared_client::Column::MunicipalityId.eq(m))
+            })
             .group_by(by)
             .into_tuple::<(Uuid, i64)>()
     };
@@ -257,6 +280,9 @@ async fn gather<C: ConnectionTrait>(
             ])
             .filter(allocation::Column::ClientKey.is_in(keys.iter().cloned()))
             .filter(allocation::Column::RemovedAt.is_null())
+            .apply_if(municipality, |q, m| {
+                q.filter(allocation::Column::MunicipalityId.eq(m))
+            })
             .filter(allocation::Column::StartDate.lte(after))
             .filter(
                 Condition::any()
@@ -310,6 +336,9 @@ async fn gather<C: ConnectionTrait>(
         .collect();
     let ceilings = budget_ceiling::Entity::scoped(scope)
         .filter(budget_ceiling::Column::Year.between(from.year(), to.year()))
+        .apply_if(municipality, |q, m| {
+            q.filter(budget_ceiling::Column::MunicipalityId.eq(m))
+        })
         .order_by_asc(budget_ceiling::Column::Id)
         .all(db)
         .await?
@@ -346,6 +375,9 @@ async fn gather<C: ConnectionTrait>(
     };
     let frameworks = budget_framework::Entity::scoped(scope)
         .filter(budget_framework::Column::Year.between(from.year(), to.year()))
+        .apply_if(municipality, |q, m| {
+            q.filter(budget_framework::Column::MunicipalityId.eq(m))
+        })
         .all(db)
         .await?
         .into_iter()
@@ -385,7 +417,8 @@ pub async fn run(
     if found.status != "queued" {
         return Ok(serde_json::json!({ "skipped": format!("the report is {}", found.status) }));
     }
-    let input = gather(db, &scope, found.period_from, found.period_to).await?;
+    let period = (found.period_from, found.period_to);
+    let input = gather(db, &scope, period, found.municipality_id).await?;
     let content =
         serde_json::to_value(build(&input)).map_err(|e| JobError::Permanent(e.to_string()))?;
     let txn = begin_write(db).await?;
@@ -401,8 +434,8 @@ pub async fn run(
 pub async fn open_report<C: ConnectionTrait>(
     db: &C,
     scope: &RegionScope,
-    from: NaiveDate,
-    to: NaiveDate,
+    (from, to): (NaiveDate, NaiveDate),
+    municipality: Option<Uuid>,
     requested_by: &str,
 ) -> Result<(report::Model, crate::Job), sea_orm::DbErr> {
     let report_id = Uuid::now_v7();
@@ -418,6 +451,7 @@ pub async fn open_report<C: ConnectionTrait>(
         requested_by: Set(Some(requested_by.to_owned())),
         error: Set(None),
         created_at: Set(entities::clock::now()),
+        municipality_id: Set(municipality),
     }
     .insert(db)
     .await?;
