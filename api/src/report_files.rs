@@ -97,6 +97,18 @@ const SHEETS: &[Sheet] = &[
         ],
     },
     Sheet {
+        key: "trends",
+        file: "trends",
+        title: "Trends",
+        columns: &[
+            ("month", "Maand", Text),
+            ("spend", "Uitgaven", Euro),
+            ("wmoSpend", "Uitgaven Wmo", Euro),
+            ("jeugdwetSpend", "Uitgaven Jeugdwet", Euro),
+            ("clients", "Aantal cliënten", Count),
+        ],
+    },
+    Sheet {
         key: "budgetCeilings",
         file: "budget-ceilings",
         title: "Budgetplafonds",
@@ -212,6 +224,10 @@ const PLAIN_COLUMNS: &[(&str, &[&str])] = &[
             "outflow",
             "throughflow",
         ],
+    ),
+    (
+        "trends",
+        &["month", "spend", "wmoSpend", "jeugdwetSpend", "clients"],
     ),
     (
         "budgetCeilings",

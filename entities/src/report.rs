@@ -198,6 +198,79 @@ pub struct ReportInput {
     pub market: MarketRules,
     /// Budget frameworks of the period's years.
     pub frameworks: Vec<FrameworkInfo>,
+    /// Approved spend per month (its first day) and product group, over
+    /// the [`TREND_MONTHS`] months up to the period's end.
+    pub spend_by_month: Vec<(NaiveDate, Uuid, i64)>,
+    /// `declared_clients` rows of those months' years: (year, client, months mask).
+    pub client_months: Vec<(i32, String, i32)>,
+}
+
+/// How far back the trends look, in months (the period's last month included).
+pub const TREND_MONTHS: u32 = 24;
+
+/// The first month of the trends ending with `to`'s month.
+pub fn trend_start(to: NaiveDate) -> NaiveDate {
+    use chrono::Datelike;
+    let first = NaiveDate::from_ymd_opt(to.year(), to.month(), 1).unwrap_or(to);
+    first
+        .checked_sub_months(Months::new(TREND_MONTHS - 1))
+        .unwrap_or(first)
+}
+
+/// One month of the trends: spend (in total and per law) and the distinct
+/// clients with an approved line in that month.
+#[derive(Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct TrendRow {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub spend: Decimal,
+    pub wmo_spend: Decimal,
+    pub jeugdwet_spend: Decimal,
+    pub clients: usize,
+}
+
+/// The monthly series of the last [`TREND_MONTHS`] months up to the
+/// period's end, from the rollups only.
+pub fn trends(input: &ReportInput) -> Vec<TrendRow> {
+    let law_of: HashMap<Uuid, &str> = input
+        .groups
+        .iter()
+        .map(|g| (g.id, g.law.as_str()))
+        .collect();
+    let first = month_number(trend_start(input.to));
+    let last = month_number(input.to);
+    let mut rows = Vec::new();
+    for m in first..=last {
+        let (year, month0) = (m.div_euclid(12), m.rem_euclid(12));
+        let spend_in = |law: Option<&str>| {
+            cents_to_euros(
+                input
+                    .spend_by_month
+                    .iter()
+                    .filter(|(month, group, _)| {
+                        month_number(*month) == m
+                            && law.is_none_or(|law| law_of.get(group) == Some(&law))
+                    })
+                    .map(|(_, _, cents)| *cents)
+                    .sum(),
+            )
+        };
+        let clients: BTreeSet<&str> = input
+            .client_months
+            .iter()
+            .filter(|(y, _, mask)| *y == year && mask & (1 << month0) != 0)
+            .map(|(_, client, _)| client.as_str())
+            .collect();
+        rows.push(TrendRow {
+            month: month_text(m),
+            spend: spend_in(None),
+            wmo_spend: spend_in(Some("wmo")),
+            jeugdwet_spend: spend_in(Some("jeugdwet")),
+            clients: clients.len(),
+        });
+    }
+    rows
 }
 
 /// A municipality's budget framework for one law and year.
@@ -343,6 +416,8 @@ pub struct Report {
     /// In-, out- and throughflow counted in clients, per product group,
     /// municipality and month (only the non-zero ones).
     pub client_flows: Vec<ClientFlowRow>,
+    /// Spend and clients per month over the last 24 months up to `to`.
+    pub trends: Vec<TrendRow>,
 }
 
 /// A month's flows of clients in a product group and municipality.
@@ -729,6 +804,7 @@ pub fn build(input: &ReportInput) -> Report {
         compliance: compliance_rows(&input.compliance, to),
         waiting_times: waiting_rows(input),
         client_flows: client_flows(input),
+        trends: trends(input),
         durations: duration_rows(input),
         from,
         to,
@@ -913,6 +989,17 @@ mod tests {
                 law: "wmo".into(),
                 amount_cents: 500_000,
             }],
+            spend_by_month: vec![
+                (d("2024-04-01"), BEG, 10_000),
+                (d("2025-03-01"), BEG, 50_000),
+                (d("2025-03-01"), DB, 30_000),
+                (d("2023-12-01"), BEG, 99_999), // the 24 months start in April 2023
+            ],
+            client_months: vec![
+                (2025, "c1".into(), 0b101),  // January and March 2025
+                (2025, "c2".into(), 0b100),  // March 2025
+                (2024, "c1".into(), 1 << 3), // April 2024
+            ],
             compliance: vec![
                 check(
                     "P1",
@@ -1097,6 +1184,31 @@ mod tests {
         assert!(rows
             .iter()
             .all(|r| r.product_group_code == "BEG" && r.municipality_cbs == "GM0202"));
+    }
+
+    /// The 24 months up to March 2025 run from April 2023.
+    #[test]
+    fn trends_over_twenty_four_months() {
+        let rows = trends(&input());
+        assert_eq!(rows.len(), 24);
+        assert_eq!(rows[0].month, "2023-04");
+        assert_eq!(rows[23].month, "2025-03");
+        let april_2024 = rows.iter().find(|r| r.month == "2024-04").unwrap();
+        assert_eq!((april_2024.spend, april_2024.clients), (dec("100.00"), 1));
+        let march = &rows[23];
+        assert_eq!(
+            (
+                march.spend,
+                march.wmo_spend,
+                march.jeugdwet_spend,
+                march.clients
+            ),
+            (dec("800.00"), dec("800.00"), dec("0.00"), 2)
+        );
+        let january = rows.iter().find(|r| r.month == "2025-01").unwrap();
+        assert_eq!((january.spend, january.clients), (dec("0.00"), 1));
+        let december = rows.iter().find(|r| r.month == "2023-12").unwrap();
+        assert_eq!(december.spend, dec("999.99"));
     }
 
     #[test]

@@ -173,6 +173,19 @@ e2e!(a_report_is_made_and_downloaded, |app| {
             row("2025-12", 0, 5, 0)
         ])
     );
+    // The trends: 24 months up to December 2025, the year's spend in them.
+    let trends = content["trends"].as_array().unwrap();
+    assert_eq!(trends.len(), 24);
+    assert_eq!(
+        (&trends[0]["month"], &trends[23]["month"]),
+        (&json!("2024-01"), &json!("2025-12"))
+    );
+    let cents: i64 = trends
+        .iter()
+        .map(|t| (t["spend"].as_str().unwrap().parse::<f64>().unwrap() * 100.0).round() as i64)
+        .sum();
+    assert_eq!(cents, 130_000);
+    assert!(trends.iter().any(|t| t["clients"].as_u64().unwrap() > 0));
     assert_eq!(content["durations"][0]["productGroupCode"], "BEG");
     assert_eq!(content["durations"][0]["ended"], 6);
     let arnhem = &content["municipalities"][0];

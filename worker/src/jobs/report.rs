@@ -9,8 +9,8 @@ use entities::{
     contract_life::last_day,
     policy::{kinds, PolicyRules},
     report::{
-        build, AllocationInfo, CeilingInfo, ContractInfo, FrameworkInfo, GroupInfo, MarketRules,
-        MunicipalityInfo, ReportInput, SpendInfo,
+        build, trend_start, AllocationInfo, CeilingInfo, ContractInfo, FrameworkInfo, GroupInfo,
+        MarketRules, MunicipalityInfo, ReportInput, SpendInfo,
     },
     rollup::{month_of, period_mask},
     schema::{
@@ -387,6 +387,35 @@ async fn gather<C: ConnectionTrait>(
             amount_cents: f.amount_cents,
         })
         .collect();
+    // The trends: 24 months of spend and clients, from the rollups only.
+    let trend_from = trend_start(to);
+    let spend_by_month = spend_rollup::Entity::scoped(scope)
+        .select_only()
+        .column(spend_rollup::Column::Month)
+        .column(spend_rollup::Column::ProductGroupId)
+        .column_as(Expr::cust("CAST(SUM(amount_cents) AS BIGINT)"), "amount")
+        .filter(spend_rollup::Column::Month.between(trend_from, to))
+        .apply_if(municipality, |q, m| {
+            q.filter(spend_rollup::Column::MunicipalityId.eq(m))
+        })
+        .group_by(spend_rollup::Column::Month)
+        .group_by(spend_rollup::Column::ProductGroupId)
+        .into_tuple::<(NaiveDate, Uuid, i64)>()
+        .all(db)
+        .await?;
+    let client_months = declared_client::Entity::scoped(scope)
+        .select_only()
+        .column(declared_client::Column::Year)
+        .column(declared_client::Column::ClientKey)
+        .column(declared_client::Column::MonthsMask)
+        .filter(declared_client::Column::Year.between(trend_from.year(), to.year()))
+        .filter(declared_client::Column::MonthsMask.ne(0))
+        .apply_if(municipality, |q, m| {
+            q.filter(declared_client::Column::MunicipalityId.eq(m))
+        })
+        .into_tuple::<(i32, String, i32)>()
+        .all(db)
+        .await?;
     Ok(ReportInput {
         from,
         to,
@@ -402,6 +431,8 @@ async fn gather<C: ConnectionTrait>(
         compliance,
         market,
         frameworks,
+        spend_by_month,
+        client_months,
     })
 }
 
