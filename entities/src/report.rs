@@ -240,9 +240,19 @@ pub fn trends(input: &ReportInput) -> Vec<TrendRow> {
         .collect();
     let first = month_number(trend_start(input.to));
     let last = month_number(input.to);
+    // One pass over the client rows: each set bit puts the client in its month.
+    let mut clients: Vec<std::collections::HashSet<&str>> =
+        vec![Default::default(); (last - first + 1).max(0) as usize];
+    for (year, client, mask) in &input.client_months {
+        for month0 in 0..12 {
+            let m = year * 12 + month0;
+            if mask & (1 << month0) != 0 && (first..=last).contains(&m) {
+                clients[(m - first) as usize].insert(client.as_str());
+            }
+        }
+    }
     let mut rows = Vec::new();
     for m in first..=last {
-        let (year, month0) = (m.div_euclid(12), m.rem_euclid(12));
         let spend_in = |law: Option<&str>| {
             cents_to_euros(
                 input
@@ -256,18 +266,12 @@ pub fn trends(input: &ReportInput) -> Vec<TrendRow> {
                     .sum(),
             )
         };
-        let clients: BTreeSet<&str> = input
-            .client_months
-            .iter()
-            .filter(|(y, _, mask)| *y == year && mask & (1 << month0) != 0)
-            .map(|(_, client, _)| client.as_str())
-            .collect();
         rows.push(TrendRow {
             month: month_text(m),
             spend: spend_in(None),
             wmo_spend: spend_in(Some("wmo")),
             jeugdwet_spend: spend_in(Some("jeugdwet")),
-            clients: clients.len(),
+            clients: clients[(m - first) as usize].len(),
         });
     }
     rows
@@ -463,7 +467,7 @@ pub fn client_flows(input: &ReportInput) -> Vec<ClientFlowRow> {
         .map(|m| (m.id, m.cbs_code.as_str()))
         .collect();
     // Per client, group and municipality: its allocations.
-    let mut per_client: BTreeMap<(&str, Uuid, Uuid), Vec<&AllocationInfo>> = BTreeMap::new();
+    let mut per_client: HashMap<(&str, Uuid, Uuid), Vec<&AllocationInfo>> = HashMap::new();
     for a in &input.allocations {
         per_client
             .entry((a.client_key.as_str(), a.product_group_id, a.municipality_id))
@@ -479,11 +483,15 @@ pub fn client_flows(input: &ReportInput) -> Vec<ClientFlowRow> {
             })
         };
         for m in first..=last {
+            if !active(m) {
+                continue;
+            }
+            let (came, left) = (!active(m - 1), !active(m + 1));
             let entry = counts.entry((*group, *municipality, m)).or_default();
-            if active(m) && !active(m - 1) {
+            if came {
                 entry.0 += 1;
             }
-            if active(m) && !active(m + 1) {
+            if left {
                 entry.1 += 1;
             }
             let moved = allocations.iter().any(|ended| {
@@ -530,7 +538,7 @@ fn waiting_rows(input: &ReportInput) -> Vec<WaitingRow> {
         .iter()
         .map(|m| (m.id, m.cbs_code.as_str()))
         .collect();
-    let mut days: BTreeMap<(&'static str, String), Vec<i64>> = BTreeMap::new();
+    let mut days: BTreeMap<(&'static str, &str), Vec<i64>> = BTreeMap::new();
     for a in input
         .allocations
         .iter()
@@ -549,9 +557,7 @@ fn waiting_rows(input: &ReportInput) -> Vec<WaitingRow> {
             ("provider", a.provider_agb.as_str()),
         ];
         for (dimension, code) in keys {
-            days.entry((dimension, code.to_owned()))
-                .or_default()
-                .push(wait);
+            days.entry((dimension, code)).or_default().push(wait);
         }
     }
     days.into_iter()
@@ -559,7 +565,7 @@ fn waiting_rows(input: &ReportInput) -> Vec<WaitingRow> {
             days.sort_unstable();
             Some(WaitingRow {
                 dimension,
-                code,
+                code: code.to_owned(),
                 allocations: days.len(),
                 median_days: median(&days)?.round_dp(2).trunc_with_scale(2),
                 p90_days: percentile(&days, 90)?,

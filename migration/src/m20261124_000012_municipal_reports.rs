@@ -2,6 +2,9 @@
 //! see their own monitor): `municipality_id` names it, `NULL` is the region's.
 //! No foreign key: SQLite cannot add one to an existing table, and a report
 //! is a record of its day.
+//!
+//! The report's flows in clients read the other allocations of the clients
+//! who move: an index on `(region_id, client_key)` finds them.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -23,10 +26,28 @@ impl MigrationTrait for Migration {
                     .add_column(uuid_null("municipality_id"))
                     .to_owned(),
             )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_allocations_client")
+                    .table("allocations")
+                    .col("region_id")
+                    .col("client_key")
+                    .to_owned(),
+            )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("ix_allocations_client")
+                    .table("allocations")
+                    .to_owned(),
+            )
+            .await?;
         manager
             .alter_table(
                 Table::alter()

@@ -255,16 +255,15 @@ async fn gather<C: ConnectionTrait>(
     // The flows in clients look one month either side: the other
     // allocations of the clients that move are read too (not all clients').
     let loaded: std::collections::HashSet<Uuid> = moving.iter().map(|m| m.0).collect();
-    let movers: Vec<String> = moving
-        .iter()
-        .map(|m| m.1.clone())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let movers: std::collections::HashSet<&str> = moving.iter().map(|m| m.1.as_str()).collect();
     let before = month_of(from).pred_opt().map(month_of).unwrap_or(from);
     let after = to.checked_add_months(chrono::Months::new(1)).unwrap_or(to);
+    // Their other allocations, by the client index, with only what the
+    // flows read (a neighbour neither starts nor ends in the period).
+    let movers: Vec<&str> = movers.into_iter().collect();
     let mut neighbours: Vec<Moving> = Vec::new();
     for keys in movers.chunks(500) {
+        type Neighbour = (Uuid, String, Uuid, Uuid, Uuid, NaiveDate, Option<NaiveDate>);
         let rows = allocation::Entity::scoped(scope)
             .select_only()
             .columns([
@@ -275,10 +274,8 @@ async fn gather<C: ConnectionTrait>(
                 allocation::Column::MunicipalityId,
                 allocation::Column::StartDate,
                 allocation::Column::EndDate,
-                allocation::Column::CareStartedOn,
-                allocation::Column::CreatedAt,
             ])
-            .filter(allocation::Column::ClientKey.is_in(keys.iter().cloned()))
+            .filter(allocation::Column::ClientKey.is_in(keys.iter().copied()))
             .filter(allocation::Column::RemovedAt.is_null())
             .apply_if(municipality, |q, m| {
                 q.filter(allocation::Column::MunicipalityId.eq(m))
@@ -289,10 +286,25 @@ async fn gather<C: ConnectionTrait>(
                     .add(allocation::Column::EndDate.is_null())
                     .add(allocation::Column::EndDate.gte(before)),
             )
-            .into_tuple::<Moving>()
+            .into_tuple::<Neighbour>()
             .all(db)
             .await?;
-        neighbours.extend(rows.into_iter().filter(|r| !loaded.contains(&r.0)));
+        neighbours.extend(rows.into_iter().filter(|r| !loaded.contains(&r.0)).map(
+            |(id, client, provider, product, municipality, start, end)| {
+                let recorded = start.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+                (
+                    id,
+                    client,
+                    provider,
+                    product,
+                    municipality,
+                    start,
+                    end,
+                    None,
+                    recorded,
+                )
+            },
+        ));
     }
     let allocations = moving
         .into_iter()
