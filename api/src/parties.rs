@@ -108,6 +108,12 @@ impl Party {
         })
     }
 
+    /// Whether the party sees a row of `provider_id`'s: a provider only its
+    /// own, everyone else all (another provider's row is a 404 to it).
+    pub fn sees_provider(&self, provider_id: Uuid) -> bool {
+        self.provider_id().is_none_or(|own| own == provider_id)
+    }
+
     /// The provider's id, for a provider.
     pub fn provider_id(&self) -> Option<Uuid> {
         match self {

@@ -135,6 +135,27 @@ pub async fn running_past<C: ConnectionTrait>(
         .await
 }
 
+/// Per allocation number, the latest day a bridging agreement of the
+/// contract covers it to.
+pub async fn bridged_until<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    contract_id: Uuid,
+) -> Result<HashMap<i64, NaiveDate>, DbErr> {
+    let mut bridged: HashMap<i64, NaiveDate> = HashMap::new();
+    for bridge in bridging_agreement::Entity::scoped(scope)
+        .filter(bridging_agreement::Column::ContractId.eq(contract_id))
+        .all(db)
+        .await?
+    {
+        for number in bridge_numbers(&bridge) {
+            let until = bridged.entry(number).or_insert(bridge.until);
+            *until = (*until).max(bridge.until);
+        }
+    }
+    Ok(bridged)
+}
+
 /// The allocation numbers a bridging agreement covers.
 pub fn bridge_numbers(bridge: &bridging_agreement::Model) -> Vec<i64> {
     serde_json::from_value(bridge.allocation_numbers.clone()).unwrap_or_default()
@@ -275,17 +296,7 @@ async fn watch_contracts<C: ConnectionTrait>(
         let Some(last) = last_day(&c).filter(|d| (recent..=horizon).contains(d)) else {
             continue;
         };
-        let mut bridged: HashMap<i64, NaiveDate> = HashMap::new();
-        for bridge in bridging_agreement::Entity::scoped(scope)
-            .filter(bridging_agreement::Column::ContractId.eq(c.id))
-            .all(db)
-            .await?
-        {
-            for number in bridge_numbers(&bridge) {
-                let until = bridged.entry(number).or_insert(bridge.until);
-                *until = (*until).max(bridge.until);
-            }
-        }
+        let bridged = bridged_until(db, scope, c.id).await?;
         // Covered when a bridge runs to the allocation's end.
         let unbridged = running_past(db, scope, &c, last)
             .await?

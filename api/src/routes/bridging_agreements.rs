@@ -5,8 +5,6 @@
 //! past that day, so they can re-allocate. New allocations under an ended
 //! contract stay refused, bridge or not.
 
-use std::collections::HashMap;
-
 use actix_web::{get, post, web, HttpResponse};
 use chrono::NaiveDate;
 use entities::{
@@ -20,7 +18,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-use worker::contract_watch::{bridge_numbers, running_past};
+use worker::contract_watch::{bridge_numbers, bridged_until, running_past};
 
 use super::{codes::CodeBook, contracts::find_visible};
 use crate::{
@@ -299,13 +297,7 @@ pub async fn transfer_list(
         Party::Municipality { id, .. } => Some(*id),
         _ => None,
     };
-    let mut bridged: HashMap<i64, NaiveDate> = HashMap::new();
-    for bridge in bridges_of(db, scope, found.id).await? {
-        for number in bridge_numbers(&bridge) {
-            let until = bridged.entry(number).or_insert(bridge.until);
-            *until = (*until).max(bridge.until);
-        }
-    }
+    let bridged = bridged_until(db, scope, found.id).await?;
     let codes = CodeBook::load(db, scope).await?;
     let mut municipalities: Vec<TransferMunicipality> = Vec::new();
     for a in running_past(db, scope, &found, last).await? {

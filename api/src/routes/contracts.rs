@@ -325,11 +325,7 @@ pub async fn find_visible<C: ConnectionTrait, P: Permission>(
     let found = contract::Entity::find_scoped(db, &auth.scope, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    if auth
-        .party
-        .provider_id()
-        .is_some_and(|own| own != found.provider_id)
-    {
+    if !auth.party.sees_provider(found.provider_id) {
         return Err(ApiError::NotFound);
     }
     Ok(found)

@@ -240,11 +240,7 @@ async fn find_visible<C: ConnectionTrait, P: Permission>(
     let found = enrolment::Entity::find_scoped(db, &auth.scope, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    if auth
-        .party
-        .provider_id()
-        .is_some_and(|own| own != found.provider_id)
-    {
+    if !auth.party.sees_provider(found.provider_id) {
         return Err(ApiError::NotFound);
     }
     Ok(found)
@@ -324,10 +320,12 @@ pub async fn create_enrolment(
     let txn = entities::transaction::begin_write(&state.db).await?;
     let scope = &auth.scope;
     let provider = providers::find_by_agb(&txn, scope, &input.provider_agb).await?;
-    if let (Some(own), Some(p)) = (auth.party.provider_id(), &provider) {
-        if own != p.id {
-            return Err(ApiError::Forbidden);
-        }
+    // A provider applies for itself only.
+    if provider
+        .as_ref()
+        .is_some_and(|p| !auth.party.sees_provider(p.id))
+    {
+        return Err(ApiError::Forbidden);
     }
     check.require_rule(
         provider.is_some(),
