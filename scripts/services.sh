@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs (when missing) and starts PostgreSQL and Redis on loopback for the
-# tests, from Debian packages, and prints the URLs to export. Idempotent.
+# tests (and installs Chromium for the dashboard's browser tests), from Debian packages, and prints the URLs to export. Idempotent.
 # Needs root (apt-get); a developer with their own services can skip it and
 # set TEST_DATABASE_URL / TEST_QUEUE_URL themselves.
 set -euo pipefail
@@ -8,12 +8,15 @@ set -euo pipefail
 log() { echo "services: $*" >&2; }
 
 if ! command -v pg_ctlcluster >/dev/null 2>&1 || ! command -v redis-server >/dev/null 2>&1 \
-   || ! command -v wrk >/dev/null 2>&1 || ! command -v xmllint >/dev/null 2>&1; then
+   || ! command -v wrk >/dev/null 2>&1 || ! command -v xmllint >/dev/null 2>&1 \
+   || ! command -v chromedriver >/dev/null 2>&1; then
   # wrk drives the benchmark's API reads (pgbench comes with postgresql);
-  # xmllint (libxml2-utils) checks the iWmo messages against the XSDs.
-  log "installing postgresql, redis-server, wrk and xmllint"
+  # xmllint (libxml2-utils) checks the iWmo messages against the XSDs;
+  # Chromium and its WebDriver drive the dashboard's browser tests.
+  log "installing postgresql, redis-server, wrk, xmllint, chromium and chromedriver"
   apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server wrk libxml2-utils >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server wrk libxml2-utils \
+    chromium chromium-driver >&2
 fi
 # DuckDB is the benchmark's reference for the monitoring report.
 if command -v python3 >/dev/null 2>&1 && ! python3 -c "import duckdb" 2>/dev/null; then

@@ -185,6 +185,7 @@ pub fn app(
         }))
         .service(utoipa_actix_web::scope("/api/v1").configure(crate::routes::configure))
         .into_app()
+        .configure(crate::dashboard::configure)
         .default_service(web::to(crate::edge::unrouted))
         .wrap(
             DefaultHeaders::new()

@@ -283,29 +283,36 @@ impl<P: Permission + 'static> FromRequest for Scoped<P> {
         let code = req.match_info().get("regionCode").map(str::to_owned);
         Box::pin(async move {
             let (state, claims) = verified?;
-            let code = code.ok_or(ApiError::NotFound)?;
-            let platform = claims.role == Role::PlatformAdmin && claims.region == "*";
-            if !platform && claims.region != code {
-                return Err(ApiError::NotFound);
-            }
-            let region = state
-                .regions
-                .get(&state.db, &code)
-                .await?
-                .ok_or(ApiError::NotFound)?;
-            if !P::ROLES.contains(&claims.role) {
-                return Err(ApiError::Forbidden);
-            }
-            let scope = RegionScope::new(region.id);
-            check_client(&state, &scope, &claims).await?;
-            let party = Party::resolve(&state.db, &scope, &claims).await?;
-            Ok(Self {
-                scope,
-                region,
-                claims,
-                party,
-                _permission: PhantomData,
-            })
+            Self::resolve(&state, claims, &code.ok_or(ApiError::NotFound)?).await
+        })
+    }
+}
+
+impl<P: Permission> Scoped<P> {
+    /// The caller of `claims` acting in the region `code`, however the
+    /// claims came (a bearer token, or the dashboard's session cookie).
+    pub async fn resolve(state: &AppState, claims: Claims, code: &str) -> Result<Self, ApiError> {
+        let platform = claims.role == Role::PlatformAdmin && claims.region == "*";
+        if !platform && claims.region != code {
+            return Err(ApiError::NotFound);
+        }
+        let region = state
+            .regions
+            .get(&state.db, code)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        if !P::ROLES.contains(&claims.role) {
+            return Err(ApiError::Forbidden);
+        }
+        let scope = RegionScope::new(region.id);
+        check_client(state, &scope, &claims).await?;
+        let party = Party::resolve(&state.db, &scope, &claims).await?;
+        Ok(Self {
+            scope,
+            region,
+            claims,
+            party,
+            _permission: PhantomData,
         })
     }
 }

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod client_key;
 pub mod config;
 pub mod csv;
+pub mod dashboard;
 pub mod db;
 pub mod demo;
 pub mod edge;

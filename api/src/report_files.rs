@@ -15,7 +15,7 @@ use crate::csv::Csv;
 
 /// How a column's cells are shown to people.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub enum Kind {
     Text,
     Count,
     /// A decimal shown as it is (a median of days may end in .5).
@@ -25,22 +25,27 @@ enum Kind {
     Percent,
     /// `wmo` / `jeugdwet`, shown as the law's name.
     Law,
+    /// A day (`2025-12-31` in the JSON), shown as `31-12-2025`.
+    Date,
+    /// A code of the API (`contract-ending`, `succeeded`), shown in Dutch.
+    Label,
 }
 
-use Kind::{Count, Euro, Law, Number, Percent, Text};
+use Kind::{Count, Date, Euro, Label, Law, Number, Percent, Text};
 
 /// A table of the report: its key in the JSON, its names, its columns
 /// (JSON key, Dutch header, kind) in the order people read them.
-struct Sheet {
-    key: &'static str,
+/// The dashboard's pages show their tables through the same definitions.
+pub struct Sheet {
+    pub key: &'static str,
     /// The file name of the plain CSV (and the API's name for the table).
-    file: &'static str,
+    pub file: &'static str,
     /// The sheet's name for people.
-    title: &'static str,
-    columns: &'static [(&'static str, &'static str, Kind)],
+    pub title: &'static str,
+    pub columns: &'static [(&'static str, &'static str, Kind)],
 }
 
-const SHEETS: &[Sheet] = &[
+pub const SHEETS: &[Sheet] = &[
     Sheet {
         key: "productGroups",
         file: "product-groups",
@@ -139,7 +144,7 @@ const SHEETS: &[Sheet] = &[
         columns: &[
             ("contractId", "Contract", Text),
             ("providerAgb", "AGB-code aanbieder", Text),
-            ("endsOn", "Einddatum", Text),
+            ("endsOn", "Einddatum", Date),
         ],
     },
     Sheet {
@@ -147,7 +152,7 @@ const SHEETS: &[Sheet] = &[
         file: "waiting-times",
         title: "Wachttijden",
         columns: &[
-            ("dimension", "Naar", Text),
+            ("dimension", "Naar", Label),
             ("code", "Code", Text),
             ("allocations", "Toewijzingen", Count),
             ("medianDays", "Mediaan (dagen)", Number),
@@ -171,10 +176,10 @@ const SHEETS: &[Sheet] = &[
         title: "Naleving",
         columns: &[
             ("providerAgb", "AGB-code aanbieder", Text),
-            ("kind", "Toets", Text),
-            ("standing", "Stand", Text),
-            ("checkedOn", "Getoetst op", Text),
-            ("validUntil", "Geldig tot", Text),
+            ("kind", "Toets", Label),
+            ("standing", "Stand", Label),
+            ("checkedOn", "Getoetst op", Date),
+            ("validUntil", "Geldig tot", Date),
         ],
     },
 ];
@@ -261,7 +266,7 @@ const PLAIN_COLUMNS: &[(&str, &[&str])] = &[
 ];
 
 /// The rows of a table: an array, or one object (the flows).
-fn rows<'a>(content: &'a Value, key: &str) -> Vec<&'a Value> {
+pub fn rows<'a>(content: &'a Value, key: &str) -> Vec<&'a Value> {
     match &content[key] {
         Value::Array(rows) => rows.iter().collect(),
         row @ Value::Object(_) => vec![row],
@@ -269,7 +274,7 @@ fn rows<'a>(content: &'a Value, key: &str) -> Vec<&'a Value> {
     }
 }
 
-fn text(v: &Value) -> String {
+pub fn text(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
@@ -277,7 +282,7 @@ fn text(v: &Value) -> String {
     }
 }
 
-fn decimal(v: &Value) -> Option<Decimal> {
+pub fn decimal(v: &Value) -> Option<Decimal> {
     match v {
         Value::String(s) => s.parse().ok(),
         Value::Number(n) => n.to_string().parse().ok(),
@@ -285,9 +290,9 @@ fn decimal(v: &Value) -> Option<Decimal> {
     }
 }
 
-const NOT_APPLICABLE: &str = "n.v.t.";
+pub const NOT_APPLICABLE: &str = "n.v.t.";
 
-fn law_name(code: &str) -> &str {
+pub fn law_name(code: &str) -> &str {
     match code {
         "wmo" => "Wmo 2015",
         "jeugdwet" => "Jeugdwet",
@@ -303,8 +308,38 @@ fn excel_text(kind: Kind, v: &Value) -> String {
         (Euro, Some(d)) => format!("{:.2}", d).replace('.', ","),
         (Count | Number, Some(d)) => d.normalize().to_string().replace('.', ","),
         (Law, _) => law_name(&text(v)).to_owned(),
+        (Date, _) => dutch_date(v),
+        (Label, _) => crate::dashboard::format::label(&text(v)).to_owned(),
         _ => text(v),
     }
+}
+
+/// A JSON day as `31-12-2025` (a moment as `31-12-2025 14:05`, UTC);
+/// anything else as it is.
+pub fn dutch_date(v: &Value) -> String {
+    let shown = text(v);
+    if let Ok(day) = shown.parse::<chrono::NaiveDate>() {
+        return crate::dashboard::format::date(day);
+    }
+    match shown.parse::<chrono::DateTime<chrono::Utc>>() {
+        Ok(moment) => moment.format("%d-%m-%Y %H:%M").to_string(),
+        Err(_) => shown,
+    }
+}
+
+/// One table as a CSV file for Dutch Excel.
+pub fn excel_csv(sheet: &Sheet, rows: &[&Value]) -> String {
+    let headers: Vec<&str> = sheet.columns.iter().map(|(_, label, _)| *label).collect();
+    let mut csv = Csv::excel(&headers);
+    for row in rows {
+        csv.row(
+            sheet
+                .columns
+                .iter()
+                .map(|(key, _, kind)| excel_text(*kind, &row[*key])),
+        );
+    }
+    csv.into_string()
 }
 
 /// The plain CSV files in a zip, one per table.
@@ -325,17 +360,8 @@ pub fn csv_zip(content: &Value) -> Result<Vec<u8>, String> {
 /// The CSV files for Dutch Excel in a zip, one per table.
 pub fn excel_csv_zip(content: &Value) -> Result<Vec<u8>, String> {
     let files = SHEETS.iter().map(|sheet| {
-        let headers: Vec<&str> = sheet.columns.iter().map(|(_, label, _)| *label).collect();
-        let mut csv = Csv::excel(&headers);
-        for row in rows(content, sheet.key) {
-            csv.row(
-                sheet
-                    .columns
-                    .iter()
-                    .map(|(key, _, kind)| excel_text(*kind, &row[*key])),
-            );
-        }
-        (format!("{}.csv", sheet.title), csv.into_string())
+        let text = excel_csv(sheet, &rows(content, sheet.key));
+        (format!("{}.csv", sheet.title), text)
     });
     zip(files)
 }
@@ -355,6 +381,15 @@ fn zip(files: impl Iterator<Item = (String, String)>) -> Result<Vec<u8>, String>
 /// The workbook: one sheet per table, Dutch headers in a frozen first row,
 /// euros and percentages as numbers with their formats, "n.v.t." as text.
 pub fn xlsx(content: &Value) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let tables: Vec<(&Sheet, Vec<&Value>)> = SHEETS
+        .iter()
+        .map(|sheet| (sheet, rows(content, sheet.key)))
+        .collect();
+    workbook(&tables)
+}
+
+/// A workbook of the given tables, one sheet each.
+pub fn workbook(tables: &[(&Sheet, Vec<&Value>)]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{Format, FormatAlign, Workbook};
     let mut workbook = Workbook::new();
     let header = Format::new().set_bold().set_text_wrap();
@@ -362,7 +397,7 @@ pub fn xlsx(content: &Value) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let percent = Format::new().set_num_format("0.00%");
     let count = Format::new().set_num_format("#,##0");
     let not_applicable = Format::new().set_align(FormatAlign::Right);
-    for sheet in SHEETS {
+    for (sheet, rows) in tables {
         let ws = workbook.add_worksheet();
         ws.set_name(sheet.title)?;
         ws.set_freeze_panes(1, 0)?;
@@ -372,14 +407,14 @@ pub fn xlsx(content: &Value) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
             ws.write_string_with_format(0, c, *label, &header)?;
             let width = match kind {
                 Text if c == 1 && sheet.key == "productGroups" => 36.0,
-                Text => 22.0,
+                Text | Date | Label => 22.0,
                 Euro => 20.0,
                 Law => 12.0,
                 Count | Number | Percent => 16.0,
             };
             ws.set_column_width(c, width)?;
         }
-        for (r, row) in rows(content, sheet.key).iter().enumerate() {
+        for (r, row) in rows.iter().enumerate() {
             let r = r as u32 + 1;
             for (c, (key, _, kind)) in sheet.columns.iter().enumerate() {
                 let (c, cell) = (c as u16, &row[*key]);
@@ -393,6 +428,10 @@ pub fn xlsx(content: &Value) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
                     (Count, Some(n)) => ws.write_number_with_format(r, c, n, &count)?,
                     (Number, Some(n)) => ws.write_number(r, c, n)?,
                     (Law, _) => ws.write_string(r, c, law_name(&text(cell)))?,
+                    (Date, _) => ws.write_string(r, c, dutch_date(cell))?,
+                    (Label, _) => {
+                        ws.write_string(r, c, crate::dashboard::format::label(&text(cell)))?
+                    }
                     _ => ws.write_string(r, c, text(cell))?,
                 };
             }

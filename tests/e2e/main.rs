@@ -9,6 +9,7 @@ mod care_flow;
 mod catalogue;
 mod contract_life;
 mod contracts;
+mod dashboard;
 mod demo;
 mod edges;
 mod errors;

@@ -66,17 +66,28 @@ pub async fn issue_token(
             "must be client_credentials",
         ));
     }
+    let claims = authenticate(&state, &form.client_id, &form.client_secret).await?;
+    Ok(web::Json(TokenResponse {
+        access_token: state.jwt.sign(&claims)?,
+        token_type: "Bearer".into(),
+        expires_in: state.config.token_ttl_seconds,
+    }))
+}
+
+/// The claims of an API client whose id and secret match (the token
+/// endpoint and the dashboard's login share it); 401 otherwise.
+pub async fn authenticate(state: &AppState, client_id: &str, secret: &str) -> ApiResult<Claims> {
     // The one lookup across tenants: a client id is global, and the region
     // comes from the client row, never from the request.
     #[allow(clippy::disallowed_methods)]
     let client = api_client::Entity::find()
-        .filter(api_client::Column::ClientId.eq(form.client_id.as_str()))
+        .filter(api_client::Column::ClientId.eq(client_id))
         .filter(api_client::Column::RevokedAt.is_null())
         .one(&state.db)
         .await?
         .ok_or_else(invalid_client)?;
     let hash = client.secret_hash.clone();
-    let secret = form.client_secret.clone();
+    let secret = secret.to_owned();
     let verified = web::block(move || {
         PasswordHash::new(&hash).map(|parsed| {
             Argon2::default()
@@ -106,9 +117,5 @@ pub async fn issue_token(
     claims.municipality = client.municipality_cbs;
     claims.agb = client.provider_agb;
     claims.client_id = Some(client.client_id.clone());
-    Ok(web::Json(TokenResponse {
-        access_token: state.jwt.sign(&claims)?,
-        token_type: "Bearer".into(),
-        expires_in: ttl,
-    }))
+    Ok(claims)
 }

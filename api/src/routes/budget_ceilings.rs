@@ -122,14 +122,27 @@ pub struct SignalFilter {
     pub budget_ceiling_id: Option<Uuid>,
 }
 
-struct Names(CodeBook);
+impl From<budget_signal::Model> for BudgetSignalOut {
+    fn from(s: budget_signal::Model) -> Self {
+        Self {
+            id: s.id,
+            budget_ceiling_id: s.budget_ceiling_id,
+            kind: s.kind,
+            level_percent: s.level_percent,
+            spent: cents_to_euros(s.spent_cents),
+            created_at: s.created_at,
+        }
+    }
+}
+
+pub struct Names(CodeBook);
 
 impl Names {
-    async fn load<C: ConnectionTrait>(db: &C, scope: &RegionScope) -> ApiResult<Self> {
+    pub async fn load<C: ConnectionTrait>(db: &C, scope: &RegionScope) -> ApiResult<Self> {
         Ok(Self(CodeBook::load(db, scope).await?))
     }
 
-    async fn out<C: ConnectionTrait>(
+    pub async fn out<C: ConnectionTrait>(
         &self,
         db: &C,
         scope: &RegionScope,
@@ -509,16 +522,6 @@ pub async fn list_budget_signals(
         select = select.filter(budget_signal::Column::BudgetCeilingId.eq(id));
     }
     let (items, total) = fetch_page(&state.db, select, page).await?;
-    let out = items
-        .into_iter()
-        .map(|s| BudgetSignalOut {
-            id: s.id,
-            budget_ceiling_id: s.budget_ceiling_id,
-            kind: s.kind,
-            level_percent: s.level_percent,
-            spent: cents_to_euros(s.spent_cents),
-            created_at: s.created_at,
-        })
-        .collect();
+    let out = items.into_iter().map(BudgetSignalOut::from).collect();
     Ok(Page::new(out, page, total).respond(&req))
 }

@@ -294,6 +294,20 @@ pub struct ContractSignalOut {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
+impl ContractSignalOut {
+    pub fn of(s: contract_signal::Model, codes: &CodeBook) -> Self {
+        Self {
+            id: s.id,
+            kind: s.kind,
+            subject_id: s.subject_id,
+            provider_agb: s.provider_id.map(|id| codes.provider(id)),
+            due_on: s.due_on,
+            detail: s.detail,
+            created_at: s.created_at,
+        }
+    }
+}
+
 /// Contract signals, newest first: checks expiring or expired, contracts
 /// ending with allocations past their end, values over the EU threshold.
 #[utoipa::path(
@@ -330,15 +344,7 @@ pub async fn list_contract_signals(
     let codes = CodeBook::load(&state.db, &auth.scope).await?;
     let out: Vec<ContractSignalOut> = items
         .into_iter()
-        .map(|s| ContractSignalOut {
-            id: s.id,
-            kind: s.kind,
-            subject_id: s.subject_id,
-            provider_agb: s.provider_id.map(|id| codes.provider(id)),
-            due_on: s.due_on,
-            detail: s.detail,
-            created_at: s.created_at,
-        })
+        .map(|s| ContractSignalOut::of(s, &codes))
         .collect();
     Ok(Page::new(out, page, total).respond(&req))
 }

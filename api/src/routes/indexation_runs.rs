@@ -113,14 +113,14 @@ pub struct ProposalQuery {
     pub status: Option<String>,
 }
 
-struct Names(CodeBook);
+pub struct Names(CodeBook);
 
 impl Names {
-    async fn load<C: ConnectionTrait>(db: &C, scope: &RegionScope) -> ApiResult<Self> {
+    pub async fn load<C: ConnectionTrait>(db: &C, scope: &RegionScope) -> ApiResult<Self> {
         Ok(Self(CodeBook::load(db, scope).await?))
     }
 
-    fn out(&self, p: proposal::Model) -> ProposalOut {
+    pub fn out(&self, p: proposal::Model) -> ProposalOut {
         ProposalOut {
             tariff_id: p.tariff_id,
             product_code: self.0.product(p.product_id),
@@ -148,7 +148,7 @@ fn job_error(e: JobError) -> ApiError {
     }
 }
 
-async fn find_run<C: ConnectionTrait>(
+pub async fn find_run<C: ConnectionTrait>(
     db: &C,
     scope: &RegionScope,
     id: Uuid,

@@ -74,6 +74,20 @@ pub struct OutflowCheckIn {
     pub as_of: Option<String>,
 }
 
+impl FlagOut {
+    pub fn of(f: flag::Model, codes: &CodeBook) -> Self {
+        Self {
+            provider_agb: codes.provider(f.provider_id),
+            product_group_code: f.product_group_id.map(|id| codes.group(id)),
+            municipality_cbs: f.municipality_id.map(|id| codes.municipality(id)),
+            contract_id: f.contract_id,
+            clients: f.clients,
+            threshold: f.threshold,
+            verdict: f.verdict,
+        }
+    }
+}
+
 /// A provider's count in one scope, with its verdict.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -237,15 +251,7 @@ pub async fn list_flags(
         }
     };
     let codes = CodeBook::load(&state.db, &auth.scope).await?;
-    let out = |f: flag::Model| FlagOut {
-        provider_agb: codes.provider(f.provider_id),
-        product_group_code: f.product_group_id.map(|id| codes.group(id)),
-        municipality_cbs: f.municipality_id.map(|id| codes.municipality(id)),
-        contract_id: f.contract_id,
-        clients: f.clients,
-        threshold: f.threshold,
-        verdict: f.verdict,
-    };
+    let out = |f: flag::Model| FlagOut::of(f, &codes);
     if csv {
         let mut csv = crate::csv::Csv::new(&[
             "providerAgb",

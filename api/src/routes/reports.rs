@@ -294,7 +294,7 @@ pub async fn get_report(
 
 /// A municipality's access team or user reads its own municipality's
 /// reports only; the office reads them all.
-fn own_municipality(party: &Party) -> Option<(Uuid, String)> {
+pub fn own_municipality(party: &Party) -> Option<(Uuid, String)> {
     match party {
         Party::Municipality { id, cbs } => Some((*id, cbs.clone())),
         _ => None,

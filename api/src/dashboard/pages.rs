@@ -1,0 +1,692 @@
+//! The dashboard's pages. Each loads through the JSON API's queries and
+//! shapes (`routes::…::…Out`), so a page shows what the API answers.
+
+use actix_web::{http::StatusCode, web, HttpRequest};
+use chrono::{DateTime, Utc};
+use entities::{
+    schema::{
+        budget_ceiling, budget_signal, contract_signal, indexation_proposal as proposal,
+        indexation_run as run, job_run, monitoring_report as report, outflow_check, outflow_flag,
+    },
+    TenantEntity,
+};
+use maud::{html, Markup};
+use rust_decimal::{prelude::ToPrimitive, Decimal};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
+use serde::Deserialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::{
+    chart::{self, Series},
+    download, format, html_response, json_rows, layout, sheet, table, Download, Frame, PageError,
+    PageResult, Table, Viewer,
+};
+use crate::{
+    auth::{Monitor, ReadJobs, ReadMonitor, ReadRegion},
+    report_files::{self, Kind::*, Sheet},
+    routes::{
+        budget_ceilings::{self, BudgetSignalOut},
+        codes::CodeBook,
+        compliance_checks::ContractSignalOut,
+        indexation_runs::{self, RunOut},
+        jobs::JobOut,
+        outflow_checks::{FlagOut, OutflowCheckOut},
+        reports::own_municipality,
+    },
+    state::AppState,
+};
+
+/// What a page's address may ask: a download, a report, a run.
+#[derive(Debug, Default, Deserialize)]
+struct Args {
+    download: Option<String>,
+    table: Option<String>,
+    report: Option<Uuid>,
+    run: Option<Uuid>,
+}
+
+impl Args {
+    fn of(req: &HttpRequest) -> Result<Self, PageError> {
+        serde_urlencoded::from_str(req.query_string()).map_err(|_| {
+            PageError::Status(StatusCode::BAD_REQUEST, "De vraag in het adres klopt niet.")
+        })
+    }
+
+    fn download(&self) -> Download {
+        Download {
+            download: self.download.clone(),
+            table: self.table.clone(),
+        }
+    }
+}
+
+fn decimal(v: &Value) -> f64 {
+    report_files::decimal(v)
+        .and_then(|d| d.to_f64())
+        .unwrap_or(0.0)
+}
+
+fn whole_euro_axis(v: f64) -> String {
+    format::whole_euro(Decimal::from_f64_retain(v).unwrap_or_default())
+}
+
+fn count_axis(v: f64) -> String {
+    format::count(v.round() as i64)
+}
+
+fn timestamp(t: &DateTime<Utc>) -> String {
+    t.format("%d-%m-%Y %H:%M").to_string()
+}
+
+/// Either the requested download or the page.
+fn respond(args: &Args, tables: &[&Table], title: &str, frame: &Frame, body: Markup) -> PageResult {
+    match download(&args.download(), tables) {
+        Some(file) => file,
+        None => Ok(html_response(
+            StatusCode::OK,
+            layout(title, Some(frame), body),
+        )),
+    }
+}
+
+// ---------------------------------------------------------------- monitor
+
+/// `GET /dashboard/{region}/monitor[?report=…]`: a monitoring report (the
+/// newest of the region, or the one asked), its charts and every table.
+pub async fn monitor(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer<ReadMonitor>,
+) -> PageResult {
+    let args = Args::of(&req)?;
+    let auth = &viewer.auth;
+    let own = own_municipality(&auth.party);
+    let visible = report::Entity::scoped(&auth.scope)
+        .filter(report::Column::Status.eq("done"))
+        .apply_if(own.clone(), |q, (id, _)| {
+            q.filter(report::Column::MunicipalityId.eq(id))
+        });
+    let listed: Vec<(Uuid, chrono::NaiveDate, chrono::NaiveDate, Option<Uuid>)> = visible
+        .clone()
+        .select_only()
+        .columns([
+            report::Column::Id,
+            report::Column::PeriodFrom,
+            report::Column::PeriodTo,
+            report::Column::MunicipalityId,
+        ])
+        .order_by_desc(report::Column::Id)
+        .limit(36)
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    // The region's own report first (the office), else the newest.
+    let chosen = match args.report {
+        Some(id) => Some(id),
+        None => listed
+            .iter()
+            .find(|r| r.3.is_none())
+            .or(listed.first())
+            .map(|r| r.0),
+    };
+    let found = match chosen {
+        Some(id) => Some(
+            visible
+                .filter(report::Column::Id.eq(id))
+                .one(&state.db)
+                .await?
+                .ok_or(crate::error::ApiError::NotFound)?,
+        ),
+        None => None,
+    };
+    let codes = CodeBook::load(&state.db, &auth.scope).await?;
+    let frame = Frame::of(auth, "monitor");
+    let Some(found) = found else {
+        let body = html! {
+            p { "Er is nog geen rapportage. Een rapportage wordt maandelijks gemaakt, of op verzoek via "
+                code { "POST /api/v1/regions/" (auth.region.code) "/reports" } "." }
+        };
+        return respond(&args, &[], "Monitor", &frame, body);
+    };
+    let content = found.content.clone().unwrap_or(Value::Null);
+    let tables: Vec<Table> = report_files::SHEETS
+        .iter()
+        .map(|s| {
+            Table::new(
+                s,
+                report_files::rows(&content, s.key)
+                    .into_iter()
+                    .cloned()
+                    .collect(),
+            )
+        })
+        .collect();
+    let refs: Vec<&Table> = tables.iter().collect();
+    let base = format!(
+        "/dashboard/{}/monitor?report={}",
+        auth.region.code, found.id
+    );
+    let whose = |m: Option<Uuid>| match m {
+        Some(id) => codes.municipality(id),
+        None => auth.region.name.clone(),
+    };
+    let body = html! {
+        form.choose method="get" {
+            label for="report" { "Rapportage" }
+            select id="report" name="report" {
+                @for (id, from, to, m) in &listed {
+                    option value=(id) selected[*id == found.id] {
+                        (whose(*m)) ": " (format::date(*from)) " t/m " (format::date(*to))
+                    }
+                }
+            }
+            button type="submit" { "Tonen" }
+        }
+        p.period data-report=(found.id) {
+            "Periode " (format::date(found.period_from)) " t/m " (format::date(found.period_to))
+            " · " (whose(found.municipality_id))
+        }
+        @for t in &tables {
+            section aria-labelledby=(format!("kop-{}", t.sheet.key)) {
+                h2 id=(format!("kop-{}", t.sheet.key)) { (t.sheet.title) }
+                (monitor_chart(t))
+                (table(t, &base))
+            }
+        }
+    };
+    respond(&args, &refs, "Monitor", &frame, body)
+}
+
+/// The chart beside a report table, where people would rather look.
+fn monitor_chart(t: &Table) -> Markup {
+    let text = |row: &Value, key: &str| report_files::text(&row[key]);
+    match t.sheet.key {
+        "trends" => {
+            let labels: Vec<String> = t
+                .rows
+                .iter()
+                .map(|r| format::month(&text(r, "month")))
+                .collect();
+            let series = |name, class, key: &str| Series {
+                name,
+                class,
+                values: t.rows.iter().map(|r| decimal(&r[key])).collect(),
+            };
+            html! {
+                (chart::columns("uitgaven-per-maand", "Uitgaven per maand", &labels,
+                    &[series("Wmo", "wmo", "wmoSpend"), series("Jeugdwet", "jeugd", "jeugdwetSpend")],
+                    true, whole_euro_axis))
+                (chart::columns("clienten-per-maand", "Cliënten per maand", &labels,
+                    &[series("Cliënten", "clients", "clients")], true, count_axis))
+            }
+        }
+        "productGroups" => chart::bars(
+            "uitgaven-per-perceel",
+            "Goedgekeurd bedrag per perceel",
+            &t.rows
+                .iter()
+                .map(|r| {
+                    let amount = report_files::decimal(&r["approvedAmount"]).unwrap_or_default();
+                    (
+                        text(r, "productGroup"),
+                        decimal(&r["approvedAmount"]),
+                        format::whole_euro(amount),
+                    )
+                })
+                .collect::<Vec<_>>(),
+        ),
+        "municipalities" => chart::bars(
+            "uitgaven-per-inwoner",
+            "Uitgaven per inwoner",
+            &t.rows
+                .iter()
+                .map(|r| {
+                    let per = report_files::decimal(&r["spendPerInhabitant"]).unwrap_or_default();
+                    (
+                        text(r, "municipality"),
+                        decimal(&r["spendPerInhabitant"]),
+                        format::euro(per),
+                    )
+                })
+                .collect::<Vec<_>>(),
+        ),
+        "clientFlows" => {
+            // The flows of every group and municipality, per month.
+            let mut months: std::collections::BTreeMap<String, [f64; 3]> = Default::default();
+            for r in &t.rows {
+                let sums = months.entry(text(r, "month")).or_default();
+                for (i, key) in ["inflow", "outflow", "throughflow"].iter().enumerate() {
+                    sums[i] += decimal(&r[*key]);
+                }
+            }
+            let labels: Vec<String> = months.keys().map(|m| format::month(m)).collect();
+            let series = |name, class, i: usize| Series {
+                name,
+                class,
+                values: months.values().map(|v| v[i]).collect(),
+            };
+            chart::columns(
+                "stromen-per-maand",
+                "Stromen in cliënten per maand",
+                &labels,
+                &[
+                    series("Instroom", "inflow", 0),
+                    series("Uitstroom", "outflow", 1),
+                    series("Doorstroom", "through", 2),
+                ],
+                false,
+                count_axis,
+            )
+        }
+        "waitingTimes" => chart::bars(
+            "wachttijd-per-perceel",
+            "Mediane wachttijd per perceel (dagen)",
+            &t.rows
+                .iter()
+                .filter(|r| text(r, "dimension") == "product-group")
+                .map(|r| {
+                    let days = report_files::decimal(&r["medianDays"]).unwrap_or_default();
+                    (
+                        text(r, "code"),
+                        decimal(&r["medianDays"]),
+                        format::number(days),
+                    )
+                })
+                .collect::<Vec<_>>(),
+        ),
+        _ => html! {},
+    }
+}
+
+// --------------------------------------------------------------- ceilings
+
+const CEILINGS: Sheet = sheet(
+    "budgetCeilings",
+    "budgetplafonds",
+    "Budgetplafonds",
+    &[
+        ("year", "Jaar", Text),
+        ("providerAgb", "AGB-code aanbieder", Text),
+        ("productGroupCode", "Perceel", Text),
+        ("municipalityCbs", "CBS-code gemeente", Text),
+        ("amount", "Plafond", Euro),
+        ("spent", "Besteed", Euro),
+        ("usedPercent", "Benut", Percent),
+        ("committed", "Toegezegd", Euro),
+        ("forecastPercent", "Verwacht benut", Percent),
+    ],
+);
+
+const BUDGET_SIGNALS: Sheet = sheet(
+    "budgetSignals",
+    "budgetsignalen",
+    "Signalen",
+    &[
+        ("createdAt", "Gemeld op", Date),
+        ("budgetCeilingId", "Plafond", Text),
+        ("kind", "Soort", Label),
+        ("levelPercent", "Drempel (%)", Count),
+        ("spent", "Besteed", Euro),
+    ],
+);
+
+/// `GET /dashboard/{region}/ceilings`: the ceilings with their use and the
+/// signals of crossed alert levels.
+pub async fn ceilings(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer<ReadRegion>,
+) -> PageResult {
+    let args = Args::of(&req)?;
+    let auth = &viewer.auth;
+    let limit = args.download().limit();
+    let found = budget_ceiling::Entity::scoped(&auth.scope)
+        .filter(auth.party.budget_ceilings())
+        .order_by_desc(budget_ceiling::Column::Year)
+        .order_by_asc(budget_ceiling::Column::Id)
+        .limit(limit)
+        .all(&state.db)
+        .await?;
+    let names = budget_ceilings::Names::load(&state.db, &auth.scope).await?;
+    let mut out = Vec::with_capacity(found.len());
+    for c in found {
+        out.push(names.out(&state.db, &auth.scope, c).await?);
+    }
+    let ceilings = Table::new(&CEILINGS, json_rows(&out));
+    // Signals are the office's (as `GET …/budget-signals`).
+    let signals = if <crate::auth::ManageContracts as crate::auth::Permission>::ROLES
+        .contains(&auth.claims.role)
+    {
+        let rows = budget_signal::Entity::scoped(&auth.scope)
+            .order_by_desc(budget_signal::Column::Id)
+            .limit(limit)
+            .all(&state.db)
+            .await?;
+        Some(Table::new(
+            &BUDGET_SIGNALS,
+            json_rows(rows.into_iter().map(BudgetSignalOut::from)),
+        ))
+    } else {
+        None
+    };
+    let base = format!("/dashboard/{}/ceilings", auth.region.code);
+    let bars: Vec<(String, f64, String)> = out
+        .iter()
+        .take(40)
+        .map(|c| {
+            let label = [
+                c.provider_agb.as_deref(),
+                c.product_group_code.as_deref(),
+                c.municipality_cbs.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" · ");
+            let label = format!(
+                "{} {}",
+                c.year,
+                if label.is_empty() { "regio" } else { &label }
+            );
+            (
+                label,
+                c.used_percent.to_f64().unwrap_or(0.0),
+                format::percent(c.used_percent),
+            )
+        })
+        .collect();
+    let body = html! {
+        section aria-labelledby="kop-plafonds" {
+            h2 id="kop-plafonds" { "Benutting" }
+            (chart::bars("benutting", "Benut deel van elk plafond", &bars))
+            (table(&ceilings, &base))
+        }
+        @if let Some(signals) = &signals {
+            section aria-labelledby="kop-signalen" {
+                h2 id="kop-signalen" { "Signalen" }
+                (table(signals, &base))
+            }
+        }
+    };
+    let mut tables = vec![&ceilings];
+    tables.extend(signals.as_ref());
+    respond(
+        &args,
+        &tables,
+        "Budgetplafonds",
+        &Frame::of(auth, "ceilings"),
+        body,
+    )
+}
+
+// -------------------------------------------------------------- contracts
+
+const CONTRACT_SIGNALS: Sheet = sheet(
+    "contractSignals",
+    "contractsignalen",
+    "Contractsignalen",
+    &[
+        ("dueOn", "Datum", Date),
+        ("kind", "Soort", Label),
+        ("providerAgb", "AGB-code aanbieder", Text),
+        ("detail", "Toelichting", Text),
+    ],
+);
+
+const OUTFLOW_FLAGS: Sheet = sheet(
+    "outflowFlags",
+    "uitstroom",
+    "Onder de drempel",
+    &[
+        ("providerAgb", "AGB-code aanbieder", Text),
+        ("productGroupCode", "Perceel", Text),
+        ("municipalityCbs", "CBS-code gemeente", Text),
+        ("clients", "Cliënten", Count),
+        ("threshold", "Drempel", Count),
+        ("verdict", "Oordeel", Label),
+    ],
+);
+
+/// `GET /dashboard/{region}/contracts`: contracts ending and other signals
+/// of the daily watch, and the flags of the newest outflow check.
+pub async fn contracts(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer<Monitor>,
+) -> PageResult {
+    let args = Args::of(&req)?;
+    let auth = &viewer.auth;
+    let limit = args.download().limit();
+    let codes = CodeBook::load(&state.db, &auth.scope).await?;
+    let signals = contract_signal::Entity::scoped(&auth.scope)
+        .order_by_asc(contract_signal::Column::DueOn)
+        .order_by_asc(contract_signal::Column::Id)
+        .limit(limit)
+        .all(&state.db)
+        .await?;
+    let signals = Table::new(
+        &CONTRACT_SIGNALS,
+        json_rows(
+            signals
+                .into_iter()
+                .map(|s| ContractSignalOut::of(s, &codes)),
+        ),
+    );
+    let check = outflow_check::Entity::scoped(&auth.scope)
+        .filter(outflow_check::Column::Status.eq("done"))
+        .order_by_desc(outflow_check::Column::Id)
+        .one(&state.db)
+        .await?
+        .map(OutflowCheckOut::from);
+    let flags = match &check {
+        Some(check) => {
+            outflow_flag::Entity::scoped(&auth.scope)
+                .filter(outflow_flag::Column::CheckId.eq(check.id))
+                .filter(auth.party.outflow_flags())
+                .filter(outflow_flag::Column::Verdict.is_in(["zero-clients", "below-threshold"]))
+                .order_by_asc(outflow_flag::Column::Id)
+                .limit(limit)
+                .all(&state.db)
+                .await?
+        }
+        None => Vec::new(),
+    };
+    let flags = Table::new(
+        &OUTFLOW_FLAGS,
+        json_rows(flags.into_iter().map(|f| FlagOut::of(f, &codes))),
+    );
+    let ending = signals
+        .rows
+        .iter()
+        .filter(|r| r["kind"] == "contract-ending")
+        .count();
+    let base = format!("/dashboard/{}/contracts", auth.region.code);
+    let body = html! {
+        section aria-labelledby="kop-signalen" {
+            h2 id="kop-signalen" { "Signalen van de dagelijkse contractbewaking" }
+            p { (format::count(ending as i64)) " contract(en) lopen af met toewijzingen die doorlopen." }
+            (table(&signals, &base))
+        }
+        section aria-labelledby="kop-uitstroom" {
+            h2 id="kop-uitstroom" { "Uitstroom (drempels)" }
+            @match &check {
+                Some(c) => p { "Toets van " (format::date(c.as_of)) " over " (format::date(c.window_from))
+                    " t/m " (format::date(c.window_to)) ": " (format::count(c.flagged_count.into()))
+                    " van " (format::count(c.checked_count.into())) " onder de drempel." },
+                None => p { "Er is nog geen uitstroomtoets gedaan." },
+            }
+            (table(&flags, &base))
+        }
+    };
+    respond(
+        &args,
+        &[&signals, &flags],
+        "Contracten en uitstroom",
+        &Frame::of(auth, "contracts"),
+        body,
+    )
+}
+
+// ------------------------------------------------------------- indexation
+
+const RUNS: Sheet = sheet(
+    "indexationRuns",
+    "indexatieronden",
+    "Indexatieronden",
+    &[
+        ("year", "Jaar", Text),
+        ("status", "Stand", Label),
+        ("proposedCount", "Voorstellen", Count),
+        ("skippedCount", "Overgeslagen", Count),
+        ("requestedBy", "Gevraagd door", Text),
+        ("approvedBy", "Goedgekeurd door", Text),
+        ("createdAt", "Gemaakt op", Date),
+    ],
+);
+
+const PROPOSALS: Sheet = sheet(
+    "proposals",
+    "indexatievoorstellen",
+    "Voorstellen",
+    &[
+        ("productCode", "Productcode", Text),
+        ("productGroupCode", "Perceel", Text),
+        ("providerAgb", "AGB-code aanbieder", Text),
+        ("municipalityCbs", "CBS-code gemeente", Text),
+        ("oldPrice", "Oude prijs", Euro),
+        ("newPrice", "Nieuwe prijs", Euro),
+        ("indexPercent", "Index", Percent),
+        ("status", "Stand", Label),
+        ("skipReason", "Reden", Label),
+    ],
+);
+
+/// `GET /dashboard/{region}/indexation[?run=…]`: the runs, and the
+/// proposals of the newest run (or the one asked).
+pub async fn indexation(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer<ReadRegion>,
+) -> PageResult {
+    let args = Args::of(&req)?;
+    let auth = &viewer.auth;
+    let limit = args.download().limit();
+    let runs: Vec<RunOut> = run::Entity::scoped(&auth.scope)
+        .order_by_desc(run::Column::Id)
+        .limit(100)
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(RunOut::from)
+        .collect();
+    let chosen = match args.run {
+        Some(id) => Some(
+            indexation_runs::find_run(&state.db, &auth.scope, id)
+                .await?
+                .id,
+        ),
+        None => runs.first().map(|r| r.id),
+    };
+    let proposals = match chosen {
+        Some(id) => {
+            let names = indexation_runs::Names::load(&state.db, &auth.scope).await?;
+            proposal::Entity::scoped(&auth.scope)
+                .filter(proposal::Column::RunId.eq(id))
+                .filter(auth.party.indexation_proposals())
+                .order_by_asc(proposal::Column::Id)
+                .limit(limit)
+                .all(&state.db)
+                .await?
+                .into_iter()
+                .map(|p| names.out(p))
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    let base = match chosen {
+        Some(id) => format!("/dashboard/{}/indexation?run={id}", auth.region.code),
+        None => format!("/dashboard/{}/indexation", auth.region.code),
+    };
+    let runs_table = Table::new(&RUNS, json_rows(&runs));
+    let proposals = Table::new(&PROPOSALS, json_rows(&proposals));
+    let body = html! {
+        section aria-labelledby="kop-ronden" {
+            h2 id="kop-ronden" { "Ronden" }
+            (table(&runs_table, &base))
+            @if runs.len() > 1 {
+                ul.runs { @for r in &runs {
+                    li { a href=(format!("/dashboard/{}/indexation?run={}", auth.region.code, r.id))
+                        aria-current=[(Some(r.id) == chosen).then_some("true")] {
+                        "Ronde " (r.year) " van " (timestamp(&r.created_at)) " (" (r.status) ")" } }
+                } }
+            }
+        }
+        section aria-labelledby="kop-voorstellen" {
+            h2 id="kop-voorstellen" { "Voorstellen" @if let Some(r) = runs.iter().find(|r| Some(r.id) == chosen) { " voor " (r.year) } }
+            (table(&proposals, &base))
+        }
+    };
+    respond(
+        &args,
+        &[&runs_table, &proposals],
+        "Indexatie",
+        &Frame::of(auth, "indexation"),
+        body,
+    )
+}
+
+// ------------------------------------------------------------------- jobs
+
+const JOBS: Sheet = sheet(
+    "jobs",
+    "taken",
+    "Taken",
+    &[
+        ("kind", "Soort", Label),
+        ("status", "Stand", Label),
+        ("progress", "Voortgang (%)", Count),
+        ("createdAt", "Gemaakt op", Date),
+        ("startedAt", "Begonnen", Date),
+        ("finishedAt", "Klaar", Date),
+        ("error", "Fout", Text),
+    ],
+);
+
+/// `GET /dashboard/{region}/jobs`: the background jobs and their progress.
+pub async fn jobs(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer<ReadJobs>,
+) -> PageResult {
+    let args = Args::of(&req)?;
+    let auth = &viewer.auth;
+    let found: Vec<JobOut> = job_run::Entity::scoped(&auth.scope)
+        .order_by_desc(job_run::Column::Id)
+        .limit(args.download().limit())
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(JobOut::from)
+        .collect();
+    let running: Vec<&JobOut> = found.iter().filter(|j| j.finished_at.is_none()).collect();
+    let jobs = Table::new(&JOBS, json_rows(&found));
+    let base = format!("/dashboard/{}/jobs", auth.region.code);
+    let body = html! {
+        section aria-labelledby="kop-lopend" {
+            h2 id="kop-lopend" { "Lopend" }
+            @if running.is_empty() { p { "Er loopt nu geen taak." } }
+            @for j in &running {
+                p.progress {
+                    label for=(format!("taak-{}", j.id)) { (j.kind) " (" (timestamp(&j.created_at)) ")" }
+                    progress id=(format!("taak-{}", j.id)) max="100" value=(j.progress) { (j.progress) "%" }
+                }
+            }
+        }
+        section aria-labelledby="kop-taken" {
+            h2 id="kop-taken" { "Alle taken" }
+            (table(&jobs, &base))
+        }
+    };
+    respond(&args, &[&jobs], "Taken", &Frame::of(auth, "jobs"), body)
+}
