@@ -121,7 +121,7 @@ pub const SHEETS: &[Sheet] = &[
             ("providerAgb", "AGB-code aanbieder", Text),
             ("productGroupCode", "Perceel", Text),
             ("municipalityCbs", "CBS-code gemeente", Text),
-            ("year", "Jaar", Count),
+            ("year", "Jaar", Text),
             ("amount", "Plafond", Euro),
             ("spent", "Besteed", Euro),
             ("usedPercent", "Benut", Percent),

@@ -129,7 +129,21 @@ impl Browser {
             .unwrap_or_else(|_| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
             .join("dashboard");
         std::fs::create_dir_all(&dir).unwrap();
+        // The whole page, not the laptop-sized window: grow it, then back.
+        let height = self
+            .client
+            .execute("return document.documentElement.scrollHeight", vec![])
+            .await
+            .unwrap()
+            .as_u64()
+            .unwrap_or(900)
+            .clamp(900, 8000);
+        self.client
+            .set_window_size(1366, height as u32 + 120)
+            .await
+            .unwrap();
         let png = self.client.screenshot().await.unwrap();
+        self.client.set_window_size(1366, 900).await.unwrap();
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
     }
 }

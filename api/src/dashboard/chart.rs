@@ -140,14 +140,16 @@ pub fn columns(
 }
 
 /// Horizontal bars, one per row, each with its value written beside it.
-pub fn bars(id: &str, title: &str, rows: &[(String, f64, String)]) -> Markup {
+/// The scale runs to the largest value, or to `at_least` (100 for shares,
+/// so 83% does not look full).
+pub fn bars(id: &str, title: &str, rows: &[(String, f64, String)], at_least: f64) -> Markup {
     let row_h = 22.0;
     let label_w = 260.0;
     let height = row_h * rows.len().max(1) as f64 + 8.0;
     let max = rows
         .iter()
         .map(|r| r.1)
-        .fold(0.0, f64::max)
+        .fold(at_least, f64::max)
         .max(f64::MIN_POSITIVE);
     let plot_w = WIDTH - label_w - 110.0;
     html! {
@@ -225,10 +227,14 @@ mod tests {
                 ("Arnhem".into(), 10.0, "€ 10,00".into()),
                 ("Ede".into(), 5.0, "€ 5,00".into()),
             ],
+            0.0,
         )
         .into_string();
         assert!(chart.contains("width=\"350\""), "{chart}");
         assert!(chart.contains("width=\"175\""), "{chart}");
         assert!(chart.contains(">€ 5,00</text>"));
+        // A share of 50% fills half of a scale that runs to 100%.
+        let share = bars("p", "Benut", &[("A".into(), 50.0, "50,00%".into())], 100.0).into_string();
+        assert!(share.contains("width=\"175\""), "{share}");
     }
 }

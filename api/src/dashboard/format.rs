@@ -118,7 +118,14 @@ pub fn label(code: &str) -> &str {
         "indexation-apply" => "indexatie: toepassen",
         "indexation-schedule" => "indexatie: jaarplanning",
         "outflow-schedule" => "uitstroomtoets: jaarplanning",
-        // waiting-time dimensions
+        // roles (the header says who is looking)
+        "platform-admin" => "platformbeheer",
+        "region-admin" => "regiokantoor",
+        "contract-manager" => "contractmanager",
+        "access-team" => "toegangsteam",
+        "central-access" => "centrale toegang",
+        "auditor" => "controleur",
+        // waiting-time dimensions (and roles of the same name)
         "product-group" => "perceel",
         "municipality" => "gemeente",
         "provider" => "aanbieder",

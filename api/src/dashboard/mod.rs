@@ -225,14 +225,11 @@ pub struct Frame<'a> {
 
 impl<'a> Frame<'a> {
     pub fn of<P: Permission>(auth: &'a Scoped<P>, current: &'a str) -> Self {
+        let role = format::label(auth.claims.role.as_str());
         let who = match &auth.party {
-            crate::parties::Party::Municipality { cbs, .. } => {
-                format!("{} ({cbs})", auth.claims.role.as_str())
-            }
-            crate::parties::Party::Provider { agb, .. } => {
-                format!("{} ({agb})", auth.claims.role.as_str())
-            }
-            _ => auth.claims.role.as_str().to_owned(),
+            crate::parties::Party::Municipality { cbs, .. } => format!("{role} ({cbs})"),
+            crate::parties::Party::Provider { agb, .. } => format!("{role} ({agb})"),
+            _ => role.to_owned(),
         };
         Self {
             region_code: &auth.region.code,

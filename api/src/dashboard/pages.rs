@@ -235,22 +235,27 @@ fn monitor_chart(t: &Table) -> Markup {
                     )
                 })
                 .collect::<Vec<_>>(),
+            0.0,
         ),
-        "municipalities" => chart::bars(
-            "uitgaven-per-inwoner",
-            "Uitgaven per inwoner",
-            &t.rows
+        "municipalities" => {
+            // Per inhabitant where the region keeps inhabitants, else in total.
+            let per_inhabitant = t.rows.iter().any(|r| !r["spendPerInhabitant"].is_null());
+            let (key, title, shown): (&str, &str, fn(Decimal) -> String) = if per_inhabitant {
+                ("spendPerInhabitant", "Uitgaven per inwoner", format::euro)
+            } else {
+                ("spend", "Uitgaven per gemeente", format::whole_euro)
+            };
+            let rows: Vec<_> = t
+                .rows
                 .iter()
+                .filter(|r| !r[key].is_null())
                 .map(|r| {
-                    let per = report_files::decimal(&r["spendPerInhabitant"]).unwrap_or_default();
-                    (
-                        text(r, "municipality"),
-                        decimal(&r["spendPerInhabitant"]),
-                        format::euro(per),
-                    )
+                    let value = report_files::decimal(&r[key]).unwrap_or_default();
+                    (text(r, "municipality"), decimal(&r[key]), shown(value))
                 })
-                .collect::<Vec<_>>(),
-        ),
+                .collect();
+            chart::bars("uitgaven-per-gemeente", title, &rows, 0.0)
+        }
         "clientFlows" => {
             // The flows of every group and municipality, per month.
             let mut months: std::collections::BTreeMap<String, [f64; 3]> = Default::default();
@@ -294,6 +299,7 @@ fn monitor_chart(t: &Table) -> Markup {
                     )
                 })
                 .collect::<Vec<_>>(),
+            0.0,
         ),
         _ => html! {},
     }
@@ -324,7 +330,7 @@ const BUDGET_SIGNALS: Sheet = sheet(
     "Signalen",
     &[
         ("createdAt", "Gemeld op", Date),
-        ("budgetCeilingId", "Plafond", Text),
+        ("ceiling", "Plafond", Text),
         ("kind", "Soort", Label),
         ("levelPercent", "Drempel (%)", Count),
         ("spent", "Besteed", Euro),
@@ -354,6 +360,24 @@ pub async fn ceilings(
         out.push(names.out(&state.db, &auth.scope, c).await?);
     }
     let ceilings = Table::new(&CEILINGS, json_rows(&out));
+    // A ceiling as people name it: year, provider, group, municipality.
+    let names: std::collections::HashMap<Uuid, String> = out
+        .iter()
+        .map(|c| {
+            let parts = [
+                c.provider_agb.as_deref(),
+                c.product_group_code.as_deref(),
+                c.municipality_cbs.as_deref(),
+            ];
+            let scope: Vec<&str> = parts.into_iter().flatten().collect();
+            let scope = if scope.is_empty() {
+                "regio".to_owned()
+            } else {
+                scope.join(" · ")
+            };
+            (c.id, format!("{} {scope}", c.year))
+        })
+        .collect();
     // Signals are the office's (as `GET …/budget-signals`).
     let signals = if <crate::auth::ManageContracts as crate::auth::Permission>::ROLES
         .contains(&auth.claims.role)
@@ -363,10 +387,14 @@ pub async fn ceilings(
             .limit(limit)
             .all(&state.db)
             .await?;
-        Some(Table::new(
-            &BUDGET_SIGNALS,
-            json_rows(rows.into_iter().map(BudgetSignalOut::from)),
-        ))
+        let mut rows = json_rows(rows.into_iter().map(BudgetSignalOut::from));
+        for row in &mut rows {
+            let id = row["budgetCeilingId"]
+                .as_str()
+                .and_then(|id| id.parse().ok());
+            row["ceiling"] = id.and_then(|id| names.get(&id)).cloned().into();
+        }
+        Some(Table::new(&BUDGET_SIGNALS, rows))
     } else {
         None
     };
@@ -375,20 +403,7 @@ pub async fn ceilings(
         .iter()
         .take(40)
         .map(|c| {
-            let label = [
-                c.provider_agb.as_deref(),
-                c.product_group_code.as_deref(),
-                c.municipality_cbs.as_deref(),
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" · ");
-            let label = format!(
-                "{} {}",
-                c.year,
-                if label.is_empty() { "regio" } else { &label }
-            );
+            let label = names.get(&c.id).cloned().unwrap_or_default();
             (
                 label,
                 c.used_percent.to_f64().unwrap_or(0.0),
@@ -399,7 +414,7 @@ pub async fn ceilings(
     let body = html! {
         section aria-labelledby="kop-plafonds" {
             h2 id="kop-plafonds" { "Benutting" }
-            (chart::bars("benutting", "Benut deel van elk plafond", &bars))
+            (chart::bars("benutting", "Benut deel van elk plafond", &bars, 100.0))
             (table(&ceilings, &base))
         }
         @if let Some(signals) = &signals {
