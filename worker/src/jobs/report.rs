@@ -151,15 +151,34 @@ async fn gather<C: ConnectionTrait>(
             .or_default()
             .push((e.from_date, e.to_date));
     }
-    // One read of the allocations in force in the period or a month either
-    // side (the flows look that far), with only the columns the tables
-    // need. Rust sorts them into the ones that move in the period (start,
-    // end, start of care or temporary intensive in it), their clients'
-    // other allocations, and the counts per municipality: one scan instead
-    // of three queries over the same rows.
-    let before = month_of(from).pred_opt().map(month_of).unwrap_or(from);
-    let after = to.checked_add_months(chrono::Months::new(1)).unwrap_or(to);
-    type Row = (
+    // In force at some point in the period.
+    let overlaps = Condition::all()
+        .add_option(municipality.map(|m| allocation::Column::MunicipalityId.eq(m)))
+        .add(allocation::Column::StartDate.lte(to))
+        .add(
+            Condition::any()
+                .add(allocation::Column::EndDate.is_null())
+                .add(allocation::Column::EndDate.gte(from)),
+        );
+    // Only the allocations that move in the period (start, end, start of
+    // care or temporary intensive in it) are read; the rest is counted by
+    // the database. Each test is false, never NULL, on a missing date, so
+    // the negation below keeps the rows it should.
+    let moves = Condition::any()
+        .add(allocation::Column::StartDate.between(from, to))
+        .add(
+            Condition::all()
+                .add(allocation::Column::EndDate.is_not_null())
+                .add(allocation::Column::EndDate.between(from, to)),
+        )
+        .add(
+            Condition::all()
+                .add(allocation::Column::CareStartedOn.is_not_null())
+                .add(allocation::Column::CareStartedOn.between(from, to)),
+        )
+        .add(allocation::Column::Id.is_in(episodes.keys().copied()));
+    let moving_in_period = overlaps.clone().add(moves);
+    type Moving = (
         Uuid,
         String,
         Uuid,
@@ -169,9 +188,8 @@ async fn gather<C: ConnectionTrait>(
         Option<NaiveDate>,
         Option<NaiveDate>,
         chrono::DateTime<chrono::Utc>,
-        Option<chrono::DateTime<chrono::Utc>>,
     );
-    let window_query = allocation::Entity::scoped(scope)
+    let moving_query = allocation::Entity::scoped(scope)
         .select_only()
         .columns([
             allocation::Column::Id,
@@ -183,8 +201,36 @@ async fn gather<C: ConnectionTrait>(
             allocation::Column::EndDate,
             allocation::Column::CareStartedOn,
             allocation::Column::CreatedAt,
-            allocation::Column::RemovedAt,
         ])
+        .filter(moving_in_period.clone())
+        .into_tuple::<Moving>();
+    // The flows in clients look one month either side: the other (not
+    // removed) allocations of the clients that move, found through the
+    // client index in the same round of queries, with only what the flows
+    // read. Reading rows costs more than scanning them here (sqlx hands
+    // SQLite's rows over one by one), so no row is read twice.
+    let before = month_of(from).pred_opt().map(month_of).unwrap_or(from);
+    let after = to.checked_add_months(chrono::Months::new(1)).unwrap_or(to);
+    let movers = allocation::Entity::scoped(scope)
+        .select_only()
+        .column(allocation::Column::ClientKey)
+        .filter(moving_in_period.clone())
+        .into_query();
+    type Neighbour = (Uuid, String, Uuid, Uuid, Uuid, NaiveDate, Option<NaiveDate>);
+    let neighbours_query = allocation::Entity::scoped(scope)
+        .select_only()
+        .columns([
+            allocation::Column::Id,
+            allocation::Column::ClientKey,
+            allocation::Column::ProviderId,
+            allocation::Column::ProductId,
+            allocation::Column::MunicipalityId,
+            allocation::Column::StartDate,
+            allocation::Column::EndDate,
+        ])
+        .filter(allocation::Column::ClientKey.in_subquery(movers))
+        .filter(moving_in_period.not())
+        .filter(allocation::Column::RemovedAt.is_null())
         .apply_if(municipality, |q, m| {
             q.filter(allocation::Column::MunicipalityId.eq(m))
         })
@@ -194,7 +240,14 @@ async fn gather<C: ConnectionTrait>(
                 .add(allocation::Column::EndDate.is_null())
                 .add(allocation::Column::EndDate.gte(before)),
         )
-        .into_tuple::<Row>();
+        .into_tuple::<Neighbour>();
+    let active_query = allocation::Entity::scoped(scope)
+        .select_only()
+        .column(allocation::Column::MunicipalityId)
+        .column_as(Expr::cust("COUNT(*)"), "n")
+        .filter(overlaps)
+        .group_by(allocation::Column::MunicipalityId)
+        .into_tuple::<(Uuid, i64)>();
     // Spend and clients come from the rollups kept as lines are approved.
     let spend_query = spend_rollup::Entity::scoped(scope)
         .select_only()
@@ -238,38 +291,31 @@ async fn gather<C: ConnectionTrait>(
             .into_tuple::<(Uuid, i64)>()
     };
     // Independent scans: side by side on the pool.
-    let (window, spend, by_group, by_municipality) = tokio::try_join!(
-        window_query.all(db),
+    let (moving, neighbours, active, spend, by_group, by_municipality) = tokio::try_join!(
+        moving_query.all(db),
+        neighbours_query.all(db),
+        active_query.all(db),
         spend_query.all(db),
         distinct_clients(declared_client::Column::ProductGroupId).all(db),
         distinct_clients(declared_client::Column::MunicipalityId).all(db),
     )?;
-    let within = |day: NaiveDate| from <= day && day <= to;
-    let mut active: HashMap<Uuid, usize> = HashMap::new();
-    let (mut moving, mut others) = (Vec::new(), Vec::new());
-    for row in window {
-        let (id, _, _, _, municipality_id, start, end, care_started_on, _, _) = &row;
-        if *start > to || end.is_some_and(|end| end < from) {
-            others.push(row);
-            continue;
-        }
-        *active.entry(*municipality_id).or_default() += 1;
-        let moves = within(*start)
-            || end.is_some_and(within)
-            || care_started_on.is_some_and(within)
-            || episodes.contains_key(id);
-        if moves {
-            moving.push(row);
-        } else {
-            others.push(row);
-        }
-    }
-    // The flows in clients look one month either side: the other (not
-    // removed) allocations of the clients that move, not all clients'.
-    let movers: std::collections::HashSet<String> = moving.iter().map(|m| m.1.clone()).collect();
-    let neighbours = others
-        .into_iter()
-        .filter(|row| row.9.is_none() && movers.contains(&row.1));
+    let neighbours = neighbours.into_iter().map(
+        |(id, client, provider, product, municipality, start, end)| {
+            let recorded = start.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+            let row: Moving = (
+                id,
+                client,
+                provider,
+                product,
+                municipality,
+                start,
+                end,
+                None,
+                recorded,
+            );
+            row
+        },
+    );
     let allocations = moving
         .into_iter()
         .chain(neighbours)
@@ -284,7 +330,6 @@ async fn gather<C: ConnectionTrait>(
                 end_date,
                 care_started_on,
                 created_at,
-                _,
             )| {
                 let product = products.get(&product_id);
                 AllocationInfo {
@@ -402,7 +447,7 @@ async fn gather<C: ConnectionTrait>(
         spend,
         clients_per_group: counts(by_group),
         clients_per_municipality: counts(by_municipality),
-        active_per_municipality: active,
+        active_per_municipality: counts(active),
         allocations,
         ceilings,
         compliance,
