@@ -16,6 +16,7 @@ mod m20261123_000009_iwmo_messages;
 mod m20261124_000010_funding_forms;
 mod m20261124_000011_contract_life;
 mod m20261124_000012_municipal_reports;
+mod m20261124_000013_allocation_period_index;
 
 pub use m20261123_000005_declaration_rollups::backfill as backfill_rollups;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000010_funding_forms::Migration),
             Box::new(m20261124_000011_contract_life::Migration),
             Box::new(m20261124_000012_municipal_reports::Migration),
+            Box::new(m20261124_000013_allocation_period_index::Migration),
         ]
     }
 }
