@@ -111,6 +111,10 @@ pub const SHEETS: &[Sheet] = &[
             ("wmoSpend", "Uitgaven Wmo", Euro),
             ("jeugdwetSpend", "Uitgaven Jeugdwet", Euro),
             ("clients", "Aantal cliënten", Count),
+            ("inflow", "Instroom", Count),
+            ("outflow", "Uitstroom", Count),
+            ("hours", "Uren", Number),
+            ("hoursPerClient", "Uren per cliënt", Number),
         ],
     },
     Sheet {
@@ -232,7 +236,17 @@ const PLAIN_COLUMNS: &[(&str, &[&str])] = &[
     ),
     (
         "trends",
-        &["month", "spend", "wmoSpend", "jeugdwetSpend", "clients"],
+        &[
+            "month",
+            "spend",
+            "wmoSpend",
+            "jeugdwetSpend",
+            "clients",
+            "inflow",
+            "outflow",
+            "hours",
+            "hoursPerClient",
+        ],
     ),
     (
         "budgetCeilings",

@@ -398,6 +398,11 @@ impl Assessor {
 
     /// Ceilings with their spending after the approved lines.
     /// The allocation (and its product) a line names, when it exists.
+    /// A product of the region by its code (a line's own product).
+    pub fn product(&self, code: &str) -> Option<&product::Model> {
+        self.products_by_code.get(code)
+    }
+
     pub fn facts(&self, allocation_number: i64) -> Option<&AllocationFacts> {
         self.allocations.get(&allocation_number)
     }

@@ -198,11 +198,13 @@ pub struct ReportInput {
     pub market: MarketRules,
     /// Budget frameworks of the period's years.
     pub frameworks: Vec<FrameworkInfo>,
-    /// Approved spend per month (its first day) and product group, over
-    /// the [`TREND_MONTHS`] months up to the period's end.
-    pub spend_by_month: Vec<(NaiveDate, Uuid, i64)>,
-    /// `declared_clients` rows of those months' years: (year, client, months mask).
-    pub client_months: Vec<(i32, String, i32)>,
+    /// Approved spend and time per month (its first day) and product
+    /// group over the [`TREND_MONTHS`] months up to the period's end:
+    /// (month, group, cents, minutes).
+    pub spend_by_month: Vec<(NaiveDate, Uuid, i64, i64)>,
+    /// `declared_clients` rows of those months' years and the year before:
+    /// (year, client, product group, months mask).
+    pub client_months: Vec<(i32, String, Uuid, i32)>,
 }
 
 /// How far back the trends look, in months (the period's last month included).
@@ -217,8 +219,9 @@ pub fn trend_start(to: NaiveDate) -> NaiveDate {
         .unwrap_or(first)
 }
 
-/// One month of the trends: spend (in total and per law) and the distinct
-/// clients with an approved line in that month.
+/// One month of the trends, from the rollups (approved lines): spend in
+/// total and per law, the distinct clients, the flows of clients in and out
+/// of a group, and the hours.
 #[derive(Debug, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct TrendRow {
@@ -227,7 +230,19 @@ pub struct TrendRow {
     pub spend: Decimal,
     pub wmo_spend: Decimal,
     pub jeugdwet_spend: Decimal,
+    /// Distinct clients with an approved line in the month.
     pub clients: usize,
+    /// Clients with approved care in a group this month and none the month
+    /// before, summed over the groups.
+    pub inflow: usize,
+    /// Clients with approved care in a group this month and none the month
+    /// after; `null` for the last month, whose next month is not declared yet.
+    pub outflow: Option<usize>,
+    /// Approved hours (lines of products counted in hours or minutes).
+    pub hours: Decimal,
+    /// `hours` per client with approved care that month in a group with
+    /// hours: the mean hours per client per month. `null` without hours.
+    pub hours_per_client: Option<Decimal>,
 }
 
 /// The monthly series of the last [`TREND_MONTHS`] months up to the
@@ -240,38 +255,86 @@ pub fn trends(input: &ReportInput) -> Vec<TrendRow> {
         .collect();
     let first = month_number(trend_start(input.to));
     let last = month_number(input.to);
-    // One pass over the client rows: each set bit puts the client in its month.
-    let mut clients: Vec<std::collections::HashSet<&str>> =
-        vec![Default::default(); (last - first + 1).max(0) as usize];
-    for (year, client, mask) in &input.client_months {
+    let months = (last - first + 1).max(0) as usize;
+    // Bit i of a mask is month `first - 1 + i`: the month before the
+    // series is read for the first month's inflow.
+    let bit = |m: i32| {
+        (first - 1..=last)
+            .contains(&m)
+            .then(|| 1u32 << (m - first + 1))
+    };
+    // Months with hours, per group.
+    let mut hour_months: HashMap<Uuid, u32> = HashMap::new();
+    for (month, group, _, minutes) in &input.spend_by_month {
+        if let (true, Some(b)) = (*minutes != 0, bit(month_number(*month))) {
+            *hour_months.entry(*group).or_default() |= b;
+        }
+    }
+    // One pass over the rollup rows: the months of each client in each
+    // group (a client counted in several municipalities of a group once).
+    let mut per_group: HashMap<(&str, Uuid), u32> = HashMap::new();
+    for (year, client, group, mask) in &input.client_months {
+        let entry = per_group.entry((client.as_str(), *group)).or_default();
         for month0 in 0..12 {
-            let m = year * 12 + month0;
-            if mask & (1 << month0) != 0 && (first..=last).contains(&m) {
-                clients[(m - first) as usize].insert(client.as_str());
+            if let (true, Some(b)) = (mask & (1 << month0) != 0, bit(year * 12 + month0)) {
+                *entry |= b;
             }
         }
     }
+    let mut clients = vec![0usize; months];
+    let mut hour_clients = vec![0usize; months];
+    let mut inflow = vec![0usize; months];
+    let mut outflow = vec![0usize; months];
+    let mut per_client: HashMap<&str, (u32, u32)> = HashMap::new();
+    for ((client, group), mask) in &per_group {
+        let entry = per_client.entry(client).or_default();
+        entry.0 |= mask;
+        entry.1 |= mask & hour_months.get(group).copied().unwrap_or(0);
+        for i in 0..months {
+            let (this, before, after) = (mask >> (i + 1) & 1, mask >> i & 1, mask >> (i + 2) & 1);
+            inflow[i] += (this == 1 && before == 0) as usize;
+            outflow[i] += (this == 1 && after == 0) as usize;
+        }
+    }
+    for (all, with_hours) in per_client.values() {
+        for i in 0..months {
+            clients[i] += (all >> (i + 1) & 1) as usize;
+            hour_clients[i] += (with_hours >> (i + 1) & 1) as usize;
+        }
+    }
     let mut rows = Vec::new();
-    for m in first..=last {
+    for (i, m) in (first..=last).enumerate() {
+        let in_month = || {
+            input
+                .spend_by_month
+                .iter()
+                .filter(move |(month, ..)| month_number(*month) == m)
+        };
         let spend_in = |law: Option<&str>| {
             cents_to_euros(
-                input
-                    .spend_by_month
-                    .iter()
-                    .filter(|(month, group, _)| {
-                        month_number(*month) == m
-                            && law.is_none_or(|law| law_of.get(group) == Some(&law))
-                    })
-                    .map(|(_, _, cents)| *cents)
+                in_month()
+                    .filter(|(_, group, ..)| law.is_none_or(|law| law_of.get(group) == Some(&law)))
+                    .map(|(_, _, cents, _)| *cents)
                     .sum(),
             )
         };
+        // Hours to two decimals, always shown with both ("26.00").
+        let mut hours = (Decimal::from(in_month().map(|r| r.3).sum::<i64>()) / Decimal::from(60))
+            .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+        hours.rescale(2);
         rows.push(TrendRow {
             month: month_text(m),
             spend: spend_in(None),
             wmo_spend: spend_in(Some("wmo")),
             jeugdwet_spend: spend_in(Some("jeugdwet")),
-            clients: clients[(m - first) as usize].len(),
+            clients: clients[i],
+            inflow: inflow[i],
+            outflow: (m < last).then_some(outflow[i]),
+            hours,
+            hours_per_client: (!hours.is_zero() && hour_clients[i] > 0).then(|| {
+                (hours / Decimal::from(hour_clients[i]))
+                    .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+            }),
         });
     }
     rows
@@ -996,15 +1059,17 @@ mod tests {
                 amount_cents: 500_000,
             }],
             spend_by_month: vec![
-                (d("2024-04-01"), BEG, 10_000),
-                (d("2025-03-01"), BEG, 50_000),
-                (d("2025-03-01"), DB, 30_000),
-                (d("2023-12-01"), BEG, 99_999), // the 24 months start in April 2023
+                (d("2024-04-01"), BEG, 10_000, 0),
+                (d("2025-03-01"), BEG, 50_000, 600), // 10 hours
+                (d("2025-03-01"), DB, 30_000, 0),
+                (d("2023-12-01"), BEG, 99_999, 0), // the 24 months start in April 2023
             ],
             client_months: vec![
-                (2025, "c1".into(), 0b101),  // January and March 2025
-                (2025, "c2".into(), 0b100),  // March 2025
-                (2024, "c1".into(), 1 << 3), // April 2024
+                (2025, "c1".into(), BEG, 0b101),  // January and March 2025
+                (2025, "c2".into(), DB, 0b100),   // March 2025
+                (2024, "c1".into(), BEG, 1 << 3), // April 2024
+                // March (before the series) and April 2023.
+                (2023, "c3".into(), BEG, 1 << 2 | 1 << 3),
             ],
             compliance: vec![
                 check(
@@ -1215,6 +1280,37 @@ mod tests {
         assert_eq!((january.spend, january.clients), (dec("0.00"), 1));
         let december = rows.iter().find(|r| r.month == "2023-12").unwrap();
         assert_eq!(december.spend, dec("999.99"));
+    }
+
+    /// Flows by approved care: c1 leaves after January and returns in
+    /// March; c3 was there the month before the series began.
+    #[test]
+    fn trends_count_clients_flowing_in_and_out_and_their_hours() {
+        let rows = trends(&input());
+        let month = |m: &str| rows.iter().find(|r| r.month == m).unwrap();
+        let flows = |m: &str| (month(m).inflow, month(m).outflow);
+        assert_eq!(
+            flows("2023-04"),
+            (0, Some(1)),
+            "c3 came before April 2023, left after it"
+        );
+        assert_eq!(flows("2024-04"), (1, Some(1)));
+        assert_eq!(flows("2025-01"), (1, Some(1)));
+        assert_eq!(flows("2025-02"), (0, Some(0)));
+        assert_eq!(
+            flows("2025-03"),
+            (2, None),
+            "c1 returns, c2 arrives; April is not declared yet"
+        );
+        // 600 minutes of BEG in March, for c1 (c2's DB has no hours).
+        assert_eq!(
+            (month("2025-03").hours, month("2025-03").hours_per_client),
+            (dec("10.00"), Some(dec("10.00")))
+        );
+        assert_eq!(
+            (month("2025-01").hours, month("2025-01").hours_per_client),
+            (dec("0.00"), None)
+        );
     }
 
     #[test]

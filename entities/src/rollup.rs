@@ -25,6 +25,18 @@ pub struct ApprovedCell {
     pub provider_id: Uuid,
     pub client_key: String,
     pub amount_cents: i64,
+    /// Delivered time in minutes (a line in hours or minutes; 0 otherwise;
+    /// negative for a credit).
+    pub minutes: i64,
+}
+
+/// A line's delivered volume in minutes, when its product counts time.
+pub fn minutes_of(unit: crate::enums::Unit, volume: i64) -> i64 {
+    match unit {
+        crate::enums::Unit::Hour => volume * 60,
+        crate::enums::Unit::Minute => volume,
+        _ => 0,
+    }
 }
 
 /// The first day of the date's month.
@@ -45,11 +57,15 @@ pub fn period_mask(year: i32, from: NaiveDate, to: NaiveDate) -> i32 {
         .fold(0, |mask, first| mask | month_bit(first))
 }
 
+/// A spend cell: (month, group, municipality, provider); its value is
+/// (cents, lines, minutes).
+type SpendCell = (NaiveDate, Uuid, Uuid, Uuid);
+
 /// What one batch adds. Keys are sorted, so concurrent batches lock the
 /// cells they share in the same order (no deadlocks on PostgreSQL).
 #[derive(Default)]
 pub struct Rollups {
-    spend: BTreeMap<(NaiveDate, Uuid, Uuid, Uuid), (i64, i64)>,
+    spend: BTreeMap<SpendCell, (i64, i64, i64)>,
     /// (year, client key, product group, municipality) → months.
     months: BTreeMap<(i32, String, Uuid, Uuid), i32>,
 }
@@ -65,6 +81,7 @@ impl Rollups {
         let spend = self.spend.entry(key).or_default();
         spend.0 += cell.amount_cents;
         spend.1 += 1;
+        spend.2 += cell.minutes;
         *self
             .months
             .entry((
@@ -82,7 +99,7 @@ impl Rollups {
             .spend
             .iter()
             .map(
-                |(&(month, group, municipality, provider), &(amount, count))| {
+                |(&(month, group, municipality, provider), &(amount, count, minutes))| {
                     spend_rollup::ActiveModel {
                         region_id: Set(scope.region_id),
                         month: Set(month),
@@ -91,6 +108,7 @@ impl Rollups {
                         provider_id: Set(provider),
                         amount_cents: Set(amount),
                         line_count: Set(count),
+                        minutes: Set(minutes),
                     }
                 },
             )
@@ -117,6 +135,10 @@ impl Rollups {
                         sea_orm::sea_query::Expr::cust(
                             "spend_rollups.line_count + excluded.line_count",
                         ),
+                    )
+                    .value(
+                        C::Minutes,
+                        sea_orm::sea_query::Expr::cust("spend_rollups.minutes + excluded.minutes"),
                     )
                     .to_owned(),
                 )
@@ -182,13 +204,22 @@ mod tests {
     }
 
     #[test]
+    fn time_counts_in_minutes_for_hours_and_minutes_only() {
+        use crate::enums::Unit;
+        assert_eq!(minutes_of(Unit::Hour, 13), 780);
+        assert_eq!(minutes_of(Unit::Minute, 45), 45);
+        assert_eq!(minutes_of(Unit::Day, 31), 0);
+        assert_eq!(minutes_of(Unit::DayPart, 4), 0);
+    }
+
+    #[test]
     fn a_batch_sums_amounts_per_cell_and_ors_months_per_client() {
         let (g, m, p) = (Uuid::nil(), Uuid::nil(), Uuid::max());
         let mut r = Rollups::default();
-        for (start, amount) in [
-            (d(2025, 3, 1), 100),
-            (d(2025, 3, 15), 50),
-            (d(2025, 5, 1), 7),
+        for (start, amount, minutes) in [
+            (d(2025, 3, 1), 100, 90),
+            (d(2025, 3, 15), 50, 0),
+            (d(2025, 5, 1), 7, -30),
         ] {
             r.add(ApprovedCell {
                 period_start: start,
@@ -197,10 +228,11 @@ mod tests {
                 provider_id: p,
                 client_key: "c1".into(),
                 amount_cents: amount,
+                minutes,
             });
         }
-        assert_eq!(r.spend[&(d(2025, 3, 1), g, m, p)], (150, 2));
-        assert_eq!(r.spend[&(d(2025, 5, 1), g, m, p)], (7, 1));
+        assert_eq!(r.spend[&(d(2025, 3, 1), g, m, p)], (150, 2, 90));
+        assert_eq!(r.spend[&(d(2025, 5, 1), g, m, p)], (7, 1, -30));
         assert_eq!(r.months[&(2025, "c1".to_owned(), g, m)], 0b10100);
     }
 }

@@ -17,8 +17,15 @@ mod m20261124_000010_funding_forms;
 mod m20261124_000011_contract_life;
 mod m20261124_000012_municipal_reports;
 mod m20261124_000013_allocation_period_index;
+mod m20261124_000014_rollup_minutes;
 
-pub use m20261123_000005_declaration_rollups::backfill as backfill_rollups;
+/// Rolls up every approved line into empty rollup tables (the data
+/// generator and a test use it): the amounts, lines and client months of
+/// migration 5, then the minutes of migration 14.
+pub async fn backfill_rollups<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
+    m20261123_000005_declaration_rollups::backfill(db).await?;
+    m20261124_000014_rollup_minutes::backfill(db).await
+}
 
 pub struct Migrator;
 
@@ -39,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000011_contract_life::Migration),
             Box::new(m20261124_000012_municipal_reports::Migration),
             Box::new(m20261124_000013_allocation_period_index::Migration),
+            Box::new(m20261124_000014_rollup_minutes::Migration),
         ]
     }
 }

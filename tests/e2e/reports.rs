@@ -186,6 +186,26 @@ e2e!(a_report_is_made_and_downloaded, |app| {
         .sum();
     assert_eq!(cents, 130_000);
     assert!(trends.iter().any(|t| t["clients"].as_u64().unwrap() > 0));
+    // June: 26 approved hours (10 + 6 + 4 + 4 + 2) for the clients with a
+    // line, all of them new that month and gone the month after.
+    let june = trends.iter().find(|t| t["month"] == "2025-06").unwrap();
+    let clients = june["clients"].as_u64().unwrap();
+    assert_eq!(clients, 5, "{june}");
+    assert_eq!(
+        (
+            &june["hours"],
+            &june["hoursPerClient"],
+            &june["inflow"],
+            &june["outflow"]
+        ),
+        (&json!("26.00"), &json!("5.20"), &json!(5), &json!(5)),
+        "{june}"
+    );
+    assert_eq!(
+        trends[23]["outflow"],
+        Value::Null,
+        "December's next month is not declared yet"
+    );
     assert_eq!(content["durations"][0]["productGroupCode"], "BEG");
     assert_eq!(content["durations"][0]["ended"], 6);
     let arnhem = &content["municipalities"][0];

@@ -193,8 +193,11 @@ impl<P: Permission + 'static> FromRequest for Viewer<P> {
     }
 }
 
+/// The roles that may open a page (its API permission's).
+type Roles = fn() -> &'static [entities::enums::Role];
+
 /// The pages, in the order of the menu, with the roles that may open them.
-const PAGES: &[(&str, &str, fn() -> &'static [entities::enums::Role])] = &[
+const PAGES: &[(&str, &str, Roles)] = &[
     ("monitor", "Monitor", || crate::auth::ReadMonitor::ROLES),
     ("ceilings", "Budgetplafonds", || {
         crate::auth::ReadRegion::ROLES

@@ -219,6 +219,12 @@ fn monitor_chart(t: &Table) -> Markup {
                     true, whole_euro_axis))
                 (chart::columns("clienten-per-maand", "Cliënten per maand", &labels,
                     &[series("Cliënten", "clients", "clients")], true, count_axis))
+                (chart::columns("in-en-uitstroom-per-maand", "In- en uitstroom per maand (goedgekeurde zorg)", &labels,
+                    &[series("Instroom", "inflow", "inflow"), series("Uitstroom", "outflow", "outflow")], false, count_axis))
+                @if t.rows.iter().any(|r| !r["hoursPerClient"].is_null()) {
+                    (chart::columns("uren-per-client", "Uren per cliënt per maand", &labels,
+                        &[series("Uren per cliënt", "clients", "hoursPerClient")], true, |v| format::number(Decimal::from_f64_retain(v).unwrap_or_default().round_dp(1))))
+                }
             }
         }
         "productGroups" => chart::bars(

@@ -536,6 +536,13 @@ fn roll_up(assessor: &Assessor, lines: &[LineIn], verdicts: &[Verdict]) -> Rollu
                 provider_id: facts.allocation.provider_id,
                 client_key: facts.allocation.client_key.clone(),
                 amount_cents: verdict.amount_cents.unwrap_or(0),
+                // The line's own product counts the time (temporary
+                // intensive is in hours on a product counted in days).
+                minutes: assessor
+                    .product(&line.product_code)
+                    .map(|p| entities::rollup::minutes_of(p.unit, line.delivered_volume))
+                    .map(|m| if line.credit { -m } else { m })
+                    .unwrap_or(0),
             });
         }
     }

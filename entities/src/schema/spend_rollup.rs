@@ -19,6 +19,9 @@ pub struct Model {
     pub provider_id: Uuid,
     pub amount_cents: i64,
     pub line_count: i64,
+    /// The approved hours of the cell's lines, in minutes: lines of products
+    /// counted in hours or minutes (migration 14), for hours per client.
+    pub minutes: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -413,35 +413,38 @@ async fn gather<C: ConnectionTrait>(
             amount_cents: f.amount_cents,
         })
         .collect();
-    // The trends: 24 months of spend and clients, from the rollups only.
+    // The trends: 24 months of spend, hours, clients and their flows, from
+    // the rollups only (the clients' months from the month before the
+    // first, for its inflow).
     let trend_from = trend_start(to);
+    let flows_from = trend_from.pred_opt().unwrap_or(trend_from);
     let spend_by_month = spend_rollup::Entity::scoped(scope)
         .select_only()
         .column(spend_rollup::Column::Month)
         .column(spend_rollup::Column::ProductGroupId)
         .column_as(Expr::cust("CAST(SUM(amount_cents) AS BIGINT)"), "amount")
+        .column_as(Expr::cust("CAST(SUM(minutes) AS BIGINT)"), "minutes")
         .filter(spend_rollup::Column::Month.between(trend_from, to))
         .apply_if(municipality, |q, m| {
             q.filter(spend_rollup::Column::MunicipalityId.eq(m))
         })
         .group_by(spend_rollup::Column::Month)
         .group_by(spend_rollup::Column::ProductGroupId)
-        .into_tuple::<(NaiveDate, Uuid, i64)>()
-        .all(db)
-        .await?;
+        .into_tuple::<(NaiveDate, Uuid, i64, i64)>();
     let client_months = declared_client::Entity::scoped(scope)
         .select_only()
         .column(declared_client::Column::Year)
         .column(declared_client::Column::ClientKey)
+        .column(declared_client::Column::ProductGroupId)
         .column(declared_client::Column::MonthsMask)
-        .filter(declared_client::Column::Year.between(trend_from.year(), to.year()))
+        .filter(declared_client::Column::Year.between(flows_from.year(), to.year()))
         .filter(declared_client::Column::MonthsMask.ne(0))
         .apply_if(municipality, |q, m| {
             q.filter(declared_client::Column::MunicipalityId.eq(m))
         })
-        .into_tuple::<(i32, String, i32)>()
-        .all(db)
-        .await?;
+        .into_tuple::<(i32, String, Uuid, i32)>();
+    let (spend_by_month, client_months) =
+        tokio::try_join!(spend_by_month.all(db), client_months.all(db))?;
     Ok(ReportInput {
         from,
         to,
