@@ -202,9 +202,37 @@ pub struct ReportInput {
     /// group over the [`TREND_MONTHS`] months up to the period's end:
     /// (month, group, cents, minutes).
     pub spend_by_month: Vec<(NaiveDate, Uuid, i64, i64)>,
-    /// `declared_clients` rows of those months' years and the year before:
-    /// (year, client, product group, months mask).
-    pub client_months: Vec<(i32, String, Uuid, i32)>,
+    /// `declared_clients` rows from the month before the trends' first (or
+    /// the period's start, if earlier) to the period's end: (year, client,
+    /// product group, municipality, months mask).
+    pub client_months: Vec<ClientMonths>,
+}
+
+/// A `declared_clients` row: (year, client, product group, municipality,
+/// months mask with bit 0 = January).
+pub type ClientMonths = (i32, String, Uuid, Uuid, i32);
+
+/// The distinct clients with an approved line in the period's months, per
+/// product group and per municipality (a client counts once in each).
+pub fn distinct_clients_in(
+    rows: &[ClientMonths],
+    (from, to): (NaiveDate, NaiveDate),
+) -> (HashMap<Uuid, usize>, HashMap<Uuid, usize>) {
+    let mut groups: HashMap<Uuid, std::collections::HashSet<&str>> = HashMap::new();
+    let mut municipalities: HashMap<Uuid, std::collections::HashSet<&str>> = HashMap::new();
+    for (year, client, group, municipality, mask) in rows {
+        if mask & crate::rollup::period_mask(*year, from, to) != 0 {
+            groups.entry(*group).or_default().insert(client);
+            municipalities
+                .entry(*municipality)
+                .or_default()
+                .insert(client);
+        }
+    }
+    let count = |sets: HashMap<Uuid, std::collections::HashSet<&str>>| {
+        sets.into_iter().map(|(id, set)| (id, set.len())).collect()
+    };
+    (count(groups), count(municipalities))
 }
 
 /// How far back the trends look, in months (the period's last month included).
@@ -273,7 +301,7 @@ pub fn trends(input: &ReportInput) -> Vec<TrendRow> {
     // One pass over the rollup rows: the months of each client in each
     // group (a client counted in several municipalities of a group once).
     let mut per_group: HashMap<(&str, Uuid), u32> = HashMap::new();
-    for (year, client, group, mask) in &input.client_months {
+    for (year, client, group, _, mask) in &input.client_months {
         let entry = per_group.entry((client.as_str(), *group)).or_default();
         for month0 in 0..12 {
             if let (true, Some(b)) = (mask & (1 << month0) != 0, bit(year * 12 + month0)) {
@@ -1065,11 +1093,11 @@ mod tests {
                 (d("2023-12-01"), BEG, 99_999, 0), // the 24 months start in April 2023
             ],
             client_months: vec![
-                (2025, "c1".into(), BEG, 0b101),  // January and March 2025
-                (2025, "c2".into(), DB, 0b100),   // March 2025
-                (2024, "c1".into(), BEG, 1 << 3), // April 2024
+                (2025, "c1".into(), BEG, ARNHEM, 0b101), // January and March 2025
+                (2025, "c2".into(), DB, ARNHEM, 0b100),  // March 2025
+                (2024, "c1".into(), BEG, ARNHEM, 1 << 3), // April 2024
                 // March (before the series) and April 2023.
-                (2023, "c3".into(), BEG, 1 << 2 | 1 << 3),
+                (2023, "c3".into(), BEG, ARNHEM, 1 << 2 | 1 << 3),
             ],
             compliance: vec![
                 check(
@@ -1280,6 +1308,25 @@ mod tests {
         assert_eq!((january.spend, january.clients), (dec("0.00"), 1));
         let december = rows.iter().find(|r| r.month == "2023-12").unwrap();
         assert_eq!(december.spend, dec("999.99"));
+    }
+
+    /// A client counts once per group and per municipality, and only for
+    /// months in the period.
+    #[test]
+    fn distinct_clients_of_the_period() {
+        let (ede, zevenaar) = (Uuid::from_u128(7), Uuid::from_u128(8));
+        let rows: Vec<ClientMonths> = vec![
+            (2025, "c1".into(), BEG, ede, 0b1),       // January
+            (2025, "c1".into(), BEG, zevenaar, 0b10), // February, moved
+            (2025, "c1".into(), DB, ede, 0b1),
+            (2025, "c2".into(), BEG, ede, 1 << 11), // December: outside
+            (2024, "c3".into(), BEG, ede, 1 << 11), // December 2024: outside
+        ];
+        let (groups, municipalities) =
+            distinct_clients_in(&rows, (d("2025-01-01"), d("2025-03-31")));
+        assert_eq!((groups[&BEG], groups[&DB]), (1, 1));
+        assert_eq!((municipalities[&ede], municipalities[&zevenaar]), (1, 1));
+        assert_eq!(groups.len(), 2);
     }
 
     /// Flows by approved care: c1 leaves after January and returns in

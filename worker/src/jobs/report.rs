@@ -9,10 +9,10 @@ use entities::{
     contract_life::last_day,
     policy::{kinds, PolicyRules},
     report::{
-        build, trend_start, AllocationInfo, CeilingInfo, ContractInfo, FrameworkInfo, GroupInfo,
-        MarketRules, MunicipalityInfo, ReportInput, SpendInfo,
+        build, distinct_clients_in, trend_start, AllocationInfo, CeilingInfo, ContractInfo,
+        FrameworkInfo, GroupInfo, MarketRules, MunicipalityInfo, ReportInput, SpendInfo,
     },
-    rollup::{month_of, period_mask},
+    rollup::{month_bit, month_of},
     schema::{
         allocation, allocation_intensive_episode as episode, budget_ceiling, budget_framework,
         compliance_check, contract, contract_municipality, contract_product_group, declared_client,
@@ -268,42 +268,54 @@ async fn gather<C: ConnectionTrait>(
         .group_by(spend_rollup::Column::MunicipalityId)
         .group_by(spend_rollup::Column::ProviderId)
         .into_tuple::<(Uuid, Uuid, Uuid, i64)>();
-    // Distinct clients with an approved line in the period's months.
-    let mut in_period = Condition::any();
-    for year in from.year()..=to.year() {
-        in_period = in_period.add(
-            Condition::all()
-                .add(declared_client::Column::Year.eq(year))
-                .add(sea_orm::sea_query::ExprTrait::ne(
-                    sea_orm::sea_query::ExprTrait::bit_and(
-                        Expr::col((declared_client::Entity, declared_client::Column::MonthsMask)),
-                        period_mask(year, from, to),
-                    ),
-                    0,
-                )),
-        );
-    }
-    let distinct_clients = |by: declared_client::Column| {
-        declared_client::Entity::scoped(scope)
-            .select_only()
-            .column(by)
-            .column_as(Expr::cust("COUNT(DISTINCT client_key)"), "clients")
-            .filter(in_period.clone())
-            .apply_if(municipality, |q, m| {
-                q.filter(declared_client::Column::MunicipalityId.eq(m))
-            })
-            .group_by(by)
-            .into_tuple::<(Uuid, i64)>()
-    };
+    // The trends: 24 months of spend and hours, from the rollups only.
+    let trend_from = trend_start(to);
+    let spend_by_month = spend_rollup::Entity::scoped(scope)
+        .select_only()
+        .column(spend_rollup::Column::Month)
+        .column(spend_rollup::Column::ProductGroupId)
+        .column_as(Expr::cust("CAST(SUM(amount_cents) AS BIGINT)"), "amount")
+        .column_as(Expr::cust("CAST(SUM(minutes) AS BIGINT)"), "minutes")
+        .filter(spend_rollup::Column::Month.between(trend_from, to))
+        .apply_if(municipality, |q, m| {
+            q.filter(spend_rollup::Column::MunicipalityId.eq(m))
+        })
+        .group_by(spend_rollup::Column::Month)
+        .group_by(spend_rollup::Column::ProductGroupId)
+        .into_tuple::<(NaiveDate, Uuid, i64, i64)>();
+    // The clients' months, read once for the period's distinct clients and
+    // the trends (from the month before the first, for its inflow): counted
+    // in Rust from one read instead of a COUNT(DISTINCT) per grouping.
+    let clients_from = trend_from.pred_opt().unwrap_or(trend_from).min(from);
+    let client_months = declared_client::Entity::scoped(scope)
+        .select_only()
+        .column(declared_client::Column::Year)
+        .column(declared_client::Column::ClientKey)
+        .column(declared_client::Column::ProductGroupId)
+        .column(declared_client::Column::MunicipalityId)
+        .column(declared_client::Column::MonthsMask)
+        .filter(declared_client::Column::Year.between(clients_from.year(), to.year()))
+        // In the first year, only rows with a month from `clients_from` on.
+        .filter(
+            Condition::any()
+                .add(declared_client::Column::Year.gt(clients_from.year()))
+                .add(declared_client::Column::MonthsMask.gte(month_bit(clients_from))),
+        )
+        .apply_if(municipality, |q, m| {
+            q.filter(declared_client::Column::MunicipalityId.eq(m))
+        })
+        .into_tuple::<(i32, String, Uuid, Uuid, i32)>();
     // Independent scans: side by side on the pool.
-    let (moving, neighbours, active, spend, by_group, by_municipality) = tokio::try_join!(
+    let (moving, neighbours, active, spend, spend_by_month, client_months) = tokio::try_join!(
         moving_query.all(db),
         neighbours_query.all(db),
         active_query.all(db),
         spend_query.all(db),
-        distinct_clients(declared_client::Column::ProductGroupId).all(db),
-        distinct_clients(declared_client::Column::MunicipalityId).all(db),
+        spend_by_month.all(db),
+        client_months.all(db),
     )?;
+    let (clients_per_group, clients_per_municipality) =
+        distinct_clients_in(&client_months, (from, to));
     let neighbours = neighbours.into_iter().map(
         |(id, client, provider, product, municipality, start, end)| {
             let row: Moving = (
@@ -413,38 +425,6 @@ async fn gather<C: ConnectionTrait>(
             amount_cents: f.amount_cents,
         })
         .collect();
-    // The trends: 24 months of spend, hours, clients and their flows, from
-    // the rollups only (the clients' months from the month before the
-    // first, for its inflow).
-    let trend_from = trend_start(to);
-    let flows_from = trend_from.pred_opt().unwrap_or(trend_from);
-    let spend_by_month = spend_rollup::Entity::scoped(scope)
-        .select_only()
-        .column(spend_rollup::Column::Month)
-        .column(spend_rollup::Column::ProductGroupId)
-        .column_as(Expr::cust("CAST(SUM(amount_cents) AS BIGINT)"), "amount")
-        .column_as(Expr::cust("CAST(SUM(minutes) AS BIGINT)"), "minutes")
-        .filter(spend_rollup::Column::Month.between(trend_from, to))
-        .apply_if(municipality, |q, m| {
-            q.filter(spend_rollup::Column::MunicipalityId.eq(m))
-        })
-        .group_by(spend_rollup::Column::Month)
-        .group_by(spend_rollup::Column::ProductGroupId)
-        .into_tuple::<(NaiveDate, Uuid, i64, i64)>();
-    let client_months = declared_client::Entity::scoped(scope)
-        .select_only()
-        .column(declared_client::Column::Year)
-        .column(declared_client::Column::ClientKey)
-        .column(declared_client::Column::ProductGroupId)
-        .column(declared_client::Column::MonthsMask)
-        .filter(declared_client::Column::Year.between(flows_from.year(), to.year()))
-        .filter(declared_client::Column::MonthsMask.ne(0))
-        .apply_if(municipality, |q, m| {
-            q.filter(declared_client::Column::MunicipalityId.eq(m))
-        })
-        .into_tuple::<(i32, String, Uuid, i32)>();
-    let (spend_by_month, client_months) =
-        tokio::try_join!(spend_by_month.all(db), client_months.all(db))?;
     Ok(ReportInput {
         from,
         to,
@@ -452,8 +432,8 @@ async fn gather<C: ConnectionTrait>(
         municipalities,
         contracts,
         spend,
-        clients_per_group: counts(by_group),
-        clients_per_municipality: counts(by_municipality),
+        clients_per_group,
+        clients_per_municipality,
         active_per_municipality: counts(active),
         allocations,
         ceilings,
