@@ -438,3 +438,48 @@ pub const fn sheet(
         columns,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn cells_in_dutch_notation_by_kind() {
+        assert_eq!(cell(Kind::Euro, &json!("8802420.00")), "€ 8.802.420,00");
+        assert_eq!(cell(Kind::Percent, &json!("32.46")), "32,46%");
+        assert_eq!(cell(Kind::Percent, &json!(null)), "n.v.t.");
+        assert_eq!(cell(Kind::Count, &json!(1656)), "1.656");
+        assert_eq!(cell(Kind::Number, &json!("5.50")), "5,5");
+        assert_eq!(cell(Kind::Law, &json!("wmo")), "Wmo 2015");
+        assert_eq!(cell(Kind::Date, &json!("2025-12-31")), "31-12-2025");
+        assert_eq!(
+            cell(Kind::Date, &json!("2026-11-24T05:14:22.851127Z")),
+            "24-11-2026 05:14"
+        );
+        assert_eq!(
+            cell(Kind::Label, &json!("contract-ending")),
+            "contract loopt af"
+        );
+        assert_eq!(cell(Kind::Text, &json!("2025-06")), "jun 2025");
+        assert_eq!(cell(Kind::Text, &json!(null)), "");
+    }
+
+    #[test]
+    fn a_download_names_one_of_the_page_tables() {
+        const SHEET: Sheet = sheet("t", "t", "T", &[("a", "A", Kind::Euro)]);
+        let table = Table::new(&SHEET, vec![json!({ "a": "1.50" })]);
+        let ask = |download: &str, name: &str| Download {
+            download: Some(download.into()),
+            table: Some(name.into()),
+        };
+        let csv = download(&ask("csv", "t"), &[&table]).unwrap().unwrap();
+        assert_eq!(csv.status(), StatusCode::OK);
+        assert!(download(&ask("csv", "other"), &[&table]).unwrap().is_err());
+        assert!(download(&ask("pdf", "t"), &[&table]).unwrap().is_err());
+        assert!(
+            download(&Download::default(), &[&table]).is_none(),
+            "no download: the page"
+        );
+    }
+}
