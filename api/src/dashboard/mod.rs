@@ -377,11 +377,11 @@ pub fn cell(kind: Kind, v: &Value) -> String {
 pub fn table(table: &Table, base: &str) -> Markup {
     let sep = if base.contains('?') { '&' } else { '?' };
     let link = |kind: &str| format!("{base}{sep}download={kind}&table={}", table.sheet.key);
-    let numeric = |kind: Kind| {
-        matches!(
-            kind,
-            Kind::Euro | Kind::Percent | Kind::Count | Kind::Number
-        )
+    // Figures right-aligned, days on one line.
+    let class_of = |kind: Kind| match kind {
+        Kind::Euro | Kind::Percent | Kind::Count | Kind::Number => Some("num"),
+        Kind::Date => Some("date"),
+        _ => None,
     };
     html! {
         div.table id=(format!("tabel-{}", table.sheet.key)) {
@@ -395,12 +395,12 @@ pub fn table(table: &Table, base: &str) -> Markup {
                     }
                 }
                 thead { tr { @for (key, label, kind) in table.sheet.columns {
-                    th scope="col" data-key=(key) class=[numeric(*kind).then_some("num")] { (label) }
+                    th scope="col" data-key=(key) class=[class_of(*kind)] { (label) }
                 } } }
                 tbody {
                     @for row in table.rows.iter().take(SHOWN_ROWS) {
                         tr { @for (key, _, kind) in table.sheet.columns {
-                            td data-key=(key) class=[numeric(*kind).then_some("num")] { (cell(*kind, &row[*key])) }
+                            td data-key=(key) class=[class_of(*kind)] { (cell(*kind, &row[*key])) }
                         } }
                     }
                     @if table.rows.is_empty() {
