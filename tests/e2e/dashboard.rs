@@ -506,6 +506,69 @@ async fn the_office_reads_its_monitor_in_a_browser() {
         browser.source().await.contains("Er is nog geen rapportage"),
         "the region's report is not Arnhem's"
     );
+    // It asks for its own report in the form, and sees it once made.
+    let month = |d: chrono::NaiveDate| d.format("%Y-%m").to_string();
+    let field = |id: &'static str| browser.client.find(Locator::Id(id));
+    field("van")
+        .await
+        .unwrap()
+        .send_keys(&month(from))
+        .await
+        .unwrap();
+    field("tot")
+        .await
+        .unwrap()
+        .send_keys(&month(to))
+        .await
+        .unwrap();
+    let ask = browser
+        .client
+        .find(Locator::Css("form.ask button"))
+        .await
+        .unwrap();
+    ask.click().await.unwrap();
+    browser.wait_for("p.period").await;
+    assert_eq!(
+        browser.cells("municipalities", "municipality").await,
+        ["Arnhem"]
+    );
+    let own = app.get(&region.path("reports?pageSize=50"), &token).await;
+    let own = &own.body["items"][0];
+    assert_eq!(own["municipalityCbs"], "GM0202", "{own}");
+    let spend = browser.cells("municipalities", "spend").await;
+    let expected = json_decimal(&own["content"]["municipalities"][0]["spend"]);
+    assert_eq!(dutch(&spend[0]), expected);
+    browser.screenshot("monitor-arnhem").await;
+    // A month that is none is refused in Dutch; another site's form is not taken.
+    let cookie = browser
+        .client
+        .get_named_cookie("zorgregie_session")
+        .await
+        .unwrap();
+    let session = format!("zorgregie_session={}", cookie.value());
+    let url = format!("{}/dashboard/{CG}/monitor", app.base);
+    let mut answers = Vec::new();
+    for origin in ["http://127.0.0.1", app.base.as_str()] {
+        let answer = app
+            .client
+            .post(&url)
+            .header("cookie", &session)
+            .header("origin", origin)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("from=2025-13&to=2026-10")
+            .send()
+            .await
+            .unwrap();
+        answers.push(answer);
+    }
+    let invalid = answers.pop().unwrap();
+    assert_eq!(answers[0].status(), StatusCode::FORBIDDEN, "another origin");
+    assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(invalid
+        .text()
+        .await
+        .unwrap()
+        .contains("van: geef een maand als jjjj-mm"));
     let menu = browser
         .client
         .find_all(Locator::Css("header nav a"))

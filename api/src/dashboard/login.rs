@@ -70,14 +70,21 @@ fn same_origin(req: &HttpRequest) -> bool {
     }
 }
 
-/// `POST /dashboard/login`
-pub async fn submit(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> PageResult {
-    if !same_origin(&req) {
-        return Err(PageError::Status(
+/// Refuses a post from another site.
+pub fn check_origin(req: &HttpRequest) -> Result<(), PageError> {
+    if same_origin(req) {
+        Ok(())
+    } else {
+        Err(PageError::Status(
             StatusCode::FORBIDDEN,
             "Dit formulier kwam van een andere site.",
-        ));
+        ))
     }
+}
+
+/// `POST /dashboard/login`
+pub async fn submit(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> PageResult {
+    check_origin(&req)?;
     let form: LoginForm = serde_urlencoded::from_bytes(&body).unwrap_or_default();
     let claims = if !form.token.trim().is_empty() {
         state.jwt.verify(form.token.trim())
@@ -145,12 +152,7 @@ fn start_page(claims: &Claims) -> String {
 
 /// `POST /dashboard/logout`
 pub async fn logout(req: HttpRequest) -> PageResult {
-    if !same_origin(&req) {
-        return Err(PageError::Status(
-            StatusCode::FORBIDDEN,
-            "Dit formulier kwam van een andere site.",
-        ));
-    }
+    check_origin(&req)?;
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, "/dashboard/login"))
         .cookie(expired_cookie())

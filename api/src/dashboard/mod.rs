@@ -66,6 +66,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/logout", web::post().to(login::logout))
             .route("/regions", web::get().to(login::regions))
             .route("/{regionCode}/monitor", web::get().to(pages::monitor))
+            .route("/{regionCode}/monitor", web::post().to(pages::ask_report))
             .route("/{regionCode}/ceilings", web::get().to(pages::ceilings))
             .route("/{regionCode}/contracts", web::get().to(pages::contracts))
             .route("/{regionCode}/indexation", web::get().to(pages::indexation))
@@ -88,6 +89,8 @@ async fn stylesheet() -> HttpResponse {
 pub enum PageError {
     Login,
     Status(StatusCode, &'static str),
+    /// A form's fields refused, each with its message.
+    Invalid(Vec<String>),
 }
 
 impl std::fmt::Display for PageError {
@@ -95,6 +98,7 @@ impl std::fmt::Display for PageError {
         match self {
             Self::Login => write!(f, "login required"),
             Self::Status(status, text) => write!(f, "{status}: {text}"),
+            Self::Invalid(problems) => write!(f, "invalid: {}", problems.join("; ")),
         }
     }
 }
@@ -111,9 +115,12 @@ impl From<ApiError> for PageError {
                 StatusCode::FORBIDDEN,
                 "Uw rol geeft geen toegang tot deze pagina.",
             ),
-            ApiError::Validation(_) | ApiError::Unprocessable(_) => {
-                Self::Status(StatusCode::BAD_REQUEST, "De vraag in het adres klopt niet.")
-            }
+            ApiError::Validation(fields) | ApiError::Unprocessable(fields) => Self::Invalid(
+                fields
+                    .iter()
+                    .map(|f| format!("{}: {}", f.field, f.message))
+                    .collect(),
+            ),
             ApiError::Unavailable { .. } => Self::Status(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "De database is even niet bereikbaar. Probeer het zo opnieuw.",
@@ -140,11 +147,24 @@ impl ResponseError for PageError {
         match self {
             Self::Login => StatusCode::SEE_OTHER,
             Self::Status(status, _) => *status,
+            Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
         match self {
+            Self::Invalid(problems) => html_response(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                layout(
+                    "Niet gelukt",
+                    None,
+                    html! {
+                        p.problem role="alert" { "Dit kon niet:" }
+                        ul { @for p in problems { li { (p) } } }
+                        p { a href="/dashboard" { "Naar het begin" } }
+                    },
+                ),
+            ),
             Self::Login => HttpResponse::SeeOther()
                 .insert_header((header::LOCATION, "/dashboard/login"))
                 .cookie(login::expired_cookie())

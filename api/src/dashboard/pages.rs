@@ -32,8 +32,8 @@ use crate::{
         indexation_runs::{self, RunOut},
         jobs::JobOut,
         outflow_checks::{FlagOut, OutflowCheckOut},
-        reports::own_municipality,
     },
+    services::reports::own_municipality,
     state::AppState,
 };
 
@@ -102,13 +102,12 @@ pub async fn monitor(
     let args = Args::of(&req)?;
     let auth = &viewer.auth;
     let own = own_municipality(&auth.party);
-    let visible = report::Entity::scoped(&auth.scope)
-        .filter(report::Column::Status.eq("done"))
-        .apply_if(own.clone(), |q, (id, _)| {
-            q.filter(report::Column::MunicipalityId.eq(id))
-        });
+    let visible = report::Entity::scoped(&auth.scope).apply_if(own.clone(), |q, (id, _)| {
+        q.filter(report::Column::MunicipalityId.eq(id))
+    });
     let listed: Vec<(Uuid, chrono::NaiveDate, chrono::NaiveDate, Option<Uuid>)> = visible
         .clone()
+        .filter(report::Column::Status.eq("done"))
         .select_only()
         .columns([
             report::Column::Id,
@@ -142,13 +141,30 @@ pub async fn monitor(
     };
     let codes = CodeBook::load(&state.db, &auth.scope).await?;
     let frame = Frame::of(auth, "monitor");
+    let ask = report_form(&auth.region.code);
     let Some(found) = found else {
         let body = html! {
-            p { "Er is nog geen rapportage. Een rapportage wordt maandelijks gemaakt, of op verzoek via "
-                code { "POST /api/v1/regions/" (auth.region.code) "/reports" } "." }
+            p { "Er is nog geen rapportage. Een rapportage wordt maandelijks gemaakt, of hier op verzoek." }
+            (ask)
         };
         return respond(&args, &[], "Monitor", &frame, body);
     };
+    if found.status != "done" {
+        // Made by a job: the page asks again every two seconds (a meta
+        // refresh, no script) until the report is done or failed.
+        let failed = found.status == "failed";
+        let body = html! {
+            @if failed {
+                p.problem role="alert" { "Deze rapportage is mislukt: " (found.error.clone().unwrap_or_default()) }
+            } @else {
+                meta http-equiv="refresh" content="2";
+                p role="status" { "De rapportage over " (format::date(found.period_from)) " t/m "
+                    (format::date(found.period_to)) " wordt gemaakt. Deze pagina ververst zichzelf." }
+            }
+            p { a href=(format!("/dashboard/{}/monitor", auth.region.code)) { "Naar de monitor" } }
+        };
+        return respond(&args, &[], "Monitor", &frame, body);
+    }
     let content = found.content.clone().unwrap_or(Value::Null);
     let tables: Vec<Table> = report_files::SHEETS
         .iter()
@@ -183,6 +199,7 @@ pub async fn monitor(
             }
             button type="submit" { "Tonen" }
         }
+        (ask)
         p.period data-report=(found.id) {
             "Periode " (format::date(found.period_from)) " t/m " (format::date(found.period_to))
             " · " (whose(found.municipality_id))
@@ -196,6 +213,89 @@ pub async fn monitor(
         }
     };
     respond(&args, &refs, "Monitor", &frame, body)
+}
+
+/// The form that asks for a new report over whole months.
+fn report_form(region: &str) -> Markup {
+    html! {
+        form.choose.ask method="post" action=(format!("/dashboard/{region}/monitor")) {
+            span { "Nieuwe rapportage" }
+            label for="van" { "van (jjjj-mm)" }
+            input id="van" name="from" required pattern="[0-9]{4}-[0-9]{2}" size="8" placeholder="2025-01";
+            label for="tot" { "t/m (jjjj-mm)" }
+            input id="tot" name="to" required pattern="[0-9]{4}-[0-9]{2}" size="8" placeholder="2025-12";
+            button type="submit" { "Maken" }
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ReportForm {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+/// `POST /dashboard/{region}/monitor`: asks for a report over whole months
+/// (`from` and `to` as `jjjj-mm`) through the service the JSON API uses; a
+/// municipality gets its own. Then shows it while it is made.
+pub async fn ask_report(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer<ReadMonitor>,
+    body: web::Bytes,
+) -> PageResult {
+    super::login::check_origin(&req)?;
+    let auth = &viewer.auth;
+    let form: ReportForm = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let month = |m: &str| {
+        let m = m.trim();
+        m.len() == 7 && format!("{m}-01").parse::<chrono::NaiveDate>().is_ok()
+    };
+    let problems: Vec<String> = [("van", &form.from), ("t/m", &form.to)]
+        .into_iter()
+        .filter(|(_, m)| !month(m))
+        .map(|(label, m)| format!("{label}: geef een maand als jjjj-mm, niet {m:?}"))
+        .collect();
+    if !problems.is_empty() {
+        return Err(PageError::Invalid(problems));
+    }
+    // A month as its first day, and the last day of the last month.
+    let first = |m: &str| format!("{}-01", m.trim());
+    let last = |m: &str| {
+        format!("{}-01", m.trim())
+            .parse::<chrono::NaiveDate>()
+            .ok()
+            .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
+            .and_then(|d| d.pred_opt())
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| m.to_owned())
+    };
+    let (from, to) = (first(&form.from), last(&form.to));
+    let txn = entities::transaction::begin_write(&state.db).await?;
+    let asked = crate::services::reports::ReportRequest {
+        from: &from,
+        to: &to,
+        municipality_cbs: None,
+    };
+    let (saved, job) =
+        crate::services::reports::request(&txn, &auth.scope, &auth.party, &auth.audit(), asked)
+            .await?;
+    state
+        .queue
+        .push_and_commit(&state.db, txn, job)
+        .await
+        .map_err(crate::error::ApiError::from)?;
+    Ok(actix_web::HttpResponse::SeeOther()
+        .insert_header((
+            actix_web::http::header::LOCATION,
+            format!(
+                "/dashboard/{}/monitor?report={}",
+                auth.region.code, saved.id
+            ),
+        ))
+        .finish())
 }
 
 /// The chart beside a report table, where people would rather look.

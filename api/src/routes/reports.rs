@@ -3,24 +3,23 @@
 //! workbook, because the offices work in spreadsheets.
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use entities::{schema::monitoring_report as report, TenantEntity, TenantRecord};
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QueryTrait};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-use worker::jobs;
 
-use super::{codes::CodeBook, municipalities};
+use super::codes::CodeBook;
 
 use crate::{
     auth::{ReadMonitor, Scoped},
     error::{ApiError, ApiResult, Problem},
-    input::{Body, Check},
+    input::Body,
     pagination::{fetch_page, Page, PageQuery},
-    parties::Party,
     report_files,
+    services::reports::{self, own_municipality, ReportRequest},
     state::AppState,
 };
 
@@ -120,64 +119,14 @@ pub async fn create_report(
     body: Body<ReportIn>,
 ) -> ApiResult<HttpResponse> {
     let input = body.take()?;
-    let mut check = Check::new();
-    let from = check.date("from", &input.from);
-    let to = check.date("to", &input.to);
-    if let (Some(from), Some(to)) = (from, to) {
-        check.require_rule(to >= from, "to", "must not be before from");
-        // Reports read monthly rollups, so they cover whole months.
-        check.require_rule(from.day() == 1, "from", "must be the first day of a month");
-        check.require_rule(
-            to.succ_opt().is_some_and(|next| next.day() == 1),
-            "to",
-            "must be the last day of a month",
-        );
-        check.require_rule(
-            (to - from).num_days() <= 3660,
-            "to",
-            "a report covers at most ten years",
-        );
-    }
-    let own = own_municipality(&auth.party);
-    if let (Some((_, cbs)), Some(asked)) = (&own, &input.municipality_cbs) {
-        check.require_rule(
-            asked == cbs,
-            "municipalityCbs",
-            "a municipality reads its own monitor",
-        );
-    }
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let municipality = match (&own, &input.municipality_cbs) {
-        (Some((id, _)), _) => Some(*id),
-        (None, Some(cbs)) => {
-            let found = municipalities::find_by_cbs(&txn, &auth.scope, cbs).await?;
-            check.require_rule(
-                found.is_some(),
-                "municipalityCbs",
-                "no such municipality in this region",
-            );
-            found.map(|m| m.id)
-        }
-        (None, None) => None,
+    let asked = ReportRequest {
+        from: &input.from,
+        to: &input.to,
+        municipality_cbs: input.municipality_cbs.as_deref(),
     };
-    let (from, to) = check.done(from.zip(to))?;
-    let (saved, job) = jobs::report::open_report(
-        &txn,
-        &auth.scope,
-        (from, to),
-        municipality,
-        &auth.audit().actor,
-    )
-    .await?;
-    auth.audit()
-        .record(
-            &txn,
-            "create",
-            "report",
-            saved.id,
-            serde_json::json!({ "from": from, "to": to, "municipalityCbs": input.municipality_cbs }),
-        )
-        .await?;
+    let (saved, job) =
+        reports::request(&txn, &auth.scope, &auth.party, &auth.audit(), asked).await?;
     let codes = CodeBook::load(&txn, &auth.scope).await?;
     let out = ReportOut::of(saved, &codes);
     state.queue.push_and_commit(&state.db, txn, job).await?;
@@ -289,14 +238,5 @@ pub async fn get_report(
             "format",
             "must be json, csv, csv-excel or xlsx",
         )),
-    }
-}
-
-/// A municipality's access team or user reads its own municipality's
-/// reports only; the office reads them all.
-pub fn own_municipality(party: &Party) -> Option<(Uuid, String)> {
-    match party {
-        Party::Municipality { id, cbs } => Some((*id, cbs.clone())),
-        _ => None,
     }
 }

@@ -9,4 +9,5 @@ pub mod ceilings;
 pub mod contracts;
 pub mod declarations;
 pub mod iwmo;
+pub mod reports;
 pub mod vault;
