@@ -122,6 +122,14 @@ impl Browser {
         out
     }
 
+    /// The session cookie the login set.
+    async fn session(&self) -> fantoccini::cookies::Cookie<'static> {
+        self.client
+            .get_named_cookie("zorgregie_session")
+            .await
+            .unwrap()
+    }
+
     /// A screenshot for people, under `target/dashboard/`.
     async fn screenshot(&self, name: &str) {
         let dir = std::env::var("CARGO_TARGET_DIR")
@@ -325,11 +333,7 @@ async fn the_office_reads_its_monitor_in_a_browser() {
     browser.screenshot("monitor").await;
 
     // Every table downloads as CSV for Dutch Excel, with the same figures.
-    let cookie = browser
-        .client
-        .get_named_cookie("zorgregie_session")
-        .await
-        .unwrap();
+    let cookie = browser.session().await;
     assert_eq!(cookie.http_only(), Some(true));
     assert_eq!(format!("{:?}", cookie.same_site()), "Some(Strict)");
     let session = format!("zorgregie_session={}", cookie.value());
@@ -540,12 +544,7 @@ async fn the_office_reads_its_monitor_in_a_browser() {
     assert_eq!(dutch(&spend[0]), expected);
     browser.screenshot("monitor-arnhem").await;
     // A month that is none is refused in Dutch; another site's form is not taken.
-    let cookie = browser
-        .client
-        .get_named_cookie("zorgregie_session")
-        .await
-        .unwrap();
-    let session = format!("zorgregie_session={}", cookie.value());
+    let session = format!("zorgregie_session={}", browser.session().await.value());
     let url = format!("{}/dashboard/{CG}/monitor", app.base);
     let mut answers = Vec::new();
     for origin in ["http://127.0.0.1", app.base.as_str()] {
