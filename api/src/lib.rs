@@ -10,6 +10,7 @@ pub mod csv;
 pub mod dashboard;
 pub mod db;
 pub mod demo;
+pub mod dutch;
 pub mod edge;
 pub mod error;
 pub mod input;

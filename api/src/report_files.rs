@@ -323,7 +323,7 @@ fn excel_text(kind: Kind, v: &Value) -> String {
         (Count | Number, Some(d)) => d.normalize().to_string().replace('.', ","),
         (Law, _) => law_name(&text(v)).to_owned(),
         (Date, _) => dutch_date(v),
-        (Label, _) => crate::dashboard::format::label(&text(v)).to_owned(),
+        (Label, _) => crate::dutch::label(&text(v)).to_owned(),
         _ => text(v),
     }
 }
@@ -333,7 +333,7 @@ fn excel_text(kind: Kind, v: &Value) -> String {
 pub fn dutch_date(v: &Value) -> String {
     let shown = text(v);
     if let Ok(day) = shown.parse::<chrono::NaiveDate>() {
-        return crate::dashboard::format::date(day);
+        return crate::dutch::date(day);
     }
     match shown.parse::<chrono::DateTime<chrono::Utc>>() {
         Ok(moment) => moment.format("%d-%m-%Y %H:%M").to_string(),
@@ -443,9 +443,7 @@ pub fn workbook(tables: &[(&Sheet, Vec<&Value>)]) -> Result<Vec<u8>, rust_xlsxwr
                     (Number, Some(n)) => ws.write_number(r, c, n)?,
                     (Law, _) => ws.write_string(r, c, law_name(&text(cell)))?,
                     (Date, _) => ws.write_string(r, c, dutch_date(cell))?,
-                    (Label, _) => {
-                        ws.write_string(r, c, crate::dashboard::format::label(&text(cell)))?
-                    }
+                    (Label, _) => ws.write_string(r, c, crate::dutch::label(&text(cell)))?,
                     _ => ws.write_string(r, c, text(cell))?,
                 };
             }

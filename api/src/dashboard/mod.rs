@@ -11,7 +11,6 @@
 //! CSV and XLSX download (the sheets of [`report_files`]).
 
 pub mod chart;
-pub mod format;
 mod login;
 mod pages;
 
@@ -29,6 +28,7 @@ use serde_json::Value;
 
 use crate::{
     auth::{Permission, Scoped},
+    dutch as format,
     error::ApiError,
     report_files::{self, Kind, Sheet},
     state::AppState,
@@ -213,27 +213,25 @@ impl<P: Permission + 'static> FromRequest for Viewer<P> {
     }
 }
 
-/// The roles that may open a page (its API permission's).
-type Roles = fn() -> &'static [entities::enums::Role];
-
-/// The pages, in the order of the menu, with the roles that may open them.
-const PAGES: &[(&str, &str, Roles)] = &[
-    ("monitor", "Monitor", || crate::auth::ReadMonitor::ROLES),
-    ("ceilings", "Budgetplafonds", || {
-        crate::auth::ReadRegion::ROLES
-    }),
-    ("contracts", "Contracten en uitstroom", || {
-        crate::auth::Monitor::ROLES
-    }),
-    ("indexation", "Indexatie", || crate::auth::ReadRegion::ROLES),
-    ("jobs", "Taken", || crate::auth::ReadJobs::ROLES),
+/// The pages, in the order of the menu, with the roles that may open them
+/// (the permission of the API's resource behind each).
+const PAGES: &[(&str, &str, &[entities::enums::Role])] = &[
+    ("monitor", "Monitor", crate::auth::ReadMonitor::ROLES),
+    ("ceilings", "Budgetplafonds", crate::auth::ReadRegion::ROLES),
+    (
+        "contracts",
+        "Contracten en uitstroom",
+        crate::auth::Monitor::ROLES,
+    ),
+    ("indexation", "Indexatie", crate::auth::ReadRegion::ROLES),
+    ("jobs", "Taken", crate::auth::ReadJobs::ROLES),
 ];
 
 /// The first page a role may open (after logging in).
 pub fn first_page(role: entities::enums::Role) -> Option<&'static str> {
     PAGES
         .iter()
-        .find(|(_, _, roles)| roles().contains(&role))
+        .find(|(_, _, roles)| roles.contains(&role))
         .map(|(slug, _, _)| *slug)
 }
 
@@ -284,7 +282,7 @@ pub fn layout(title: &str, frame: Option<&Frame>, body: Markup) -> Markup {
                         nav aria-label="Pagina's" {
                             ul {
                                 @for (slug, label, roles) in PAGES {
-                                    @if roles().contains(&frame.role) {
+                                    @if roles.contains(&frame.role) {
                                         li {
                                             a href=(format!("/dashboard/{}/{slug}", frame.region_code))
                                                 aria-current=[(frame.current == *slug).then_some("page")] { (label) }

@@ -19,11 +19,12 @@ use uuid::Uuid;
 
 use super::{
     chart::{self, Series},
-    download, format, html_response, json_rows, layout, sheet, table, Download, Frame, PageError,
+    download, html_response, json_rows, layout, sheet, table, Download, Frame, PageError,
     PageResult, Table, Viewer,
 };
 use crate::{
     auth::{Monitor, ReadJobs, ReadMonitor, ReadRegion},
+    dutch as format,
     report_files::{self, Kind::*, Sheet},
     routes::{
         budget_ceilings::{self, BudgetSignalOut},
@@ -67,6 +68,9 @@ fn decimal(v: &Value) -> f64 {
         .unwrap_or(0.0)
 }
 
+/// An axis tick in whole euros. Ticks are chart geometry (`f64`, a round
+/// bound from `chart::nice_max`), never money that is added up; the exact
+/// amounts stand in the table beside the chart.
 fn whole_euro_axis(v: f64) -> String {
     format::whole_euro(Decimal::from_f64_retain(v).unwrap_or_default())
 }

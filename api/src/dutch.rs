@@ -1,6 +1,7 @@
-//! Numbers, money and dates as Dutch readers write them: `€ 8.802.420,00`,
-//! `32,46%`, `1.656`, `31-12-2025`, `jan 2025`. Pure functions, so the
-//! pages, their tests and the downloads agree on one notation.
+//! Numbers, money, dates and the API's codes as Dutch readers write them:
+//! `€ 8.802.420,00`, `32,46%`, `1.656`, `31-12-2025`, `jan 2025`,
+//! "contract loopt af". Pure functions, so the dashboard's pages and the
+//! report's downloads for people (`report_files`) agree on one notation.
 
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
