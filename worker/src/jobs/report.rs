@@ -70,6 +70,18 @@ where
     }
 }
 
+/// What the flows read of an allocation: the moving ones and their
+/// clients' other ones alike.
+const FLOW_COLUMNS: [allocation::Column; 7] = [
+    allocation::Column::Id,
+    allocation::Column::ClientKey,
+    allocation::Column::ProviderId,
+    allocation::Column::ProductId,
+    allocation::Column::MunicipalityId,
+    allocation::Column::StartDate,
+    allocation::Column::EndDate,
+];
+
 fn counts(rows: Vec<(Uuid, i64)>) -> HashMap<Uuid, usize> {
     rows.into_iter()
         .map(|(id, n)| (id, n.max(0) as usize))
@@ -228,16 +240,8 @@ async fn gather(
     );
     let moving_query = allocation::Entity::scoped(scope)
         .select_only()
-        .columns([
-            allocation::Column::Id,
-            allocation::Column::ClientKey,
-            allocation::Column::ProviderId,
-            allocation::Column::ProductId,
-            allocation::Column::MunicipalityId,
-            allocation::Column::StartDate,
-            allocation::Column::EndDate,
-            allocation::Column::CareStartedOn,
-        ])
+        .columns(FLOW_COLUMNS)
+        .column(allocation::Column::CareStartedOn)
         // The day it was recorded, as a date: parsing 10,000 timestamps
         // costs more than the query.
         .expr(Expr::cust(match db.get_database_backend() {
@@ -261,15 +265,7 @@ async fn gather(
     type Neighbour = (Uuid, String, Uuid, Uuid, Uuid, NaiveDate, Option<NaiveDate>);
     let neighbours_query = allocation::Entity::scoped(scope)
         .select_only()
-        .columns([
-            allocation::Column::Id,
-            allocation::Column::ClientKey,
-            allocation::Column::ProviderId,
-            allocation::Column::ProductId,
-            allocation::Column::MunicipalityId,
-            allocation::Column::StartDate,
-            allocation::Column::EndDate,
-        ])
+        .columns(FLOW_COLUMNS)
         .filter(allocation::Column::ClientKey.in_subquery(movers))
         .filter(moving_in_period.not())
         .filter(allocation::Column::RemovedAt.is_null())
