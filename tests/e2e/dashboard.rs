@@ -87,6 +87,16 @@ impl Browser {
         self.client.goto(url).await.unwrap();
     }
 
+    /// Types into the fields (by id) and clicks the form's button.
+    async fn fill_and_post(&self, fields: &[(&str, &str)], button: &str) {
+        for (id, text) in fields {
+            let field = self.client.find(Locator::Id(id)).await.unwrap();
+            field.send_keys(text).await.unwrap();
+        }
+        let button = self.client.find(Locator::Css(button)).await.unwrap();
+        button.click().await.unwrap();
+    }
+
     /// Waits for an element of the next page (a click does not wait for
     /// the page it posts to).
     async fn wait_for(&self, css: &str) {
@@ -233,60 +243,26 @@ async fn the_office_reads_its_monitor_in_a_browser() {
         "Inloggen",
         "no session: the login form"
     );
+    let client_id = client.body["clientId"].as_str().unwrap();
     browser
-        .client
-        .find(Locator::Id("clientId"))
-        .await
-        .unwrap()
-        .send_keys(client.body["clientId"].as_str().unwrap())
-        .await
-        .unwrap();
-    browser
-        .client
-        .find(Locator::Id("clientSecret"))
-        .await
-        .unwrap()
-        .send_keys("not the secret")
-        .await
-        .unwrap();
-    browser
-        .client
-        .find(Locator::Css("form.login button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+        .fill_and_post(
+            &[("clientId", client_id), ("clientSecret", "not the secret")],
+            "form.login button",
+        )
+        .await;
     browser.wait_for("p.problem").await;
     let refused = browser.source().await;
     assert!(
         refused.contains("Deze gegevens geven geen toegang."),
         "{refused}"
     );
+    let secret = client.body["clientSecret"].as_str().unwrap();
     browser
-        .client
-        .find(Locator::Id("clientId"))
-        .await
-        .unwrap()
-        .send_keys(client.body["clientId"].as_str().unwrap())
-        .await
-        .unwrap();
-    browser
-        .client
-        .find(Locator::Id("clientSecret"))
-        .await
-        .unwrap()
-        .send_keys(client.body["clientSecret"].as_str().unwrap())
-        .await
-        .unwrap();
-    browser
-        .client
-        .find(Locator::Css("form.login button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+        .fill_and_post(
+            &[("clientId", client_id), ("clientSecret", secret)],
+            "form.login button",
+        )
+        .await;
     browser.wait_for("header nav").await;
     let url = browser.client.current_url().await.unwrap();
     assert_eq!(url.path(), format!("/dashboard/{CG}/monitor"));
@@ -489,21 +465,8 @@ async fn the_office_reads_its_monitor_in_a_browser() {
     claims.municipality = Some("GM0202".into());
     let token = app.sign(&claims);
     browser
-        .client
-        .find(Locator::Id("token"))
-        .await
-        .unwrap()
-        .send_keys(&token)
-        .await
-        .unwrap();
-    browser
-        .client
-        .find(Locator::Css("form.login button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+        .fill_and_post(&[("token", &token)], "form.login button")
+        .await;
     browser.wait_for("header nav").await;
     assert_eq!(browser.heading().await, "Monitor");
     assert!(
@@ -512,25 +475,10 @@ async fn the_office_reads_its_monitor_in_a_browser() {
     );
     // It asks for its own report in the form, and sees it once made.
     let month = |d: chrono::NaiveDate| d.format("%Y-%m").to_string();
-    let field = |id: &'static str| browser.client.find(Locator::Id(id));
-    field("van")
-        .await
-        .unwrap()
-        .send_keys(&month(from))
-        .await
-        .unwrap();
-    field("tot")
-        .await
-        .unwrap()
-        .send_keys(&month(to))
-        .await
-        .unwrap();
-    let ask = browser
-        .client
-        .find(Locator::Css("form.ask button"))
-        .await
-        .unwrap();
-    ask.click().await.unwrap();
+    let (van, tot) = (month(from), month(to));
+    browser
+        .fill_and_post(&[("van", &van), ("tot", &tot)], "form.ask button")
+        .await;
     browser.wait_for("p.period").await;
     assert_eq!(
         browser.cells("municipalities", "municipality").await,

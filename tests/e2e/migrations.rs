@@ -1,7 +1,7 @@
 //! Every migration runs up, down and up again, on SQLite and PostgreSQL.
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectionTrait, Database};
+use sea_orm::Database;
 
 async fn up_down_up(url: &str) {
     let db = Database::connect(url).await.unwrap();
@@ -32,26 +32,9 @@ async fn sqlite_up_down_up() {
 
 #[tokio::test]
 async fn postgres_up_down_up() {
-    let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "CI=true needs TEST_DATABASE_URL"
-        );
-        eprintln!("skipped: set TEST_DATABASE_URL");
+    let Some(scratch) = e2e::ScratchDatabase::create("zorgregie_migrate").await else {
         return;
     };
-    // A database of its own: the shared test database is in use by other tests.
-    let name = format!("zorgregie_migrate_{}", uuid::Uuid::now_v7().simple());
-    let admin = Database::connect(&url).await.unwrap();
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    let base = url.rsplit_once('/').map(|(base, _)| base).unwrap();
-    up_down_up(&format!("{base}/{name}")).await;
-    admin
-        .execute_unprepared(&format!("DROP DATABASE {name}"))
-        .await
-        .unwrap();
+    up_down_up(&scratch.url).await;
+    scratch.drop().await;
 }

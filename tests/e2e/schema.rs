@@ -39,32 +39,16 @@ async fn rows(db: &DatabaseConnection, sql: &str) -> Vec<(String, String, String
 
 #[tokio::test]
 async fn tenant_tables_lead_with_region_id() {
-    let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "CI=true needs TEST_DATABASE_URL"
-        );
-        eprintln!("skipped: set TEST_DATABASE_URL");
+    // A database of its own, migrated from scratch.
+    let Some(scratch) = e2e::ScratchDatabase::create("zorgregie_schema").await else {
         return;
     };
-    // A database of its own, migrated from scratch.
-    let name = format!("zorgregie_schema_{}", uuid::Uuid::now_v7().simple());
-    let admin = Database::connect(&url).await.unwrap();
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    let base = url.rsplit_once('/').map(|(base, _)| base).unwrap();
-    let db = Database::connect(format!("{base}/{name}")).await.unwrap();
+    let db = Database::connect(&scratch.url).await.unwrap();
     Migrator::up(&db, None).await.unwrap();
 
     let problems = check(&db).await;
     db.close().await.unwrap();
-    admin
-        .execute_unprepared(&format!("DROP DATABASE {name}"))
-        .await
-        .unwrap();
+    scratch.drop().await;
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 

@@ -391,6 +391,48 @@ pub fn bsn(n: u32) -> String {
     entities::bsn_check::nth_valid_bsn(n)
 }
 
+/// A PostgreSQL database of a test's own on the `TEST_DATABASE_URL` server
+/// (the shared test database is in use by other tests), dropped by
+/// [`ScratchDatabase::drop`]. `None` (skipped) without the variable, except
+/// under `CI=true`.
+pub struct ScratchDatabase {
+    admin: sea_orm::DatabaseConnection,
+    name: String,
+    pub url: String,
+}
+
+impl ScratchDatabase {
+    pub async fn create(prefix: &str) -> Option<Self> {
+        use sea_orm::ConnectionTrait;
+        let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
+            assert_ne!(
+                std::env::var("CI").as_deref(),
+                Ok("true"),
+                "CI=true needs TEST_DATABASE_URL"
+            );
+            eprintln!("skipped: set TEST_DATABASE_URL");
+            return None;
+        };
+        let name = format!("{prefix}_{}", uuid::Uuid::now_v7().simple());
+        let admin = sea_orm::Database::connect(&url).await.unwrap();
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
+        let base = url.rsplit_once('/').map(|(base, _)| base).unwrap();
+        let url = format!("{base}/{name}");
+        Some(Self { admin, name, url })
+    }
+
+    pub async fn drop(self) {
+        use sea_orm::ConnectionTrait;
+        self.admin
+            .execute_unprepared(&format!("DROP DATABASE {}", self.name))
+            .await
+            .unwrap();
+    }
+}
+
 /// Polls a job run until it has finished; returns it.
 pub async fn wait_for_job(app: &TestApp, region: &Region, job_id: &str) -> Value {
     for _ in 0..600 {
