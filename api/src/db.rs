@@ -25,6 +25,11 @@ pub async fn connect_with(
     options
         .sqlx_logging(false)
         .acquire_timeout(acquire_timeout)
+        // A connection is pinged before use only after it idled a while
+        // (the default pings on every checkout: a round trip per query). A
+        // hot connection that broke fails its query, and the pool drops it
+        // when it comes back.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .max_connections(if url.starts_with("sqlite") { 4 } else { 10 });
     let db = Database::connect(options).await?;
     if db.get_database_backend() == DbBackend::Sqlite {

@@ -54,7 +54,10 @@ async fn connect_when_up(url: &str) -> sea_orm::DatabaseConnection {
         let mut options = ConnectOptions::new(url.to_owned());
         options
             .sqlx_logging(false)
-            .acquire_timeout(std::time::Duration::from_secs(5));
+            .acquire_timeout(std::time::Duration::from_secs(5))
+            // Ping only connections that idled (as the api does): the
+            // default pings on every checkout, a round trip per query.
+            .test_before_acquire_if_idle_for(std::time::Duration::from_secs(30));
         match Database::connect(options).await {
             Ok(db) => return db,
             Err(e) => {
