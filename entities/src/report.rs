@@ -150,7 +150,7 @@ pub struct SpendInfo {
 }
 
 pub struct AllocationInfo {
-    pub client_key: String,
+    pub client: ClientId,
     pub provider_agb: String,
     pub product_code: String,
     pub product_group_id: Uuid,
@@ -210,7 +210,27 @@ pub struct ReportInput {
 
 /// A `declared_clients` row: (year, client, product group, municipality,
 /// months mask with bit 0 = January).
-pub type ClientMonths = (i32, String, Uuid, Uuid, i32);
+pub type ClientMonths = (i32, ClientId, Uuid, Uuid, i32);
+
+/// A client as a number local to one report. The pseudonyms (64
+/// characters) are hashed once as they are read; every count after that
+/// compares numbers.
+pub type ClientId = u32;
+
+/// Numbers the pseudonyms read for one report, in order of first sight.
+#[derive(Default)]
+pub struct ClientNumbers(HashMap<String, ClientId>);
+
+impl ClientNumbers {
+    pub fn number(&mut self, pseudonym: &str) -> ClientId {
+        if let Some(id) = self.0.get(pseudonym) {
+            return *id;
+        }
+        let id = self.0.len() as ClientId;
+        self.0.insert(pseudonym.to_owned(), id);
+        id
+    }
+}
 
 /// The distinct clients with an approved line in the period's months, per
 /// product group and per municipality (a client counts once in each).
@@ -218,18 +238,22 @@ pub fn distinct_clients_in(
     rows: &[ClientMonths],
     (from, to): (NaiveDate, NaiveDate),
 ) -> (HashMap<Uuid, usize>, HashMap<Uuid, usize>) {
-    let mut groups: HashMap<Uuid, std::collections::HashSet<&str>> = HashMap::new();
-    let mut municipalities: HashMap<Uuid, std::collections::HashSet<&str>> = HashMap::new();
+    let mut groups: HashMap<Uuid, std::collections::HashSet<ClientId>> = HashMap::new();
+    let mut municipalities: HashMap<Uuid, std::collections::HashSet<ClientId>> = HashMap::new();
+    let mut masks: HashMap<i32, i32> = HashMap::new();
     for (year, client, group, municipality, mask) in rows {
-        if mask & crate::rollup::period_mask(*year, from, to) != 0 {
-            groups.entry(*group).or_default().insert(client);
+        let period = *masks
+            .entry(*year)
+            .or_insert_with(|| crate::rollup::period_mask(*year, from, to));
+        if mask & period != 0 {
+            groups.entry(*group).or_default().insert(*client);
             municipalities
                 .entry(*municipality)
                 .or_default()
-                .insert(client);
+                .insert(*client);
         }
     }
-    let count = |sets: HashMap<Uuid, std::collections::HashSet<&str>>| {
+    let count = |sets: HashMap<Uuid, std::collections::HashSet<ClientId>>| {
         sets.into_iter().map(|(id, set)| (id, set.len())).collect()
     };
     (count(groups), count(municipalities))
@@ -291,6 +315,13 @@ pub fn trends(input: &ReportInput) -> Vec<TrendRow> {
             .contains(&m)
             .then(|| 1u32 << (m - first + 1))
     };
+    // A rollup row's twelve months in the series' bits.
+    let year_bits = |year: i32, mask: i32| {
+        (0..12)
+            .filter(|month0| mask & (1 << month0) != 0)
+            .filter_map(|month0| bit(year * 12 + month0))
+            .fold(0u32, |bits, b| bits | b)
+    };
     // Months with hours, per group.
     let mut hour_months: HashMap<Uuid, u32> = HashMap::new();
     for (month, group, _, minutes) in &input.spend_by_month {
@@ -300,22 +331,17 @@ pub fn trends(input: &ReportInput) -> Vec<TrendRow> {
     }
     // One pass over the rollup rows: the months of each client in each
     // group (a client counted in several municipalities of a group once).
-    let mut per_group: HashMap<(&str, Uuid), u32> = HashMap::new();
+    let mut per_group: HashMap<(ClientId, Uuid), u32> = HashMap::new();
     for (year, client, group, _, mask) in &input.client_months {
-        let entry = per_group.entry((client.as_str(), *group)).or_default();
-        for month0 in 0..12 {
-            if let (true, Some(b)) = (mask & (1 << month0) != 0, bit(year * 12 + month0)) {
-                *entry |= b;
-            }
-        }
+        *per_group.entry((*client, *group)).or_default() |= year_bits(*year, *mask);
     }
     let mut clients = vec![0usize; months];
     let mut hour_clients = vec![0usize; months];
     let mut inflow = vec![0usize; months];
     let mut outflow = vec![0usize; months];
-    let mut per_client: HashMap<&str, (u32, u32)> = HashMap::new();
+    let mut per_client: HashMap<ClientId, (u32, u32)> = HashMap::new();
     for ((client, group), mask) in &per_group {
-        let entry = per_client.entry(client).or_default();
+        let entry = per_client.entry(*client).or_default();
         entry.0 |= mask;
         entry.1 |= mask & hour_months.get(group).copied().unwrap_or(0);
         for i in 0..months {
@@ -558,33 +584,34 @@ pub fn client_flows(input: &ReportInput) -> Vec<ClientFlowRow> {
         .map(|m| (m.id, m.cbs_code.as_str()))
         .collect();
     // Per client, group and municipality: its allocations.
-    let mut per_client: HashMap<(&str, Uuid, Uuid), Vec<&AllocationInfo>> = HashMap::new();
+    let mut per_client: HashMap<(ClientId, Uuid, Uuid), Vec<&AllocationInfo>> = HashMap::new();
     for a in &input.allocations {
         per_client
-            .entry((a.client_key.as_str(), a.product_group_id, a.municipality_id))
+            .entry((a.client, a.product_group_id, a.municipality_id))
             .or_default()
             .push(a);
     }
-    let mut counts: BTreeMap<(Uuid, Uuid, i32), (usize, usize, usize)> = BTreeMap::new();
+    // Bit i of a mask is month `base + i`: the period and a month either
+    // side, at most 122 months (a report covers at most ten years).
+    let base = first - 1;
+    // Per group and municipality, each month's (inflow, outflow, throughflow).
+    let mut counts: HashMap<(Uuid, Uuid), Vec<(usize, usize, usize)>> = HashMap::new();
     for ((_, group, municipality), allocations) in &per_client {
-        let active = |m: i32| {
-            allocations.iter().any(|a| {
-                month_number(a.start_date) <= m
-                    && a.end_date.is_none_or(|end| m <= month_number(end))
-            })
-        };
-        for m in first..=last {
+        let months = allocations.iter().fold(0u128, |bits, a| {
+            let start = month_number(a.start_date).max(base);
+            let end = a.end_date.map_or(last + 1, month_number).min(last + 1);
+            (start..=end).fold(bits, |bits, m| bits | 1 << (m - base))
+        });
+        let active = |m: i32| months >> (m - base) & 1 == 1;
+        let row = counts
+            .entry((*group, *municipality))
+            .or_insert_with(|| vec![(0, 0, 0); (last - first + 1) as usize]);
+        for (m, cell) in (first..=last).zip(row.iter_mut()) {
             if !active(m) {
                 continue;
             }
-            let (came, left) = (!active(m - 1), !active(m + 1));
-            let entry = counts.entry((*group, *municipality, m)).or_default();
-            if came {
-                entry.0 += 1;
-            }
-            if left {
-                entry.1 += 1;
-            }
+            cell.0 += !active(m - 1) as usize;
+            cell.1 += !active(m + 1) as usize;
             let moved = allocations.iter().any(|ended| {
                 ended.end_date.is_some_and(|end| month_number(end) == m)
                     && allocations.iter().any(|next| {
@@ -595,16 +622,21 @@ pub fn client_flows(input: &ReportInput) -> Vec<ClientFlowRow> {
                                 || next.provider_agb != ended.provider_agb)
                     })
             });
-            if moved {
-                entry.2 += 1;
-            }
+            cell.2 += moved as usize;
         }
     }
+    let mut counts: Vec<_> = counts.into_iter().collect();
+    counts.sort_unstable_by_key(|(key, _)| *key);
     counts
         .into_iter()
-        .filter(|(_, (i, o, t))| i + o + t > 0)
+        .flat_map(|((group, municipality), row)| {
+            (first..=last)
+                .zip(row)
+                .filter(|(_, (i, o, t))| i + o + t > 0)
+                .map(move |(m, cell)| (group, municipality, m, cell))
+        })
         .map(
-            |((group, municipality, m), (inflow, outflow, throughflow))| ClientFlowRow {
+            |(group, municipality, m, (inflow, outflow, throughflow))| ClientFlowRow {
                 product_group_code: group_code.get(&group).copied().unwrap_or("").to_owned(),
                 municipality_cbs: cbs.get(&municipality).copied().unwrap_or("").to_owned(),
                 month: month_text(m),
@@ -832,22 +864,22 @@ pub fn build(input: &ReportInput) -> Report {
         .filter(|a| a.end_date.is_some_and(|e| within(e, from, to)))
         .collect();
     // Started allocations by client, so a large region is not quadratic.
-    let mut started_by_client: HashMap<&str, Vec<&AllocationInfo>> = HashMap::new();
+    let mut started_by_client: HashMap<ClientId, Vec<&AllocationInfo>> = HashMap::new();
     for s in &started {
-        started_by_client.entry(&s.client_key).or_default().push(s);
+        started_by_client.entry(s.client).or_default().push(s);
     }
     let throughflow = ended
         .iter()
         .filter(|e| {
             started_by_client
-                .get(e.client_key.as_str())
+                .get(&e.client)
                 .is_some_and(|starts| {
                     starts.iter().any(|s| {
                         s.product_code != e.product_code || s.provider_agb != e.provider_agb
                     })
                 })
         })
-        .map(|e| e.client_key.as_str())
+        .map(|e| e.client)
         .collect::<BTreeSet<_>>()
         .len();
     let budget_ceilings = input
@@ -978,6 +1010,11 @@ mod tests {
         }
     }
 
+    /// A test client's number: `c1` and `k1` are 1.
+    fn number(name: &str) -> ClientId {
+        name[1..].parse().unwrap()
+    }
+
     fn allocation(
         client: &str,
         agb: &str,
@@ -986,7 +1023,7 @@ mod tests {
         end: Option<&str>,
     ) -> AllocationInfo {
         AllocationInfo {
-            client_key: client.into(),
+            client: number(client),
             provider_agb: agb.into(),
             product_code: product.into(),
             product_group_id: BEG,
@@ -1093,11 +1130,11 @@ mod tests {
                 (d("2023-12-01"), BEG, 99_999, 0), // the 24 months start in April 2023
             ],
             client_months: vec![
-                (2025, "c1".into(), BEG, ARNHEM, 0b101), // January and March 2025
-                (2025, "c2".into(), DB, ARNHEM, 0b100),  // March 2025
-                (2024, "c1".into(), BEG, ARNHEM, 1 << 3), // April 2024
+                (2025, number("c1"), BEG, ARNHEM, 0b101), // January and March 2025
+                (2025, number("c2"), DB, ARNHEM, 0b100),  // March 2025
+                (2024, number("c1"), BEG, ARNHEM, 1 << 3), // April 2024
                 // March (before the series) and April 2023.
-                (2023, "c3".into(), BEG, ARNHEM, 1 << 2 | 1 << 3),
+                (2023, number("c3"), BEG, ARNHEM, 1 << 2 | 1 << 3),
             ],
             compliance: vec![
                 check(
@@ -1310,17 +1347,27 @@ mod tests {
         assert_eq!(december.spend, dec("999.99"));
     }
 
+    #[test]
+    fn client_numbers_follow_the_pseudonym() {
+        let mut numbers = ClientNumbers::default();
+        let (a, b) = ("a".repeat(64), "b".repeat(64));
+        assert_eq!(
+            [numbers.number(&a), numbers.number(&b), numbers.number(&a)],
+            [0, 1, 0]
+        );
+    }
+
     /// A client counts once per group and per municipality, and only for
     /// months in the period.
     #[test]
     fn distinct_clients_of_the_period() {
         let (ede, zevenaar) = (Uuid::from_u128(7), Uuid::from_u128(8));
         let rows: Vec<ClientMonths> = vec![
-            (2025, "c1".into(), BEG, ede, 0b1),       // January
-            (2025, "c1".into(), BEG, zevenaar, 0b10), // February, moved
-            (2025, "c1".into(), DB, ede, 0b1),
-            (2025, "c2".into(), BEG, ede, 1 << 11), // December: outside
-            (2024, "c3".into(), BEG, ede, 1 << 11), // December 2024: outside
+            (2025, number("c1"), BEG, ede, 0b1),       // January
+            (2025, number("c1"), BEG, zevenaar, 0b10), // February, moved
+            (2025, number("c1"), DB, ede, 0b1),
+            (2025, number("c2"), BEG, ede, 1 << 11), // December: outside
+            (2024, number("c3"), BEG, ede, 1 << 11), // December 2024: outside
         ];
         let (groups, municipalities) =
             distinct_clients_in(&rows, (d("2025-01-01"), d("2025-03-31")));

@@ -18,6 +18,7 @@ mod m20261124_000011_contract_life;
 mod m20261124_000012_municipal_reports;
 mod m20261124_000013_allocation_period_index;
 mod m20261124_000014_rollup_minutes;
+mod m20261124_000015_report_indexes;
 
 /// Rolls up every approved line into empty rollup tables (the data
 /// generator and a test use it): the amounts, lines and client months of
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000012_municipal_reports::Migration),
             Box::new(m20261124_000013_allocation_period_index::Migration),
             Box::new(m20261124_000014_rollup_minutes::Migration),
+            Box::new(m20261124_000015_report_indexes::Migration),
         ]
     }
 }

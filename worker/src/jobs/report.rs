@@ -9,8 +9,9 @@ use entities::{
     contract_life::last_day,
     policy::{kinds, PolicyRules},
     report::{
-        build, distinct_clients_in, trend_start, AllocationInfo, CeilingInfo, ContractInfo,
-        FrameworkInfo, GroupInfo, MarketRules, MunicipalityInfo, ReportInput, SpendInfo,
+        build, distinct_clients_in, trend_start, AllocationInfo, CeilingInfo, ClientMonths,
+        ClientNumbers, ContractInfo, FrameworkInfo, GroupInfo, MarketRules, MunicipalityInfo,
+        ReportInput, SpendInfo,
     },
     rollup::{month_bit, month_of},
     schema::{
@@ -19,7 +20,6 @@ use entities::{
         monitoring_report as report, municipality, municipality_population as population, product,
         product_group, provider, spend_rollup,
     },
-    transaction::begin_write,
     RegionScope, TenantEntity, TenantRecord,
 };
 use sea_orm::{
@@ -34,8 +34,10 @@ use crate::runs::JobError;
 pub const KIND: &str = "monitoring-report";
 
 /// The rows of a statement as tuples, read through sqlx itself: for the
-/// report's two largest reads (the moving allocations and the clients'
-/// months), where sea-orm's row conversion doubled the time (BENCHMARKS.md).
+/// report's largest reads (the moving allocations, their clients' other
+/// ones and the clients' months), where sea-orm's row conversion doubled
+/// the time (BENCHMARKS.md). Each read is a task of its own, so the rows of
+/// several are decoded on several cores.
 async fn rows<T>(
     db: &DatabaseConnection,
     statement: sea_orm::sea_query::SelectStatement,
@@ -44,7 +46,8 @@ where
     T: for<'r> sea_orm::sqlx::FromRow<'r, sea_orm::sqlx::sqlite::SqliteRow>
         + for<'r> sea_orm::sqlx::FromRow<'r, sea_orm::sqlx::postgres::PgRow>
         + Send
-        + Unpin,
+        + Unpin
+        + 'static,
 {
     use sea_orm::sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
     use sea_query_sqlx::SqlxBinder;
@@ -52,22 +55,28 @@ where
     // value is bound, none is spliced into it.
     use sea_orm::sqlx::AssertSqlSafe;
     let failed = |e: sea_orm::sqlx::Error| sea_orm::DbErr::Custom(e.to_string());
-    match db.get_database_backend() {
-        sea_orm::DatabaseBackend::Sqlite => {
-            let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
-            sea_orm::sqlx::query_as_with::<_, T, _>(AssertSqlSafe(sql), values)
-                .fetch_all(db.get_sqlite_connection_pool())
-                .await
-                .map_err(failed)
+    let db = db.clone();
+    let read = async move {
+        match db.get_database_backend() {
+            sea_orm::DatabaseBackend::Sqlite => {
+                let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
+                sea_orm::sqlx::query_as_with::<_, T, _>(AssertSqlSafe(sql), values)
+                    .fetch_all(db.get_sqlite_connection_pool())
+                    .await
+                    .map_err(failed)
+            }
+            _ => {
+                let (sql, values) = statement.build_sqlx(PostgresQueryBuilder);
+                sea_orm::sqlx::query_as_with::<_, T, _>(AssertSqlSafe(sql), values)
+                    .fetch_all(db.get_postgres_connection_pool())
+                    .await
+                    .map_err(failed)
+            }
         }
-        _ => {
-            let (sql, values) = statement.build_sqlx(PostgresQueryBuilder);
-            sea_orm::sqlx::query_as_with::<_, T, _>(AssertSqlSafe(sql), values)
-                .fetch_all(db.get_postgres_connection_pool())
-                .await
-                .map_err(failed)
-        }
-    }
+    };
+    tokio::spawn(read)
+        .await
+        .map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?
 }
 
 /// What the flows read of an allocation: the moving ones and their
@@ -82,6 +91,23 @@ const FLOW_COLUMNS: [allocation::Column; 7] = [
     allocation::Column::EndDate,
 ];
 
+/// A moving allocation: [`FLOW_COLUMNS`], the start of care and the day
+/// it was recorded.
+type Moving = (
+    Uuid,
+    String,
+    Uuid,
+    Uuid,
+    Uuid,
+    NaiveDate,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    NaiveDate,
+);
+
+/// Another allocation of a client that moves: [`FLOW_COLUMNS`].
+type Neighbour = (Uuid, String, Uuid, Uuid, Uuid, NaiveDate, Option<NaiveDate>);
+
 fn counts(rows: Vec<(Uuid, i64)>) -> HashMap<Uuid, usize> {
     rows.into_iter()
         .map(|(id, n)| (id, n.max(0) as usize))
@@ -90,78 +116,14 @@ fn counts(rows: Vec<(Uuid, i64)>) -> HashMap<Uuid, usize> {
 
 /// The report's facts; with `municipality`, only that municipality's (its
 /// spend, clients, allocations, contracts serving it, its ceilings and
-/// frameworks): its own monitor.
+/// frameworks): its own monitor. Every query is independent of the others,
+/// so they run side by side on the pool, the largest reads first.
 async fn gather(
     db: &DatabaseConnection,
     scope: &RegionScope,
     (from, to): (NaiveDate, NaiveDate),
     municipality: Option<Uuid>,
 ) -> Result<ReportInput, JobError> {
-    let agb: HashMap<Uuid, String> = provider::Entity::scoped(scope)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p.agb_code))
-        .collect();
-    let products: HashMap<Uuid, product::Model> = product::Entity::scoped(scope)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p))
-        .collect();
-    let groups_all = product_group::Entity::scoped(scope)
-        .order_by_asc(product_group::Column::Code)
-        .all(db)
-        .await?;
-    let group_code: HashMap<Uuid, String> =
-        groups_all.iter().map(|g| (g.id, g.code.clone())).collect();
-    let groups = groups_all
-        .into_iter()
-        .map(|g| GroupInfo {
-            id: g.id,
-            code: g.code,
-            name: g.name,
-            law: g.law.as_str().into(),
-        })
-        .collect();
-    let inhabitants: HashMap<Uuid, i64> = population::Entity::scoped(scope)
-        .filter(population::Column::Year.eq(from.year()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.municipality_id, p.inhabitants))
-        .collect();
-    let municipalities_all = municipality::Entity::scoped(scope)
-        .apply_if(municipality, |q, m| {
-            q.filter(municipality::Column::Id.eq(m))
-        })
-        .order_by_asc(municipality::Column::CbsCode)
-        .all(db)
-        .await?;
-    let cbs: HashMap<Uuid, String> = municipalities_all
-        .iter()
-        .map(|m| (m.id, m.cbs_code.clone()))
-        .collect();
-    let municipalities = municipalities_all
-        .into_iter()
-        .map(|m| MunicipalityInfo {
-            inhabitants: inhabitants.get(&m.id).copied(),
-            id: m.id,
-            cbs_code: m.cbs_code,
-            name: m.name,
-        })
-        .collect();
-
-    let mut contract_groups: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    for link in contract_product_group::Entity::scoped(scope)
-        .all(db)
-        .await?
-    {
-        contract_groups
-            .entry(link.contract_id)
-            .or_default()
-            .push(link.product_group_id);
-    }
     let serving = municipality.map(|m| {
         contract_municipality::Entity::scoped(scope)
             .select_only()
@@ -169,37 +131,20 @@ async fn gather(
             .filter(contract_municipality::Column::MunicipalityId.eq(m))
             .into_query()
     });
-    let contracts = contract::Entity::scoped(scope)
+    let contracts_query = contract::Entity::scoped(scope)
         .filter(contract::Column::StartDate.lte(to))
         .apply_if(serving, |q, ids| {
             q.filter(contract::Column::Id.in_subquery(ids))
-        })
-        .all(db)
-        .await?
-        .into_iter()
-        .filter_map(|c| {
-            let ends_on = last_day(&c)?;
-            (ends_on >= from).then(|| ContractInfo {
-                id: c.id,
-                provider_agb: agb.get(&c.provider_id).cloned().unwrap_or_default(),
-                product_groups: contract_groups.remove(&c.id).unwrap_or_default(),
-                ends_on,
-            })
-        })
-        .collect();
-
-    let mut episodes: HashMap<Uuid, Vec<(NaiveDate, NaiveDate)>> = HashMap::new();
-    for e in episode::Entity::scoped(scope)
-        .filter(episode::Column::ToDate.gte(from))
-        .filter(episode::Column::FromDate.lte(to))
-        .all(db)
-        .await?
-    {
-        episodes
-            .entry(e.allocation_id)
-            .or_default()
-            .push((e.from_date, e.to_date));
-    }
+        });
+    let episodes_in_period = Condition::all()
+        .add(episode::Column::ToDate.gte(from))
+        .add(episode::Column::FromDate.lte(to));
+    let episodes_query = episode::Entity::scoped(scope).filter(episodes_in_period.clone());
+    let with_episodes = episode::Entity::scoped(scope)
+        .select_only()
+        .column(episode::Column::AllocationId)
+        .filter(episodes_in_period)
+        .into_query();
     // In force at some point in the period.
     let overlaps = Condition::all()
         .add_option(municipality.map(|m| allocation::Column::MunicipalityId.eq(m)))
@@ -225,19 +170,8 @@ async fn gather(
                 .add(allocation::Column::CareStartedOn.is_not_null())
                 .add(allocation::Column::CareStartedOn.between(from, to)),
         )
-        .add(allocation::Column::Id.is_in(episodes.keys().copied()));
+        .add(allocation::Column::Id.in_subquery(with_episodes));
     let moving_in_period = overlaps.clone().add(moves);
-    type Moving = (
-        Uuid,
-        String,
-        Uuid,
-        Uuid,
-        Uuid,
-        NaiveDate,
-        Option<NaiveDate>,
-        Option<NaiveDate>,
-        NaiveDate,
-    );
     let moving_query = allocation::Entity::scoped(scope)
         .select_only()
         .columns(FLOW_COLUMNS)
@@ -262,7 +196,6 @@ async fn gather(
         .column(allocation::Column::ClientKey)
         .filter(moving_in_period.clone())
         .into_query();
-    type Neighbour = (Uuid, String, Uuid, Uuid, Uuid, NaiveDate, Option<NaiveDate>);
     let neighbours_query = allocation::Entity::scoped(scope)
         .select_only()
         .columns(FLOW_COLUMNS)
@@ -278,7 +211,7 @@ async fn gather(
                 .add(allocation::Column::EndDate.is_null())
                 .add(allocation::Column::EndDate.gte(before)),
         )
-        .into_tuple::<Neighbour>();
+        .into_query();
     let active_query = allocation::Entity::scoped(scope)
         .select_only()
         .column(allocation::Column::MunicipalityId)
@@ -303,7 +236,7 @@ async fn gather(
         .into_tuple::<(Uuid, Uuid, Uuid, i64)>();
     // The trends: 24 months of spend and hours, from the rollups only.
     let trend_from = trend_start(to);
-    let spend_by_month = spend_rollup::Entity::scoped(scope)
+    let spend_by_month_query = spend_rollup::Entity::scoped(scope)
         .select_only()
         .column(spend_rollup::Column::Month)
         .column(spend_rollup::Column::ProductGroupId)
@@ -320,7 +253,7 @@ async fn gather(
     // the trends (from the month before the first, for its inflow): counted
     // in Rust from one read instead of a COUNT(DISTINCT) per grouping.
     let clients_from = trend_from.pred_opt().unwrap_or(trend_from).min(from);
-    let client_months = declared_client::Entity::scoped(scope)
+    let client_months_query = declared_client::Entity::scoped(scope)
         .select_only()
         .column(declared_client::Column::Year)
         .column(declared_client::Column::ClientKey)
@@ -338,15 +271,130 @@ async fn gather(
             q.filter(declared_client::Column::MunicipalityId.eq(m))
         })
         .into_query();
-    // Independent scans: side by side on the pool.
-    let (moving, neighbours, active, spend, spend_by_month, client_months) = tokio::try_join!(
-        rows::<Moving>(db, moving_query),
-        neighbours_query.all(db),
-        active_query.all(db),
-        spend_query.all(db),
-        spend_by_month.all(db),
-        rows::<entities::report::ClientMonths>(db, client_months),
+    let ceilings_query = budget_ceiling::Entity::scoped(scope)
+        .filter(budget_ceiling::Column::Year.between(from.year(), to.year()))
+        .apply_if(municipality, |q, m| {
+            q.filter(budget_ceiling::Column::MunicipalityId.eq(m))
+        })
+        .order_by_asc(budget_ceiling::Column::Id);
+    let frameworks_query = budget_framework::Entity::scoped(scope)
+        .filter(budget_framework::Column::Year.between(from.year(), to.year()))
+        .apply_if(municipality, |q, m| {
+            q.filter(budget_framework::Column::MunicipalityId.eq(m))
+        });
+    let (
+        (client_months, moving, neighbours, spend, spend_by_month, active),
+        (providers, products, groups_all, inhabitants, municipalities_all, contract_links),
+        (contracts, episodes, ceilings, compliance, market, frameworks),
+    ) = tokio::try_join!(
+        async {
+            tokio::try_join!(
+                rows::<(i32, String, Uuid, Uuid, i32)>(db, client_months_query),
+                rows::<Moving>(db, moving_query),
+                rows::<Neighbour>(db, neighbours_query),
+                spend_query.all(db),
+                spend_by_month_query.all(db),
+                active_query.all(db),
+            )
+        },
+        async {
+            tokio::try_join!(
+                provider::Entity::scoped(scope).all(db),
+                product::Entity::scoped(scope).all(db),
+                product_group::Entity::scoped(scope)
+                    .order_by_asc(product_group::Column::Code)
+                    .all(db),
+                population::Entity::scoped(scope)
+                    .filter(population::Column::Year.eq(from.year()))
+                    .all(db),
+                municipality::Entity::scoped(scope)
+                    .apply_if(municipality, |q, m| {
+                        q.filter(municipality::Column::Id.eq(m))
+                    })
+                    .order_by_asc(municipality::Column::CbsCode)
+                    .all(db),
+                contract_product_group::Entity::scoped(scope).all(db),
+            )
+        },
+        async {
+            tokio::try_join!(
+                contracts_query.all(db),
+                episodes_query.all(db),
+                ceilings_query.all(db),
+                compliance_check::Entity::scoped(scope)
+                    .filter(compliance_check::Column::CheckedOn.lte(to))
+                    .all(db),
+                crate::policies::region_rules(db, scope, kinds::MARKET_CONCENTRATION),
+                frameworks_query.all(db),
+            )
+        },
     )?;
+
+    let agb: HashMap<Uuid, String> = providers.into_iter().map(|p| (p.id, p.agb_code)).collect();
+    let products: HashMap<Uuid, product::Model> =
+        products.into_iter().map(|p| (p.id, p)).collect();
+    let group_code: HashMap<Uuid, String> =
+        groups_all.iter().map(|g| (g.id, g.code.clone())).collect();
+    let groups = groups_all
+        .into_iter()
+        .map(|g| GroupInfo {
+            id: g.id,
+            code: g.code,
+            name: g.name,
+            law: g.law.as_str().into(),
+        })
+        .collect();
+    let inhabitants: HashMap<Uuid, i64> = inhabitants
+        .into_iter()
+        .map(|p| (p.municipality_id, p.inhabitants))
+        .collect();
+    let cbs: HashMap<Uuid, String> = municipalities_all
+        .iter()
+        .map(|m| (m.id, m.cbs_code.clone()))
+        .collect();
+    let municipalities = municipalities_all
+        .into_iter()
+        .map(|m| MunicipalityInfo {
+            inhabitants: inhabitants.get(&m.id).copied(),
+            id: m.id,
+            cbs_code: m.cbs_code,
+            name: m.name,
+        })
+        .collect();
+    let mut contract_groups: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for link in contract_links {
+        contract_groups
+            .entry(link.contract_id)
+            .or_default()
+            .push(link.product_group_id);
+    }
+    let contracts = contracts
+        .into_iter()
+        .filter_map(|c| {
+            let ends_on = last_day(&c)?;
+            (ends_on >= from).then(|| ContractInfo {
+                id: c.id,
+                provider_agb: agb.get(&c.provider_id).cloned().unwrap_or_default(),
+                product_groups: contract_groups.remove(&c.id).unwrap_or_default(),
+                ends_on,
+            })
+        })
+        .collect();
+    let mut episodes_of: HashMap<Uuid, Vec<(NaiveDate, NaiveDate)>> = HashMap::new();
+    for e in episodes {
+        episodes_of
+            .entry(e.allocation_id)
+            .or_default()
+            .push((e.from_date, e.to_date));
+    }
+
+    let mut numbers = ClientNumbers::default();
+    let client_months: Vec<ClientMonths> = client_months
+        .into_iter()
+        .map(|(year, key, group, municipality, mask)| {
+            (year, numbers.number(&key), group, municipality, mask)
+        })
+        .collect();
     let (clients_per_group, clients_per_municipality) =
         distinct_clients_in(&client_months, (from, to));
     let neighbours = neighbours.into_iter().map(
@@ -390,8 +438,8 @@ async fn gather(
                     municipality_id,
                     start_date,
                     end_date,
-                    episodes: episodes.remove(&id).unwrap_or_default(),
-                    client_key,
+                    episodes: episodes_of.remove(&id).unwrap_or_default(),
+                    client: numbers.number(&client_key),
                 }
             },
         )
@@ -405,14 +453,7 @@ async fn gather(
             amount_cents: amount,
         })
         .collect();
-    let ceilings = budget_ceiling::Entity::scoped(scope)
-        .filter(budget_ceiling::Column::Year.between(from.year(), to.year()))
-        .apply_if(municipality, |q, m| {
-            q.filter(budget_ceiling::Column::MunicipalityId.eq(m))
-        })
-        .order_by_asc(budget_ceiling::Column::Id)
-        .all(db)
-        .await?
+    let ceilings = ceilings
         .into_iter()
         .map(|c| CeilingInfo {
             provider_agb: c.provider_id.and_then(|id| agb.get(&id).cloned()),
@@ -425,15 +466,11 @@ async fn gather(
             spent_cents: c.spent_cents,
         })
         .collect();
-    let compliance = compliance_check::Entity::scoped(scope)
-        .filter(compliance_check::Column::CheckedOn.lte(to))
-        .all(db)
-        .await?
+    let compliance = compliance
         .into_iter()
         .map(|c| (agb.get(&c.provider_id).cloned().unwrap_or_default(), c))
         .collect();
-    let market = match crate::policies::region_rules(db, scope, kinds::MARKET_CONCENTRATION).await?
-    {
+    let market = match market {
         Some(PolicyRules::MarketConcentration(p)) => MarketRules {
             min_clients: p.min_clients as usize,
             excluded_groups: group_code
@@ -444,13 +481,7 @@ async fn gather(
         },
         _ => MarketRules::default(),
     };
-    let frameworks = budget_framework::Entity::scoped(scope)
-        .filter(budget_framework::Column::Year.between(from.year(), to.year()))
-        .apply_if(municipality, |q, m| {
-            q.filter(budget_framework::Column::MunicipalityId.eq(m))
-        })
-        .all(db)
-        .await?
+    let frameworks = frameworks
         .into_iter()
         .map(|f| FrameworkInfo {
             municipality_id: f.municipality_id,
@@ -494,12 +525,14 @@ pub async fn run(
     let input = gather(db, &scope, period, found.municipality_id).await?;
     let content =
         serde_json::to_value(build(&input)).map_err(|e| JobError::Permanent(e.to_string()))?;
-    let txn = begin_write(db).await?;
-    let mut model: report::ActiveModel = found.into();
-    model.status = Set("done".into());
-    model.content = Set(Some(content));
-    model.update(&txn).await?;
-    txn.commit().await?;
+    // One statement, which does not read the row back as updating a model
+    // would: the row now holds the whole report.
+    report::Entity::update_scoped(&scope)
+        .col_expr(report::Column::Status, Expr::value("done"))
+        .col_expr(report::Column::Content, Expr::value(content))
+        .filter(report::Column::Id.eq(report_id))
+        .exec(db)
+        .await?;
     Ok(serde_json::json!({ "reportId": report_id }))
 }
 
