@@ -595,7 +595,8 @@ pub fn client_flows(input: &ReportInput) -> Vec<ClientFlowRow> {
     // side, at most 122 months (a report covers at most ten years).
     let base = first - 1;
     // Per group and municipality, each month's (inflow, outflow, throughflow).
-    let mut counts: HashMap<(Uuid, Uuid), Vec<(usize, usize, usize)>> = HashMap::new();
+    type Months = Vec<(usize, usize, usize)>;
+    let mut counts: HashMap<(Uuid, Uuid), Months> = HashMap::new();
     for ((_, group, municipality), allocations) in &per_client {
         let months = allocations.iter().fold(0u128, |bits, a| {
             let start = month_number(a.start_date).max(base);
@@ -871,13 +872,11 @@ pub fn build(input: &ReportInput) -> Report {
     let throughflow = ended
         .iter()
         .filter(|e| {
-            started_by_client
-                .get(&e.client)
-                .is_some_and(|starts| {
-                    starts.iter().any(|s| {
-                        s.product_code != e.product_code || s.provider_agb != e.provider_agb
-                    })
-                })
+            started_by_client.get(&e.client).is_some_and(|starts| {
+                starts
+                    .iter()
+                    .any(|s| s.product_code != e.product_code || s.provider_agb != e.provider_agb)
+            })
         })
         .map(|e| e.client)
         .collect::<BTreeSet<_>>()

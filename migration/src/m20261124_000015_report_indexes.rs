@@ -64,7 +64,9 @@ impl MigrationTrait for Migration {
             .await?;
         // `IF EXISTS`: a database migrated while migration 12 was being
         // written may not have it.
-        manager.drop_index(drop(CLIENT).if_exists().to_owned()).await
+        manager
+            .drop_index(drop(CLIENT).if_exists().to_owned())
+            .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
