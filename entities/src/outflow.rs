@@ -167,10 +167,17 @@ pub fn assess(
             entry.2 = entry.2.min(c.start_date);
         }
     }
+    // Each scope looks at its provider's services only.
+    let mut by_provider: BTreeMap<Uuid, Vec<&Service>> = BTreeMap::new();
+    for s in services {
+        by_provider.entry(s.provider_id).or_default().push(s);
+    }
     let mut findings: Vec<Finding> = covered
         .into_iter()
         .map(|(scope, (_, contract_id, first_start))| {
-            let clients = services
+            let clients = by_provider
+                .get(&scope.0)
+                .map_or(&[][..], Vec::as_slice)
                 .iter()
                 .filter(|s| serves(s, &scope))
                 .map(|s| s.client_key.as_str())

@@ -66,8 +66,8 @@ type SpendCell = (NaiveDate, Uuid, Uuid, Uuid);
 #[derive(Default)]
 pub struct Rollups {
     spend: BTreeMap<SpendCell, (i64, i64, i64)>,
-    /// (year, client key, product group, municipality) → months.
-    months: BTreeMap<(i32, String, Uuid, Uuid), i32>,
+    /// (year, client key, product group, municipality, provider) → months.
+    months: BTreeMap<(i32, String, Uuid, Uuid, Uuid), i32>,
 }
 
 impl Rollups {
@@ -89,6 +89,7 @@ impl Rollups {
                 cell.client_key,
                 cell.product_group_id,
                 cell.municipality_id,
+                cell.provider_id,
             ))
             .or_default() |= month_bit(cell.period_start);
     }
@@ -148,16 +149,17 @@ impl Rollups {
         let months: Vec<declared_client::ActiveModel> = self
             .months
             .iter()
-            .map(
-                |((year, client, group, municipality), &mask)| declared_client::ActiveModel {
+            .map(|((year, client, group, municipality, provider), &mask)| {
+                declared_client::ActiveModel {
                     region_id: Set(scope.region_id),
                     year: Set(*year),
                     client_key: Set(client.clone()),
                     product_group_id: Set(*group),
                     municipality_id: Set(*municipality),
+                    provider_id: Set(*provider),
                     months_mask: Set(mask),
-                },
-            )
+                }
+            })
             .collect();
         for chunk in months.chunks(CHUNK) {
             use declared_client::Column as C;
@@ -169,6 +171,7 @@ impl Rollups {
                         C::ClientKey,
                         C::ProductGroupId,
                         C::MunicipalityId,
+                        C::ProviderId,
                     ])
                     .value(
                         C::MonthsMask,
@@ -233,6 +236,6 @@ mod tests {
         }
         assert_eq!(r.spend[&(d(2025, 3, 1), g, m, p)], (150, 2, 90));
         assert_eq!(r.spend[&(d(2025, 5, 1), g, m, p)], (7, 1, -30));
-        assert_eq!(r.months[&(2025, "c1".to_owned(), g, m)], 0b10100);
+        assert_eq!(r.months[&(2025, "c1".to_owned(), g, m, p)], 0b10100);
     }
 }

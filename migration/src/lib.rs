@@ -19,13 +19,16 @@ mod m20261124_000012_municipal_reports;
 mod m20261124_000013_allocation_period_index;
 mod m20261124_000014_rollup_minutes;
 mod m20261124_000015_report_indexes;
+mod m20261124_000016_clients_per_provider;
 
-/// Rolls up every approved line into empty rollup tables (the data
-/// generator and a test use it): the amounts, lines and client months of
-/// migration 5, then the minutes of migration 14.
+/// Rolls up every approved line into empty rollup tables of the newest
+/// shape (the data generator and a test use it): the amounts and lines of
+/// migration 5, the minutes of migration 14, the client months per provider
+/// of migration 16.
 pub async fn backfill_rollups<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
-    m20261123_000005_declaration_rollups::backfill(db).await?;
-    m20261124_000014_rollup_minutes::backfill(db).await
+    m20261123_000005_declaration_rollups::backfill_spend(db).await?;
+    m20261124_000014_rollup_minutes::backfill(db).await?;
+    m20261124_000016_clients_per_provider::backfill(db).await
 }
 
 pub struct Migrator;
@@ -49,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000013_allocation_period_index::Migration),
             Box::new(m20261124_000014_rollup_minutes::Migration),
             Box::new(m20261124_000015_report_indexes::Migration),
+            Box::new(m20261124_000016_clients_per_provider::Migration),
         ]
     }
 }

@@ -24,9 +24,16 @@ impl MigrationName for Migration {
 
 /// Rolls up all approved lines into empty rollup tables. Each bit is summed
 /// once per group (`SUM(DISTINCT …)`), which equals a bitwise OR and works on
-/// both databases. The data generator uses this too.
+/// both databases.
 pub async fn backfill<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
-    let (month, year, month_no) = match db.get_database_backend() {
+    backfill_spend(db).await?;
+    backfill_clients(db, false).await
+}
+
+/// The dialect's month of `l.period_start`: (its first day, its year, its
+/// number 1–12).
+fn month_expressions(db: &impl ConnectionTrait) -> (&'static str, &'static str, &'static str) {
+    match db.get_database_backend() {
         DatabaseBackend::Sqlite => (
             "date(l.period_start, 'start of month')",
             "CAST(strftime('%Y', l.period_start) AS INTEGER)",
@@ -37,7 +44,12 @@ pub async fn backfill<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
             "CAST(EXTRACT(YEAR FROM l.period_start) AS INTEGER)",
             "CAST(EXTRACT(MONTH FROM l.period_start) AS INTEGER)",
         ),
-    };
+    }
+}
+
+/// The amounts and lines per month, group, municipality and provider.
+pub async fn backfill_spend<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
+    let (month, _, _) = month_expressions(db);
     db.execute_unprepared(&format!(
         "INSERT INTO spend_rollups (region_id, month, product_group_id, municipality_id, provider_id, amount_cents, line_count) \
          SELECT l.region_id, {month}, p.product_group_id, a.municipality_id, a.provider_id, \
@@ -49,18 +61,62 @@ pub async fn backfill<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
          GROUP BY l.region_id, {month}, p.product_group_id, a.municipality_id, a.provider_id"
     ))
     .await?;
+    Ok(())
+}
+
+/// The client months per year, client, group and municipality, and with
+/// `per_provider` also per provider (migration 16's shape).
+pub(crate) async fn backfill_clients<C: ConnectionTrait>(
+    db: &C,
+    per_provider: bool,
+) -> Result<(), DbErr> {
+    let (_, year, month_no) = month_expressions(db);
+    let (provider_column, by) = if per_provider {
+        (", provider_id", ", a.provider_id")
+    } else {
+        ("", "")
+    };
     db.execute_unprepared(&format!(
-        "INSERT INTO declared_clients (region_id, year, client_key, product_group_id, municipality_id, months_mask) \
-         SELECT l.region_id, {year}, a.client_key, p.product_group_id, a.municipality_id, \
+        "INSERT INTO declared_clients (region_id, year, client_key, product_group_id, municipality_id{provider_column}, months_mask) \
+         SELECT l.region_id, {year}, a.client_key, p.product_group_id, a.municipality_id{by}, \
                 CAST(SUM(DISTINCT 1 << ({month_no} - 1)) AS INTEGER) \
          FROM declaration_lines l \
          JOIN allocations a ON a.region_id = l.region_id AND a.id = l.allocation_id \
          JOIN products p ON p.region_id = a.region_id AND p.id = a.product_id \
          WHERE l.status = 'approved' \
-         GROUP BY l.region_id, {year}, a.client_key, p.product_group_id, a.municipality_id"
+         GROUP BY l.region_id, {year}, a.client_key, p.product_group_id, a.municipality_id{by}"
     ))
     .await?;
     Ok(())
+}
+
+/// `declared_clients`: a bit per month with an approved line, per year,
+/// client, group and municipality, and with `per_provider` (migration 16)
+/// also per provider.
+pub(crate) fn clients_table(per_provider: bool) -> TableCreateStatement {
+    let mut key = Index::create();
+    key.col("region_id")
+        .col("year")
+        .col("client_key")
+        .col("product_group_id")
+        .col("municipality_id");
+    let mut table = Table::create();
+    table
+        .table("declared_clients")
+        .col(uuid("region_id"))
+        .col(integer("year"))
+        .col(string_len("client_key", 64))
+        .col(uuid("product_group_id"))
+        .col(uuid("municipality_id"));
+    if per_provider {
+        table.col(uuid("provider_id"));
+        key.col("provider_id");
+    }
+    table
+        .col(integer("months_mask"))
+        .primary_key(&mut key)
+        .foreign_key(&mut region_fk("declared_clients"))
+        .to_owned()
 }
 
 #[async_trait::async_trait]
@@ -89,28 +145,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_table(
-                Table::create()
-                    .table("declared_clients")
-                    .col(uuid("region_id"))
-                    .col(integer("year"))
-                    .col(string_len("client_key", 64))
-                    .col(uuid("product_group_id"))
-                    .col(uuid("municipality_id"))
-                    .col(integer("months_mask"))
-                    .primary_key(
-                        Index::create()
-                            .col("region_id")
-                            .col("year")
-                            .col("client_key")
-                            .col("product_group_id")
-                            .col("municipality_id"),
-                    )
-                    .foreign_key(&mut region_fk("declared_clients"))
-                    .to_owned(),
-            )
-            .await?;
+        manager.create_table(clients_table(false)).await?;
         backfill(manager.get_connection()).await
     }
 

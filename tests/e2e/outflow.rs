@@ -234,6 +234,70 @@ e2e!(outflow_check_flags_and_the_office_acts, |app| {
     );
 });
 
+// A rolling year made on 20 June 2026 runs from 21 June 2025: of June
+// 2025 only the lines from the 21st count (read from the lines), the whole
+// months after it come from the client rollup. The setup's June lines
+// start on the 1st; C gets one client from the 25th; A's July line counts.
+e2e!(a_rolling_window_counts_part_months_by_day, |app| {
+    let region = setup(&app).await;
+    let t = &region.admin;
+    let body = json!({
+        "allocationNumber": 100, "clientBsn": bsn(100), "municipalityCbs": "GM0202", "productCode": "02A01",
+        "providerAgb": "33333333", "startDate": "2025-06-25", "endDate": "2025-12-31", "volume": { "amount": 8, "unit": "hour", "frequency": "week" }
+    });
+    let reply = app.post(&region.path("allocations"), t, body).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    let line = json!({ "allocationNumber": 100, "productCode": "02A01", "periodStart": "2025-06-25", "periodEnd": "2025-06-30", "deliveredVolume": 1 });
+    let batch = app.declare(&region, t, "rolling-june", json!([line])).await;
+    assert_eq!(batch.body["approvedCount"], 1, "{}", batch.body);
+    let policy = json!({ "minClients": 5, "window": "rolling-12-months", "level": "region", "count": "approved-declarations", "graceForNewContracts": false, "runOn": "06-20" });
+    assert_eq!(
+        app.put_admin(&region, "policies/outflow-threshold/region", policy)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let created = app
+        .post(
+            &region.path("outflow-checks"),
+            t,
+            json!({ "asOf": "2026-06-20" }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::ACCEPTED, "{}", created.body);
+    assert_eq!(created.body["windowFrom"], "2025-06-21");
+    let job = wait_for_job(&app, &region, created.body["jobId"].as_str().unwrap()).await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    let id = created.body["id"].as_str().unwrap();
+    let all = app
+        .get(
+            &region.path(&format!("outflow-checks/{id}/flags?verdict=all")),
+            t,
+        )
+        .await;
+    let mut clients: Vec<(&str, i64)> = all.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["providerAgb"].as_str().unwrap(),
+                f["clients"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    clients.sort();
+    assert_eq!(
+        clients,
+        [
+            ("11111111", 1),
+            ("22222222", 0),
+            ("33333333", 1),
+            ("44444444", 0)
+        ]
+    );
+});
+
 e2e!(outflow_check_needs_a_policy, |app| {
     let region = app.new_region().await;
     let reply = app

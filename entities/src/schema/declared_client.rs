@@ -2,9 +2,10 @@
 use crate::enums::*;
 use sea_orm::entity::prelude::*;
 
-/// Per year, client, product group and municipality: a bit per month with an
-/// approved line (bit 0 = January), so distinct clients are counted without
-/// reading allocations or lines.
+/// Per year, client, product group, municipality and provider: a bit per
+/// month with an approved line (bit 0 = January), so distinct clients are
+/// counted without reading allocations or lines (the report ORs over
+/// providers, the outflow check counts per provider).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "declared_clients")]
 pub struct Model {
@@ -19,6 +20,8 @@ pub struct Model {
     pub product_group_id: Uuid,
     #[sea_orm(primary_key, auto_increment = false)]
     pub municipality_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub provider_id: Uuid,
     pub months_mask: i32,
 }
 

@@ -4,15 +4,16 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, Months, NaiveDate};
 use entities::{
     contract_life::last_day,
     enums::LineStatus,
     outflow::{assess, ClientCount, ContractCover, Service},
     policy::{kinds, OutflowThresholdPolicy, PolicyRules},
+    rollup::{month_of, period_mask},
     schema::{
         allocation, contract, contract_municipality, contract_product_group, declaration_line,
-        outflow_check as check, outflow_flag as flag, product,
+        declared_client, outflow_check as check, outflow_flag as flag, product,
     },
     transaction::begin_write,
     RegionScope, TenantEntity, TenantRecord,
@@ -93,41 +94,141 @@ async fn services_in_window<C: ConnectionTrait>(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<Service>, JobError> {
-    let mut select = allocation::Entity::scoped(scope);
-    select = match count {
+    match count {
         ClientCount::ActiveAllocations => {
-            select.filter(allocation::Column::StartDate.lte(to)).filter(
-                Condition::any()
-                    .add(allocation::Column::EndDate.is_null())
-                    .add(allocation::Column::EndDate.gte(from)),
+            allocations_serving(
+                db,
+                scope,
+                Condition::all()
+                    .add(allocation::Column::StartDate.lte(to))
+                    .add(
+                        Condition::any()
+                            .add(allocation::Column::EndDate.is_null())
+                            .add(allocation::Column::EndDate.gte(from)),
+                    ),
             )
+            .await
         }
-        ClientCount::ApprovedDeclarations => {
-            let declared = declaration_line::Entity::scoped(scope)
+        ClientCount::ApprovedDeclarations => declared_in_window(db, scope, from, to).await,
+    }
+}
+
+/// The clients with approved lines in the window. Whole months come from
+/// the client rollup (a bit per month and provider); the days of a month
+/// the window only partly covers (a rolling window made mid-month) come
+/// from the lines of those days.
+async fn declared_in_window<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<Service>, JobError> {
+    let (whole, partial) = whole_months(from, to);
+    let mut services = Vec::new();
+    if let Some((first, last)) = whole {
+        let rows: Vec<(i32, String, Uuid, Uuid, Uuid, i32)> =
+            declared_client::Entity::scoped(scope)
                 .select_only()
-                .column(declaration_line::Column::AllocationId)
-                .filter(declaration_line::Column::Status.eq(LineStatus::Approved))
-                .filter(declaration_line::Column::PeriodStart.between(from, to));
-            select.filter(
-                allocation::Column::Id.in_subquery(sea_orm::QueryTrait::into_query(declared)),
-            )
-        }
+                .columns([
+                    declared_client::Column::Year,
+                    declared_client::Column::ClientKey,
+                    declared_client::Column::ProductGroupId,
+                    declared_client::Column::MunicipalityId,
+                    declared_client::Column::ProviderId,
+                    declared_client::Column::MonthsMask,
+                ])
+                .filter(declared_client::Column::Year.between(first.year(), last.year()))
+                .into_tuple()
+                .all(db)
+                .await?;
+        services.extend(
+            rows.into_iter()
+                .filter(|(year, .., mask)| mask & period_mask(*year, first, last) != 0)
+                .map(
+                    |(_, client_key, group, municipality, provider, _)| Service {
+                        provider_id: provider,
+                        product_group_id: group,
+                        municipality_id: municipality,
+                        client_key,
+                    },
+                ),
+        );
+    }
+    for (first, last) in partial {
+        let declared = declaration_line::Entity::scoped(scope)
+            .select_only()
+            .column(declaration_line::Column::AllocationId)
+            .filter(declaration_line::Column::Status.eq(LineStatus::Approved))
+            .filter(declaration_line::Column::PeriodStart.between(first, last));
+        let in_days = Condition::all()
+            .add(allocation::Column::Id.in_subquery(sea_orm::QueryTrait::into_query(declared)));
+        services.extend(allocations_serving(db, scope, in_days).await?);
+    }
+    Ok(services)
+}
+
+/// A range of days, both included.
+type Days = (NaiveDate, NaiveDate);
+
+/// The window's whole months (the first day of the first, the last day of
+/// the last), if any, and the day ranges of the months it covers in part.
+fn whole_months(from: NaiveDate, to: NaiveDate) -> (Option<Days>, Vec<Days>) {
+    let first = if from.day() == 1 {
+        from
+    } else {
+        month_of(from)
+            .checked_add_months(Months::new(1))
+            .unwrap_or(from)
     };
+    let last = if to.succ_opt().is_some_and(|next| next.day() == 1) {
+        to
+    } else {
+        month_of(to).pred_opt().unwrap_or(to)
+    };
+    if first > last {
+        return (None, vec![(from, to)]);
+    }
+    let mut partial = Vec::new();
+    if from < first {
+        partial.push((from, first.pred_opt().unwrap_or(from)));
+    }
+    if last < to {
+        partial.push((last.succ_opt().unwrap_or(to), to));
+    }
+    (Some((first, last)), partial)
+}
+
+/// The allocations matching `condition`, as the services they are.
+async fn allocations_serving<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    condition: Condition,
+) -> Result<Vec<Service>, JobError> {
     let group_of: HashMap<Uuid, Uuid> = product::Entity::scoped(scope)
         .all(db)
         .await?
         .into_iter()
         .map(|p| (p.id, p.product_group_id))
         .collect();
-    Ok(select
+    let rows: Vec<(Uuid, Uuid, Uuid, String)> = allocation::Entity::scoped(scope)
+        .select_only()
+        .columns([
+            allocation::Column::ProviderId,
+            allocation::Column::ProductId,
+            allocation::Column::MunicipalityId,
+            allocation::Column::ClientKey,
+        ])
+        .filter(condition)
+        .into_tuple()
         .all(db)
-        .await?
+        .await?;
+    Ok(rows
         .into_iter()
-        .map(|a| Service {
-            provider_id: a.provider_id,
-            product_group_id: group_of.get(&a.product_id).copied().unwrap_or_default(),
-            municipality_id: a.municipality_id,
-            client_key: a.client_key,
+        .map(|(provider, product, municipality, client_key)| Service {
+            provider_id: provider,
+            product_group_id: group_of.get(&product).copied().unwrap_or_default(),
+            municipality_id: municipality,
+            client_key,
         })
         .collect())
 }
@@ -265,4 +366,43 @@ pub async fn mark_failed<C: ConnectionTrait>(
         model.update(db).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_window_splits_into_whole_months_and_the_days_of_the_others() {
+        // A calendar year: whole months only.
+        assert_eq!(
+            whole_months(d("2025-01-01"), d("2025-12-31")),
+            (Some((d("2025-01-01"), d("2025-12-31"))), vec![])
+        );
+        // A rolling year made on 15 March 2026.
+        assert_eq!(
+            whole_months(d("2025-03-16"), d("2026-03-15")),
+            (
+                Some((d("2025-04-01"), d("2026-02-28"))),
+                vec![
+                    (d("2025-03-16"), d("2025-03-31")),
+                    (d("2026-03-01"), d("2026-03-15"))
+                ]
+            )
+        );
+        // Ends on the last day of February in a leap year.
+        assert_eq!(
+            whole_months(d("2023-03-01"), d("2024-02-29")),
+            (Some((d("2023-03-01"), d("2024-02-29"))), vec![])
+        );
+        // Inside one month: its days only.
+        assert_eq!(
+            whole_months(d("2025-05-02"), d("2025-05-30")),
+            (None, vec![(d("2025-05-02"), d("2025-05-30"))])
+        );
+    }
 }
