@@ -6,6 +6,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+// The maps keyed by client use rustc's fast hash: the keys are pseudonyms
+// (HMACs) and numbers, not chosen by whoever could flood a table.
+use rustc_hash::{FxHashMap, FxHashSet};
+
 use chrono::{Months, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
@@ -219,7 +223,7 @@ pub type ClientId = u32;
 
 /// Numbers the pseudonyms read for one report, in order of first sight.
 #[derive(Default)]
-pub struct ClientNumbers(HashMap<String, ClientId>);
+pub struct ClientNumbers(FxHashMap<String, ClientId>);
 
 impl ClientNumbers {
     pub fn number(&mut self, pseudonym: &str) -> ClientId {
@@ -238,8 +242,8 @@ pub fn distinct_clients_in(
     rows: &[ClientMonths],
     (from, to): (NaiveDate, NaiveDate),
 ) -> (HashMap<Uuid, usize>, HashMap<Uuid, usize>) {
-    let mut groups: HashMap<Uuid, std::collections::HashSet<ClientId>> = HashMap::new();
-    let mut municipalities: HashMap<Uuid, std::collections::HashSet<ClientId>> = HashMap::new();
+    let mut groups: HashMap<Uuid, FxHashSet<ClientId>> = HashMap::new();
+    let mut municipalities: HashMap<Uuid, FxHashSet<ClientId>> = HashMap::new();
     let mut masks: HashMap<i32, i32> = HashMap::new();
     for (year, client, group, municipality, mask) in rows {
         let period = *masks
@@ -253,7 +257,7 @@ pub fn distinct_clients_in(
                 .insert(*client);
         }
     }
-    let count = |sets: HashMap<Uuid, std::collections::HashSet<ClientId>>| {
+    let count = |sets: HashMap<Uuid, FxHashSet<ClientId>>| {
         sets.into_iter().map(|(id, set)| (id, set.len())).collect()
     };
     (count(groups), count(municipalities))
@@ -331,7 +335,7 @@ pub fn trends(input: &ReportInput) -> Vec<TrendRow> {
     }
     // One pass over the rollup rows: the months of each client in each
     // group (a client counted in several municipalities of a group once).
-    let mut per_group: HashMap<(ClientId, Uuid), u32> = HashMap::new();
+    let mut per_group: FxHashMap<(ClientId, Uuid), u32> = FxHashMap::default();
     for (year, client, group, _, mask) in &input.client_months {
         *per_group.entry((*client, *group)).or_default() |= year_bits(*year, *mask);
     }
@@ -339,7 +343,7 @@ pub fn trends(input: &ReportInput) -> Vec<TrendRow> {
     let mut hour_clients = vec![0usize; months];
     let mut inflow = vec![0usize; months];
     let mut outflow = vec![0usize; months];
-    let mut per_client: HashMap<ClientId, (u32, u32)> = HashMap::new();
+    let mut per_client: FxHashMap<ClientId, (u32, u32)> = FxHashMap::default();
     for ((client, group), mask) in &per_group {
         let entry = per_client.entry(*client).or_default();
         entry.0 |= mask;
@@ -584,7 +588,8 @@ pub fn client_flows(input: &ReportInput) -> Vec<ClientFlowRow> {
         .map(|m| (m.id, m.cbs_code.as_str()))
         .collect();
     // Per client, group and municipality: its allocations.
-    let mut per_client: HashMap<(ClientId, Uuid, Uuid), Vec<&AllocationInfo>> = HashMap::new();
+    let mut per_client: FxHashMap<(ClientId, Uuid, Uuid), Vec<&AllocationInfo>> =
+        FxHashMap::default();
     for a in &input.allocations {
         per_client
             .entry((a.client, a.product_group_id, a.municipality_id))
@@ -865,7 +870,7 @@ pub fn build(input: &ReportInput) -> Report {
         .filter(|a| a.end_date.is_some_and(|e| within(e, from, to)))
         .collect();
     // Started allocations by client, so a large region is not quadratic.
-    let mut started_by_client: HashMap<ClientId, Vec<&AllocationInfo>> = HashMap::new();
+    let mut started_by_client: FxHashMap<ClientId, Vec<&AllocationInfo>> = FxHashMap::default();
     for s in &started {
         started_by_client.entry(s.client).or_default().push(s);
     }

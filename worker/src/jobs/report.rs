@@ -331,8 +331,7 @@ async fn gather(
     )?;
 
     let agb: HashMap<Uuid, String> = providers.into_iter().map(|p| (p.id, p.agb_code)).collect();
-    let products: HashMap<Uuid, product::Model> =
-        products.into_iter().map(|p| (p.id, p)).collect();
+    let products: HashMap<Uuid, product::Model> = products.into_iter().map(|p| (p.id, p)).collect();
     let group_code: HashMap<Uuid, String> =
         groups_all.iter().map(|g| (g.id, g.code.clone())).collect();
     let groups = groups_all
