@@ -20,7 +20,6 @@ mod m20261124_000013_allocation_period_index;
 mod m20261124_000014_rollup_minutes;
 mod m20261124_000015_report_indexes;
 mod m20261124_000016_clients_per_provider;
-mod m20261124_000017_planned_tariff_ids;
 
 /// Rolls up every approved line into empty rollup tables of the newest
 /// shape (the data generator and a test use it): the amounts and lines of
@@ -54,7 +53,6 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000014_rollup_minutes::Migration),
             Box::new(m20261124_000015_report_indexes::Migration),
             Box::new(m20261124_000016_clients_per_provider::Migration),
-            Box::new(m20261124_000017_planned_tariff_ids::Migration),
         ]
     }
 }

@@ -21,9 +21,6 @@ pub struct Model {
     pub status: String,
     pub skip_reason: Option<String>,
     pub new_tariff_id: Option<Uuid>,
-    /// The id the new version gets when the run is applied, chosen at the
-    /// preview so the apply inserts it inside the database.
-    pub planned_tariff_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -38,6 +38,8 @@ pub const APPLY: &str = "indexation-apply";
 const CHUNK: u64 = 500;
 /// Proposals per apply transaction: fewer commits, each a few statements.
 const APPLY_CHUNK: u64 = 2_000;
+/// Ids per `IN (…)` list or rows per multi-row insert (SQLite's parameter limit).
+const IN_LIST: usize = 500;
 
 /// Run states.
 pub mod status {
@@ -268,7 +270,6 @@ pub async fn prepare_preview(
             status: "proposed".into(),
             skip_reason: None,
             new_tariff_id: None,
-            planned_tariff_id: None,
         };
         match by_group.get(&group_id) {
             _ if starting_in_year.contains(&line_of(t)) => {
@@ -286,7 +287,6 @@ pub async fn prepare_preview(
                 );
                 row.new_price_cents = euros_to_cents(price);
                 row.index_percent = Some(g.index_percent.to_string());
-                row.planned_tariff_id = Some(Uuid::now_v7());
             }
             None => {
                 row.status = "skipped".into();
@@ -378,45 +378,24 @@ pub async fn apply(
     let mut applied = 0u64;
     loop {
         let txn = entities::transaction::begin_write(db).await?;
-        let chunk: Vec<(Uuid, Option<Uuid>)> = proposal::Entity::scoped(&scope)
-            .select_only()
-            .column(proposal::Column::Id)
-            .column(proposal::Column::PlannedTariffId)
+        let chunk = proposal::Entity::scoped(&scope)
             .filter(proposal::Column::RunId.eq(run_id))
             .filter(proposal::Column::Status.eq("proposed"))
             .order_by_asc(proposal::Column::Id)
             .limit(APPLY_CHUNK)
             .lock_exclusive()
-            .into_tuple()
             .all(&txn)
             .await?;
-        let (Some((first, _)), Some((last, _))) = (chunk.first(), chunk.last()) else {
+        if chunk.is_empty() {
             let mut model: run::ActiveModel = load_run(&txn, &scope, run_id).await?.into();
             model.status = Set(status::APPLIED.into());
             model.applied_at = Set(Some(entities::clock::now()));
             model.update(&txn).await?;
             txn.commit().await?;
             break;
-        };
-        // Proposals previewed before their new ids were planned get them now.
-        for (id, _) in chunk.iter().filter(|(_, planned)| planned.is_none()) {
-            proposal::Entity::update_scoped(&scope)
-                .col_expr(
-                    proposal::Column::PlannedTariffId,
-                    Expr::value(Uuid::now_v7()),
-                )
-                .filter(proposal::Column::Id.eq(*id))
-                .exec(&txn)
-                .await?;
         }
         done += chunk.len() as u64;
-        // The chunk: the first proposed ones in id order, so an id range.
-        let in_chunk = Condition::all()
-            .add(proposal::Column::RegionId.eq(region_id))
-            .add(proposal::Column::RunId.eq(run_id))
-            .add(proposal::Column::Status.eq("proposed"))
-            .add(proposal::Column::Id.between(*first, *last));
-        applied += apply_chunk(&txn, &scope, year, run_id, in_chunk).await?;
+        applied += apply_chunk(&txn, &scope, year, chunk).await?;
         runs::progress(
             &txn,
             &scope,
@@ -429,136 +408,110 @@ pub async fn apply(
     Ok(serde_json::json!({ "runId": run_id, "applied": applied }))
 }
 
-/// Applies one chunk of proposals inside the database, with four set-wise
-/// statements: skips a proposal whose tariff is gone or whose line got a
-/// version in the year after the preview (not from this run), inserts the
-/// new versions with their planned ids (`INSERT … SELECT`), closes the old
-/// ones on 31 December and marks the proposals applied. Returns the
-/// applied count.
+/// Applies one chunk of proposals with a handful of set-wise statements:
+/// inserts the new versions, closes the old ones on 31 December and marks
+/// the proposals. A proposal whose tariff is gone, or whose line got a
+/// version in the year after the preview, is skipped. Returns the applied count.
 async fn apply_chunk<C: ConnectionTrait>(
     txn: &C,
     scope: &RegionScope,
     year: i32,
-    run_id: Uuid,
-    in_chunk: Condition,
+    chunk: Vec<proposal::Model>,
 ) -> Result<u64, JobError> {
-    use sea_orm::{
-        sea_query::{Alias, ExprTrait, JoinType, Query},
-        QueryTrait,
-    };
-    let gone = Expr::cust(
-        "NOT EXISTS (SELECT 1 FROM tariffs t WHERE t.region_id = indexation_proposals.region_id \
-         AND t.id = indexation_proposals.tariff_id)",
-    );
-    // A version of the proposal's line starting in the year, not from this run.
-    let other = Alias::new("other");
-    let o = |c: tariff::Column| (other.clone(), c);
-    let p = |c: proposal::Column| (proposal::Entity, c);
-    let taken = Expr::exists(
-        Query::select()
-            .expr(Expr::val(1))
-            .from_as(tariff::Entity, other.clone())
-            .and_where(Expr::col(o(tariff::Column::RegionId)).equals(p(proposal::Column::RegionId)))
-            .and_where(
-                Expr::col(o(tariff::Column::ProductId)).equals(p(proposal::Column::ProductId)),
-            )
-            .and_where(Expr::cust(
-                "other.provider_id IS NOT DISTINCT FROM indexation_proposals.provider_id \
-                 AND other.municipality_id IS NOT DISTINCT FROM indexation_proposals.municipality_id",
-            ))
-            .and_where(Expr::col(o(tariff::Column::ValidFrom)).between(jan1(year), dec31(year)))
-            .cond_where(
+    let mut olds: HashMap<Uuid, tariff::Model> = HashMap::new();
+    for ids in chunk.chunks(IN_LIST) {
+        for t in tariff::Entity::scoped(scope)
+            .filter(tariff::Column::Id.is_in(ids.iter().map(|p| p.tariff_id)))
+            .all(txn)
+            .await?
+        {
+            olds.insert(t.id, t);
+        }
+    }
+    let product_ids: Vec<Uuid> = olds
+        .values()
+        .map(|t| t.product_id)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    // Versions in the year that this run did not make (its own are one per
+    // line, and would make this set grow with every chunk).
+    let run_id = chunk.first().map(|p| p.run_id).unwrap_or_default();
+    let mut taken: HashSet<LineKey> = HashSet::new();
+    for ids in product_ids.chunks(IN_LIST) {
+        for t in tariff::Entity::scoped(scope)
+            .filter(tariff::Column::ProductId.is_in(ids.iter().copied()))
+            .filter(tariff::Column::ValidFrom.between(jan1(year), dec31(year)))
+            .filter(
                 Condition::any()
-                    .add(Expr::col(o(tariff::Column::IndexationRunId)).is_null())
-                    .add(Expr::col(o(tariff::Column::IndexationRunId)).ne(run_id)),
+                    .add(tariff::Column::IndexationRunId.is_null())
+                    .add(tariff::Column::IndexationRunId.ne(run_id)),
             )
-            .to_owned(),
-    );
-    proposal::Entity::update_scoped(scope)
-        .col_expr(proposal::Column::Status, Expr::value("skipped"))
-        .col_expr(
-            proposal::Column::SkipReason,
-            Expr::value("the tariff changed after the preview"),
-        )
-        .filter(in_chunk.clone())
-        .filter(
-            Condition::any()
-                .add(proposal::Column::NewPriceCents.is_null())
-                .add(gone)
-                .add(taken),
-        )
-        .exec(txn)
-        .await?;
-
-    let old = Alias::new("old");
-    let t = |c: tariff::Column| (old.clone(), c);
-    let versions = Query::select()
-        .column(p(proposal::Column::RegionId))
-        .column(p(proposal::Column::PlannedTariffId))
-        .column(t(tariff::Column::ProductId))
-        .column(t(tariff::Column::ProviderId))
-        .column(t(tariff::Column::MunicipalityId))
-        .expr(Expr::val(jan1(year)))
-        // The old version's end stays when it lies beyond 31 December.
-        .expr(Expr::case(
-            Expr::col(t(tariff::Column::ValidTo)).gt(dec31(year - 1)),
-            Expr::col(t(tariff::Column::ValidTo)),
-        ))
-        .column(p(proposal::Column::NewPriceCents))
-        .column(t(tariff::Column::Id))
-        .column(p(proposal::Column::RunId))
-        .expr(Expr::val(entities::clock::now()))
-        .from(proposal::Entity)
-        .join_as(
-            JoinType::InnerJoin,
-            tariff::Entity,
-            old.clone(),
-            Condition::all()
-                .add(Expr::col(t(tariff::Column::RegionId)).equals(p(proposal::Column::RegionId)))
-                .add(Expr::col(t(tariff::Column::Id)).equals(p(proposal::Column::TariffId))),
-        )
-        .cond_where(in_chunk.clone())
-        .to_owned();
-    let insert = Query::insert()
-        .into_table(tariff::Entity)
-        .columns([
-            tariff::Column::RegionId,
-            tariff::Column::Id,
-            tariff::Column::ProductId,
-            tariff::Column::ProviderId,
-            tariff::Column::MunicipalityId,
-            tariff::Column::ValidFrom,
-            tariff::Column::ValidTo,
-            tariff::Column::PriceCents,
-            tariff::Column::SupersedesId,
-            tariff::Column::IndexationRunId,
-            tariff::Column::CreatedAt,
-        ])
-        .select_from(versions)
-        .map_err(|e| JobError::Permanent(e.to_string()))?
-        .to_owned();
-    txn.execute(&insert).await?;
-
-    let olds = proposal::Entity::scoped(scope)
-        .select_only()
-        .column(proposal::Column::TariffId)
-        .filter(in_chunk.clone())
-        .into_query();
-    tariff::Entity::update_scoped(scope)
-        .col_expr(tariff::Column::ValidTo, Expr::value(dec31(year - 1)))
-        .filter(tariff::Column::Id.in_subquery(olds))
-        .exec(txn)
-        .await?;
-    let applied = proposal::Entity::update_scoped(scope)
-        .col_expr(proposal::Column::Status, Expr::value("applied"))
-        .col_expr(
-            proposal::Column::NewTariffId,
-            Expr::col(proposal::Column::PlannedTariffId),
-        )
-        .filter(in_chunk)
-        .exec(txn)
-        .await?;
-    Ok(applied.rows_affected)
+            .all(txn)
+            .await?
+        {
+            taken.insert(line_of(&t));
+        }
+    }
+    let now = entities::clock::now();
+    let (mut new_versions, mut applied, mut skipped) = (Vec::new(), Vec::new(), Vec::new());
+    for p in &chunk {
+        match (olds.get(&p.tariff_id), p.new_price_cents) {
+            // `insert` is false when the line already has a version in the year.
+            (Some(old), Some(price)) if taken.insert(line_of(old)) => {
+                new_versions.push(tariff::ActiveModel {
+                    region_id: Set(scope.region_id),
+                    id: Set(Uuid::now_v7()),
+                    product_id: Set(old.product_id),
+                    provider_id: Set(old.provider_id),
+                    municipality_id: Set(old.municipality_id),
+                    valid_from: Set(jan1(year)),
+                    valid_to: Set(old.valid_to.filter(|to| *to > dec31(year - 1))),
+                    price_cents: Set(price),
+                    supersedes_id: Set(Some(old.id)),
+                    indexation_run_id: Set(Some(p.run_id)),
+                    created_at: Set(now),
+                });
+                applied.push(p);
+            }
+            _ => skipped.push(p.id),
+        }
+    }
+    for rows in new_versions.chunks(IN_LIST) {
+        tariff::Entity::insert_many(rows.to_vec()).exec(txn).await?;
+    }
+    for rows in applied.chunks(IN_LIST) {
+        tariff::Entity::update_scoped(scope)
+            .col_expr(tariff::Column::ValidTo, Expr::value(dec31(year - 1)))
+            .filter(tariff::Column::Id.is_in(rows.iter().map(|p| p.tariff_id)))
+            .exec(txn)
+            .await?;
+        // The new version is the one that supersedes the proposal's tariff (unique).
+        proposal::Entity::update_scoped(scope)
+            .col_expr(proposal::Column::Status, Expr::value("applied"))
+            .col_expr(
+                proposal::Column::NewTariffId,
+                Expr::cust(
+                    "(SELECT t.id FROM tariffs t WHERE t.region_id = indexation_proposals.region_id \
+                     AND t.supersedes_id = indexation_proposals.tariff_id)",
+                ),
+            )
+            .filter(proposal::Column::Id.is_in(rows.iter().map(|p| p.id)))
+            .exec(txn)
+            .await?;
+    }
+    for ids in skipped.chunks(IN_LIST) {
+        proposal::Entity::update_scoped(scope)
+            .col_expr(proposal::Column::Status, Expr::value("skipped"))
+            .col_expr(
+                proposal::Column::SkipReason,
+                Expr::value("the tariff changed after the preview"),
+            )
+            .filter(proposal::Column::Id.is_in(ids.iter().copied()))
+            .exec(txn)
+            .await?;
+    }
+    Ok(applied.len() as u64)
 }
 
 /// After a permanent failure: a failed preview frees the year for a new run.
