@@ -289,6 +289,78 @@ async fn indexation_through_the_redis_queue() {
     app.stop().await;
 }
 
+// The provider's line gets a 2025 version between the preview and the
+// apply: its proposal is skipped, the region's is applied and names its
+// new version.
+e2e!(a_line_changed_after_the_preview_is_skipped, |app| {
+    let region = setup(&app).await;
+    let t = &region.admin;
+    let run = previewed_run(&app, &region, 2025).await;
+    assert_eq!(run["proposedCount"], 2);
+    let id = run["id"].as_str().unwrap().to_owned();
+    let manual = json!({ "productCode": "02A01", "validFrom": "2025-02-01", "price": "80.00", "providerAgb": "12345678" });
+    let reply = app.post(&region.path("tariffs"), t, manual).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    let approved = app
+        .post(
+            &region.path(&format!("indexation-runs/{id}/approval")),
+            t,
+            json!({}),
+        )
+        .await;
+    assert_eq!(approved.status, StatusCode::ACCEPTED, "{}", approved.body);
+    let job = wait_for_job(&app, &region, approved.body["applyJobId"].as_str().unwrap()).await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+
+    let valid = app.get(&region.path("tariffs?date=2025-06-01"), t).await;
+    let mut prices: Vec<&str> = valid.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["price"].as_str().unwrap())
+        .collect();
+    prices.sort();
+    assert_eq!(prices, ["73.47", "78.00", "80.00"]);
+    let indexed = valid.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["price"] == "73.47")
+        .unwrap();
+    let proposals = app
+        .get(&region.path(&format!("indexation-runs/{id}/proposals")), t)
+        .await;
+    let mut outcomes: Vec<(&str, &str, Value)> = proposals.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["status"].as_str().unwrap(),
+                p["skipReason"].as_str().unwrap_or("-"),
+                p["newTariffId"].clone(),
+            )
+        })
+        .collect();
+    outcomes.sort_by_key(|o| (o.0, o.1));
+    assert_eq!(
+        outcomes,
+        [
+            ("applied", "-", indexed["id"].clone()),
+            (
+                "skipped",
+                "a version starting in 2025 exists; it is not overwritten",
+                Value::Null
+            ),
+            (
+                "skipped",
+                "the tariff changed after the preview",
+                Value::Null
+            ),
+        ]
+    );
+});
+
 e2e!(missing_figures_or_policy_are_422s, |app| {
     let region = setup(&app).await;
     let t = &region.admin;
