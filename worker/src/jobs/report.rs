@@ -282,6 +282,8 @@ async fn gather(
         .apply_if(municipality, |q, m| {
             q.filter(budget_framework::Column::MunicipalityId.eq(m))
         });
+    // In three groups: the large reads, first so that they get connections
+    // first; the names; the period's other facts.
     let (
         (client_months, moving, neighbours, spend, spend_by_month, active),
         (providers, products, groups_all, inhabitants, municipalities_all, contract_links),
