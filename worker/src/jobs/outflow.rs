@@ -87,8 +87,8 @@ async fn contracts_in_window<C: ConnectionTrait>(
 }
 
 /// The clients served in the window, counted as the policy says.
-async fn services_in_window<C: ConnectionTrait>(
-    db: &C,
+async fn services_in_window(
+    db: &DatabaseConnection,
     scope: &RegionScope,
     count: ClientCount,
     from: NaiveDate,
@@ -117,8 +117,8 @@ async fn services_in_window<C: ConnectionTrait>(
 /// the client rollup (a bit per month and provider); the days of a month
 /// the window only partly covers (a rolling window made mid-month) come
 /// from the lines of those days.
-async fn declared_in_window<C: ConnectionTrait>(
-    db: &C,
+async fn declared_in_window(
+    db: &DatabaseConnection,
     scope: &RegionScope,
     from: NaiveDate,
     to: NaiveDate,
@@ -126,21 +126,19 @@ async fn declared_in_window<C: ConnectionTrait>(
     let (whole, partial) = whole_months(from, to);
     let mut services = Vec::new();
     if let Some((first, last)) = whole {
+        let months = declared_client::Entity::scoped(scope)
+            .select_only()
+            .columns([
+                declared_client::Column::Year,
+                declared_client::Column::ClientKey,
+                declared_client::Column::ProductGroupId,
+                declared_client::Column::MunicipalityId,
+                declared_client::Column::ProviderId,
+                declared_client::Column::MonthsMask,
+            ])
+            .filter(declared_client::Column::Year.between(first.year(), last.year()));
         let rows: Vec<(i32, String, Uuid, Uuid, Uuid, i32)> =
-            declared_client::Entity::scoped(scope)
-                .select_only()
-                .columns([
-                    declared_client::Column::Year,
-                    declared_client::Column::ClientKey,
-                    declared_client::Column::ProductGroupId,
-                    declared_client::Column::MunicipalityId,
-                    declared_client::Column::ProviderId,
-                    declared_client::Column::MonthsMask,
-                ])
-                .filter(declared_client::Column::Year.between(first.year(), last.year()))
-                .into_tuple()
-                .all(db)
-                .await?;
+            super::rows(db, sea_orm::QueryTrait::into_query(months)).await?;
         services.extend(
             rows.into_iter()
                 .filter(|(year, .., mask)| mask & period_mask(*year, first, last) != 0)
