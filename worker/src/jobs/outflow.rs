@@ -152,12 +152,16 @@ async fn declared_in_window(
                 ),
         );
     }
-    for (first, last) in partial {
+    if !partial.is_empty() {
+        // The part months' days, both in one read.
+        let days = partial.iter().fold(Condition::any(), |any, (first, last)| {
+            any.add(declaration_line::Column::PeriodStart.between(*first, *last))
+        });
         let declared = declaration_line::Entity::scoped(scope)
             .select_only()
             .column(declaration_line::Column::AllocationId)
             .filter(declaration_line::Column::Status.eq(LineStatus::Approved))
-            .filter(declaration_line::Column::PeriodStart.between(first, last));
+            .filter(days);
         let in_days = Condition::all()
             .add(allocation::Column::Id.in_subquery(sea_orm::QueryTrait::into_query(declared)));
         services.extend(allocations_serving(db, scope, in_days).await?);
