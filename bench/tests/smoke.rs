@@ -51,6 +51,7 @@ async fn the_smoke_scale_runs_on_sqlite_and_postgresql() {
             "outflow check",
             "indexation apply, 600 tariffs",
             "worker peak RSS",
+            "concurrent ingestion",
         ] {
             assert!(
                 figures.iter().any(|f| f.what.starts_with(what)),
