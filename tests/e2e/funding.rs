@@ -343,11 +343,26 @@ e2e!(temporary_intensive_is_hours_on_its_own_product, |app| {
     assert_eq!(policy.status, StatusCode::OK, "{}", policy.body);
     let mut body = allocation(7002, "BW0C1", daily);
     // 2 March – 31 May: 13 weeks at 3 h a week = 39 h
-    body["temporaryIntensive"] =
-        json!([{ "from": "2026-03-02", "to": "2026-05-31", "extraHoursPerWeek": 3 }]);
+    // and a later episode in September, given first
+    body["temporaryIntensive"] = json!([
+        { "from": "2026-09-01", "to": "2026-09-30", "extraHoursPerWeek": 2 },
+        { "from": "2026-03-02", "to": "2026-05-31", "extraHoursPerWeek": 3 },
+    ]);
     let made = app.post(&region.path("allocations"), t, body).await;
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
     assert_eq!(made.body["temporaryIntensive"][0]["extraHoursPerWeek"], 3);
+    // Read back (the allocation and its episodes in one query): both
+    // episodes, in date order, and the allocation once.
+    let read = app.get(&region.path("allocations/7002"), t).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+    assert_eq!(read.body, made.body);
+    assert_eq!(
+        read.body["temporaryIntensive"],
+        json!([
+            { "from": "2026-03-02", "to": "2026-05-31", "extraHoursPerWeek": 3 },
+            { "from": "2026-09-01", "to": "2026-09-30", "extraHoursPerWeek": 2 },
+        ])
+    );
     let batch = app
         .declare(
             &region,

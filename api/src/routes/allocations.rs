@@ -19,7 +19,10 @@ use entities::{
     RegionScope, TenantEntity,
 };
 use rust_decimal::Decimal;
-use sea_orm::{sea_query::Condition, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    sea_query::Condition, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter,
+    QueryOrder, QuerySelect, RelationDef,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -298,14 +301,23 @@ impl Names {
         scope: &RegionScope,
         items: &[allocation::Model],
     ) -> ApiResult<Self> {
-        let ids = |f: fn(&allocation::Model) -> Uuid| items.iter().map(f).collect::<Vec<_>>();
-        let mut episodes: HashMap<Uuid, Vec<EpisodeIo>> = HashMap::new();
-        for e in episode::Entity::scoped(scope)
-            .filter(episode::Column::AllocationId.is_in(ids(|a| a.id)))
+        let episodes = episode::Entity::scoped(scope)
+            .filter(episode::Column::AllocationId.is_in(items.iter().map(|a| a.id)))
             .order_by_asc(episode::Column::FromDate)
             .all(db)
-            .await?
-        {
+            .await?;
+        Self::with_episodes(db, scope, items, episodes).await
+    }
+
+    /// As [`Names::load`], with the items' episodes already read.
+    async fn with_episodes<C: ConnectionTrait>(
+        db: &C,
+        scope: &RegionScope,
+        items: &[allocation::Model],
+        read: Vec<episode::Model>,
+    ) -> ApiResult<Self> {
+        let mut episodes: HashMap<Uuid, Vec<EpisodeIo>> = HashMap::new();
+        for e in read {
             episodes
                 .entry(e.allocation_id)
                 .or_default()
@@ -392,6 +404,16 @@ pub async fn to_out<C: ConnectionTrait>(
     Ok(Names::load(db, scope, std::slice::from_ref(&a))
         .await?
         .out(a))
+}
+
+/// From an allocation to its episodes, on the region and the id (the
+/// schema declares no relations; this one serves a join).
+fn episodes_of_allocation() -> RelationDef {
+    let episode_to_allocation: RelationDef = episode::Entity::belongs_to(allocation::Entity)
+        .from((episode::Column::RegionId, episode::Column::AllocationId))
+        .to((allocation::Column::RegionId, allocation::Column::Id))
+        .into();
+    episode_to_allocation.rev()
 }
 
 pub async fn find_visible<C: ConnectionTrait, P: Permission>(
@@ -590,8 +612,29 @@ pub async fn get_allocation(
     auth: Scoped<ReadRegion>,
     path: web::Path<(String, i64)>,
 ) -> ApiResult<web::Json<AllocationOut>> {
-    let found = find_visible(&state.db, &auth, path.1).await?;
-    Ok(web::Json(to_out(&state.db, &auth.scope, found).await?))
+    // The allocation and its episodes in one query: one round trip.
+    let mut rows = allocation::Entity::scoped(&auth.scope)
+        .filter(allocation::Column::AllocationNumber.eq(path.1))
+        .filter(auth.party.allocations())
+        .join(JoinType::LeftJoin, episodes_of_allocation())
+        .select_also(episode::Entity)
+        .order_by_asc(episode::Column::FromDate)
+        .all(&state.db)
+        .await?
+        .into_iter();
+    let (found, first) = rows.next().ok_or(ApiError::NotFound)?;
+    let episodes: Vec<episode::Model> = first
+        .into_iter()
+        .chain(rows.filter_map(|(_, e)| e))
+        .collect();
+    let names = Names::with_episodes(
+        &state.db,
+        &auth.scope,
+        std::slice::from_ref(&found),
+        episodes,
+    )
+    .await?;
+    Ok(web::Json(names.out(found)))
 }
 
 /// Change an allocation's end date, volume, budget or temporary intensive;
