@@ -333,8 +333,12 @@ pub async fn submit_declarations(
 ) -> ApiResult<HttpResponse> {
     let key = idempotency_key(&req)?;
     let input = body.take()?;
-    let canonical = serde_json::to_vec(&input).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let hash: String = Sha256::digest(&canonical)
+    // Hashed as it is written: a 10,000-line batch's bytes are not kept
+    // beside the batch while it is assessed (they showed at the api's peak).
+    let mut hasher = Sha256::new();
+    serde_json::to_writer(&mut hasher, &input).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let hash: String = hasher
+        .finalize()
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
