@@ -1,11 +1,6 @@
 //! Database connection and migrations.
 
-use std::{
-    collections::HashMap,
-    path::PathBuf,
-    sync::{Arc, LazyLock, Mutex},
-    time::Duration,
-};
+use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
@@ -66,33 +61,4 @@ pub async fn migrate(url: &str) -> Result<(), DbErr> {
     }
     db.close().await?;
     result
-}
-
-/// Per SQLite file, the turn to write a large batch.
-static WRITE_TURNS: LazyLock<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> =
-    LazyLock::new(Default::default);
-
-/// Waits for this process's turn to write a large transaction (a
-/// declaration batch, an iWmo message) on SQLite, and holds it until the
-/// guard is dropped; `None` on PostgreSQL, whose writers run side by side.
-/// SQLite has one writer: a transaction waiting inside SQLite polls for the
-/// lock (its busy handler sleeps 1 to 100 ms between tries), so batches sent
-/// at once lost up to a fifth of their throughput in the gaps (BENCHMARKS.md,
-/// concurrent ingestion). Queued here, the next starts the moment one ends.
-pub async fn write_turn(db: &DatabaseConnection) -> Option<tokio::sync::OwnedMutexGuard<()>> {
-    if db.get_database_backend() != DbBackend::Sqlite {
-        return None;
-    }
-    let file = db
-        .get_sqlite_connection_pool()
-        .connect_options()
-        .get_filename()
-        .to_owned();
-    let turn = WRITE_TURNS
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .entry(file)
-        .or_default()
-        .clone();
-    Some(turn.lock_owned().await)
 }

@@ -355,7 +355,6 @@ pub async fn submit_declarations(
         // An unknown AGB has the nil id and declares for nobody: every line is "not yours".
         declarer: auth.party.provider_id(),
     };
-    let turn = crate::db::write_turn(&state.db).await;
     let txn = entities::transaction::begin_write(&state.db).await?;
     let submitted = match service::submit(&txn, scope, &auth.audit(), submission, &lines).await {
         Ok(submitted) => submitted,
@@ -379,7 +378,6 @@ pub async fn submit_declarations(
         Err(e) => return Err(e),
     };
     txn.commit().await?;
-    drop(turn);
     let out = batch_out(submitted.batch, &submitted.lines);
     Ok(HttpResponse::Created()
         .insert_header((

@@ -254,7 +254,6 @@ async fn apply(
         replaces,
     } = receipt;
     let message_type = header.kind.number().to_string();
-    let _turn = crate::db::write_turn(db).await;
     let txn = entities::transaction::begin_write(db).await?;
     if let Some(earlier) = replaces {
         iwmo_message::Entity::delete_scoped_by_id(&txn, scope, earlier).await?;
