@@ -353,7 +353,9 @@ struct CeilingOwner {
 pub struct Assessor {
     allocations: HashMap<i64, AllocationFacts>,
     products_by_code: HashMap<String, product::Model>,
-    tariffs: Vec<tariff::Model>,
+    /// Per product: each line looks only at its product's tariffs, not at
+    /// every tariff of the batch (thousands).
+    tariffs: HashMap<Uuid, Vec<tariff::Model>>,
     /// The provider whose token declares, if a provider token.
     declarer: Option<Uuid>,
     approved: HashMap<Uuid, Vec<ApprovedLine>>,
@@ -380,7 +382,10 @@ impl Assessor {
                 .map(|f| (f.allocation.allocation_number, f))
                 .collect(),
             products_by_code: products.into_iter().map(|p| (p.code.clone(), p)).collect(),
-            tariffs,
+            tariffs: tariffs.into_iter().fold(HashMap::new(), |mut by, t| {
+                by.entry(t.product_id).or_insert_with(Vec::new).push(t);
+                by
+            }),
             declarer,
             approved,
             ceilings,
@@ -735,7 +740,7 @@ impl Assessor {
         let (amount, tariff_id) = match grant {
             _ if intensive || matches!(grant, Grant::Volume(_)) => {
                 let Some(t) = applicable_tariff(
-                    &self.tariffs,
+                    self.tariffs.get(&priced.id).map_or(&[], Vec::as_slice),
                     priced.id,
                     a.provider_id,
                     a.municipality_id,
