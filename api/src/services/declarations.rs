@@ -193,9 +193,6 @@ fn history_window(lines: &[LineIn]) -> (NaiveDate, NaiveDate) {
     )
 }
 
-/// Loads what the lines refer to and sets up the assessor, locking the
-/// allocations and ceilings involved (PostgreSQL) so concurrent batches
-/// count against each other correctly.
 /// The tariffs that can apply to `lines`: per product, the region-wide ones
 /// and those of the providers that have it allocated or declare it (a
 /// temporary-intensive product on their allocation), not every provider's.
@@ -257,6 +254,9 @@ async fn applicable_tariffs(
     Ok(tariffs)
 }
 
+/// Loads what the lines refer to and sets up the assessor, locking the
+/// allocations and ceilings involved (PostgreSQL) so concurrent batches
+/// count against each other correctly.
 async fn prepare_assessor(
     txn: &DatabaseTransaction,
     scope: &RegionScope,
