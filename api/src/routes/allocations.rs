@@ -416,14 +416,19 @@ fn episodes_of_allocation() -> RelationDef {
     episode_to_allocation.rev()
 }
 
+/// The allocation with `number`, if the caller's party sees it.
+fn visible<P: Permission>(auth: &Scoped<P>, number: i64) -> sea_orm::Select<allocation::Entity> {
+    allocation::Entity::scoped(&auth.scope)
+        .filter(allocation::Column::AllocationNumber.eq(number))
+        .filter(auth.party.allocations())
+}
+
 pub async fn find_visible<C: ConnectionTrait, P: Permission>(
     db: &C,
     auth: &Scoped<P>,
     number: i64,
 ) -> ApiResult<allocation::Model> {
-    allocation::Entity::scoped(&auth.scope)
-        .filter(allocation::Column::AllocationNumber.eq(number))
-        .filter(auth.party.allocations())
+    visible(auth, number)
         .one(db)
         .await?
         .ok_or(ApiError::NotFound)
@@ -613,9 +618,7 @@ pub async fn get_allocation(
     path: web::Path<(String, i64)>,
 ) -> ApiResult<web::Json<AllocationOut>> {
     // The allocation and its episodes in one query: one round trip.
-    let mut rows = allocation::Entity::scoped(&auth.scope)
-        .filter(allocation::Column::AllocationNumber.eq(path.1))
-        .filter(auth.party.allocations())
+    let mut rows = visible(&auth, path.1)
         .join(JoinType::LeftJoin, episodes_of_allocation())
         .select_also(episode::Entity)
         .order_by_asc(episode::Column::FromDate)
