@@ -940,20 +940,17 @@ impl Bench<'_> {
         use entities::schema::{municipality, provider};
         let region = self.largest();
         let scope = RegionScope::new(region.id);
-        let secret = api::config::Config::from_env()
-            .map(|c| c.client_key_secret)
-            .unwrap_or_else(|_| api::config::DEVELOPMENT_CLIENT_KEY_SECRET.into());
         let bsn = |i: usize| entities::bsn_check::nth_valid_bsn(IWMO_FIRST_CLIENT + i as u32);
-        let copies: Vec<allocation::Model> = (0..2 * IWMO_PRESTATIES)
-            .map(|i| allocation::Model {
-                id: Uuid::now_v7(),
-                allocation_number: IWMO_FIRST_NUMBER + i as i64,
-                client_key: api::client_key::client_key(&secret, &bsn(i)),
-                start_date: NaiveDate::from_ymd_opt(YEAR, 1, 1).unwrap_or_default(),
-                end_date: None,
-                ..template.clone()
-            })
-            .collect();
+        let all_year = allocation::Model {
+            start_date: NaiveDate::from_ymd_opt(YEAR, 1, 1).unwrap_or_default(),
+            end_date: None,
+            ..template
+        };
+        let copies = fresh_copies(
+            2 * IWMO_PRESTATIES,
+            (IWMO_FIRST_NUMBER, IWMO_FIRST_CLIENT),
+            |_| &all_year,
+        );
         bulk::load::<allocation::Entity>(&self.db, copies.clone())
             .await
             .map_err(err)?;
@@ -1008,7 +1005,7 @@ impl Bench<'_> {
             .map(|a| {
                 json!({ "allocationNumber": a.allocation_number, "productCode": product.code,
                         "periodStart": period.0, "periodEnd": period.1,
-                        "deliveredVolume": iwmo_volume(a) })
+                        "deliveredVolume": half_monthly_volume(a) })
             })
             .collect();
         let started = Instant::now();
@@ -1067,22 +1064,11 @@ impl Bench<'_> {
         }
         let region = self.largest();
         let scope = RegionScope::new(region.id);
-        let secret = api::config::Config::from_env()
-            .map(|c| c.client_key_secret)
-            .unwrap_or_else(|_| api::config::DEVELOPMENT_CLIENT_KEY_SECRET.into());
         let batch = CURVE_BATCH.min(plan.eligible.len() / 2).max(1);
         let needed = CURVE_LEVELS.iter().sum::<usize>() * batch;
-        let copies: Vec<allocation::Model> = (0..needed)
-            .map(|i| {
-                let bsn = entities::bsn_check::nth_valid_bsn(CURVE_FIRST_CLIENT + i as u32);
-                allocation::Model {
-                    id: Uuid::now_v7(),
-                    allocation_number: CURVE_FIRST_NUMBER + i as i64,
-                    client_key: api::client_key::client_key(&secret, &bsn),
-                    ..plan.eligible[i % plan.eligible.len()].clone()
-                }
-            })
-            .collect();
+        let copies = fresh_copies(needed, (CURVE_FIRST_NUMBER, CURVE_FIRST_CLIENT), |i| {
+            &plan.eligible[i % plan.eligible.len()]
+        });
         bulk::load::<allocation::Entity>(&self.db, copies.clone())
             .await
             .map_err(err)?;
@@ -1158,6 +1144,31 @@ impl Bench<'_> {
     }
 }
 
+/// `n` new allocations, the `i`th a copy of `template(i)` with a new id, a
+/// number from `first_number` on and a made-up client (`nth_valid_bsn` from
+/// `first_client` on, pseudonymised as the api does): the iWmo figure's and
+/// the concurrency curve's own allocations.
+fn fresh_copies<'a>(
+    n: usize,
+    (first_number, first_client): (i64, u32),
+    template: impl Fn(usize) -> &'a allocation::Model,
+) -> Vec<allocation::Model> {
+    let secret = api::config::Config::from_env()
+        .map(|c| c.client_key_secret)
+        .unwrap_or_else(|_| api::config::DEVELOPMENT_CLIENT_KEY_SECRET.into());
+    (0..n)
+        .map(|i| {
+            let bsn = entities::bsn_check::nth_valid_bsn(first_client + i as u32);
+            allocation::Model {
+                id: Uuid::now_v7(),
+                allocation_number: first_number + i as i64,
+                client_key: api::client_key::client_key(&secret, &bsn),
+                ..template(i).clone()
+            }
+        })
+        .collect()
+}
+
 /// One December line of `a`, half its monthly volume.
 fn december_line(
     a: &allocation::Model,
@@ -1167,11 +1178,11 @@ fn december_line(
     json!({ "allocationNumber": a.allocation_number,
             "productCode": codes.get(&a.product_id).cloned().unwrap_or_default(),
             "periodStart": first, "periodEnd": last,
-            "deliveredVolume": iwmo_volume(a) })
+            "deliveredVolume": half_monthly_volume(a) })
 }
 
 /// Half the monthly volume, as the ingestion figure declares.
-fn iwmo_volume(a: &allocation::Model) -> i64 {
+fn half_monthly_volume(a: &allocation::Model) -> i64 {
     (a.volume_amount.unwrap_or(2) / 2).max(1)
 }
 
@@ -1200,7 +1211,7 @@ fn declaration_323(
         let tariff =
             applicable_tariff(tariffs, product.id, a.provider_id, a.municipality_id, first)
                 .ok_or_else(|| format!("no tariff for {}", product.code))?;
-        let volume = iwmo_volume(a);
+        let volume = half_monthly_volume(a);
         let amount = volume * tariff.price_cents;
         total += amount;
         clients.push_str(&format!(
