@@ -1159,10 +1159,12 @@ fn fresh_copies<'a>(
     (0..n)
         .map(|i| {
             let bsn = entities::bsn_check::nth_valid_bsn(first_client + i as u32);
+            let client_key = api::client_key::client_key(&secret, &bsn);
             allocation::Model {
                 id: Uuid::now_v7(),
                 allocation_number: first_number + i as i64,
-                client_key: api::client_key::client_key(&secret, &bsn),
+                client_number: entities::client_number::client_number(&client_key),
+                client_key,
                 ..template(i).clone()
             }
         })

@@ -435,6 +435,7 @@ async fn region_data(
                     id: allocation_id,
                     allocation_number: number,
                     client_key: client_key.clone(),
+                    client_number: entities::client_number::client_number(&client_key),
                     municipality_id,
                     product_id: product.id,
                     provider_id: providers[*p].id,

@@ -1096,6 +1096,7 @@ mod tests {
             id: Uuid::from_u128(100 + number as u128),
             allocation_number: number,
             client_key: "k".into(),
+            client_number: 0,
             municipality_id: MUNICIPALITY,
             product_id: PRODUCT,
             provider_id: PROVIDER,

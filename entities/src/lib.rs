@@ -6,6 +6,7 @@
 
 pub mod allocation_rules;
 pub mod bsn_check;
+pub mod client_number;
 pub mod clock;
 pub mod contract_life;
 pub mod contract_term;

@@ -74,7 +74,8 @@ pub struct Service {
     pub provider_id: Uuid,
     pub product_group_id: Uuid,
     pub municipality_id: Uuid,
-    pub client_key: String,
+    /// The client's number (`crate::client_number`).
+    pub client: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -180,7 +181,7 @@ pub fn assess(
                 .map_or(&[][..], Vec::as_slice)
                 .iter()
                 .filter(|s| serves(s, &scope))
-                .map(|s| s.client_key.as_str())
+                .map(|s| s.client)
                 .collect::<BTreeSet<_>>()
                 .len() as i64;
             let verdict = if clients >= min_clients {
@@ -236,12 +237,12 @@ mod tests {
         }
     }
 
-    fn service(provider: Uuid, group: Uuid, municipality: Uuid, client: &str) -> Service {
+    fn service(provider: Uuid, group: Uuid, municipality: Uuid, client: i64) -> Service {
         Service {
             provider_id: provider,
             product_group_id: group,
             municipality_id: municipality,
-            client_key: client.into(),
+            client,
         }
     }
 
@@ -254,15 +255,12 @@ mod tests {
             contract(3, C, "2023-01-01"),
             contract(4, NEW, "2025-04-01"),
         ];
-        let mut services: Vec<Service> = ["a1", "a2", "a3", "a4", "a5"]
-            .iter()
-            .map(|k| service(A, BEG, ARNHEM, k))
-            .collect();
-        services.push(service(A, DB, RENKUM, "a6"));
-        services.push(service(A, DB, ARNHEM, "a1")); // the same client in another group: still one client
-        services.push(service(B, BEG, ARNHEM, "b1"));
-        services.push(service(B, BEG, RENKUM, "b2"));
-        services.push(service(NEW, BEG, ARNHEM, "n1"));
+        let mut services: Vec<Service> = (1..=5).map(|k| service(A, BEG, ARNHEM, k)).collect();
+        services.push(service(A, DB, RENKUM, 6));
+        services.push(service(A, DB, ARNHEM, 1)); // the same client in another group: still one client
+        services.push(service(B, BEG, ARNHEM, 11));
+        services.push(service(B, BEG, RENKUM, 12));
+        services.push(service(NEW, BEG, ARNHEM, 21));
         (contracts, services)
     }
 

@@ -6,8 +6,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-// The maps keyed by client use rustc's fast hash: the keys are pseudonyms
-// (HMACs) and numbers, not chosen by whoever could flood a table.
+// The maps keyed by client use rustc's fast hash: the keys are client
+// numbers (bits of an HMAC), not chosen by whoever could flood a table.
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use chrono::{Months, NaiveDate};
@@ -216,25 +216,9 @@ pub struct ReportInput {
 /// months mask with bit 0 = January).
 pub type ClientMonths = (i32, ClientId, Uuid, Uuid, i32);
 
-/// A client as a number local to one report. The pseudonyms (64
-/// characters) are hashed once as they are read; every count after that
-/// compares numbers.
-pub type ClientId = u32;
-
-/// Numbers the pseudonyms read for one report, in order of first sight.
-#[derive(Default)]
-pub struct ClientNumbers(FxHashMap<String, ClientId>);
-
-impl ClientNumbers {
-    pub fn number(&mut self, pseudonym: &str) -> ClientId {
-        if let Some(id) = self.0.get(pseudonym) {
-            return *id;
-        }
-        let id = self.0.len() as ClientId;
-        self.0.insert(pseudonym.to_owned(), id);
-        id
-    }
-}
+/// A client as the report counts it: its number (`crate::client_number`),
+/// as stored on the allocations and the rollups.
+pub type ClientId = i64;
 
 /// The distinct clients with an approved line in the period's months, per
 /// product group and per municipality (a client counts once in each).
@@ -1349,16 +1333,6 @@ mod tests {
         assert_eq!((january.spend, january.clients), (dec("0.00"), 1));
         let december = rows.iter().find(|r| r.month == "2023-12").unwrap();
         assert_eq!(december.spend, dec("999.99"));
-    }
-
-    #[test]
-    fn client_numbers_follow_the_pseudonym() {
-        let mut numbers = ClientNumbers::default();
-        let (a, b) = ("a".repeat(64), "b".repeat(64));
-        assert_eq!(
-            [numbers.number(&a), numbers.number(&b), numbers.number(&a)],
-            [0, 1, 0]
-        );
     }
 
     /// A client counts once per group and per municipality, and only for

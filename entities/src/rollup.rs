@@ -23,7 +23,8 @@ pub struct ApprovedCell {
     pub product_group_id: Uuid,
     pub municipality_id: Uuid,
     pub provider_id: Uuid,
-    pub client_key: String,
+    /// The client's number (`crate::client_number`).
+    pub client_number: i64,
     pub amount_cents: i64,
     /// Delivered time in minutes (a line in hours or minutes; 0 otherwise;
     /// negative for a credit).
@@ -66,8 +67,8 @@ type SpendCell = (NaiveDate, Uuid, Uuid, Uuid);
 #[derive(Default)]
 pub struct Rollups {
     spend: BTreeMap<SpendCell, (i64, i64, i64)>,
-    /// (year, client key, product group, municipality, provider) → months.
-    months: BTreeMap<(i32, String, Uuid, Uuid, Uuid), i32>,
+    /// (year, client number, product group, municipality, provider) → months.
+    months: BTreeMap<(i32, i64, Uuid, Uuid, Uuid), i32>,
 }
 
 impl Rollups {
@@ -86,7 +87,7 @@ impl Rollups {
             .months
             .entry((
                 cell.period_start.year(),
-                cell.client_key,
+                cell.client_number,
                 cell.product_group_id,
                 cell.municipality_id,
                 cell.provider_id,
@@ -153,7 +154,7 @@ impl Rollups {
                 declared_client::ActiveModel {
                     region_id: Set(scope.region_id),
                     year: Set(*year),
-                    client_key: Set(client.clone()),
+                    client_number: Set(*client),
                     product_group_id: Set(*group),
                     municipality_id: Set(*municipality),
                     provider_id: Set(*provider),
@@ -168,7 +169,7 @@ impl Rollups {
                     OnConflict::columns([
                         C::RegionId,
                         C::Year,
-                        C::ClientKey,
+                        C::ClientNumber,
                         C::ProductGroupId,
                         C::MunicipalityId,
                         C::ProviderId,
@@ -229,13 +230,13 @@ mod tests {
                 product_group_id: g,
                 municipality_id: m,
                 provider_id: p,
-                client_key: "c1".into(),
+                client_number: 1,
                 amount_cents: amount,
                 minutes,
             });
         }
         assert_eq!(r.spend[&(d(2025, 3, 1), g, m, p)], (150, 2, 90));
         assert_eq!(r.spend[&(d(2025, 5, 1), g, m, p)], (7, 1, -30));
-        assert_eq!(r.months[&(2025, "c1".to_owned(), g, m, p)], 0b10100);
+        assert_eq!(r.months[&(2025, 1, g, m, p)], 0b10100);
     }
 }

@@ -20,15 +20,22 @@ mod m20261124_000013_allocation_period_index;
 mod m20261124_000014_rollup_minutes;
 mod m20261124_000015_report_indexes;
 mod m20261124_000016_clients_per_provider;
+mod m20261124_000017_client_numbers;
+
+pub use m20261124_000017_client_numbers::client_number_sql;
 
 /// Rolls up every approved line into empty rollup tables of the newest
 /// shape (the data generator and a test use it): the amounts and lines of
 /// migration 5, the minutes of migration 14, the client months per provider
-/// of migration 16.
+/// and client number of migrations 16 and 17.
 pub async fn backfill_rollups<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
     m20261123_000005_declaration_rollups::backfill_spend(db).await?;
     m20261124_000014_rollup_minutes::backfill(db).await?;
-    m20261124_000016_clients_per_provider::backfill(db).await
+    m20261123_000005_declaration_rollups::backfill_clients(
+        db,
+        m20261123_000005_declaration_rollups::ClientsShape::Numbered,
+    )
+    .await
 }
 
 pub struct Migrator;
@@ -53,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000014_rollup_minutes::Migration),
             Box::new(m20261124_000015_report_indexes::Migration),
             Box::new(m20261124_000016_clients_per_provider::Migration),
+            Box::new(m20261124_000017_client_numbers::Migration),
         ]
     }
 }

@@ -27,7 +27,7 @@ impl MigrationName for Migration {
 /// both databases.
 pub async fn backfill<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
     backfill_spend(db).await?;
-    backfill_clients(db, false).await
+    backfill_clients(db, ClientsShape::PerMunicipality).await
 }
 
 /// The dialect's month of `l.period_start`: (its first day, its year, its
@@ -64,51 +64,79 @@ pub async fn backfill_spend<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
     Ok(())
 }
 
-/// The client months per year, client, group and municipality, and with
-/// `per_provider` also per provider (migration 16's shape).
+/// The shapes `declared_clients` has had.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ClientsShape {
+    /// This migration's: per year, client pseudonym, group and municipality.
+    PerMunicipality,
+    /// Migration 16's: also per provider.
+    PerProvider,
+    /// Migration 17's: per provider, the client as its number.
+    Numbered,
+}
+
+impl ClientsShape {
+    fn per_provider(self) -> bool {
+        self != Self::PerMunicipality
+    }
+
+    /// The column that names the client.
+    fn client_column(self) -> &'static str {
+        match self {
+            Self::Numbered => "client_number",
+            _ => "client_key",
+        }
+    }
+}
+
+/// The client months of every approved line, in the table's `shape`.
 pub(crate) async fn backfill_clients<C: ConnectionTrait>(
     db: &C,
-    per_provider: bool,
+    shape: ClientsShape,
 ) -> Result<(), DbErr> {
     let (_, year, month_no) = month_expressions(db);
-    let (provider_column, by) = if per_provider {
+    let (provider_column, by) = if shape.per_provider() {
         (", provider_id", ", a.provider_id")
     } else {
         ("", "")
     };
+    let client = shape.client_column();
     db.execute_unprepared(&format!(
-        "INSERT INTO declared_clients (region_id, year, client_key, product_group_id, municipality_id{provider_column}, months_mask) \
-         SELECT l.region_id, {year}, a.client_key, p.product_group_id, a.municipality_id{by}, \
+        "INSERT INTO declared_clients (region_id, year, {client}, product_group_id, municipality_id{provider_column}, months_mask) \
+         SELECT l.region_id, {year}, a.{client}, p.product_group_id, a.municipality_id{by}, \
                 CAST(SUM(DISTINCT 1 << ({month_no} - 1)) AS INTEGER) \
          FROM declaration_lines l \
          JOIN allocations a ON a.region_id = l.region_id AND a.id = l.allocation_id \
          JOIN products p ON p.region_id = a.region_id AND p.id = a.product_id \
          WHERE l.status = 'approved' \
-         GROUP BY l.region_id, {year}, a.client_key, p.product_group_id, a.municipality_id{by}"
+         GROUP BY l.region_id, {year}, a.{client}, p.product_group_id, a.municipality_id{by}"
     ))
     .await?;
     Ok(())
 }
 
-/// `declared_clients`: a bit per month with an approved line, per year,
-/// client, group and municipality, and with `per_provider` (migration 16)
-/// also per provider.
-pub(crate) fn clients_table(per_provider: bool) -> TableCreateStatement {
+/// `declared_clients` in `shape`: a bit per month with an approved line.
+pub(crate) fn clients_table(shape: ClientsShape) -> TableCreateStatement {
+    let client = shape.client_column();
     let mut key = Index::create();
     key.col("region_id")
         .col("year")
-        .col("client_key")
+        .col(client)
         .col("product_group_id")
         .col("municipality_id");
     let mut table = Table::create();
     table
         .table("declared_clients")
         .col(uuid("region_id"))
-        .col(integer("year"))
-        .col(string_len("client_key", 64))
+        .col(integer("year"));
+    match shape {
+        ClientsShape::Numbered => table.col(big_integer(client)),
+        _ => table.col(string_len(client, 64)),
+    };
+    table
         .col(uuid("product_group_id"))
         .col(uuid("municipality_id"));
-    if per_provider {
+    if shape.per_provider() {
         table.col(uuid("provider_id"));
         key.col("provider_id");
     }
@@ -145,7 +173,9 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager.create_table(clients_table(false)).await?;
+        manager
+            .create_table(clients_table(ClientsShape::PerMunicipality))
+            .await?;
         backfill(manager.get_connection()).await
     }
 

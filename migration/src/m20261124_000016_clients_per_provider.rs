@@ -6,7 +6,7 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::m20261123_000005_declaration_rollups::{backfill_clients, clients_table};
+use crate::m20261123_000005_declaration_rollups::{backfill_clients, clients_table, ClientsShape};
 
 pub struct Migration;
 
@@ -16,26 +16,23 @@ impl MigrationName for Migration {
     }
 }
 
-/// Fills the rollup of this shape from the approved lines.
-pub async fn backfill<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
-    backfill_clients(db, true).await
-}
-
-async fn rebuild(manager: &SchemaManager<'_>, per_provider: bool) -> Result<(), DbErr> {
+/// Drops `declared_clients` and fills it again, in `shape`, from the
+/// approved lines (migration 17 uses it too).
+pub(crate) async fn rebuild(manager: &SchemaManager<'_>, shape: ClientsShape) -> Result<(), DbErr> {
     manager
         .drop_table(Table::drop().table("declared_clients").to_owned())
         .await?;
-    manager.create_table(clients_table(per_provider)).await?;
-    backfill_clients(manager.get_connection(), per_provider).await
+    manager.create_table(clients_table(shape)).await?;
+    backfill_clients(manager.get_connection(), shape).await
 }
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        rebuild(manager, true).await
+        rebuild(manager, ClientsShape::PerProvider).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        rebuild(manager, false).await
+        rebuild(manager, ClientsShape::PerMunicipality).await
     }
 }

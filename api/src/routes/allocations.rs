@@ -582,7 +582,12 @@ pub async fn list_allocations(
         select = select.filter(allocation::Column::ProductId.eq(id.unwrap_or_default()));
     }
     if let Some(key) = &filter.client_key {
-        select = select.filter(allocation::Column::ClientKey.eq(key.as_str()));
+        // The number finds the rows through its index; the key is exact.
+        select = select
+            .filter(
+                allocation::Column::ClientNumber.eq(entities::client_number::client_number(key)),
+            )
+            .filter(allocation::Column::ClientKey.eq(key.as_str()));
     }
     if let Some(Some(date)) = active_on {
         select = select

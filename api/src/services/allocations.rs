@@ -114,6 +114,7 @@ pub async fn create(
         region_id: Set(scope.region_id),
         id: Set(Uuid::now_v7()),
         allocation_number: Set(draft.number),
+        client_number: Set(entities::client_number::client_number(&draft.client_key)),
         client_key: Set(draft.client_key),
         municipality_id: Set(draft.municipality.id),
         product_id: Set(draft.product.id),

@@ -587,7 +587,7 @@ fn roll_up(assessor: &Assessor, lines: &[LineIn], verdicts: &[Verdict]) -> Rollu
                 product_group_id: facts.product.product_group_id,
                 municipality_id: facts.allocation.municipality_id,
                 provider_id: facts.allocation.provider_id,
-                client_key: facts.allocation.client_key.clone(),
+                client_number: facts.allocation.client_number,
                 amount_cents: verdict.amount_cents.unwrap_or(0),
                 // The line's own product counts the time (temporary
                 // intensive is in hours on a product counted in days).

@@ -12,6 +12,8 @@ pub struct Model {
     pub allocation_number: i64,
     /// Pseudonymous client key: HMAC of the BSN under a server secret; the BSN itself is never stored.
     pub client_key: String,
+    /// The pseudonym's number (`crate::client_number`), for counting.
+    pub client_number: i64,
     pub municipality_id: Uuid,
     pub product_id: Uuid,
     pub provider_id: Uuid,

@@ -13,9 +13,9 @@ pub struct Model {
     pub region_id: Uuid,
     #[sea_orm(primary_key, auto_increment = false)]
     pub year: i32,
-    /// The client's pseudonym (never the BSN).
+    /// The client's number (`crate::client_number`, from the pseudonym).
     #[sea_orm(primary_key, auto_increment = false)]
-    pub client_key: String,
+    pub client_number: i64,
     #[sea_orm(primary_key, auto_increment = false)]
     pub product_group_id: Uuid,
     #[sea_orm(primary_key, auto_increment = false)]

@@ -130,26 +130,24 @@ async fn declared_in_window(
             .select_only()
             .columns([
                 declared_client::Column::Year,
-                declared_client::Column::ClientKey,
+                declared_client::Column::ClientNumber,
                 declared_client::Column::ProductGroupId,
                 declared_client::Column::MunicipalityId,
                 declared_client::Column::ProviderId,
                 declared_client::Column::MonthsMask,
             ])
             .filter(declared_client::Column::Year.between(first.year(), last.year()));
-        let rows: Vec<(i32, String, Uuid, Uuid, Uuid, i32)> =
+        let rows: Vec<(i32, i64, Uuid, Uuid, Uuid, i32)> =
             super::rows(db, sea_orm::QueryTrait::into_query(months)).await?;
         services.extend(
             rows.into_iter()
                 .filter(|(year, .., mask)| mask & period_mask(*year, first, last) != 0)
-                .map(
-                    |(_, client_key, group, municipality, provider, _)| Service {
-                        provider_id: provider,
-                        product_group_id: group,
-                        municipality_id: municipality,
-                        client_key,
-                    },
-                ),
+                .map(|(_, client, group, municipality, provider, _)| Service {
+                    provider_id: provider,
+                    product_group_id: group,
+                    municipality_id: municipality,
+                    client,
+                }),
         );
     }
     if !partial.is_empty() {
@@ -212,13 +210,13 @@ async fn allocations_serving<C: ConnectionTrait>(
         .into_iter()
         .map(|p| (p.id, p.product_group_id))
         .collect();
-    let rows: Vec<(Uuid, Uuid, Uuid, String)> = allocation::Entity::scoped(scope)
+    let rows: Vec<(Uuid, Uuid, Uuid, i64)> = allocation::Entity::scoped(scope)
         .select_only()
         .columns([
             allocation::Column::ProviderId,
             allocation::Column::ProductId,
             allocation::Column::MunicipalityId,
-            allocation::Column::ClientKey,
+            allocation::Column::ClientNumber,
         ])
         .filter(condition)
         .into_tuple()
@@ -226,11 +224,11 @@ async fn allocations_serving<C: ConnectionTrait>(
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(provider, product, municipality, client_key)| Service {
+        .map(|(provider, product, municipality, client)| Service {
             provider_id: provider,
             product_group_id: group_of.get(&product).copied().unwrap_or_default(),
             municipality_id: municipality,
-            client_key,
+            client,
         })
         .collect())
 }

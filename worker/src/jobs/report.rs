@@ -10,8 +10,8 @@ use entities::{
     policy::{kinds, PolicyRules},
     report::{
         build, distinct_clients_in, trend_start, AllocationInfo, CeilingInfo, ClientMonths,
-        ClientNumbers, ContractInfo, FrameworkInfo, GroupInfo, MarketRules, MunicipalityInfo,
-        ReportInput, SpendInfo,
+        ContractInfo, FrameworkInfo, GroupInfo, MarketRules, MunicipalityInfo, ReportInput,
+        SpendInfo,
     },
     rollup::{month_bit, month_of},
     schema::{
@@ -38,7 +38,7 @@ pub const KIND: &str = "monitoring-report";
 /// clients' other ones alike.
 const FLOW_COLUMNS: [allocation::Column; 7] = [
     allocation::Column::Id,
-    allocation::Column::ClientKey,
+    allocation::Column::ClientNumber,
     allocation::Column::ProviderId,
     allocation::Column::ProductId,
     allocation::Column::MunicipalityId,
@@ -50,7 +50,7 @@ const FLOW_COLUMNS: [allocation::Column; 7] = [
 /// it was recorded.
 type Moving = (
     Uuid,
-    String,
+    i64,
     Uuid,
     Uuid,
     Uuid,
@@ -61,7 +61,7 @@ type Moving = (
 );
 
 /// Another allocation of a client that moves: [`FLOW_COLUMNS`].
-type Neighbour = (Uuid, String, Uuid, Uuid, Uuid, NaiveDate, Option<NaiveDate>);
+type Neighbour = (Uuid, i64, Uuid, Uuid, Uuid, NaiveDate, Option<NaiveDate>);
 
 fn counts(rows: Vec<(Uuid, i64)>) -> HashMap<Uuid, usize> {
     rows.into_iter()
@@ -148,13 +148,13 @@ async fn gather(
     let after = to.checked_add_months(chrono::Months::new(1)).unwrap_or(to);
     let movers = allocation::Entity::scoped(scope)
         .select_only()
-        .column(allocation::Column::ClientKey)
+        .column(allocation::Column::ClientNumber)
         .filter(moving_in_period.clone())
         .into_query();
     let neighbours_query = allocation::Entity::scoped(scope)
         .select_only()
         .columns(FLOW_COLUMNS)
-        .filter(allocation::Column::ClientKey.in_subquery(movers))
+        .filter(allocation::Column::ClientNumber.in_subquery(movers))
         .filter(moving_in_period.not())
         .filter(allocation::Column::RemovedAt.is_null())
         .apply_if(municipality, |q, m| {
@@ -211,7 +211,7 @@ async fn gather(
     let client_months_query = declared_client::Entity::scoped(scope)
         .select_only()
         .column(declared_client::Column::Year)
-        .column(declared_client::Column::ClientKey)
+        .column(declared_client::Column::ClientNumber)
         .column(declared_client::Column::ProductGroupId)
         .column(declared_client::Column::MunicipalityId)
         .column(declared_client::Column::MonthsMask)
@@ -246,7 +246,7 @@ async fn gather(
     ) = tokio::try_join!(
         async {
             tokio::try_join!(
-                rows::<(i32, String, Uuid, Uuid, i32)>(db, client_months_query),
+                rows::<ClientMonths>(db, client_months_query),
                 rows::<Moving>(db, moving_query),
                 rows::<Neighbour>(db, neighbours_query),
                 spend_query.all(db),
@@ -344,13 +344,6 @@ async fn gather(
             .push((e.from_date, e.to_date));
     }
 
-    let mut numbers = ClientNumbers::default();
-    let client_months: Vec<ClientMonths> = client_months
-        .into_iter()
-        .map(|(year, key, group, municipality, mask)| {
-            (year, numbers.number(&key), group, municipality, mask)
-        })
-        .collect();
     let (clients_per_group, clients_per_municipality) =
         distinct_clients_in(&client_months, (from, to));
     let neighbours = neighbours.into_iter().map(
@@ -375,7 +368,7 @@ async fn gather(
         .map(
             |(
                 id,
-                client_key,
+                client,
                 provider_id,
                 product_id,
                 municipality_id,
@@ -395,7 +388,7 @@ async fn gather(
                     start_date,
                     end_date,
                     episodes: episodes_of.remove(&id).unwrap_or_default(),
-                    client: numbers.number(&client_key),
+                    client,
                 }
             },
         )
