@@ -144,7 +144,7 @@ impl Rollups {
                     )
                     .to_owned(),
                 )
-                .exec(db)
+                .exec_without_returning(db)
                 .await?;
         }
         let months: Vec<declared_client::ActiveModel> = self
@@ -180,9 +180,17 @@ impl Rollups {
                             "declared_clients.months_mask | excluded.months_mask",
                         ),
                     )
+                    // Only when a month is new: a line for a month already
+                    // counted (a correction, another line of the month)
+                    // writes no new row version. Nothing is read back, so
+                    // a chunk that changes no row is not an error.
+                    .action_and_where(sea_orm::sea_query::Expr::cust(
+                        "declared_clients.months_mask | excluded.months_mask \
+                         <> declared_clients.months_mask",
+                    ))
                     .to_owned(),
                 )
-                .exec(db)
+                .exec_without_returning(db)
                 .await?;
         }
         Ok(())

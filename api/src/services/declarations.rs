@@ -533,7 +533,8 @@ async fn store(
                 .cloned()
                 .map(declaration_line::ActiveModel::from),
         )
-        .exec(txn)
+        // Nothing read back: `exec` would return every line's key.
+        .exec_without_returning(txn)
         .await?;
     }
     // Debits of earlier batches that a credit here reversed.
