@@ -48,27 +48,28 @@ async fn contracts_in_window<C: ConnectionTrait>(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<ContractCover>, JobError> {
-    let contracts: Vec<contract::Model> = contract::Entity::scoped(scope)
-        .filter(contract::Column::StartDate.lte(to))
-        .all(db)
-        .await?
+    let (contracts, group_links, municipality_links) = tokio::try_join!(
+        contract::Entity::scoped(scope)
+            .filter(contract::Column::StartDate.lte(to))
+            .all(db),
+        contract_product_group::Entity::scoped(scope).all(db),
+        contract_municipality::Entity::scoped(scope).all(db),
+    )?;
+    let contracts: Vec<contract::Model> = contracts
         .into_iter()
         // In force at some point of the window: its last day (term,
         // options, amendments, termination) is not before it.
         .filter(|c| last_day(c).is_some_and(|end| end >= from))
         .collect();
     let mut groups: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    for link in contract_product_group::Entity::scoped(scope)
-        .all(db)
-        .await?
-    {
+    for link in group_links {
         groups
             .entry(link.contract_id)
             .or_default()
             .push(link.product_group_id);
     }
     let mut municipalities: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    for link in contract_municipality::Entity::scoped(scope).all(db).await? {
+    for link in municipality_links {
         municipalities
             .entry(link.contract_id)
             .or_default()
@@ -251,8 +252,11 @@ pub async fn run(
         .and_then(|p| serde_json::from_value(p).ok())
         .ok_or_else(|| JobError::Permanent("the check holds no outflow-threshold policy".into()))?;
     let (from, to) = (found.window_from, found.window_to);
-    let contracts = contracts_in_window(db, &scope, from, to).await?;
-    let services = services_in_window(db, &scope, policy.count, from, to).await?;
+    // Independent reads, side by side on the pool.
+    let (contracts, services) = tokio::try_join!(
+        contracts_in_window(db, &scope, from, to),
+        services_in_window(db, &scope, policy.count, from, to),
+    )?;
     let findings = assess(
         &contracts,
         &services,
@@ -292,7 +296,9 @@ pub async fn run(
         })
         .collect();
     for chunk in rows.chunks(100) {
-        flag::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
+        flag::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&txn)
+            .await?;
     }
     let mut model: check::ActiveModel = fresh.into();
     model.status = Set("done".into());
