@@ -3,11 +3,17 @@
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{
+    sqlx::sqlite::SqliteJournalMode, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
+    DbBackend, DbErr,
+};
 
 /// How long a request waits for a connection by default: long enough for a
 /// busy pool, short enough that a database that is down answers 503 fast.
 pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// How long a SQLite statement waits for the write lock before it fails.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Opens the pool. SQLite files are created when missing.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
@@ -30,14 +36,15 @@ pub async fn connect_with(
         // hot connection that broke fails its query, and the pool drops it
         // when it comes back.
         .test_before_acquire_if_idle_for(Duration::from_secs(30))
-        .max_connections(if url.starts_with("sqlite") { 4 } else { 10 });
-    let db = Database::connect(options).await?;
-    if db.get_database_backend() == DbBackend::Sqlite {
-        // WAL lets readers run beside the one writer; wait instead of failing on a lock.
-        db.execute_unprepared("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;")
-            .await?;
-    }
-    Ok(db)
+        .max_connections(if url.starts_with("sqlite") { 4 } else { 10 })
+        // On every SQLite connection the pool opens (a PRAGMA through the
+        // pool reaches only one): WAL lets readers run beside the one
+        // writer; a locked database is waited for, not failed on.
+        .map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
+        });
+    Database::connect(options).await
 }
 
 /// Applies pending migrations. On PostgreSQL an advisory lock, held on one
