@@ -879,11 +879,11 @@ impl Bench<'_> {
     }
 }
 
-/// Prestaties in the iWmo figure's 323 (and lines in its JSON twin).
 /// Runs of the largest region's report whose median is its figure
 /// (`duckdb_report.py` runs its reference as often).
 const REPORT_RUNS: usize = 5;
 
+/// Prestaties in the iWmo figure's 323 (and lines in its JSON twin).
 const IWMO_PRESTATIES: usize = 10_000;
 /// Allocation numbers of the figure's own allocations, far above the generator's.
 const IWMO_FIRST_NUMBER: i64 = 900_000_000;

@@ -48,44 +48,34 @@ pub fn client_number_sql(backend: DatabaseBackend, column: &str) -> String {
     }
 }
 
-fn index(name: &'static str, client: &'static str, period_index: bool) -> IndexCreateStatement {
-    let mut index = Index::create();
-    index.name(name).table("allocations").col("region_id");
-    let columns: &[&str] = if period_index {
-        // Migration 13's order, the client last.
-        &[
-            "start_date",
-            "end_date",
-            "municipality_id",
-            "care_started_on",
-            "id",
-            client,
-        ]
-    } else {
-        // Migration 15's, the client first.
-        &[
-            client,
-            "start_date",
-            "end_date",
-            "care_started_on",
-            "removed_at",
-        ]
-    };
-    for column in columns {
-        index.col(*column);
-    }
-    index.to_owned()
-}
-
-/// Both allocation indexes with the client as `client`.
+/// Both allocation indexes with the client as `client`: migration 13's
+/// (the client last) and migration 15's (the client first).
 async fn recreate_indexes(manager: &SchemaManager<'_>, client: &'static str) -> Result<(), DbErr> {
-    for (name, period_index) in [(PERIOD, true), (CLIENT_PERIOD, false)] {
+    let period = [
+        "start_date",
+        "end_date",
+        "municipality_id",
+        "care_started_on",
+        "id",
+        client,
+    ];
+    let client_period = [
+        client,
+        "start_date",
+        "end_date",
+        "care_started_on",
+        "removed_at",
+    ];
+    for (name, columns) in [(PERIOD, &period[..]), (CLIENT_PERIOD, &client_period[..])] {
         manager
             .drop_index(Index::drop().name(name).table("allocations").to_owned())
             .await?;
-        manager
-            .create_index(index(name, client, period_index))
-            .await?;
+        let mut index = Index::create();
+        index.name(name).table("allocations").col("region_id");
+        for column in columns {
+            index.col(*column);
+        }
+        manager.create_index(index).await?;
     }
     Ok(())
 }
