@@ -6,13 +6,13 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
-use sea_orm::{sea_query::OnConflict, ConnectionTrait, DbErr, EntityTrait, Set};
+use sea_orm::{
+    sea_query::{Alias, Expr, OnConflict, Query, SimpleExpr},
+    ConnectionTrait, DbErr, EntityTrait, Set,
+};
 use uuid::Uuid;
 
-use crate::{
-    schema::{declared_client, spend_rollup},
-    RegionScope,
-};
+use crate::{schema::declared_client, RegionScope};
 
 /// Rows per multi-row upsert, inside SQLite's parameter limit.
 const CHUNK: usize = 500;
@@ -58,31 +58,85 @@ pub fn period_mask(year: i32, from: NaiveDate, to: NaiveDate) -> i32 {
         .fold(0, |mask, first| mask | month_bit(first))
 }
 
-/// A spend cell: (month, group, municipality, provider); its value is
-/// (cents, lines, minutes).
+/// A period of whole months as the spend rollups read it.
+#[derive(Debug, PartialEq)]
+pub struct PeriodCells {
+    /// Its whole calendar years, first and last: the yearly cells.
+    pub years: Option<(i32, i32)>,
+    /// The months outside them, as up to two ranges: the monthly cells.
+    pub months: Vec<(NaiveDate, NaiveDate)>,
+}
+
+/// Splits a period of whole months into [`PeriodCells`].
+pub fn split_period(from: NaiveDate, to: NaiveDate) -> PeriodCells {
+    let cells = |years, months| PeriodCells { years, months };
+    let jan1 = |year| NaiveDate::from_ymd_opt(year, 1, 1);
+    let dec31 = |year| NaiveDate::from_ymd_opt(year, 12, 31);
+    let first = if jan1(from.year()) == Some(from) {
+        from.year()
+    } else {
+        from.year() + 1
+    };
+    let last = if dec31(to.year()) == Some(to) {
+        to.year()
+    } else {
+        to.year() - 1
+    };
+    let (Some(start), Some(end)) = (jan1(first), dec31(last)) else {
+        return cells(None, vec![(from, to)]);
+    };
+    if first > last {
+        return cells(None, vec![(from, to)]);
+    }
+    let mut months = vec![];
+    if from < start {
+        months.push((from, start.pred_opt().unwrap_or(start)));
+    }
+    if to > end {
+        months.push((end.succ_opt().unwrap_or(end), to));
+    }
+    cells(Some((first, last)), months)
+}
+
+/// A spend cell: (month, group, municipality, provider).
 type SpendCell = (NaiveDate, Uuid, Uuid, Uuid);
+/// A cell of the yearly spend: (year, group, municipality, provider).
+type YearCell = (i32, Uuid, Uuid, Uuid);
+/// A cell of the spend per group: (month, group, municipality).
+type GroupCell = (NaiveDate, Uuid, Uuid);
+/// What a spend cell sums: (cents, lines, minutes).
+type Sums = (i64, i64, i64);
 
 /// What one batch adds. Keys are sorted, so concurrent batches lock the
 /// cells they share in the same order (no deadlocks on PostgreSQL).
 #[derive(Default)]
 pub struct Rollups {
-    spend: BTreeMap<SpendCell, (i64, i64, i64)>,
+    spend: BTreeMap<SpendCell, Sums>,
+    /// The same spend per year (migration 18).
+    yearly: BTreeMap<YearCell, Sums>,
+    /// The same spend per month without the provider (migration 18).
+    groups: BTreeMap<GroupCell, Sums>,
     /// (year, client number, product group, municipality, provider) → months.
     months: BTreeMap<(i32, i64, Uuid, Uuid, Uuid), i32>,
 }
 
 impl Rollups {
     pub fn add(&mut self, cell: ApprovedCell) {
-        let key = (
-            month_of(cell.period_start),
-            cell.product_group_id,
-            cell.municipality_id,
-            cell.provider_id,
-        );
-        let spend = self.spend.entry(key).or_default();
-        spend.0 += cell.amount_cents;
-        spend.1 += 1;
-        spend.2 += cell.minutes;
+        let month = month_of(cell.period_start);
+        let (group, municipality) = (cell.product_group_id, cell.municipality_id);
+        for sums in [
+            self.spend
+                .entry((month, group, municipality, cell.provider_id))
+                .or_default(),
+            self.yearly
+                .entry((month.year(), group, municipality, cell.provider_id))
+                .or_default(),
+            self.groups.entry((month, group, municipality)).or_default(),
+        ] {
+            sums.0 += cell.amount_cents;
+            sums.1 += 1;
+            sums.2 += cell.minutes;
+        }
         *self
             .months
             .entry((
@@ -97,56 +151,69 @@ impl Rollups {
 
     /// Adds the batch to the stored rollups.
     pub async fn save<C: ConnectionTrait>(&self, db: &C, scope: &RegionScope) -> Result<(), DbErr> {
-        let spend: Vec<spend_rollup::ActiveModel> = self
+        let spend = self
             .spend
             .iter()
-            .map(
-                |(&(month, group, municipality, provider), &(amount, count, minutes))| {
-                    spend_rollup::ActiveModel {
-                        region_id: Set(scope.region_id),
-                        month: Set(month),
-                        product_group_id: Set(group),
-                        municipality_id: Set(municipality),
-                        provider_id: Set(provider),
-                        amount_cents: Set(amount),
-                        line_count: Set(count),
-                        minutes: Set(minutes),
-                    }
-                },
-            )
-            .collect();
-        for chunk in spend.chunks(CHUNK) {
-            use spend_rollup::Column as C;
-            spend_rollup::Entity::insert_many(chunk.to_vec())
-                .on_conflict(
-                    OnConflict::columns([
-                        C::RegionId,
-                        C::Month,
-                        C::ProductGroupId,
-                        C::MunicipalityId,
-                        C::ProviderId,
-                    ])
-                    .value(
-                        C::AmountCents,
-                        sea_orm::sea_query::Expr::cust(
-                            "spend_rollups.amount_cents + excluded.amount_cents",
-                        ),
-                    )
-                    .value(
-                        C::LineCount,
-                        sea_orm::sea_query::Expr::cust(
-                            "spend_rollups.line_count + excluded.line_count",
-                        ),
-                    )
-                    .value(
-                        C::Minutes,
-                        sea_orm::sea_query::Expr::cust("spend_rollups.minutes + excluded.minutes"),
-                    )
-                    .to_owned(),
+            .map(|(&(month, group, municipality, provider), sums)| {
+                (
+                    vec![
+                        month.into(),
+                        group.into(),
+                        municipality.into(),
+                        provider.into(),
+                    ],
+                    *sums,
                 )
-                .exec_without_returning(db)
-                .await?;
-        }
+            });
+        add_sums(
+            db,
+            scope,
+            "spend_rollups",
+            &[
+                "month",
+                "product_group_id",
+                "municipality_id",
+                "provider_id",
+            ],
+            spend,
+        )
+        .await?;
+        let yearly = self
+            .yearly
+            .iter()
+            .map(|(&(year, group, municipality, provider), sums)| {
+                (
+                    vec![
+                        year.into(),
+                        group.into(),
+                        municipality.into(),
+                        provider.into(),
+                    ],
+                    *sums,
+                )
+            });
+        add_sums(
+            db,
+            scope,
+            "yearly_spend_rollups",
+            &["year", "product_group_id", "municipality_id", "provider_id"],
+            yearly,
+        )
+        .await?;
+        let groups = self
+            .groups
+            .iter()
+            .map(|(&(month, group, municipality), sums)| {
+                (vec![month.into(), group.into(), municipality.into()], *sums)
+            });
+        add_sums(
+            db,
+            scope,
+            "group_spend_rollups",
+            &["month", "product_group_id", "municipality_id"],
+            groups,
+        )
+        .await?;
         let months: Vec<declared_client::ActiveModel> = self
             .months
             .iter()
@@ -197,6 +264,57 @@ impl Rollups {
     }
 }
 
+/// Adds each cell's sums to `table`'s (a spend rollup keyed by `region_id`
+/// and `key`, summing cents, lines and minutes), a multi-row upsert per
+/// chunk; nothing is read back.
+async fn add_sums<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    table: &'static str,
+    key: &[&'static str],
+    cells: impl Iterator<Item = (Vec<sea_orm::Value>, Sums)>,
+) -> Result<(), DbErr> {
+    const SUMS: [&str; 3] = ["amount_cents", "line_count", "minutes"];
+    let cells: Vec<_> = cells.collect();
+    for chunk in cells.chunks(CHUNK) {
+        let mut insert = Query::insert();
+        insert
+            .into_table(Alias::new(table))
+            .columns(
+                std::iter::once("region_id")
+                    .chain(key.iter().copied())
+                    .chain(SUMS)
+                    .map(Alias::new),
+            )
+            .on_conflict(
+                OnConflict::columns(
+                    std::iter::once("region_id")
+                        .chain(key.iter().copied())
+                        .map(Alias::new),
+                )
+                .values(SUMS.map(|sum| {
+                    (
+                        Alias::new(sum),
+                        Expr::cust(format!("{table}.{sum} + excluded.{sum}")),
+                    )
+                }))
+                .to_owned(),
+            );
+        for (values, (cents, lines, minutes)) in chunk {
+            let row: Vec<SimpleExpr> = std::iter::once(scope.region_id.into())
+                .chain(values.iter().cloned())
+                .chain([cents.into(), lines.into(), minutes.into()])
+                .map(SimpleExpr::Value)
+                .collect();
+            insert
+                .values(row)
+                .map_err(|e| DbErr::Custom(e.to_string()))?;
+        }
+        db.execute(&insert).await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,6 +331,42 @@ mod tests {
         assert_eq!(period_mask(2025, d(2025, 11, 1), d(2026, 2, 28)), 0xC00);
         assert_eq!(period_mask(2026, d(2025, 11, 1), d(2026, 2, 28)), 0b11);
         assert_eq!(period_mask(2024, d(2025, 1, 1), d(2025, 12, 31)), 0);
+    }
+
+    #[test]
+    fn a_period_reads_whole_years_from_the_yearly_cells() {
+        let cells = |years, months| PeriodCells { years, months };
+        // A calendar year: one yearly cell, no months.
+        assert_eq!(
+            split_period(d(2025, 1, 1), d(2025, 12, 31)),
+            cells(Some((2025, 2025)), vec![])
+        );
+        // A quarter: months only.
+        assert_eq!(
+            split_period(d(2025, 4, 1), d(2025, 6, 30)),
+            cells(None, vec![(d(2025, 4, 1), d(2025, 6, 30))])
+        );
+        // November 2024 to February 2026: 2025 whole, two months either side.
+        assert_eq!(
+            split_period(d(2024, 11, 1), d(2026, 2, 28)),
+            cells(
+                Some((2025, 2025)),
+                vec![
+                    (d(2024, 11, 1), d(2024, 12, 31)),
+                    (d(2026, 1, 1), d(2026, 2, 28))
+                ]
+            )
+        );
+        // Across a new year but no whole year: months only.
+        assert_eq!(
+            split_period(d(2024, 2, 1), d(2025, 11, 30)),
+            cells(None, vec![(d(2024, 2, 1), d(2025, 11, 30))])
+        );
+        // Two whole years and the December before them.
+        assert_eq!(
+            split_period(d(2023, 12, 1), d(2025, 12, 31)),
+            cells(Some((2024, 2025)), vec![(d(2023, 12, 1), d(2023, 12, 31))])
+        );
     }
 
     #[test]
@@ -245,6 +399,9 @@ mod tests {
         }
         assert_eq!(r.spend[&(d(2025, 3, 1), g, m, p)], (150, 2, 90));
         assert_eq!(r.spend[&(d(2025, 5, 1), g, m, p)], (7, 1, -30));
+        // The year's cell sums both months; the group's cells drop the provider.
+        assert_eq!(r.yearly[&(2025, g, m, p)], (157, 3, 60));
+        assert_eq!(r.groups[&(d(2025, 3, 1), g, m)], (150, 2, 90));
         assert_eq!(r.months[&(2025, 1, g, m, p)], 0b10100);
     }
 }

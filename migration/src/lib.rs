@@ -21,16 +21,18 @@ mod m20261124_000014_rollup_minutes;
 mod m20261124_000015_report_indexes;
 mod m20261124_000016_clients_per_provider;
 mod m20261124_000017_client_numbers;
+mod m20261124_000018_coarser_spend_rollups;
 
 pub use m20261124_000017_client_numbers::client_number_sql;
 
 /// Rolls up every approved line into empty rollup tables of the newest
 /// shape (the data generator and a test use it): the amounts and lines of
 /// migration 5, the minutes of migration 14, the client months per provider
-/// and client number of migrations 16 and 17.
+/// and client number of migrations 16 and 17, the coarser spend of 18.
 pub async fn backfill_rollups<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
     m20261123_000005_declaration_rollups::backfill_spend(db).await?;
     m20261124_000014_rollup_minutes::backfill(db).await?;
+    m20261124_000018_coarser_spend_rollups::backfill(db).await?;
     m20261123_000005_declaration_rollups::backfill_clients(
         db,
         m20261123_000005_declaration_rollups::ClientsShape::Numbered,
@@ -61,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000015_report_indexes::Migration),
             Box::new(m20261124_000016_clients_per_provider::Migration),
             Box::new(m20261124_000017_client_numbers::Migration),
+            Box::new(m20261124_000018_coarser_spend_rollups::Migration),
         ]
     }
 }

@@ -322,12 +322,47 @@ e2e!(a_report_is_made_and_downloaded, |app| {
         .await;
     assert_eq!(partial.error_fields(), ["from", "to"]);
 
+    // A period's whole years come from the yearly cells, its other months
+    // from the monthly ones: each euro once, whatever the period's shape.
+    for ((from, to), amount) in [
+        (("2024-12-01", "2025-12-31"), "1300.00"),
+        (("2025-01-01", "2026-02-28"), "1300.00"),
+        (("2025-06-01", "2025-06-30"), "1300.00"),
+        (("2025-07-01", "2025-12-31"), "0.00"),
+        (("2024-01-01", "2024-12-31"), "0.00"),
+    ] {
+        let made = app
+            .post(
+                &region.path("reports"),
+                t,
+                json!({ "from": from, "to": to }),
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::ACCEPTED, "{}", made.body);
+        wait_for_job(&app, &region, made.body["jobId"].as_str().unwrap()).await;
+        let shaped = app
+            .get(
+                &region.path(&format!("reports/{}", made.body["id"].as_str().unwrap())),
+                t,
+            )
+            .await;
+        let content = &shaped.body["content"];
+        assert_eq!(
+            (
+                &content["productGroups"][0]["approvedAmount"],
+                &content["municipalities"][0]["spend"]
+            ),
+            (&json!(amount), &json!(amount)),
+            "{from} to {to}"
+        );
+    }
+
     // The monthly schedule (on a fresh SQLite file, where every region is this test's).
     if app.state.db.get_database_backend() == sea_orm::DbBackend::Sqlite {
         // Rollups rebuilt from the lines (the migration's backfill) give the
         // same report as the ones kept up to date batch by batch.
         use entities::{
-            schema::{declared_client, spend_rollup},
+            schema::{declared_client, group_spend_rollup, spend_rollup, yearly_spend_rollup},
             TenantEntity,
         };
         let scope = entities::RegionScope::new(app.region_id(&region.code).await);
@@ -337,6 +372,14 @@ e2e!(a_report_is_made_and_downloaded, |app| {
             .await
             .unwrap();
         declared_client::Entity::delete_scoped(&scope)
+            .exec(db)
+            .await
+            .unwrap();
+        yearly_spend_rollup::Entity::delete_scoped(&scope)
+            .exec(db)
+            .await
+            .unwrap();
+        group_spend_rollup::Entity::delete_scoped(&scope)
             .exec(db)
             .await
             .unwrap();

@@ -20,6 +20,7 @@ pub mod declared_client;
 pub mod enrolment;
 pub mod enrolment_evidence;
 pub mod funding_signal;
+pub mod group_spend_rollup;
 pub mod index_figure;
 pub mod indexation_proposal;
 pub mod indexation_run;
@@ -40,6 +41,7 @@ pub mod spend_rollup;
 pub mod tariff;
 pub mod task_budget;
 pub mod task_instalment;
+pub mod yearly_spend_rollup;
 
 crate::tenant_entity!(
     ids: [
@@ -83,6 +85,8 @@ crate::tenant_entity!(
         contract_municipality,
         municipality_population,
         spend_rollup,
+        yearly_spend_rollup,
+        group_spend_rollup,
         declared_client,
         client_vault,
     ],

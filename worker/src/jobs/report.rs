@@ -13,12 +13,13 @@ use entities::{
         ContractInfo, FrameworkInfo, GroupInfo, MarketRules, MunicipalityInfo, ReportInput,
         SpendInfo,
     },
-    rollup::{month_bit, month_of},
+    rollup::{month_bit, month_of, split_period, PeriodCells},
     schema::{
         allocation, allocation_intensive_episode as episode, budget_ceiling, budget_framework,
         compliance_check, contract, contract_municipality, contract_product_group, declared_client,
-        monitoring_report as report, municipality, municipality_population as population, product,
-        product_group, provider, spend_rollup,
+        group_spend_rollup, monitoring_report as report, municipality,
+        municipality_population as population, product, product_group, provider, spend_rollup,
+        yearly_spend_rollup,
     },
     RegionScope, TenantEntity, TenantRecord,
 };
@@ -174,35 +175,66 @@ async fn gather(
         .filter(overlaps)
         .group_by(allocation::Column::MunicipalityId)
         .into_tuple::<(Uuid, i64)>();
-    // Spend and clients come from the rollups kept as lines are approved.
-    let spend_query = spend_rollup::Entity::scoped(scope)
-        .select_only()
-        .column(spend_rollup::Column::ProductGroupId)
-        .column(spend_rollup::Column::MunicipalityId)
-        .column(spend_rollup::Column::ProviderId)
-        .column_as(Expr::cust("CAST(SUM(amount_cents) AS BIGINT)"), "amount")
-        .filter(spend_rollup::Column::Month.between(month_of(from), to))
-        .apply_if(municipality, |q, m| {
-            q.filter(spend_rollup::Column::MunicipalityId.eq(m))
-        })
-        .group_by(spend_rollup::Column::ProductGroupId)
-        .group_by(spend_rollup::Column::MunicipalityId)
-        .group_by(spend_rollup::Column::ProviderId)
-        .into_tuple::<(Uuid, Uuid, Uuid, i64)>();
-    // The trends: 24 months of spend and hours, from the rollups only.
+    // Spend and clients come from the rollups kept as lines are approved:
+    // the period's whole years from the yearly cells, its other months
+    // from the monthly ones, summed per cell below.
+    let PeriodCells { years, months } = split_period(month_of(from), to);
+    let yearly_query = years.map(|(first, last)| {
+        yearly_spend_rollup::Entity::scoped(scope)
+            .select_only()
+            .column(yearly_spend_rollup::Column::ProductGroupId)
+            .column(yearly_spend_rollup::Column::MunicipalityId)
+            .column(yearly_spend_rollup::Column::ProviderId)
+            .column_as(Expr::cust("CAST(SUM(amount_cents) AS BIGINT)"), "amount")
+            .filter(yearly_spend_rollup::Column::Year.between(first, last))
+            .apply_if(municipality, |q, m| {
+                q.filter(yearly_spend_rollup::Column::MunicipalityId.eq(m))
+            })
+            .group_by(yearly_spend_rollup::Column::ProductGroupId)
+            .group_by(yearly_spend_rollup::Column::MunicipalityId)
+            .group_by(yearly_spend_rollup::Column::ProviderId)
+            .into_query()
+    });
+    let monthly_query = (!months.is_empty()).then(|| {
+        let in_months = months.iter().fold(Condition::any(), |any, (first, last)| {
+            any.add(spend_rollup::Column::Month.between(*first, *last))
+        });
+        spend_rollup::Entity::scoped(scope)
+            .select_only()
+            .column(spend_rollup::Column::ProductGroupId)
+            .column(spend_rollup::Column::MunicipalityId)
+            .column(spend_rollup::Column::ProviderId)
+            .column_as(Expr::cust("CAST(SUM(amount_cents) AS BIGINT)"), "amount")
+            .filter(in_months)
+            .apply_if(municipality, |q, m| {
+                q.filter(spend_rollup::Column::MunicipalityId.eq(m))
+            })
+            .group_by(spend_rollup::Column::ProductGroupId)
+            .group_by(spend_rollup::Column::MunicipalityId)
+            .group_by(spend_rollup::Column::ProviderId)
+            .into_query()
+    });
+    let spend_cells = |query: Option<sea_orm::sea_query::SelectStatement>| async move {
+        match query {
+            Some(query) => rows::<(Uuid, Uuid, Uuid, i64)>(db, query).await,
+            None => Ok(vec![]),
+        }
+    };
+    // The trends: 24 months of spend and hours per group, from the cells
+    // without the provider.
     let trend_from = trend_start(to);
-    let spend_by_month_query = spend_rollup::Entity::scoped(scope)
+    let spend_by_month_query = group_spend_rollup::Entity::scoped(scope)
         .select_only()
-        .column(spend_rollup::Column::Month)
-        .column(spend_rollup::Column::ProductGroupId)
+        .column(group_spend_rollup::Column::Month)
+        .column(group_spend_rollup::Column::ProductGroupId)
         .column_as(Expr::cust("CAST(SUM(amount_cents) AS BIGINT)"), "amount")
         .column_as(Expr::cust("CAST(SUM(minutes) AS BIGINT)"), "minutes")
-        .filter(spend_rollup::Column::Month.between(trend_from, to))
+        .filter(group_spend_rollup::Column::Month.between(trend_from, to))
         .apply_if(municipality, |q, m| {
-            q.filter(spend_rollup::Column::MunicipalityId.eq(m))
+            q.filter(group_spend_rollup::Column::MunicipalityId.eq(m))
         })
-        .group_by(spend_rollup::Column::Month)
-        .group_by(spend_rollup::Column::ProductGroupId)
+        .group_by(group_spend_rollup::Column::Month)
+        .group_by(group_spend_rollup::Column::ProductGroupId)
         .into_tuple::<(NaiveDate, Uuid, i64, i64)>();
     // The clients' months, read once for the period's distinct clients and
     // the trends (from the month before the first, for its inflow): counted
@@ -240,7 +272,7 @@ async fn gather(
     // In three groups: the large reads, first so that they get connections
     // first; the names; the period's other facts.
     let (
-        (client_months, moving, neighbours, spend, spend_by_month, active),
+        (client_months, moving, neighbours, (yearly, monthly), spend_by_month, active),
         (providers, products, groups_all, inhabitants, municipalities_all, contract_links),
         (contracts, episodes, ceilings, compliance, market, frameworks),
     ) = tokio::try_join!(
@@ -249,7 +281,7 @@ async fn gather(
                 rows::<ClientMonths>(db, client_months_query),
                 rows::<Moving>(db, moving_query),
                 rows::<Neighbour>(db, neighbours_query),
-                spend_query.all(db),
+                async { tokio::try_join!(spend_cells(yearly_query), spend_cells(monthly_query)) },
                 spend_by_month_query.all(db),
                 active_query.all(db),
             )
@@ -393,9 +425,13 @@ async fn gather(
             },
         )
         .collect();
+    let mut spend: HashMap<(Uuid, Uuid, Uuid), i64> = HashMap::new();
+    for (group, municipality, provider, amount) in yearly.into_iter().chain(monthly) {
+        *spend.entry((group, municipality, provider)).or_default() += amount;
+    }
     let spend = spend
         .into_iter()
-        .map(|(group, municipality, provider, amount)| SpendInfo {
+        .map(|((group, municipality, provider), amount)| SpendInfo {
             provider_agb: agb.get(&provider).cloned().unwrap_or_default(),
             product_group_id: group,
             municipality_id: municipality,
