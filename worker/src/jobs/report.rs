@@ -70,6 +70,31 @@ fn counts(rows: Vec<(Uuid, i64)>) -> HashMap<Uuid, usize> {
         .collect()
 }
 
+/// The approved cents per product group, municipality and provider of a
+/// spend rollup's cells that `period` picks (the yearly and the monthly
+/// cells share these columns), with `municipality` only its own.
+fn spend_per_cell<E: sea_orm::EntityTrait>(
+    cells: sea_orm::Select<E>,
+    period: impl sea_orm::sea_query::IntoCondition,
+    municipality: Option<Uuid>,
+) -> sea_orm::sea_query::SelectStatement {
+    let column = |name: &'static str| Expr::col(sea_orm::sea_query::Alias::new(name));
+    let key = ["product_group_id", "municipality_id", "provider_id"];
+    key.into_iter()
+        .fold(cells.select_only(), |select, name| {
+            select.column_as(column(name), name).group_by(column(name))
+        })
+        .column_as(Expr::cust("CAST(SUM(amount_cents) AS BIGINT)"), "amount")
+        .filter(period)
+        .apply_if(municipality, |q, m| {
+            q.filter(sea_orm::sea_query::ExprTrait::eq(
+                column("municipality_id"),
+                m,
+            ))
+        })
+        .into_query()
+}
+
 /// The report's facts; with `municipality`, only that municipality's (its
 /// spend, clients, allocations, contracts serving it, its ceilings and
 /// frameworks): its own monitor. Every query is independent of the others,
@@ -180,39 +205,17 @@ async fn gather(
     // from the monthly ones, summed per cell below.
     let PeriodCells { years, months } = split_period(month_of(from), to);
     let yearly_query = years.map(|(first, last)| {
-        yearly_spend_rollup::Entity::scoped(scope)
-            .select_only()
-            .column(yearly_spend_rollup::Column::ProductGroupId)
-            .column(yearly_spend_rollup::Column::MunicipalityId)
-            .column(yearly_spend_rollup::Column::ProviderId)
-            .column_as(Expr::cust("CAST(SUM(amount_cents) AS BIGINT)"), "amount")
-            .filter(yearly_spend_rollup::Column::Year.between(first, last))
-            .apply_if(municipality, |q, m| {
-                q.filter(yearly_spend_rollup::Column::MunicipalityId.eq(m))
-            })
-            .group_by(yearly_spend_rollup::Column::ProductGroupId)
-            .group_by(yearly_spend_rollup::Column::MunicipalityId)
-            .group_by(yearly_spend_rollup::Column::ProviderId)
-            .into_query()
+        spend_per_cell(
+            yearly_spend_rollup::Entity::scoped(scope),
+            yearly_spend_rollup::Column::Year.between(first, last),
+            municipality,
+        )
     });
     let monthly_query = (!months.is_empty()).then(|| {
         let in_months = months.iter().fold(Condition::any(), |any, (first, last)| {
             any.add(spend_rollup::Column::Month.between(*first, *last))
         });
-        spend_rollup::Entity::scoped(scope)
-            .select_only()
-            .column(spend_rollup::Column::ProductGroupId)
-            .column(spend_rollup::Column::MunicipalityId)
-            .column(spend_rollup::Column::ProviderId)
-            .column_as(Expr::cust("CAST(SUM(amount_cents) AS BIGINT)"), "amount")
-            .filter(in_months)
-            .apply_if(municipality, |q, m| {
-                q.filter(spend_rollup::Column::MunicipalityId.eq(m))
-            })
-            .group_by(spend_rollup::Column::ProductGroupId)
-            .group_by(spend_rollup::Column::MunicipalityId)
-            .group_by(spend_rollup::Column::ProviderId)
-            .into_query()
+        spend_per_cell(spend_rollup::Entity::scoped(scope), in_months, municipality)
     });
     let spend_cells = |query: Option<sea_orm::sea_query::SelectStatement>| async move {
         match query {
