@@ -151,69 +151,17 @@ impl Rollups {
 
     /// Adds the batch to the stored rollups.
     pub async fn save<C: ConnectionTrait>(&self, db: &C, scope: &RegionScope) -> Result<(), DbErr> {
-        let spend = self
-            .spend
-            .iter()
-            .map(|(&(month, group, municipality, provider), sums)| {
-                (
-                    vec![
-                        month.into(),
-                        group.into(),
-                        municipality.into(),
-                        provider.into(),
-                    ],
-                    *sums,
-                )
-            });
-        add_sums(
-            db,
-            scope,
-            "spend_rollups",
-            &[
-                "month",
-                "product_group_id",
-                "municipality_id",
-                "provider_id",
-            ],
-            spend,
-        )
-        .await?;
-        let yearly = self
-            .yearly
-            .iter()
-            .map(|(&(year, group, municipality, provider), sums)| {
-                (
-                    vec![
-                        year.into(),
-                        group.into(),
-                        municipality.into(),
-                        provider.into(),
-                    ],
-                    *sums,
-                )
-            });
-        add_sums(
-            db,
-            scope,
-            "yearly_spend_rollups",
-            &["year", "product_group_id", "municipality_id", "provider_id"],
-            yearly,
-        )
-        .await?;
-        let groups = self
-            .groups
-            .iter()
-            .map(|(&(month, group, municipality), sums)| {
-                (vec![month.into(), group.into(), municipality.into()], *sums)
-            });
-        add_sums(
-            db,
-            scope,
-            "group_spend_rollups",
-            &["month", "product_group_id", "municipality_id"],
-            groups,
-        )
-        .await?;
+        let spend_key = [
+            "month",
+            "product_group_id",
+            "municipality_id",
+            "provider_id",
+        ];
+        add_sums(db, scope, "spend_rollups", spend_key, &self.spend).await?;
+        let yearly_key = ["year", "product_group_id", "municipality_id", "provider_id"];
+        add_sums(db, scope, "yearly_spend_rollups", yearly_key, &self.yearly).await?;
+        let group_key = ["month", "product_group_id", "municipality_id"];
+        add_sums(db, scope, "group_spend_rollups", group_key, &self.groups).await?;
         let months: Vec<declared_client::ActiveModel> = self
             .months
             .iter()
@@ -264,45 +212,54 @@ impl Rollups {
     }
 }
 
+/// A cell's key as the values of its columns, in order.
+trait CellKey: Copy {
+    fn values(self) -> Vec<sea_orm::Value>;
+}
+
+impl CellKey for GroupCell {
+    fn values(self) -> Vec<sea_orm::Value> {
+        vec![self.0.into(), self.1.into(), self.2.into()]
+    }
+}
+
+impl<T: Into<sea_orm::Value> + Copy> CellKey for (T, Uuid, Uuid, Uuid) {
+    fn values(self) -> Vec<sea_orm::Value> {
+        vec![self.0.into(), self.1.into(), self.2.into(), self.3.into()]
+    }
+}
+
 /// Adds each cell's sums to `table`'s (a spend rollup keyed by `region_id`
 /// and `key`, summing cents, lines and minutes), a multi-row upsert per
 /// chunk; nothing is read back.
-async fn add_sums<C: ConnectionTrait>(
+async fn add_sums<C: ConnectionTrait, K: CellKey, const N: usize>(
     db: &C,
     scope: &RegionScope,
     table: &'static str,
-    key: &[&'static str],
-    cells: impl Iterator<Item = (Vec<sea_orm::Value>, Sums)>,
+    key: [&'static str; N],
+    cells: &BTreeMap<K, Sums>,
 ) -> Result<(), DbErr> {
     const SUMS: [&str; 3] = ["amount_cents", "line_count", "minutes"];
-    let cells: Vec<_> = cells.collect();
+    let keyed: Vec<&str> = std::iter::once("region_id").chain(key).collect();
+    let cells: Vec<_> = cells.iter().collect();
     for chunk in cells.chunks(CHUNK) {
         let mut insert = Query::insert();
         insert
             .into_table(Alias::new(table))
-            .columns(
-                std::iter::once("region_id")
-                    .chain(key.iter().copied())
-                    .chain(SUMS)
-                    .map(Alias::new),
-            )
+            .columns(keyed.iter().copied().chain(SUMS).map(Alias::new))
             .on_conflict(
-                OnConflict::columns(
-                    std::iter::once("region_id")
-                        .chain(key.iter().copied())
-                        .map(Alias::new),
-                )
-                .values(SUMS.map(|sum| {
-                    (
-                        Alias::new(sum),
-                        Expr::cust(format!("{table}.{sum} + excluded.{sum}")),
-                    )
-                }))
-                .to_owned(),
+                OnConflict::columns(keyed.iter().copied().map(Alias::new))
+                    .values(SUMS.map(|sum| {
+                        (
+                            Alias::new(sum),
+                            Expr::cust(format!("{table}.{sum} + excluded.{sum}")),
+                        )
+                    }))
+                    .to_owned(),
             );
-        for (values, (cents, lines, minutes)) in chunk {
+        for (cell, (cents, lines, minutes)) in chunk {
             let row: Vec<SimpleExpr> = std::iter::once(scope.region_id.into())
-                .chain(values.iter().cloned())
+                .chain(cell.values())
                 .chain([cents.into(), lines.into(), minutes.into()])
                 .map(SimpleExpr::Value)
                 .collect();
