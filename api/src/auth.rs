@@ -2,6 +2,7 @@
 //! [`Scoped`] value carrying the [`RegionScope`] every query takes. The role a
 //! handler needs is in its signature, as the permission type of `Scoped<P>`.
 
+use domain::parties::Party;
 use std::{collections::HashMap, future::Future, marker::PhantomData, pin::Pin};
 
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
@@ -16,7 +17,7 @@ use jsonwebtoken::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::{config::JwtConfig, error::ApiError, parties::Party, state::AppState};
+use crate::{config::JwtConfig, error::ApiError, state::AppState};
 
 /// The claims of a zorgregie token (DESIGN §4).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -42,6 +43,18 @@ pub struct Claims {
     /// working when the client is revoked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
+}
+
+impl Claims {
+    /// Who the token says the caller is, as the domain takes it.
+    pub fn caller(&self) -> domain::parties::Caller<'_> {
+        domain::parties::Caller {
+            role: self.role,
+            subject: &self.sub,
+            municipality: self.municipality.as_deref(),
+            agb: self.agb.as_deref(),
+        }
+    }
 }
 
 /// `aud`: one audience or several (RFC 7519 §4.1.3).
@@ -223,7 +236,7 @@ permission!(
     Declare => [PlatformAdmin, RegionAdmin, Provider]
 );
 permission!(
-    /// iWmo/iJw messages: municipalities send 301s, providers 305/307/323 (`services/iwmo.rs`).
+    /// iWmo/iJw messages: municipalities send 301s, providers 305/307/323 (`domain::iwmo`).
     Exchange => [PlatformAdmin, RegionAdmin, AccessTeam, CentralAccess, Provider]
 );
 permission!(
@@ -258,8 +271,8 @@ pub struct Scoped<P: Permission> {
 
 impl<P: Permission> Scoped<P> {
     /// Who acts where, for the audit trail.
-    pub fn audit(&self) -> crate::audit::Audit {
-        crate::audit::Audit {
+    pub fn audit(&self) -> domain::audit::Audit {
+        domain::audit::Audit {
             scope: self.scope,
             actor: format!("{}:{}", self.claims.role.as_str(), self.claims.sub),
         }
@@ -267,7 +280,7 @@ impl<P: Permission> Scoped<P> {
 
     /// Who submits a declaration batch and owns its idempotency key.
     pub fn submitter(&self) -> String {
-        self.party.submitter(&self.claims)
+        self.party.submitter(&self.claims.caller())
     }
 }
 
@@ -306,7 +319,7 @@ impl<P: Permission> Scoped<P> {
         }
         let scope = RegionScope::new(region.id);
         check_client(state, &scope, &claims).await?;
-        let party = Party::resolve(&state.db, &scope, &claims).await?;
+        let party = Party::resolve(&state.db, &scope, &claims.caller()).await?;
         Ok(Self {
             scope,
             region,
@@ -348,8 +361,8 @@ pub struct PlatformAdmin {
 
 impl PlatformAdmin {
     /// Audit trail of an action of the platform in one region.
-    pub fn audit_in(&self, region_id: uuid::Uuid) -> crate::audit::Audit {
-        crate::audit::Audit {
+    pub fn audit_in(&self, region_id: uuid::Uuid) -> domain::audit::Audit {
+        domain::audit::Audit {
             scope: RegionScope::new(region_id),
             actor: format!("platform-admin:{}", self.claims.sub),
         }

@@ -19,7 +19,7 @@ pub struct Config {
     /// HMAC key for client pseudonyms (the BSN is never stored in clear).
     pub client_key_secret: String,
     /// AES-256-GCM keys of the client vault and the sealed messages.
-    pub data_keys: std::sync::Arc<crate::services::vault::DataKeys>,
+    pub data_keys: std::sync::Arc<domain::vault::DataKeys>,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
     /// Largest accepted iWmo/iJw message, in bytes.
@@ -91,7 +91,7 @@ impl Config {
             },
             client_key_secret: var("CLIENT_KEY_SECRET")
                 .unwrap_or_else(|| DEVELOPMENT_CLIENT_KEY_SECRET.into()),
-            data_keys: std::sync::Arc::new(crate::services::vault::DataKeys::from_settings(
+            data_keys: std::sync::Arc::new(domain::vault::DataKeys::from_settings(
                 var("DATA_ENCRYPTION_KEY").as_deref(),
                 var("DATA_ENCRYPTION_OLD_KEYS").as_deref(),
             )?),
@@ -151,7 +151,7 @@ impl Config {
             },
             client_key_secret: DEVELOPMENT_CLIENT_KEY_SECRET.into(),
             data_keys: std::sync::Arc::new(
-                crate::services::vault::DataKeys::from_settings(None, None)
+                domain::vault::DataKeys::from_settings(None, None)
                     .expect("the development data key is valid"),
             ),
             max_body_bytes: 4 * 1024 * 1024,

@@ -69,7 +69,7 @@ pub async fn load_on(
             .await
             .map_err(|e| failed(e.to_string()))?;
         txn.commit().await.map_err(|e| e.to_string())?;
-        worker::contract_watch::run_day_in(db, &catalogue.scope, today)
+        domain::contract_watch::run_day_in(db, &catalogue.scope, today)
             .await
             .map_err(|e| failed(e.to_string()))?;
         if year.refused > 0 || year.unexpected > 0 {

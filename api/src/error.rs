@@ -2,6 +2,7 @@
 //! (RFC 9457) in one place. Each kind has a stable machine code in `code`.
 
 use actix_web::{http::StatusCode, HttpResponse, ResponseError};
+use domain::DomainError;
 use sea_orm::DbErr;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -210,31 +211,7 @@ fn capitalized(text: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Whether `err` means the database is away (no connection in the acquire
-/// timeout, a broken or refused connection, a server shutting down or
-/// starting up) rather than a query being wrong.
-pub fn database_unavailable(err: &DbErr) -> bool {
-    use sea_orm::{sqlx, RuntimeErr};
-    match err {
-        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
-        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
-            match &**e {
-                sqlx::Error::Io(_)
-                | sqlx::Error::Tls(_)
-                | sqlx::Error::PoolTimedOut
-                | sqlx::Error::PoolClosed
-                | sqlx::Error::WorkerCrashed => true,
-                // SQLSTATE 08: connection exception; 57P: operator
-                // intervention (shutdown, crash recovery, starting up).
-                sqlx::Error::Database(db) => db
-                    .code()
-                    .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
-                _ => false,
-            }
-        }
-        _ => false,
-    }
-}
+pub use domain::error::database_unavailable;
 
 impl From<worker::queue::EnqueueError> for ApiError {
     fn from(err: worker::queue::EnqueueError) -> Self {
@@ -250,28 +227,28 @@ impl From<worker::queue::EnqueueError> for ApiError {
 
 impl From<DbErr> for ApiError {
     fn from(err: DbErr) -> Self {
-        use sea_orm::SqlErr;
-        if database_unavailable(&err) {
-            return Self::Unavailable {
-                what: "the database",
-                cause: err.to_string(),
-            };
-        }
-        match err.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => {
-                Self::conflict("ZR-DUPLICATE", "A resource with this key already exists.")
-            }
-            Some(SqlErr::ForeignKeyConstraintViolation(_)) => Self::conflict(
-                "ZR-IN-USE",
-                "The resource is referenced by other resources and cannot be changed this way.",
-            ),
-            // SQLite reports an ON DELETE RESTRICT violation with the extended
-            // code 1811, which sea-orm does not classify.
-            _ if err.to_string().contains("FOREIGN KEY constraint failed") => Self::conflict(
-                "ZR-IN-USE",
-                "The resource is referenced by other resources and cannot be changed this way.",
-            ),
-            _ => Self::Internal(err.to_string()),
+        DomainError::from(err).into()
+    }
+}
+
+/// The one place where the domain's refusals become HTTP answers.
+impl From<DomainError> for ApiError {
+    fn from(err: DomainError) -> Self {
+        let fields = |errors: Vec<domain::FieldError>| {
+            errors
+                .into_iter()
+                .map(|e| FieldError::new(e.field, e.message))
+                .collect()
+        };
+        match err {
+            DomainError::NotFound => Self::NotFound,
+            DomainError::Forbidden => Self::Forbidden,
+            DomainError::Invalid(errors) => Self::Validation(fields(errors)),
+            DomainError::Unprocessable(errors) => Self::Unprocessable(fields(errors)),
+            DomainError::Conflict { code, detail } => Self::Conflict { code, detail },
+            DomainError::Rule { code, detail } => Self::Rule { code, detail },
+            DomainError::Unavailable { what, cause } => Self::Unavailable { what, cause },
+            DomainError::Internal(cause) => Self::Internal(cause),
         }
     }
 }

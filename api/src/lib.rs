@@ -2,9 +2,7 @@
 //! problem+json errors and the OpenAPI document generated from the handlers.
 
 pub mod app;
-pub mod audit;
 pub mod auth;
-pub mod client_key;
 pub mod config;
 pub mod csv;
 pub mod dashboard;
@@ -15,11 +13,9 @@ pub mod edge;
 pub mod error;
 pub mod input;
 pub mod pagination;
-pub mod parties;
 pub mod region_cache;
 pub mod report_files;
 pub mod routes;
-pub mod services;
 pub mod spec;
 pub mod state;
 

@@ -8,12 +8,10 @@
 
 use serde_json::{json, Map, Value};
 
-/// The range `Check::date` accepts, in the pattern `DATE_PATTERN` spells.
-pub const DATE_RANGE: &str = "1900-01-01 to 2199-12-31";
+/// The ranges `Check` accepts (the domain's), as the schema spells them.
+pub use domain::check::{DATE_RANGE, MAX_YEAR, MIN_YEAR};
 /// A calendar-shaped date of 1900 to 2199 (the day's validity is checked on the wire).
 const DATE_PATTERN: &str = "^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$";
-pub const MIN_YEAR: i32 = 1900;
-pub const MAX_YEAR: i32 = 2199;
 
 /// Euros with at most two decimals and 13 whole digits (`money::parse_euros`).
 pub const EUROS_PATTERN: &str = "^-?0*[0-9]{1,13}([.][0-9]{1,2})?$";

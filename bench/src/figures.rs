@@ -576,12 +576,11 @@ impl Bench<'_> {
         period: (NaiveDate, NaiveDate),
     ) -> Result<Duration, String> {
         let scope = RegionScope::new(region);
-        let (report, _) =
-            worker::jobs::report::open_report(&self.db, &scope, period, None, "bench")
-                .await
-                .map_err(err)?;
+        let (report, _) = domain::reports::open_report(&self.db, &scope, period, None, "bench")
+            .await
+            .map_err(err)?;
         let started = Instant::now();
-        worker::jobs::report::run(&self.db, region, report.id)
+        domain::reports::run(&self.db, region, report.id)
             .await
             .map_err(|e| format!("report: {e:?}"))?;
         Ok(started.elapsed())
@@ -650,15 +649,14 @@ impl Bench<'_> {
         let mut flagged = 0;
         for r in &self.regions {
             let scope = RegionScope::new(r.id);
-            let Some((check, _)) =
-                worker::jobs::outflow::open_check(&self.db, &scope, as_of, "bench")
-                    .await
-                    .map_err(|e| format!("{e:?}"))?
+            let Some((check, _)) = domain::outflow::open_check(&self.db, &scope, as_of, "bench")
+                .await
+                .map_err(|e| format!("{e:?}"))?
             else {
                 return Err(format!("{}: no outflow policy", r.code));
             };
             let started = Instant::now();
-            let result = worker::jobs::outflow::run(&self.db, r.id, check.id)
+            let result = domain::outflow::run(&self.db, r.id, check.id)
                 .await
                 .map_err(|e| format!("outflow: {e:?}"))?;
             all += started.elapsed();
@@ -685,13 +683,12 @@ impl Bench<'_> {
         let mut preview = Duration::ZERO;
         for r in &self.regions {
             let scope = RegionScope::new(r.id);
-            let (run, job) =
-                worker::jobs::indexation::open_run(&self.db, &scope, INDEX_YEAR, "bench")
-                    .await
-                    .map_err(err)?
-                    .map_err(|_| format!("{}: a run for {INDEX_YEAR} stands", r.code))?;
+            let (run, job) = domain::indexation::open_run(&self.db, &scope, INDEX_YEAR, "bench")
+                .await
+                .map_err(err)?
+                .map_err(|_| format!("{}: a run for {INDEX_YEAR} stands", r.code))?;
             let started = Instant::now();
-            worker::jobs::indexation::prepare_preview(&self.db, r.id, run.id, job.job_run_id())
+            domain::indexation::prepare_preview(&self.db, r.id, run.id, job.job_run_id())
                 .await
                 .map_err(|e| format!("preview: {e:?}"))?;
             preview += started.elapsed();
@@ -729,16 +726,16 @@ impl Bench<'_> {
                 .exec(&self.db)
                 .await
                 .map_err(err)?;
-            let job_run = worker::runs::create(
+            let job_run = domain::runs::create(
                 &self.db,
                 &scope,
-                worker::jobs::indexation::APPLY,
+                domain::indexation::APPLY,
                 &run_id.to_string(),
             )
             .await
             .map_err(err)?;
             let started = Instant::now();
-            worker::jobs::indexation::apply(&self.db, *region_id, *run_id, job_run.id)
+            domain::indexation::apply(&self.db, *region_id, *run_id, job_run.id)
                 .await
                 .map_err(|e| format!("apply: {e:?}"))?;
             apply += started.elapsed();
@@ -1177,7 +1174,7 @@ fn fresh_copies<'a>(
     (0..n)
         .map(|i| {
             let bsn = entities::bsn_check::nth_valid_bsn(first_client + i as u32);
-            let client_key = api::client_key::client_key(&secret, &bsn);
+            let client_key = domain::client_key::client_key(&secret, &bsn);
             allocation::Model {
                 id: Uuid::now_v7(),
                 allocation_number: first_number + i as i64,

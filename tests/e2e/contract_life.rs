@@ -234,7 +234,7 @@ e2e!(an_expired_check_blocks_new_allocations, |app| {
         .await;
     assert_eq!(future.error_fields(), ["checkedOn"]);
     let scope = entities::RegionScope::new(app.region_id(&region.code).await);
-    let watch = |on: NaiveDate| worker::contract_watch::run_day_in(&app.state.db, &scope, on);
+    let watch = |on: NaiveDate| domain::contract_watch::run_day_in(&app.state.db, &scope, on);
     let first = watch(today()).await.unwrap().unwrap();
     assert_eq!(first.checks_expiring, 1);
     assert_eq!(watch(today()).await.unwrap(), None, "once a day");
@@ -530,7 +530,7 @@ e2e!(notice_termination_bridge_and_transfer_list, |app| {
     // Before its last day, the watch warned that allocation 2 runs past it unbridged.
     let scope = entities::RegionScope::new(app.region_id(&region.code).await);
     let run =
-        worker::contract_watch::run_day_in(&app.state.db, &scope, last_day - Duration::days(10))
+        domain::contract_watch::run_day_in(&app.state.db, &scope, last_day - Duration::days(10))
             .await
             .unwrap()
             .unwrap();

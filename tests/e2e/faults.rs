@@ -160,16 +160,16 @@ async fn postgres_down_answers_503_fast_and_the_app_recovers() {
 mod leases {
     use super::*;
     use chrono::Utc;
+    use domain::{
+        indexation::{self, status},
+        jobs::Job,
+        runs::{self, Leasing},
+    };
     use entities::{
         schema::{indexation_proposal as proposal, indexation_run as run},
         RegionScope, TenantEntity,
     };
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait};
-    use worker::{
-        jobs::indexation::{self, status},
-        runs::{self, Leasing},
-        Job,
-    };
 
     /// How long the killed worker's lease still holds when the test starts.
     const DEAD_LEASE: Duration = Duration::from_secs(4);
@@ -384,7 +384,7 @@ e2e!(the_sweep_pushes_forgotten_jobs_again, |app| {
     let db = &app.state.db;
     let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
     // The run is recorded, its job pushed nowhere: as if the queue lost it.
-    let (report, _forgotten) = worker::jobs::report::open_report(
+    let (report, _forgotten) = domain::reports::open_report(
         db,
         &scope,
         (day("2025-01-01"), day("2025-12-31")),

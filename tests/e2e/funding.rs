@@ -131,9 +131,9 @@ async fn run_month(
     app: &TestApp,
     region: &Region,
     today: &str,
-) -> Option<worker::funding::MonthRun> {
+) -> Option<domain::funding::MonthRun> {
     let scope = entities::RegionScope::new(app.region_id(&region.code).await);
-    worker::funding::run_month_in(&app.state.db, &scope, day(today))
+    domain::funding::run_month_in(&app.state.db, &scope, day(today))
         .await
         .unwrap()
 }

@@ -242,7 +242,7 @@ async fn preview_approve_apply(app: &TestApp) {
     assert_eq!(second.body["code"], "ZR-INDEXATION-RUN-EXISTS");
 
     // Delivering the apply job again, twice at once, changes nothing.
-    let job = worker::Job::IndexationApply {
+    let job = domain::jobs::Job::IndexationApply {
         region_id: app.region_id(&region.code).await,
         run_id: id.parse().unwrap(),
         job_run_id: approved.body["applyJobId"]
@@ -614,7 +614,7 @@ e2e!(a_killed_apply_resumes_and_progress_moves, |app| {
     }
     // Approve in the database, so that only this test delivers the apply job.
     let scope = entities::RegionScope::new(region_id);
-    let job_run = worker::runs::create(db, &scope, worker::jobs::indexation::APPLY, &id)
+    let job_run = domain::runs::create(db, &scope, domain::indexation::APPLY, &id)
         .await
         .unwrap();
     let job_id = job_run.id.to_string();
@@ -630,7 +630,7 @@ e2e!(a_killed_apply_resumes_and_progress_moves, |app| {
             .await
             .unwrap();
     }
-    let job = worker::Job::IndexationApply {
+    let job = domain::jobs::Job::IndexationApply {
         region_id,
         run_id: id.parse().unwrap(),
         job_run_id: job_run.id,

@@ -1,106 +1,22 @@
-//! Background jobs of zorgregie (DESIGN §5).
+//! Background jobs of zorgregie (DESIGN §5): the queue, the schedule and
+//! the dispatch. What a job does is a `domain` call.
 //!
-//! - [`Job`]: the payloads, serde-tagged, each carrying its region; a
-//!   handler reloads what it needs from the database.
+//! - [`domain::jobs::Job`]: the payloads, serde-tagged, each carrying its
+//!   region; a body reloads what it needs from the database.
 //! - [`queue::Queue`]: apalis storage in Redis when `QUEUE_URL` is set, in
 //!   the SQL database otherwise (SQLite or PostgreSQL, on sea-orm's pool).
-//! - [`runs`]: every run is a `job_runs` row with status and progress.
-//! - [`jobs`]: one module per job; each effect is guarded by a unique key
-//!   in the database, so a duplicated or retried delivery changes nothing twice.
+//! - [`domain::runs`]: every run is a `job_runs` row with status and
+//!   progress, under a lease.
+//! - The bodies (`domain::indexation`, `domain::outflow`,
+//!   `domain::reports`, `domain::funding`, `domain::contract_watch`): each
+//!   effect is guarded by a unique key in the database, so a duplicated or
+//!   retried delivery changes nothing twice.
 
-pub mod contract_watch;
-pub mod funding;
-pub mod jobs;
-pub mod policies;
 pub mod queue;
-pub mod runs;
 pub mod schedule;
 
+use domain::{indexation, jobs::Job, outflow, reports, runs};
 use sea_orm::DatabaseConnection;
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
-
-/// A job on the queue.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum Job {
-    /// Compute the proposals of an indexation run.
-    IndexationPreview {
-        region_id: Uuid,
-        run_id: Uuid,
-        job_run_id: Uuid,
-    },
-    /// Apply an approved indexation run.
-    IndexationApply {
-        region_id: Uuid,
-        run_id: Uuid,
-        job_run_id: Uuid,
-    },
-    /// Count clients per provider and flag those under the threshold.
-    OutflowCheck {
-        region_id: Uuid,
-        check_id: Uuid,
-        job_run_id: Uuid,
-    },
-    /// Build a monitoring report.
-    MonitoringReport {
-        region_id: Uuid,
-        report_id: Uuid,
-        job_run_id: Uuid,
-    },
-}
-
-impl Job {
-    /// The job a `job_runs` row stands for: its kind names the job and its
-    /// unique key is the subject's id. `None` for rows of schedules, which
-    /// are no queued jobs.
-    pub fn for_run(run: &entities::schema::job_run::Model) -> Option<Self> {
-        let subject = Uuid::parse_str(&run.unique_key).ok()?;
-        let (region_id, job_run_id) = (run.region_id, run.id);
-        Some(match run.kind.as_str() {
-            jobs::indexation::PREVIEW => Self::IndexationPreview {
-                region_id,
-                run_id: subject,
-                job_run_id,
-            },
-            jobs::indexation::APPLY => Self::IndexationApply {
-                region_id,
-                run_id: subject,
-                job_run_id,
-            },
-            jobs::outflow::KIND => Self::OutflowCheck {
-                region_id,
-                check_id: subject,
-                job_run_id,
-            },
-            jobs::report::KIND => Self::MonitoringReport {
-                region_id,
-                report_id: subject,
-                job_run_id,
-            },
-            _ => return None,
-        })
-    }
-
-    /// The region the job's run belongs to.
-    pub fn scope(&self) -> entities::RegionScope {
-        match self {
-            Self::IndexationPreview { region_id, .. }
-            | Self::IndexationApply { region_id, .. }
-            | Self::OutflowCheck { region_id, .. }
-            | Self::MonitoringReport { region_id, .. } => entities::RegionScope::new(*region_id),
-        }
-    }
-
-    pub fn job_run_id(&self) -> Uuid {
-        match self {
-            Self::IndexationPreview { job_run_id, .. }
-            | Self::IndexationApply { job_run_id, .. }
-            | Self::OutflowCheck { job_run_id, .. }
-            | Self::MonitoringReport { job_run_id, .. } => *job_run_id,
-        }
-    }
-}
 
 /// What every job handler can reach.
 #[derive(Clone)]
@@ -178,9 +94,9 @@ pub async fn execute_as(ctx: &JobContext, job: Job, worker: &str) -> Result<(), 
         Err(runs::JobError::Permanent(message)) => {
             tracing::warn!(%run_id, %message, "job failed permanently");
             runs::fail(&ctx.db, &scope, run_id, &message).await?;
-            jobs::indexation::mark_failed(&ctx.db, &job, &message).await?;
-            jobs::outflow::mark_failed(&ctx.db, &job, &message).await?;
-            jobs::report::mark_failed(&ctx.db, &job, &message).await?;
+            indexation::mark_failed(&ctx.db, &job, &message).await?;
+            outflow::mark_failed(&ctx.db, &job, &message).await?;
+            reports::mark_failed(&ctx.db, &job, &message).await?;
             Ok(())
         }
         Err(transient) => {
@@ -200,21 +116,21 @@ async fn run_job(ctx: &JobContext, job: &Job) -> Result<serde_json::Value, runs:
             region_id,
             run_id,
             job_run_id,
-        } => jobs::indexation::prepare_preview(&ctx.db, *region_id, *run_id, *job_run_id).await,
+        } => indexation::prepare_preview(&ctx.db, *region_id, *run_id, *job_run_id).await,
         Job::IndexationApply {
             region_id,
             run_id,
             job_run_id,
-        } => jobs::indexation::apply(&ctx.db, *region_id, *run_id, *job_run_id).await,
+        } => indexation::apply(&ctx.db, *region_id, *run_id, *job_run_id).await,
         Job::OutflowCheck {
             region_id,
             check_id,
             ..
-        } => jobs::outflow::run(&ctx.db, *region_id, *check_id).await,
+        } => outflow::run(&ctx.db, *region_id, *check_id).await,
         Job::MonitoringReport {
             region_id,
             report_id,
             ..
-        } => jobs::report::run(&ctx.db, *region_id, *report_id).await,
+        } => reports::run(&ctx.db, *region_id, *report_id).await,
     }
 }

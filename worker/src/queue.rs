@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use sea_orm::{DatabaseConnection, DatabaseTransaction, DbBackend, DbErr};
 
-use crate::{execute_as, Job, JobContext};
+use domain::jobs::Job;
+
+use crate::{execute_as, JobContext};
 
 pub const DEFAULT_QUEUE_NAME: &str = "zorgregie-jobs";
 
@@ -29,7 +31,7 @@ const PUSH_TIMEOUT: Duration = Duration::from_secs(5);
 /// up to this between attempts.
 const MAX_RESTART_BACKOFF: Duration = Duration::from_secs(8);
 
-impl From<EnqueueError> for crate::runs::JobError {
+impl From<EnqueueError> for domain::runs::JobError {
     fn from(e: EnqueueError) -> Self {
         match e {
             EnqueueError::Queue(message) => Self::Retry(message),
@@ -149,10 +151,10 @@ impl Queue {
         };
         let compensate = async {
             let scope = job.scope();
-            crate::runs::fail(db, &scope, job.job_run_id(), "the job could not be queued").await?;
-            crate::jobs::indexation::mark_failed(db, &job, &message).await?;
-            crate::jobs::outflow::mark_failed(db, &job, &message).await?;
-            crate::jobs::report::mark_failed(db, &job, &message).await
+            domain::runs::fail(db, &scope, job.job_run_id(), "the job could not be queued").await?;
+            domain::indexation::mark_failed(db, &job, &message).await?;
+            domain::outflow::mark_failed(db, &job, &message).await?;
+            domain::reports::mark_failed(db, &job, &message).await
         };
         if let Err(e) = compensate.await {
             tracing::error!(error = %e, "marking an unqueued job failed did not succeed");

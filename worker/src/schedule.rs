@@ -20,7 +20,9 @@ use entities::{
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use crate::{jobs::indexation, queue::Queue, runs};
+use domain::{indexation, jobs::Job, runs};
+
+use crate::queue::Queue;
 
 /// 05:00 UTC every day (seconds, minutes, hours, day, month, weekday).
 pub const DAILY: &str = "0 0 5 * * *";
@@ -71,7 +73,7 @@ pub async fn requeue_stale(
 ) -> Result<usize, runs::JobError> {
     let mut pushed = 0;
     for run in runs::stale(db, older_than).await? {
-        if let Some(job) = crate::Job::for_run(&run) {
+        if let Some(job) = Job::for_run(&run) {
             queue.push(job).await.map_err(runs::JobError::Retry)?;
             pushed += 1;
         }
@@ -97,8 +99,8 @@ async fn on_tick(tick: Tick, ctx: Data<ScheduleContext>) -> Result<(), BoxDynErr
     let previews = prepare_due_previews(&ctx.db, &ctx.queue, today).await?;
     let checks = start_due_outflow_checks(&ctx.db, &ctx.queue, today).await?;
     start_monthly_reports(&ctx.db, &ctx.queue, today).await?;
-    crate::funding::run_month(&ctx.db, today).await?;
-    crate::contract_watch::run_day(&ctx.db, today).await?;
+    domain::funding::run_month(&ctx.db, today).await?;
+    domain::contract_watch::run_day(&ctx.db, today).await?;
     tracing::info!(%today, previews = previews.len(), checks = checks.len(), "daily schedule ran");
     Ok(())
 }
@@ -219,7 +221,7 @@ pub async fn start_due_outflow_checks(
         if day.status != entities::enums::JobStatus::Queued {
             continue; // another instance handled this day
         }
-        let opened = crate::jobs::outflow::open_check(&txn, &scope, today, "schedule").await?;
+        let opened = domain::outflow::open_check(&txn, &scope, today, "schedule").await?;
         runs::succeed(
             &txn,
             &scope,
@@ -269,7 +271,7 @@ pub async fn start_monthly_reports(
             continue;
         }
         let (report, job) =
-            crate::jobs::report::open_report(&txn, &scope, (from, to), None, "schedule").await?;
+            domain::reports::open_report(&txn, &scope, (from, to), None, "schedule").await?;
         runs::succeed(
             &txn,
             &scope,

@@ -103,6 +103,12 @@ impl std::fmt::Display for PageError {
     }
 }
 
+impl From<domain::DomainError> for PageError {
+    fn from(e: domain::DomainError) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
 impl From<ApiError> for PageError {
     fn from(e: ApiError) -> Self {
         match e {
@@ -248,8 +254,8 @@ impl<'a> Frame<'a> {
     pub fn of<P: Permission>(auth: &'a Scoped<P>, current: &'a str) -> Self {
         let role = format::label(auth.claims.role.as_str());
         let who = match &auth.party {
-            crate::parties::Party::Municipality { cbs, .. } => format!("{role} ({cbs})"),
-            crate::parties::Party::Provider { agb, .. } => format!("{role} ({agb})"),
+            domain::parties::Party::Municipality { cbs, .. } => format!("{role} ({cbs})"),
+            domain::parties::Party::Provider { agb, .. } => format!("{role} ({agb})"),
             _ => role.to_owned(),
         };
         Self {

@@ -3,6 +3,7 @@
 
 use actix_web::{http::StatusCode, web, HttpRequest};
 use chrono::{DateTime, Utc};
+use domain::codes::CodeBook;
 use entities::{
     schema::{
         budget_ceiling, budget_signal, contract_signal, indexation_proposal as proposal,
@@ -28,15 +29,14 @@ use crate::{
     report_files::{self, Kind::*, Sheet},
     routes::{
         budget_ceilings::{self, BudgetSignalOut},
-        codes::CodeBook,
         compliance_checks::ContractSignalOut,
         indexation_runs::{self, RunOut},
         jobs::JobOut,
         outflow_checks::{FlagOut, OutflowCheckOut},
     },
-    services::reports::own_municipality,
     state::AppState,
 };
+use domain::report_requests::own_municipality;
 
 /// What a page's address may ask: a download, a report, a run.
 #[derive(Debug, Default, Deserialize)]
@@ -278,13 +278,13 @@ pub async fn ask_report(
     };
     let (from, to) = (first(&form.from), last(&form.to));
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let asked = crate::services::reports::ReportRequest {
+    let asked = domain::report_requests::ReportRequest {
         from: &from,
         to: &to,
         municipality_cbs: None,
     };
     let (saved, job) =
-        crate::services::reports::request(&txn, &auth.scope, &auth.party, &auth.audit(), asked)
+        domain::report_requests::request(&txn, &auth.scope, &auth.party, &auth.audit(), asked)
             .await?;
     state
         .queue

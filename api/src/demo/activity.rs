@@ -1,7 +1,7 @@
-//! A year of care in a demo region, made through the services so every
+//! A year of care in a demo region, made through the domain operations so every
 //! rule applies: allocations by the access teams
-//! ([`services::allocations::create`]) and monthly declaration batches by
-//! the providers ([`services::declarations::submit`]), over the last twelve
+//! ([`domain::allocations::create`]) and monthly declaration batches by
+//! the providers ([`domain::declarations::submit`]), over the last twelve
 //! complete months before today. Deterministic per region and date (a
 //! seeded `StdRng`); clients are made-up BSNs, kept only as pseudonyms.
 //!
@@ -13,6 +13,7 @@
 //! ceilings are set for the year from what the plan will approve, one of
 //! them so that it ends just past its 80 % alert level.
 
+use domain::client_key::client_key;
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, Duration, Months, NaiveDate};
@@ -33,15 +34,12 @@ use super::{
     catalogue::{date, price_on, Catalogue},
     regions::{DemoRegion, Usage},
 };
-use crate::{
-    audit::Audit,
-    client_key::client_key,
-    error::{ApiError, ApiResult},
-    services::{
-        self,
-        allocations::{Draft, Granted},
-        declarations::Submission,
-    },
+use crate::error::ApiResult;
+use domain::audit::Audit;
+use domain::{
+    self,
+    allocations::{Draft, Granted},
+    declarations::Submission,
 };
 
 /// What the generated year holds.
@@ -122,16 +120,16 @@ pub(super) async fn generate(
                 episodes: Vec::new(),
             },
         };
-        match services::allocations::create(txn, &cat.scope, &team, draft).await {
+        match domain::allocations::create(txn, &cat.scope, &team, draft).await {
             Ok(_) => {
                 created[i] = true;
                 summary.allocations += 1;
             }
-            Err(ApiError::Rule { code, detail }) => {
+            Err(domain::DomainError::Rule { code, detail }) => {
                 tracing::debug!(code, detail, "demo allocation refused");
                 summary.refused += 1;
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         }
     }
 
@@ -172,7 +170,7 @@ pub(super) async fn generate(
             actor: format!("provider:{agb}"),
         };
         let submitted =
-            services::declarations::submit(txn, &cat.scope, &audit, submission, &input).await?;
+            domain::declarations::submit(txn, &cat.scope, &audit, submission, &input).await?;
         for (stored, plan) in submitted.lines.iter().zip(&lines) {
             summary.lines += 1;
             if stored.status == LineStatus::Rejected {

@@ -280,7 +280,7 @@ async fn insert_task_budget<C: ConnectionTrait>(
     }];
     // Only a year the task product has a price for (not the 2023 open house).
     let Some(price) =
-        worker::funding::hourly_price(db, &scope, task.id, contract.provider_id, year).await?
+        domain::funding::hourly_price(db, &scope, task.id, contract.provider_id, year).await?
     else {
         return Ok(());
     };

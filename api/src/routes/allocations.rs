@@ -3,7 +3,8 @@
 //! is known only by a pseudonymous key; the BSN is checked and dropped.
 //! Changes and stops keep their history in the audit trail.
 
-use std::collections::HashMap;
+use domain::catalogue;
+use domain::client_key::client_key;
 
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
@@ -12,11 +13,9 @@ use entities::{
     bsn_check::is_valid_bsn,
     declaration_rules::grant_of,
     enums::{Gender, Unit, VolumeFrequency},
-    money::{cents_to_euros, euros_to_cents},
-    schema::{
-        allocation, allocation_intensive_episode as episode, municipality, product, provider,
-    },
-    RegionScope, TenantEntity,
+    money::euros_to_cents,
+    schema::{allocation, allocation_intensive_episode as episode},
+    TenantEntity,
 };
 use rust_decimal::Decimal;
 use sea_orm::{
@@ -25,21 +24,20 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
-use super::{codes::codes_of, municipalities, products, providers};
 use crate::{
     auth::{Allocate, Permission, ReadRegion, Scoped},
-    client_key::client_key,
     error::{ApiError, ApiResult, Problem},
     input::{Body, Check},
     pagination::{fetch_page, Page, PageQuery},
-    services::{
-        allocations::{self as service, Draft, Granted},
-        iwmo,
-        vault::{self, Identity},
-    },
     state::AppState,
+};
+use domain::allocations::{
+    self as service, AllocatedVolume, Allocation, AllocationCodes, Draft, Granted, IntensiveEpisode,
+};
+use domain::{
+    iwmo,
+    vault::{self, Identity},
 };
 
 /// An allocated volume: `amount` units per `frequency`.
@@ -287,104 +285,39 @@ fn parse_grant(
     })
 }
 
-/// Codes and episodes for a page of allocations.
-struct Names {
-    municipalities: HashMap<Uuid, String>,
-    products: HashMap<Uuid, String>,
-    providers: HashMap<Uuid, String>,
-    episodes: HashMap<Uuid, Vec<EpisodeIo>>,
+impl From<IntensiveEpisode> for EpisodeIo {
+    fn from(e: IntensiveEpisode) -> Self {
+        Self {
+            from: e.from.to_string(),
+            to: e.to.to_string(),
+            extra_hours_per_week: e.extra_hours_per_week,
+        }
+    }
 }
 
-impl Names {
-    async fn load<C: ConnectionTrait>(
-        db: &C,
-        scope: &RegionScope,
-        items: &[allocation::Model],
-    ) -> ApiResult<Self> {
-        let episodes = episode::Entity::scoped(scope)
-            .filter(episode::Column::AllocationId.is_in(items.iter().map(|a| a.id)))
-            .order_by_asc(episode::Column::FromDate)
-            .all(db)
-            .await?;
-        Self::with_episodes(db, scope, items, episodes).await
-    }
-
-    /// As [`Names::load`], with the items' episodes already read.
-    async fn with_episodes<C: ConnectionTrait>(
-        db: &C,
-        scope: &RegionScope,
-        items: &[allocation::Model],
-        read: Vec<episode::Model>,
-    ) -> ApiResult<Self> {
-        let mut episodes: HashMap<Uuid, Vec<EpisodeIo>> = HashMap::new();
-        for e in read {
-            episodes
-                .entry(e.allocation_id)
-                .or_default()
-                .push(EpisodeIo {
-                    from: e.from_date.to_string(),
-                    to: e.to_date.to_string(),
-                    extra_hours_per_week: e.extra_amount,
-                });
+impl From<AllocatedVolume> for VolumeIo {
+    fn from(v: AllocatedVolume) -> Self {
+        Self {
+            amount: v.amount,
+            unit: v.unit,
+            frequency: v.frequency,
         }
-        Ok(Self {
-            municipalities: codes_of::<municipality::Entity, _>(
-                db,
-                scope,
-                items.iter().map(|a| a.municipality_id),
-                municipality::Column::CbsCode,
-            )
-            .await?,
-            products: codes_of::<product::Entity, _>(
-                db,
-                scope,
-                items.iter().map(|a| a.product_id),
-                product::Column::Code,
-            )
-            .await?,
-            providers: codes_of::<provider::Entity, _>(
-                db,
-                scope,
-                items.iter().map(|a| a.provider_id),
-                provider::Column::AgbCode,
-            )
-            .await?,
-            episodes,
-        })
     }
+}
 
-    fn out(&self, a: allocation::Model) -> AllocationOut {
-        let volume = match grant_of(&a) {
-            Grant::Volume(v) => Some(VolumeIo {
-                amount: v.amount,
-                unit: v.unit.as_str().into(),
-                frequency: v.frequency.as_str().into(),
-            }),
-            _ => None,
-        };
-        AllocationOut {
+impl From<Allocation> for AllocationOut {
+    fn from(a: Allocation) -> Self {
+        Self {
             allocation_number: a.allocation_number,
             client_key: a.client_key,
-            municipality_cbs: self
-                .municipalities
-                .get(&a.municipality_id)
-                .cloned()
-                .unwrap_or_default(),
-            product_code: self
-                .products
-                .get(&a.product_id)
-                .cloned()
-                .unwrap_or_default(),
-            provider_agb: self
-                .providers
-                .get(&a.provider_id)
-                .cloned()
-                .unwrap_or_default(),
+            municipality_cbs: a.municipality_cbs,
+            product_code: a.product_code,
+            provider_agb: a.provider_agb,
             start_date: a.start_date,
             end_date: a.end_date,
-            volume,
-            budget: a.budget_cents.map(cents_to_euros),
-            temporary_intensive: self.episodes.get(&a.id).cloned().unwrap_or_default(),
+            volume: a.volume.map(Into::into),
+            budget: a.budget,
+            temporary_intensive: a.temporary_intensive.into_iter().map(Into::into).collect(),
             stopped_on: a.stopped_on,
             stop_reason: a.stop_reason,
             care_started_on: a.care_started_on,
@@ -394,16 +327,6 @@ impl Names {
             updated_at: a.updated_at,
         }
     }
-}
-
-pub async fn to_out<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    a: allocation::Model,
-) -> ApiResult<AllocationOut> {
-    Ok(Names::load(db, scope, std::slice::from_ref(&a))
-        .await?
-        .out(a))
 }
 
 /// From an allocation to its episodes, on the region and the id (the
@@ -487,19 +410,19 @@ pub async fn create_allocation(
     }
     let txn = entities::transaction::begin_write(&state.db).await?;
     let scope = &auth.scope;
-    let municipality = municipalities::find_by_cbs(&txn, scope, &input.municipality_cbs).await?;
+    let municipality = catalogue::municipality(&txn, scope, &input.municipality_cbs).await?;
     check.require_rule(
         municipality.is_some(),
         "municipalityCbs",
         "no such municipality in this region",
     );
-    let product = products::find_by_code(&txn, scope, &input.product_code).await?;
+    let product = catalogue::product(&txn, scope, &input.product_code).await?;
     check.require_rule(
         product.is_some(),
         "productCode",
         "no such product in this region",
     );
-    let provider = providers::find_by_agb(&txn, scope, &input.provider_agb).await?;
+    let provider = catalogue::provider(&txn, scope, &input.provider_agb).await?;
     check.require_rule(
         provider.is_some(),
         "providerAgb",
@@ -520,7 +443,7 @@ pub async fn create_allocation(
         municipality,
         product,
         provider,
-        central_access: auth.party == crate::parties::Party::CentralAccess,
+        central_access: auth.party == domain::parties::Party::CentralAccess,
         start,
         end,
         granted,
@@ -568,17 +491,15 @@ pub async fn list_allocations(
     let mut select =
         allocation::Entity::scoped(scope).order_by_asc(allocation::Column::AllocationNumber);
     if let Some(cbs) = &filter.municipality_cbs {
-        let id = municipalities::find_by_cbs(db, scope, cbs)
-            .await?
-            .map(|m| m.id);
+        let id = catalogue::municipality(db, scope, cbs).await?.map(|m| m.id);
         select = select.filter(allocation::Column::MunicipalityId.eq(id.unwrap_or_default()));
     }
     if let Some(agb) = &filter.provider_agb {
-        let id = providers::find_by_agb(db, scope, agb).await?.map(|p| p.id);
+        let id = catalogue::provider(db, scope, agb).await?.map(|p| p.id);
         select = select.filter(allocation::Column::ProviderId.eq(id.unwrap_or_default()));
     }
     if let Some(code) = &filter.product_code {
-        let id = products::find_by_code(db, scope, code).await?.map(|p| p.id);
+        let id = catalogue::product(db, scope, code).await?.map(|p| p.id);
         select = select.filter(allocation::Column::ProductId.eq(id.unwrap_or_default()));
     }
     if let Some(key) = &filter.client_key {
@@ -600,9 +521,12 @@ pub async fn list_allocations(
     }
     let select = select.filter(auth.party.allocations());
     let (items, total) = fetch_page(db, select, page).await?;
-    let names = Names::load(db, scope, &items).await?;
+    let names = AllocationCodes::load(db, scope, &items).await?;
     Ok(Page::new(
-        items.into_iter().map(|a| names.out(a)).collect(),
+        items
+            .into_iter()
+            .map(|a| AllocationOut::from(names.describe(a)))
+            .collect(),
         page,
         total,
     )
@@ -635,14 +559,14 @@ pub async fn get_allocation(
         .into_iter()
         .chain(rows.filter_map(|(_, e)| e))
         .collect();
-    let names = Names::with_episodes(
+    let names = AllocationCodes::with_episodes(
         &state.db,
         &auth.scope,
         std::slice::from_ref(&found),
         episodes,
     )
     .await?;
-    Ok(web::Json(names.out(found)))
+    Ok(web::Json(names.describe(found).into()))
 }
 
 /// Change an allocation's end date, volume, budget or temporary intensive;
@@ -671,10 +595,10 @@ pub async fn update_allocation(
     let txn = entities::transaction::begin_write(&state.db).await?;
     let scope = &auth.scope;
     let existing = find_visible(&txn, &auth, path.1).await?;
-    if auth.party == crate::parties::Party::CentralAccess {
+    if auth.party == domain::parties::Party::CentralAccess {
         service::check_central_access_to(&txn, scope, &existing).await?;
     }
-    let before = to_out(&txn, scope, existing.clone()).await?;
+    let before = AllocationOut::from(service::describe(&txn, scope, existing.clone()).await?);
     let mut check = Check::new();
     let end = match &input.end_date {
         Some(text) => check.date("endDate", text).map(Some),
@@ -702,7 +626,7 @@ pub async fn update_allocation(
     iwmo::queue_301(&txn, scope, &state.config.data_keys, &stored.model).await?;
     let out = stored.out;
     txn.commit().await?;
-    Ok(web::Json(out))
+    Ok(web::Json(out.into()))
 }
 
 /// Stop an allocation: care ends on `stoppedOn`, which becomes the end date.
@@ -728,7 +652,7 @@ pub async fn stop_allocation(
     let input = body.take()?;
     let txn = entities::transaction::begin_write(&state.db).await?;
     let existing = find_visible(&txn, &auth, path.1).await?;
-    if auth.party == crate::parties::Party::CentralAccess {
+    if auth.party == domain::parties::Party::CentralAccess {
         service::check_central_access_to(&txn, &auth.scope, &existing).await?;
     }
     let mut check = Check::new();
@@ -756,7 +680,7 @@ pub async fn stop_allocation(
     )
     .await?;
     iwmo::queue_301(&txn, &auth.scope, &state.config.data_keys, &saved).await?;
-    let out = to_out(&txn, &auth.scope, saved).await?;
+    let out = AllocationOut::from(service::describe(&txn, &auth.scope, saved).await?);
     txn.commit().await?;
-    Ok(web::Json(out))
+    Ok(web::Json(out.into()))
 }

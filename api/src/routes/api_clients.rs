@@ -4,13 +4,13 @@
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use argon2::{password_hash::SaltString, Argon2, PasswordHasher};
 use base64::Engine;
+use domain::catalogue;
 use entities::{enums::Role, schema::api_client, TenantEntity};
 use rand::RngCore;
 use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{municipalities, providers};
 use crate::{
     auth::{ManageApiClients, Scoped},
     error::{ApiError, ApiResult, Problem},
@@ -114,7 +114,7 @@ pub async fn create_api_client(
     let db = &state.db;
     match (&input.municipality_cbs, role) {
         (Some(cbs), _) => check.require_rule(
-            municipalities::find_by_cbs(db, &auth.scope, cbs)
+            catalogue::municipality(db, &auth.scope, cbs)
                 .await?
                 .is_some(),
             "municipalityCbs",
@@ -128,9 +128,7 @@ pub async fn create_api_client(
     }
     match (&input.provider_agb, role) {
         (Some(agb), _) => check.require_rule(
-            providers::find_by_agb(db, &auth.scope, agb)
-                .await?
-                .is_some(),
+            catalogue::provider(db, &auth.scope, agb).await?.is_some(),
             "providerAgb",
             "no such provider in this region",
         ),

@@ -7,6 +7,8 @@
 
 use actix_web::{get, post, web, HttpResponse};
 use chrono::NaiveDate;
+use domain::contract_watch::{bridge_numbers, bridged_until, running_past};
+use domain::parties::Party;
 use entities::{
     contract_life::last_day,
     schema::{allocation, bridging_agreement, contract},
@@ -18,16 +20,15 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-use worker::contract_watch::{bridge_numbers, bridged_until, running_past};
 
-use super::{codes::CodeBook, contracts::find_visible};
+use super::contracts::find_visible;
 use crate::{
     auth::{ManageContracts, ReadRegion, Scoped},
     error::{ApiError, ApiResult, Problem},
     input::{Body, Check},
-    parties::Party,
     state::AppState,
 };
+use domain::codes::CodeBook;
 
 /// At most this many allocations in one agreement.
 const MAX_ALLOCATIONS: usize = 10_000;

@@ -7,24 +7,19 @@
 //! never refuses payment of delivered care (seed 002 §5.3).
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use chrono::NaiveDate;
+use domain::catalogue;
 use entities::{
-    declaration_rules::levels_reached,
     money::{cents_to_euros, euros_to_cents},
     report::display_percent,
-    schema::{budget_ceiling, budget_signal, spend_rollup},
+    schema::{budget_ceiling, budget_signal},
     RegionScope, TenantEntity, TenantRecord,
 };
 use rust_decimal::Decimal;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, QueryTrait, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{codes::CodeBook, municipalities, product_groups, providers};
 use crate::{
     auth::{ManageContracts, ReadRegion, Scoped},
     error::{ApiError, ApiResult, Problem},
@@ -32,6 +27,7 @@ use crate::{
     pagination::{fetch_page, Page, PageQuery},
     state::AppState,
 };
+use domain::codes::CodeBook;
 
 /// A budget ceiling with its use so far.
 #[derive(Debug, Serialize, ToSchema)]
@@ -155,7 +151,7 @@ impl Names {
                 display_percent(Decimal::from(cents) / Decimal::from(c.amount_cents))
             }
         };
-        let forecast = crate::services::ceilings::forecast_of(db, scope, &c).await?;
+        let forecast = domain::ceilings::forecast_of(db, scope, &c).await?;
         Ok(BudgetCeilingOut {
             id: c.id,
             provider_agb: c.provider_id.map(|id| self.0.provider(id)),
@@ -208,7 +204,7 @@ pub async fn create_budget_ceiling(
     );
     let provider = match &input.provider_agb {
         Some(agb) => {
-            let found = providers::find_by_agb(&txn, scope, agb).await?;
+            let found = catalogue::provider(&txn, scope, agb).await?;
             check.require_rule(
                 found.is_some(),
                 "providerAgb",
@@ -220,7 +216,7 @@ pub async fn create_budget_ceiling(
     };
     let group = match &input.product_group_code {
         Some(code) => {
-            let found = product_groups::find_by_code(&txn, scope, code).await?;
+            let found = catalogue::product_group(&txn, scope, code).await?;
             check.require_rule(
                 found.is_some(),
                 "productGroupCode",
@@ -232,7 +228,7 @@ pub async fn create_budget_ceiling(
     };
     let municipality = match &input.municipality_cbs {
         Some(cbs) => {
-            let found = municipalities::find_by_cbs(&txn, scope, cbs).await?;
+            let found = catalogue::municipality(&txn, scope, cbs).await?;
             check.require_rule(
                 found.is_some(),
                 "municipalityCbs",
@@ -257,7 +253,7 @@ pub async fn create_budget_ceiling(
     }
     .insert(&txn)
     .await?;
-    let saved = count_spend(&txn, scope, saved).await?;
+    let saved = domain::ceilings::count_spend(&txn, scope, saved).await?;
     let out = Names::load(&txn, scope)
         .await?
         .out(&txn, scope, saved)
@@ -267,94 +263,6 @@ pub async fn create_budget_ceiling(
         .await?;
     txn.commit().await?;
     Ok(HttpResponse::Created().json(out))
-}
-
-/// The alert levels (percent of a ceiling) of the region's policy.
-pub async fn alert_levels<C: ConnectionTrait>(db: &C, scope: &RegionScope) -> ApiResult<Vec<i32>> {
-    Ok(worker::funding::alert_levels(db, scope).await?)
-}
-
-/// The kinds of budget signal: approved spend, or an allocation's forecast.
-pub const SPENT_SIGNAL: &str = "spent";
-pub const FORECAST_SIGNAL: &str = "forecast";
-
-/// Records that a ceiling reached a level: one signal per ceiling, kind
-/// and level, however often it is reached.
-pub async fn record_signal<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    ceiling_id: Uuid,
-    kind: &str,
-    level_percent: i32,
-    spent_cents: i64,
-) -> ApiResult<()> {
-    budget_signal::Entity::insert(budget_signal::ActiveModel {
-        region_id: Set(scope.region_id),
-        id: Set(Uuid::now_v7()),
-        budget_ceiling_id: Set(ceiling_id),
-        kind: Set(kind.into()),
-        level_percent: Set(level_percent),
-        spent_cents: Set(spent_cents),
-        created_at: Set(entities::clock::now()),
-    })
-    .on_conflict_do_nothing_on([
-        budget_signal::Column::RegionId,
-        budget_signal::Column::BudgetCeilingId,
-        budget_signal::Column::Kind,
-        budget_signal::Column::LevelPercent,
-    ])
-    .exec(db)
-    .await?;
-    Ok(())
-}
-
-/// Counts the approved spend of a ceiling's scope (provider, year, and its
-/// product group and municipality if set) from the spend rollups, stores it,
-/// and records the signals of the alert levels it has already reached: a
-/// ceiling set after spend was approved starts where the spend is.
-async fn count_spend(
-    txn: &DatabaseTransaction,
-    scope: &RegionScope,
-    ceiling: budget_ceiling::Model,
-) -> ApiResult<budget_ceiling::Model> {
-    use sea_orm::{sea_query::Expr, QuerySelect};
-    let from = NaiveDate::from_ymd_opt(ceiling.year, 1, 1);
-    let to = NaiveDate::from_ymd_opt(ceiling.year, 12, 31);
-    let (Some(from), Some(to)) = (from, to) else {
-        return Err(ApiError::invalid(
-            "year",
-            "must be a year from 1900 to 2199",
-        ));
-    };
-    let spent: Option<i64> = spend_rollup::Entity::scoped(scope)
-        .select_only()
-        // PostgreSQL sums a bigint as numeric.
-        .column_as(Expr::cust("CAST(SUM(amount_cents) AS BIGINT)"), "spent")
-        .filter(spend_rollup::Column::Month.between(from, to))
-        .apply_if(ceiling.provider_id, |q, id| {
-            q.filter(spend_rollup::Column::ProviderId.eq(id))
-        })
-        .apply_if(ceiling.product_group_id, |q, id| {
-            q.filter(spend_rollup::Column::ProductGroupId.eq(id))
-        })
-        .apply_if(ceiling.municipality_id, |q, id| {
-            q.filter(spend_rollup::Column::MunicipalityId.eq(id))
-        })
-        .into_tuple()
-        .one(txn)
-        .await?
-        .flatten();
-    let spent = spent.unwrap_or(0);
-    let levels = alert_levels(txn, scope).await?;
-    for level in levels_reached(ceiling.amount_cents, spent, &levels) {
-        record_signal(txn, scope, ceiling.id, SPENT_SIGNAL, level, spent).await?;
-    }
-    if spent == ceiling.spent_cents {
-        return Ok(ceiling);
-    }
-    let mut model: budget_ceiling::ActiveModel = ceiling.into();
-    model.spent_cents = Set(spent);
-    Ok(model.update(txn).await?)
 }
 
 /// List budget ceilings with their use.
@@ -384,7 +292,7 @@ pub async fn list_budget_ceilings(
         .order_by_asc(budget_ceiling::Column::Id);
     select = select.filter(auth.party.budget_ceilings());
     if let Some(agb) = &filter.provider_agb {
-        let id = providers::find_by_agb(&state.db, scope, agb)
+        let id = catalogue::provider(&state.db, scope, agb)
             .await?
             .map(|p| p.id);
         select = select.filter(budget_ceiling::Column::ProviderId.eq(id.unwrap_or_default()));
@@ -457,7 +365,8 @@ pub async fn update_budget_ceiling(
     if let Some(hard) = input.hard {
         model.hard = Set(hard);
     }
-    let updated = count_spend(&txn, &auth.scope, model.update(&txn).await?).await?;
+    let updated =
+        domain::ceilings::count_spend(&txn, &auth.scope, model.update(&txn).await?).await?;
     let out = Names::load(&txn, &auth.scope)
         .await?
         .out(&txn, &auth.scope, updated)

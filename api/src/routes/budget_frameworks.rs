@@ -6,6 +6,8 @@
 //! reaches (`.../funding-signals`), once.
 
 use actix_web::{get, put, web, HttpRequest, HttpResponse};
+use domain::catalogue;
+use domain::funding::{alert_levels, framework_figures};
 use entities::{
     enums::Law,
     funding::levels_crossed,
@@ -19,9 +21,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, Query
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-use worker::funding::{alert_levels, framework_figures};
 
-use super::{codes::CodeBook, municipalities};
 use crate::{
     auth::{ManageContracts, Scoped},
     error::{ApiError, ApiResult, Problem},
@@ -29,6 +29,7 @@ use crate::{
     pagination::{fetch_page, Page, PageQuery},
     state::AppState,
 };
+use domain::codes::CodeBook;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -166,7 +167,7 @@ pub async fn put_budget_framework(
     let (law, amount) = check.done(law.zip(amount))?;
     let scope = &auth.scope;
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let municipality = municipalities::find_by_cbs(&txn, scope, &cbs)
+    let municipality = catalogue::municipality(&txn, scope, &cbs)
         .await?
         .ok_or(ApiError::NotFound)?;
     let existing = budget_framework::Entity::scoped(scope)
@@ -249,7 +250,7 @@ pub async fn list_budget_frameworks(
         select = select.filter(budget_framework::Column::Year.eq(year));
     }
     if let Some(cbs) = &filter.municipality_cbs {
-        let id = municipalities::find_by_cbs(&state.db, scope, cbs)
+        let id = catalogue::municipality(&state.db, scope, cbs)
             .await?
             .map(|m| m.id);
         select = select.filter(budget_framework::Column::MunicipalityId.eq(id.unwrap_or_default()));

@@ -8,6 +8,8 @@
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
+use domain::catalogue;
+use domain::contract_watch::compliance_policy;
 use entities::{
     contract_life::{latest_per_kind, standing, Standing},
     enums::{CheckOutcome, ComplianceKind, ContractSignalKind},
@@ -18,9 +20,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-use worker::contract_watch::compliance_policy;
 
-use super::{codes::CodeBook, providers};
 use crate::{
     auth::{ManageContracts, Monitor, Scoped},
     error::{ApiError, ApiResult, Problem},
@@ -28,6 +28,7 @@ use crate::{
     pagination::{fetch_page, Page, PageQuery},
     state::AppState,
 };
+use domain::codes::CodeBook;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -143,7 +144,7 @@ pub async fn create_compliance_check(
         check.require_rule(until >= on, "validUntil", "must not be before checkedOn");
     }
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let provider = providers::find_by_agb(&txn, &auth.scope, &path.1)
+    let provider = catalogue::provider(&txn, &auth.scope, &path.1)
         .await?
         .ok_or(ApiError::NotFound)?;
     let (((kind, outcome), checked_on), valid_until) =
@@ -235,7 +236,7 @@ pub async fn list_compliance_checks(
         .order_by_asc(compliance_check::Column::Kind)
         .order_by_asc(compliance_check::Column::CheckedOn);
     if let Some(agb) = &filter.provider_agb {
-        let id = providers::find_by_agb(db, scope, agb).await?.map(|p| p.id);
+        let id = catalogue::provider(db, scope, agb).await?.map(|p| p.id);
         select = select.filter(compliance_check::Column::ProviderId.eq(id.unwrap_or_default()));
     }
     let checks = select.all(db).await?;

@@ -22,9 +22,9 @@ use crate::{
     error::{ApiError, ApiResult, Problem},
     input::{Body, Check},
     pagination::{fetch_page, Page, PageQuery},
-    services::contracts::{amend, Change},
     state::AppState,
 };
+use domain::contracts::{amend, Change};
 
 /// Months a one-off extension may add at once.
 const MAX_EXTENSION_MONTHS: u32 = 600;

@@ -3,19 +3,13 @@
 //! options. End dates are derived; extensions and termination are
 //! sub-resources so each is one audited act.
 
-use std::collections::HashMap;
+use domain::catalogue;
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use entities::{
-    contract_life,
-    contract_term::max_end_date,
     enums::{ContractStatus, ProcurementForm, TerminationGround},
-    money::cents_to_euros,
-    schema::{
-        contract, contract_municipality, contract_product_group, municipality, product_group,
-        provider,
-    },
+    schema::{contract, contract_municipality, contract_product_group},
     RegionScope, TenantEntity, TenantRecord,
 };
 use sea_orm::{
@@ -26,15 +20,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{municipalities, product_groups, providers};
 use crate::{
     auth::{ManageContracts, Permission, ReadRegion, Scoped},
     error::{ApiError, ApiResult, Problem},
     input::{Body, Check},
     pagination::{fetch_page, Page, PageQuery},
-    services::contracts,
     state::AppState,
 };
+use domain::contracts::{self, options_of, Contract, ContractLinks};
 
 /// A framework contract (raamovereenkomst) with one provider.
 #[derive(Debug, Serialize, ToSchema)]
@@ -148,121 +141,38 @@ const MAX_TERM_MONTHS: u32 = 600;
 /// Notice beyond ten years is a typing error, not a contract.
 const MAX_NOTICE_MONTHS: u32 = 120;
 
-fn options_of(m: &contract::Model) -> Vec<u32> {
-    serde_json::from_value(m.extension_options_months.clone()).unwrap_or_default()
-}
-
-/// Lots, municipalities and provider codes for a page of contracts.
-struct Links {
-    groups: HashMap<Uuid, Vec<String>>,
-    municipalities: HashMap<Uuid, Vec<String>>,
-    providers: HashMap<Uuid, String>,
-}
-
-impl Links {
-    async fn load<C: ConnectionTrait>(
-        db: &C,
-        scope: &RegionScope,
-        contracts: &[contract::Model],
-    ) -> ApiResult<Self> {
-        let ids: Vec<Uuid> = contracts.iter().map(|c| c.id).collect();
-        let group_codes: HashMap<Uuid, String> = product_group::Entity::scoped(scope)
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|g| (g.id, g.code))
-            .collect();
-        let cbs_codes: HashMap<Uuid, String> = municipality::Entity::scoped(scope)
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|m| (m.id, m.cbs_code))
-            .collect();
-        let mut groups: HashMap<Uuid, Vec<String>> = HashMap::new();
-        for link in contract_product_group::Entity::scoped(scope)
-            .filter(contract_product_group::Column::ContractId.is_in(ids.clone()))
-            .all(db)
-            .await?
-        {
-            groups.entry(link.contract_id).or_default().push(
-                group_codes
-                    .get(&link.product_group_id)
-                    .cloned()
-                    .unwrap_or_default(),
-            );
-        }
-        let mut municipalities: HashMap<Uuid, Vec<String>> = HashMap::new();
-        for link in contract_municipality::Entity::scoped(scope)
-            .filter(contract_municipality::Column::ContractId.is_in(ids))
-            .all(db)
-            .await?
-        {
-            municipalities.entry(link.contract_id).or_default().push(
-                cbs_codes
-                    .get(&link.municipality_id)
-                    .cloned()
-                    .unwrap_or_default(),
-            );
-        }
-        let providers = provider::Entity::scoped(scope)
-            .filter(provider::Column::Id.is_in(contracts.iter().map(|c| c.provider_id)))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|p| (p.id, p.agb_code))
-            .collect();
-        Ok(Self {
-            groups,
-            municipalities,
-            providers,
-        })
-    }
-
-    fn out(&self, m: contract::Model) -> ContractOut {
-        let options = options_of(&m);
-        let initial = m.initial_term_months as u32;
-        let exercised = m.extensions_exercised as u32;
-        let current_end = contract_life::current_end(&m).unwrap_or(m.start_date);
-        let amended = m.amended_months.max(0) as u32;
-        let mut groups = self.groups.get(&m.id).cloned().unwrap_or_default();
-        groups.sort();
-        let mut cbs = self.municipalities.get(&m.id).cloned().unwrap_or_default();
-        cbs.sort();
-        ContractOut {
-            id: m.id,
-            provider_agb: self
-                .providers
-                .get(&m.provider_id)
-                .cloned()
-                .unwrap_or_default(),
-            procurement_form: m.procurement_form,
-            product_group_codes: groups,
-            municipality_cbs_codes: cbs,
-            start_date: m.start_date,
-            initial_term_months: initial,
-            current_end_date: current_end,
-            max_end_date: max_end_date(m.start_date, initial + amended, &options)
-                .unwrap_or(m.start_date),
-            extension_options_months: options,
-            extensions_exercised: exercised,
-            status: m.status,
-            notice_months: m.notice_months.max(0) as u32,
-            amended_months: amended,
-            estimated_value: m.estimated_value_cents.map(cents_to_euros),
-            terminated_on: m.terminated_on,
-            termination_ground: m.termination_ground,
-            termination_reason: m.termination_reason,
+impl From<Contract> for ContractOut {
+    fn from(c: Contract) -> Self {
+        Self {
+            id: c.id,
+            provider_agb: c.provider_agb,
+            procurement_form: c.procurement_form,
+            product_group_codes: c.product_group_codes,
+            municipality_cbs_codes: c.municipality_cbs_codes,
+            start_date: c.start_date,
+            initial_term_months: c.initial_term_months,
+            extension_options_months: c.extension_options_months,
+            extensions_exercised: c.extensions_exercised,
+            current_end_date: c.current_end_date,
+            max_end_date: c.max_end_date,
+            status: c.status,
+            notice_months: c.notice_months,
+            amended_months: c.amended_months,
+            estimated_value: c.estimated_value,
+            terminated_on: c.terminated_on,
+            termination_ground: c.termination_ground,
+            termination_reason: c.termination_reason,
         }
     }
 }
 
+/// The contract as the API shows it.
 pub async fn to_out<C: ConnectionTrait>(
     db: &C,
     scope: &RegionScope,
     m: contract::Model,
 ) -> ApiResult<ContractOut> {
-    let links = Links::load(db, scope, std::slice::from_ref(&m)).await?;
-    Ok(links.out(m))
+    Ok(contracts::describe(db, scope, m).await?.into())
 }
 
 /// Resolves product group codes, reporting unknown ones under `field`.
@@ -279,7 +189,7 @@ pub async fn resolve_groups<C: ConnectionTrait>(
     );
     let mut ids = Vec::new();
     for (i, code) in codes.iter().enumerate() {
-        match product_groups::find_by_code(db, scope, code).await? {
+        match catalogue::product_group(db, scope, code).await? {
             Some(g) if !ids.contains(&g.id) => ids.push(g.id),
             Some(_) => check.fail_rule(format!("productGroupCodes[{i}]"), "is listed twice"),
             None => check.fail_rule(
@@ -304,7 +214,7 @@ pub async fn resolve_municipalities<C: ConnectionTrait>(
     );
     let mut ids = Vec::new();
     for (i, code) in codes.iter().enumerate() {
-        match municipalities::find_by_cbs(db, scope, code).await? {
+        match catalogue::municipality(db, scope, code).await? {
             Some(m) if !ids.contains(&m.id) => ids.push(m.id),
             Some(_) => check.fail_rule(format!("municipalityCbsCodes[{i}]"), "is listed twice"),
             None => check.fail_rule(
@@ -376,7 +286,7 @@ pub async fn create_contract(
         .as_deref()
         .map(|text| check.non_negative_euros("estimatedValue", text));
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let provider = providers::find_by_agb(&txn, &auth.scope, &input.provider_agb).await?;
+    let provider = catalogue::provider(&txn, &auth.scope, &input.provider_agb).await?;
     check.require_rule(
         provider.is_some(),
         "providerAgb",
@@ -441,14 +351,14 @@ pub async fn list_contracts(
         .order_by_asc(contract::Column::Id);
     select = select.filter(auth.party.contracts());
     if let Some(agb) = &filter.provider_agb {
-        let id = providers::find_by_agb(db, scope, agb).await?.map(|p| p.id);
+        let id = catalogue::provider(db, scope, agb).await?.map(|p| p.id);
         select = select.filter(contract::Column::ProviderId.eq(id.unwrap_or_default()));
     }
     if let Some(Some(status)) = status {
         select = select.filter(contract::Column::Status.eq(status));
     }
     if let Some(code) = &filter.product_group_code {
-        let id = product_groups::find_by_code(db, scope, code)
+        let id = catalogue::product_group(db, scope, code)
             .await?
             .map(|g| g.id)
             .unwrap_or_default();
@@ -460,7 +370,7 @@ pub async fn list_contracts(
         select = select.filter(contract::Column::Id.in_subquery(linked));
     }
     if let Some(cbs) = &filter.municipality_cbs {
-        let id = municipalities::find_by_cbs(db, scope, cbs)
+        let id = catalogue::municipality(db, scope, cbs)
             .await?
             .map(|m| m.id)
             .unwrap_or_default();
@@ -472,8 +382,11 @@ pub async fn list_contracts(
         select = select.filter(contract::Column::Id.in_subquery(linked));
     }
     let (items, total) = fetch_page(db, select, page).await?;
-    let links = Links::load(db, scope, &items).await?;
-    let out = items.into_iter().map(|c| links.out(c)).collect();
+    let links = ContractLinks::load(db, scope, &items).await?;
+    let out = items
+        .into_iter()
+        .map(|c| ContractOut::from(links.describe(c)))
+        .collect();
     Ok(Page::new(out, page, total).respond(&req))
 }
 
@@ -590,7 +503,7 @@ pub async fn update_contract(
         .record(&txn, "update", "contract", out.id, &out)
         .await?;
     txn.commit().await?;
-    Ok(web::Json(out))
+    Ok(web::Json(out.into()))
 }
 
 /// Remove a contract entered by mistake. Ending a real contract is a
@@ -728,5 +641,5 @@ pub async fn terminate_contract(
     )
     .await?;
     txn.commit().await?;
-    Ok(web::Json(out))
+    Ok(web::Json(out.into()))
 }

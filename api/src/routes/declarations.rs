@@ -26,9 +26,9 @@ use crate::{
     error::{ApiError, ApiResult, Problem},
     input::{Body, Check},
     pagination::{fetch_page, Page, PageQuery},
-    services::declarations::{self as service, Submission},
     state::AppState,
 };
+use domain::declarations::{self as service, Submission};
 
 pub const MAX_LINES: usize = 10_000;
 /// Twelve digits: € 10 billion in cents for a budget line; beyond it no
@@ -358,7 +358,7 @@ pub async fn submit_declarations(
     let txn = entities::transaction::begin_write(&state.db).await?;
     let submitted = match service::submit(&txn, scope, &auth.audit(), submission, &lines).await {
         Ok(submitted) => submitted,
-        Err(ApiError::Conflict {
+        Err(domain::DomainError::Conflict {
             code: "ZR-DUPLICATE",
             ..
         }) => {
@@ -375,7 +375,7 @@ pub async fn submit_declarations(
                 })?;
             return replay(&state.db, scope, existing, &hash).await;
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     };
     txn.commit().await?;
     let out = batch_out(submitted.batch, &submitted.lines);
@@ -392,8 +392,10 @@ pub async fn submit_declarations(
 
 /// The batches the caller's party sees (`parties.rs`).
 fn visible_batches<P: Permission>(auth: &Scoped<P>) -> sea_orm::Select<declaration_batch::Entity> {
-    declaration_batch::Entity::scoped(&auth.scope)
-        .filter(auth.party.declaration_batches(&auth.scope, &auth.claims))
+    declaration_batch::Entity::scoped(&auth.scope).filter(
+        auth.party
+            .declaration_batches(&auth.scope, &auth.claims.caller()),
+    )
 }
 
 /// List submitted batches, newest first (without their lines).
@@ -460,7 +462,10 @@ async fn visible_totals<C: ConnectionTrait, P: Permission>(
             // PostgreSQL sums a bigint as numeric.
             .column_as(Expr::cust("CAST(SUM(amount_cents) AS BIGINT)"), "cents")
             .filter(declaration_line::Column::BatchId.is_in(batch_ids))
-            .filter(auth.party.declaration_lines(&auth.scope, &auth.claims))
+            .filter(
+                auth.party
+                    .declaration_lines(&auth.scope, &auth.claims.caller()),
+            )
             .group_by(declaration_line::Column::BatchId)
             .group_by(declaration_line::Column::Status)
             .into_tuple()
@@ -521,7 +526,10 @@ pub async fn list_declaration_lines(
     if let Some(Some(status)) = status {
         select = select.filter(declaration_line::Column::Status.eq(status));
     }
-    let select = select.filter(auth.party.declaration_lines(&auth.scope, &auth.claims));
+    let select = select.filter(
+        auth.party
+            .declaration_lines(&auth.scope, &auth.claims.caller()),
+    );
     let (items, total) = fetch_page(&state.db, select, page).await?;
     Ok(Page::new(items.iter().map(line_out).collect(), page, total).respond(&req))
 }

@@ -8,6 +8,8 @@
 //! window, into a closed group or past a municipality's cap is a 422
 //! naming the rule, as is one of a provider the compliance register blocks.
 
+use domain::catalogue;
+use domain::codes::CodeBook;
 use std::collections::BTreeSet;
 
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
@@ -25,19 +27,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{
-    codes::CodeBook,
-    contracts::{resolve_groups, resolve_municipalities},
-    policies, providers,
-};
+use super::contracts::{resolve_groups, resolve_municipalities};
 use crate::{
     auth::{Enrol, ManageContracts, Permission, ReadEnrolments, Scoped},
     error::{ApiError, ApiResult, Problem},
     input::{Body, Check},
     pagination::{fetch_page, Page, PageQuery},
-    services::contracts::{self, Terms},
     state::AppState,
 };
+use domain::contracts::{self, Terms};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -155,7 +153,7 @@ async fn required<C: ConnectionTrait>(
 ) -> ApiResult<BTreeSet<&'static str>> {
     let mut needed = BTreeSet::new();
     for group in groups {
-        if let Some(PolicyRules::EnrolmentRequirements(p)) = policies::rules(
+        if let Some(PolicyRules::EnrolmentRequirements(p)) = domain::policies::rules(
             db,
             scope,
             kinds::ENROLMENT_REQUIREMENTS,
@@ -319,7 +317,7 @@ pub async fn create_enrolment(
     }
     let txn = entities::transaction::begin_write(&state.db).await?;
     let scope = &auth.scope;
-    let provider = providers::find_by_agb(&txn, scope, &input.provider_agb).await?;
+    let provider = catalogue::provider(&txn, scope, &input.provider_agb).await?;
     // A provider applies for itself only.
     if provider
         .as_ref()

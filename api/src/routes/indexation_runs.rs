@@ -3,6 +3,11 @@
 //! year stands (a failed preview frees the year); approving twice is a 409.
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use domain::{
+    indexation::{self, status},
+    jobs::Job,
+    runs::{self, JobError},
+};
 use entities::{
     money::cents_to_euros,
     schema::{indexation_proposal as proposal, indexation_run as run},
@@ -13,13 +18,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-use worker::{
-    jobs::indexation::{self, status},
-    runs::{self, JobError},
-    Job,
-};
 
-use super::codes::CodeBook;
 use crate::{
     auth::{ManageCatalogue, ReadRegion, Scoped},
     error::{ApiError, ApiResult, Problem},
@@ -27,6 +26,7 @@ use crate::{
     pagination::{fetch_page, Page, PageQuery},
     state::AppState,
 };
+use domain::codes::CodeBook;
 
 /// An indexation run (indexatie) for one year.
 #[derive(Debug, Serialize, ToSchema)]

@@ -2,10 +2,11 @@
 //! municipality's system sends 301s, a provider's 305, 307 and 323; a 323
 //! is answered at once with its 325. Received messages and their answers
 //! are kept and listed here; the outbox holds the 301s for allocations made
-//! through the JSON API. The work is in `services/iwmo.rs`.
+//! through the JSON API. The work is in `domain::iwmo`.
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
+use domain::parties::Party;
 use entities::{
     enums::Law,
     schema::{iwmo_message, iwmo_outbox},
@@ -22,10 +23,9 @@ use crate::{
     error::{ApiError, ApiResult, Problem},
     input::XmlBody,
     pagination::{fetch_page, Page, PageQuery},
-    parties::Party,
-    services::iwmo::{self as service, Received, Secrets},
     state::AppState,
 };
+use domain::iwmo::{self as service, Received, Secrets};
 
 const XML: &str = "application/xml";
 

@@ -10,7 +10,6 @@ pub mod auth_token;
 pub mod bridging_agreements;
 pub mod budget_ceilings;
 pub mod budget_frameworks;
-pub mod codes;
 pub mod compliance_checks;
 pub mod contract_amendments;
 pub mod contracts;

@@ -2,6 +2,7 @@
 //! inhabitants per year (for spend per inhabitant in the reports).
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use domain::catalogue;
 use entities::{
     schema::{municipality, municipality_population as population},
     RegionScope, TenantEntity, TenantRecord,
@@ -72,18 +73,6 @@ fn check_population(check: &mut Check, population: &[Population]) {
             check.fail_rule(format!("population[{i}].year"), "is listed twice");
         }
     }
-}
-
-/// Looks up a municipality of the region by CBS code.
-pub async fn find_by_cbs<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    cbs: &str,
-) -> ApiResult<Option<municipality::Model>> {
-    Ok(municipality::Entity::scoped(scope)
-        .filter(municipality::Column::CbsCode.eq(cbs))
-        .one(db)
-        .await?)
 }
 
 async fn populations<C: ConnectionTrait>(
@@ -233,7 +222,7 @@ pub async fn get_municipality(
     auth: Scoped<ReadRegion>,
     path: web::Path<(String, String)>,
 ) -> ApiResult<web::Json<MunicipalityOut>> {
-    let m = find_by_cbs(&state.db, &auth.scope, &path.1)
+    let m = catalogue::municipality(&state.db, &auth.scope, &path.1)
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(web::Json(load_out(&state.db, &auth.scope, m).await?))
@@ -264,7 +253,7 @@ pub async fn update_municipality(
     }
     check.finish()?;
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let existing = find_by_cbs(&txn, &auth.scope, &path.1)
+    let existing = catalogue::municipality(&txn, &auth.scope, &path.1)
         .await?
         .ok_or(ApiError::NotFound)?;
     let mut model: municipality::ActiveModel = existing.into();
@@ -297,7 +286,7 @@ pub async fn delete_municipality(
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let existing = find_by_cbs(&txn, &auth.scope, &path.1)
+    let existing = catalogue::municipality(&txn, &auth.scope, &path.1)
         .await?
         .ok_or(ApiError::NotFound)?;
     municipality::Entity::delete_scoped_by_id(&txn, &auth.scope, existing.id).await?;

@@ -5,6 +5,7 @@
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
+use domain::outflow;
 use entities::{
     schema::{outflow_check as check, outflow_flag as flag},
     TenantEntity, TenantRecord,
@@ -13,9 +14,7 @@ use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-use worker::jobs::outflow;
 
-use super::codes::CodeBook;
 use crate::{
     auth::{ManageContracts, ReadRegion, Scoped},
     error::{ApiError, ApiResult, Problem},
@@ -23,6 +22,7 @@ use crate::{
     pagination::{fetch_page, Page, PageQuery},
     state::AppState,
 };
+use domain::codes::CodeBook;
 
 /// An outflow check.
 #[derive(Debug, Serialize, ToSchema)]

@@ -4,6 +4,7 @@
 //! (indexation, outflow thresholds, admission) join the same resource.
 
 use actix_web::{delete, get, put, web, HttpRequest, HttpResponse};
+use domain::catalogue;
 use entities::{
     policy::{kinds, PolicyRules, REGION_SCOPE},
     schema::policy,
@@ -13,7 +14,6 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, Query
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{municipalities, product_groups, products};
 use crate::{
     auth::{ManageCatalogue, ReadRegion, Scoped},
     error::{ApiError, ApiResult, Problem},
@@ -55,30 +55,7 @@ fn to_out(m: policy::Model) -> PolicyOut {
     }
 }
 
-async fn find<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    kind: &str,
-    scope_key: &str,
-) -> ApiResult<Option<policy::Model>> {
-    Ok(policy::Entity::scoped(scope)
-        .filter(policy::Column::Kind.eq(kind))
-        .filter(policy::Column::ScopeKey.eq(scope_key))
-        .one(db)
-        .await?)
-}
-
-/// The rules of `kind` for `scope_key`, if the region has set them.
-pub async fn rules<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    kind: &str,
-    scope_key: &str,
-) -> ApiResult<Option<PolicyRules>> {
-    Ok(find(db, scope, kind, scope_key)
-        .await?
-        .and_then(|m| PolicyRules::parse(&m.kind, m.body).ok()))
-}
+use domain::policies::find;
 
 /// Refuses a scope that does not exist for the kind.
 async fn check_scope<C: ConnectionTrait>(
@@ -88,21 +65,19 @@ async fn check_scope<C: ConnectionTrait>(
     scope_key: &str,
 ) -> ApiResult<()> {
     let known = match kind {
-        kinds::TEMPORARY_INTENSIVE => products::find_by_code(db, scope, scope_key)
-            .await?
-            .is_some(),
+        kinds::TEMPORARY_INTENSIVE => catalogue::product(db, scope, scope_key).await?.is_some(),
         kinds::CONTRACT_ADMISSION | kinds::ENROLMENT_REQUIREMENTS => {
-            product_groups::find_by_code(db, scope, scope_key)
+            catalogue::product_group(db, scope, scope_key)
                 .await?
                 .is_some()
         }
         kinds::INDEXATION if scope_key != REGION_SCOPE => {
-            product_groups::find_by_code(db, scope, scope_key)
+            catalogue::product_group(db, scope, scope_key)
                 .await?
                 .is_some()
         }
         kinds::SELF_EMPLOYED | kinds::CLOSED_PRODUCT_GROUPS | kinds::PROVIDER_CAPS => {
-            municipalities::find_by_cbs(db, scope, scope_key)
+            catalogue::municipality(db, scope, scope_key)
                 .await?
                 .is_some()
         }

@@ -1,8 +1,9 @@
 //! Product groups (percelen / segmenten) of the catalogue, addressed by code.
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use entities::{enums::Law, schema::product_group, RegionScope, TenantEntity, TenantRecord};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set};
+use domain::catalogue;
+use entities::{enums::Law, schema::product_group, TenantEntity, TenantRecord};
+use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -62,17 +63,6 @@ pub struct ProductGroupFilter {
     /// Only groups under this law.
     #[param(value_type = Option<Law>)]
     pub law: Option<String>,
-}
-
-pub async fn find_by_code<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    code: &str,
-) -> ApiResult<Option<product_group::Model>> {
-    Ok(product_group::Entity::scoped(scope)
-        .filter(product_group::Column::Code.eq(code))
-        .one(db)
-        .await?)
 }
 
 /// Add a product group.
@@ -168,7 +158,7 @@ pub async fn get_product_group(
     auth: Scoped<ReadRegion>,
     path: web::Path<(String, String)>,
 ) -> ApiResult<web::Json<ProductGroupOut>> {
-    let m = find_by_code(&state.db, &auth.scope, &path.1)
+    let m = catalogue::product_group(&state.db, &auth.scope, &path.1)
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(web::Json(m.into()))
@@ -197,7 +187,7 @@ pub async fn update_product_group(
     let law = input.law.as_deref().map(|l| check.one_of::<Law>("law", l));
     check.finish()?;
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let existing = find_by_code(&txn, &auth.scope, &path.1)
+    let existing = catalogue::product_group(&txn, &auth.scope, &path.1)
         .await?
         .ok_or(ApiError::NotFound)?;
     let mut model: product_group::ActiveModel = existing.into();
@@ -229,7 +219,7 @@ pub async fn delete_product_group(
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let existing = find_by_code(&txn, &auth.scope, &path.1)
+    let existing = catalogue::product_group(&txn, &auth.scope, &path.1)
         .await?
         .ok_or(ApiError::NotFound)?;
     product_group::Entity::delete_scoped_by_id(&txn, &auth.scope, existing.id).await?;

@@ -1,6 +1,7 @@
 //! Products of the catalogue (iWmo product codes), addressed by code.
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use domain::catalogue;
 use entities::{
     enums::{ArrangementPeriod, FundingVariant, Unit},
     schema::{product, product_group},
@@ -10,7 +11,6 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, Query
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::product_groups;
 use crate::{
     auth::{ManageCatalogue, ReadRegion, Scoped},
     error::{ApiError, ApiResult, Problem},
@@ -93,17 +93,6 @@ pub struct ProductFilter {
     pub product_group_code: Option<String>,
 }
 
-pub async fn find_by_code<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    code: &str,
-) -> ApiResult<Option<product::Model>> {
-    Ok(product::Entity::scoped(scope)
-        .filter(product::Column::Code.eq(code))
-        .one(db)
-        .await?)
-}
-
 fn check_product_code(check: &mut Check, code: &str) {
     let ok = !code.is_empty() && code.len() <= 5 && code.bytes().all(|b| b.is_ascii_alphanumeric());
     check.require(
@@ -122,7 +111,7 @@ async fn group_of<C: ConnectionTrait>(
     scope: &RegionScope,
     code: &str,
 ) -> ApiResult<product_group::Model> {
-    product_groups::find_by_code(db, scope, code)
+    catalogue::product_group(db, scope, code)
         .await?
         .ok_or_else(|| {
             ApiError::unprocessable("productGroupCode", "no such product group in this region")
@@ -168,7 +157,7 @@ async fn check_links<C: ConnectionTrait>(
     );
     let mut main_id = None;
     if let Some(main_code) = intensive_for {
-        let main = find_by_code(db, scope, main_code).await?;
+        let main = catalogue::product(db, scope, main_code).await?;
         let fits = main
             .as_ref()
             .is_some_and(|m| m.code != code && m.intensive_for_product_id.is_none());
@@ -293,7 +282,7 @@ pub async fn list_products(
     let mut select = product::Entity::scoped(&auth.scope).order_by_asc(product::Column::Code);
     if let Some(code) = &filter.product_group_code {
         // An unknown group matches nothing: an empty page, not an error.
-        let group_id = product_groups::find_by_code(&state.db, &auth.scope, code)
+        let group_id = catalogue::product_group(&state.db, &auth.scope, code)
             .await?
             .map(|g| g.id);
         select = select.filter(product::Column::ProductGroupId.eq(group_id.unwrap_or_default()));
@@ -342,7 +331,7 @@ pub async fn get_product(
     auth: Scoped<ReadRegion>,
     path: web::Path<(String, String)>,
 ) -> ApiResult<web::Json<ProductOut>> {
-    let m = find_by_code(&state.db, &auth.scope, &path.1)
+    let m = catalogue::product(&state.db, &auth.scope, &path.1)
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(web::Json(to_out(&state.db, &auth.scope, m).await?))
@@ -385,7 +374,7 @@ pub async fn update_product(
         .map(|a| check.one_of::<ArrangementPeriod>("arrangementPeriod", a));
     check.finish()?;
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let existing = find_by_code(&txn, &auth.scope, &path.1)
+    let existing = catalogue::product(&txn, &auth.scope, &path.1)
         .await?
         .ok_or(ApiError::NotFound)?;
     let main_id = check_links(
@@ -442,7 +431,7 @@ pub async fn delete_product(
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let existing = find_by_code(&txn, &auth.scope, &path.1)
+    let existing = catalogue::product(&txn, &auth.scope, &path.1)
         .await?
         .ok_or(ApiError::NotFound)?;
     product::Entity::delete_scoped_by_id(&txn, &auth.scope, existing.id).await?;

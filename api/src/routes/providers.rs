@@ -2,8 +2,9 @@
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
-use entities::{schema::provider, RegionScope, TenantEntity, TenantRecord};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set};
+use domain::catalogue;
+use entities::{schema::provider, TenantEntity, TenantRecord};
+use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -86,17 +87,6 @@ pub struct ProviderFilter {
     pub uses_self_employed: Option<bool>,
     /// Only providers whose KvK number is this.
     pub kvk_number: Option<String>,
-}
-
-pub async fn find_by_agb<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    agb: &str,
-) -> ApiResult<Option<provider::Model>> {
-    Ok(provider::Entity::scoped(scope)
-        .filter(provider::Column::AgbCode.eq(agb))
-        .one(db)
-        .await?)
 }
 
 /// Register a provider.
@@ -198,7 +188,7 @@ pub async fn get_provider(
     auth: Scoped<ReadRegion>,
     path: web::Path<(String, String)>,
 ) -> ApiResult<web::Json<ProviderOut>> {
-    let m = find_by_agb(&state.db, &auth.scope, &path.1)
+    let m = catalogue::provider(&state.db, &auth.scope, &path.1)
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(web::Json(m.into()))
@@ -233,7 +223,7 @@ pub async fn update_provider(
         check.optional_date("financialCheckedOn", input.financial_checked_on.as_deref());
     check.finish()?;
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let existing = find_by_agb(&txn, &auth.scope, &path.1)
+    let existing = catalogue::provider(&txn, &auth.scope, &path.1)
         .await?
         .ok_or(ApiError::NotFound)?;
     let mut model: provider::ActiveModel = existing.into();
@@ -274,7 +264,7 @@ pub async fn delete_provider(
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let existing = find_by_agb(&txn, &auth.scope, &path.1)
+    let existing = catalogue::provider(&txn, &auth.scope, &path.1)
         .await?
         .ok_or(ApiError::NotFound)?;
     provider::Entity::delete_scoped_by_id(&txn, &auth.scope, existing.id).await?;

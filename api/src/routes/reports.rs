@@ -11,7 +11,7 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::codes::CodeBook;
+use domain::codes::CodeBook;
 
 use crate::{
     auth::{ReadMonitor, Scoped},
@@ -19,9 +19,9 @@ use crate::{
     input::Body,
     pagination::{fetch_page, Page, PageQuery},
     report_files,
-    services::reports::{self, own_municipality, ReportRequest},
     state::AppState,
 };
+use domain::report_requests::{self, own_municipality, ReportRequest};
 
 /// A monitoring report; `content` holds its tables once `status` is `done`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -126,7 +126,7 @@ pub async fn create_report(
         municipality_cbs: input.municipality_cbs.as_deref(),
     };
     let (saved, job) =
-        reports::request(&txn, &auth.scope, &auth.party, &auth.audit(), asked).await?;
+        report_requests::request(&txn, &auth.scope, &auth.party, &auth.audit(), asked).await?;
     let codes = CodeBook::load(&txn, &auth.scope).await?;
     let out = ReportOut::of(saved, &codes);
     state.queue.push_and_commit(&state.db, txn, job).await?;

@@ -2,6 +2,7 @@
 //! region or differentiated per provider and/or municipality. Versions of the
 //! same product/provider/municipality never overlap.
 
+use domain::catalogue;
 use std::collections::HashMap;
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
@@ -21,7 +22,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{codes::codes_of, municipalities, products, providers};
 use crate::{
     auth::{ManageCatalogue, ReadRegion, Scoped},
     error::{ApiError, ApiResult, Problem},
@@ -29,6 +29,7 @@ use crate::{
     pagination::{fetch_page, Page, PageQuery},
     state::AppState,
 };
+use domain::codes::codes_of;
 
 /// A tariff (tarief): price per unit of a product for a period.
 #[derive(Debug, Serialize, ToSchema)]
@@ -246,7 +247,7 @@ pub async fn create_tariff(
         check.require(price >= Decimal::ZERO, "price", "must not be negative");
     }
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let product = products::find_by_code(&txn, &auth.scope, &input.product_code).await?;
+    let product = catalogue::product(&txn, &auth.scope, &input.product_code).await?;
     check.require_rule(
         product.is_some(),
         "productCode",
@@ -254,7 +255,7 @@ pub async fn create_tariff(
     );
     let provider = match &input.provider_agb {
         Some(agb) => {
-            let found = providers::find_by_agb(&txn, &auth.scope, agb).await?;
+            let found = catalogue::provider(&txn, &auth.scope, agb).await?;
             check.require_rule(
                 found.is_some(),
                 "providerAgb",
@@ -266,7 +267,7 @@ pub async fn create_tariff(
     };
     let municipality = match &input.municipality_cbs {
         Some(cbs) => {
-            let found = municipalities::find_by_cbs(&txn, &auth.scope, cbs).await?;
+            let found = catalogue::municipality(&txn, &auth.scope, cbs).await?;
             check.require_rule(
                 found.is_some(),
                 "municipalityCbs",
@@ -334,17 +335,15 @@ pub async fn list_tariffs(
         .order_by_asc(tariff::Column::Id);
     // An unknown code matches nothing: an empty page rather than an error.
     if let Some(code) = &filter.product_code {
-        let id = products::find_by_code(db, scope, code).await?.map(|p| p.id);
+        let id = catalogue::product(db, scope, code).await?.map(|p| p.id);
         select = select.filter(tariff::Column::ProductId.eq(id.unwrap_or_default()));
     }
     if let Some(agb) = &filter.provider_agb {
-        let id = providers::find_by_agb(db, scope, agb).await?.map(|p| p.id);
+        let id = catalogue::provider(db, scope, agb).await?.map(|p| p.id);
         select = select.filter(tariff::Column::ProviderId.eq(id.unwrap_or_default()));
     }
     if let Some(cbs) = &filter.municipality_cbs {
-        let id = municipalities::find_by_cbs(db, scope, cbs)
-            .await?
-            .map(|m| m.id);
+        let id = catalogue::municipality(db, scope, cbs).await?.map(|m| m.id);
         select = select.filter(tariff::Column::MunicipalityId.eq(id.unwrap_or_default()));
     }
     if let Some(Some(date)) = date {

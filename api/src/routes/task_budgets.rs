@@ -6,10 +6,14 @@
 //! schedule's weights); the settlement compares budget, paid and the
 //! planned with the realised clients.
 
+use domain::catalogue;
 use std::collections::BTreeMap;
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::Datelike;
+use domain::funding::{
+    bands_of, contract_municipalities, hourly_price, schedule_of, split_weights, task_figures,
+};
 use entities::{
     enums::{FundingVariant, TaskBudgetSplit},
     funding::{check_startup, deviation_percent, split_by_weight, IntensityBand},
@@ -22,11 +26,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, Query
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
-use worker::funding::{
-    bands_of, contract_municipalities, hourly_price, schedule_of, split_weights, task_figures,
-};
 
-use super::{codes::CodeBook, products};
 use crate::{
     auth::{ManageContracts, ReadRegion, Scoped},
     error::{ApiError, ApiResult, Problem},
@@ -34,6 +34,7 @@ use crate::{
     pagination::{fetch_page, Page, PageQuery},
     state::AppState,
 };
+use domain::codes::CodeBook;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -322,7 +323,7 @@ pub async fn create_task_budget(
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let product = products::find_by_code(&txn, scope, &input.product_code).await?;
+    let product = catalogue::product(&txn, scope, &input.product_code).await?;
     let mut check = Check::new();
     check.require_rule(
         product

@@ -1,0 +1,264 @@
+//! Budget ceilings that steer intake (seed 002 §5.3): a ceiling's forecast
+//! is its approved spend plus what the running allocations in its reach
+//! still commit this year. A new allocation, or a change that raises one,
+//! is measured before the write, and after it the allocation's own
+//! commitment replaces what it committed before: crossing an alert level records
+//! a `forecast` signal, taking a hard ceiling's forecast over its amount is
+//! refused with a 422 naming the ceiling. Payment of delivered care is
+//! never refused (the declarations book spend, nothing more).
+
+use std::collections::{hash_map::Entry, HashMap};
+
+use chrono::{Datelike, NaiveDate};
+use entities::{
+    declaration_rules::levels_reached,
+    schema::{budget_signal, spend_rollup},
+};
+use entities::{
+    funding::levels_crossed,
+    money::cents_to_euros,
+    schema::{allocation, budget_ceiling, product},
+    RegionScope, TenantEntity,
+};
+use sea_orm::{
+    sea_query::Condition, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction,
+    EntityTrait, QueryFilter, QueryTrait, Set,
+};
+use uuid::Uuid;
+
+use crate::{
+    error::{DomainError, DomainResult},
+    funding::{alert_levels, commitments, Reach},
+};
+
+/// The part of a ceiling's forecast an allocation adds: realised spend plus
+/// the commitments of every allocation in the ceiling's reach in its year.
+pub async fn forecast_of<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    ceiling: &budget_ceiling::Model,
+) -> DomainResult<i64> {
+    let reach = Reach {
+        provider_id: ceiling.provider_id,
+        product_group_ids: ceiling.product_group_id.map(|g| vec![g]),
+        municipality_id: ceiling.municipality_id,
+        allocation_id: None,
+    };
+    let committed: i64 = commitments(db, scope, ceiling.year, &reach)
+        .await?
+        .values()
+        .sum();
+    Ok(ceiling.spent_cents.saturating_add(committed))
+}
+
+/// What one allocation commits in `year` (0 when it does not run then).
+async fn commitment_of<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    year: i32,
+    allocation_id: uuid::Uuid,
+) -> DomainResult<i64> {
+    let reach = Reach {
+        allocation_id: Some(allocation_id),
+        ..Reach::default()
+    };
+    Ok(commitments(db, scope, year, &reach).await?.values().sum())
+}
+
+/// The ceilings an allocation counts against, with their forecasts before
+/// the allocation is stored or changed, and what it committed then.
+pub struct Steering {
+    measured: Vec<(budget_ceiling::Model, i64)>,
+    committed_before: HashMap<i32, i64>,
+}
+
+impl Steering {
+    /// Measures the ceilings whose reach holds the allocation's provider,
+    /// product group and municipality, in the years it runs; `existing` is
+    /// the allocation a change is about to change.
+    pub async fn measure<C: ConnectionTrait>(
+        db: &C,
+        scope: &RegionScope,
+        product: &product::Model,
+        allocation: (uuid::Uuid, uuid::Uuid),
+        (start, end): (NaiveDate, Option<NaiveDate>),
+        existing: Option<uuid::Uuid>,
+    ) -> DomainResult<Self> {
+        let (provider_id, municipality_id) = allocation;
+        let ceilings = budget_ceiling::Entity::scoped(scope)
+            .filter(
+                Condition::any()
+                    .add(budget_ceiling::Column::ProviderId.is_null())
+                    .add(budget_ceiling::Column::ProviderId.eq(provider_id)),
+            )
+            .filter(
+                Condition::any()
+                    .add(budget_ceiling::Column::ProductGroupId.is_null())
+                    .add(budget_ceiling::Column::ProductGroupId.eq(product.product_group_id)),
+            )
+            .filter(
+                Condition::any()
+                    .add(budget_ceiling::Column::MunicipalityId.is_null())
+                    .add(budget_ceiling::Column::MunicipalityId.eq(municipality_id)),
+            )
+            .filter(budget_ceiling::Column::Year.gte(start.year()))
+            .apply_if(end, |q, end| {
+                q.filter(budget_ceiling::Column::Year.lte(end.year()))
+            })
+            .all(db)
+            .await?;
+        let mut measured = Vec::with_capacity(ceilings.len());
+        let mut committed_before = HashMap::new();
+        for ceiling in ceilings {
+            let before = forecast_of(db, scope, &ceiling).await?;
+            if let (Some(id), Entry::Vacant(year)) =
+                (existing, committed_before.entry(ceiling.year))
+            {
+                year.insert(commitment_of(db, scope, ceiling.year, id).await?);
+            }
+            measured.push((ceiling, before));
+        }
+        Ok(Self {
+            measured,
+            committed_before,
+        })
+    }
+
+    /// After the write: the forecast with the allocation's new commitment in
+    /// place of its old one. Refuses a raise over a hard ceiling, and
+    /// signals the alert levels the forecast crossed.
+    pub async fn settle<C: ConnectionTrait>(
+        self,
+        db: &C,
+        scope: &RegionScope,
+        stored: &allocation::Model,
+    ) -> DomainResult<()> {
+        if self.measured.is_empty() {
+            return Ok(());
+        }
+        let levels = alert_levels(db, scope).await?;
+        let mut committed_after: HashMap<i32, i64> = HashMap::new();
+        for (ceiling, before) in self.measured {
+            let now = match committed_after.get(&ceiling.year) {
+                Some(cents) => *cents,
+                None => {
+                    let cents = commitment_of(db, scope, ceiling.year, stored.id).await?;
+                    committed_after.insert(ceiling.year, cents);
+                    cents
+                }
+            };
+            let then = self
+                .committed_before
+                .get(&ceiling.year)
+                .copied()
+                .unwrap_or(0);
+            let after = before - then + now;
+            if after <= before {
+                continue;
+            }
+            if ceiling.hard && after > ceiling.amount_cents {
+                return Err(DomainError::rule(
+                    "ZR-ALLOC-CEILING",
+                    format!(
+                        "Allocation {} would take the forecast of hard budget ceiling {} \
+                         ({} for {}) to {}: {} realised and {} committed.",
+                        stored.allocation_number,
+                        ceiling.id,
+                        cents_to_euros(ceiling.amount_cents),
+                        ceiling.year,
+                        cents_to_euros(after),
+                        cents_to_euros(ceiling.spent_cents),
+                        cents_to_euros(after - ceiling.spent_cents),
+                    ),
+                ));
+            }
+            for level in levels_crossed(ceiling.amount_cents, before, after, &levels) {
+                record_signal(db, scope, ceiling.id, FORECAST_SIGNAL, level, after).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The kinds of budget signal: approved spend, or an allocation's forecast.
+pub const SPENT_SIGNAL: &str = "spent";
+pub const FORECAST_SIGNAL: &str = "forecast";
+
+/// Records that a ceiling reached a level: one signal per ceiling, kind
+/// and level, however often it is reached.
+pub async fn record_signal<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    ceiling_id: Uuid,
+    kind: &str,
+    level_percent: i32,
+    spent_cents: i64,
+) -> DomainResult<()> {
+    budget_signal::Entity::insert(budget_signal::ActiveModel {
+        region_id: Set(scope.region_id),
+        id: Set(Uuid::now_v7()),
+        budget_ceiling_id: Set(ceiling_id),
+        kind: Set(kind.into()),
+        level_percent: Set(level_percent),
+        spent_cents: Set(spent_cents),
+        created_at: Set(entities::clock::now()),
+    })
+    .on_conflict_do_nothing_on([
+        budget_signal::Column::RegionId,
+        budget_signal::Column::BudgetCeilingId,
+        budget_signal::Column::Kind,
+        budget_signal::Column::LevelPercent,
+    ])
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+/// Counts the approved spend of a ceiling's scope (provider, year, and its
+/// product group and municipality if set) from the spend rollups, stores it,
+/// and records the signals of the alert levels it has already reached: a
+/// ceiling set after spend was approved starts where the spend is.
+pub async fn count_spend(
+    txn: &DatabaseTransaction,
+    scope: &RegionScope,
+    ceiling: budget_ceiling::Model,
+) -> DomainResult<budget_ceiling::Model> {
+    use sea_orm::{sea_query::Expr, QuerySelect};
+    let from = NaiveDate::from_ymd_opt(ceiling.year, 1, 1);
+    let to = NaiveDate::from_ymd_opt(ceiling.year, 12, 31);
+    let (Some(from), Some(to)) = (from, to) else {
+        return Err(DomainError::invalid(
+            "year",
+            "must be a year from 1900 to 2199",
+        ));
+    };
+    let spent: Option<i64> = spend_rollup::Entity::scoped(scope)
+        .select_only()
+        // PostgreSQL sums a bigint as numeric.
+        .column_as(Expr::cust("CAST(SUM(amount_cents) AS BIGINT)"), "spent")
+        .filter(spend_rollup::Column::Month.between(from, to))
+        .apply_if(ceiling.provider_id, |q, id| {
+            q.filter(spend_rollup::Column::ProviderId.eq(id))
+        })
+        .apply_if(ceiling.product_group_id, |q, id| {
+            q.filter(spend_rollup::Column::ProductGroupId.eq(id))
+        })
+        .apply_if(ceiling.municipality_id, |q, id| {
+            q.filter(spend_rollup::Column::MunicipalityId.eq(id))
+        })
+        .into_tuple()
+        .one(txn)
+        .await?
+        .flatten();
+    let spent = spent.unwrap_or(0);
+    let levels = crate::funding::alert_levels(txn, scope).await?;
+    for level in levels_reached(ceiling.amount_cents, spent, &levels) {
+        record_signal(txn, scope, ceiling.id, SPENT_SIGNAL, level, spent).await?;
+    }
+    if spent == ceiling.spent_cents {
+        return Ok(ceiling);
+    }
+    let mut model: budget_ceiling::ActiveModel = ceiling.into();
+    model.spent_cents = Set(spent);
+    Ok(model.update(txn).await?)
+}
