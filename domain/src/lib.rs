@@ -7,27 +7,35 @@
 //! ARCHITECTURE.md for the crates and who may depend on whom).
 
 pub mod allocations;
+pub mod api_clients;
 pub mod audit;
+pub mod bridging;
 pub mod catalogue;
 pub mod ceilings;
 pub mod check;
 pub mod client_key;
 pub mod codes;
+pub mod compliance;
 pub mod contract_watch;
 pub mod contracts;
 pub mod declarations;
+pub mod enrolments;
 pub mod error;
+pub mod frameworks;
 pub mod funding;
+pub mod index_figures;
 pub mod indexation;
 pub mod iwmo;
 pub mod jobs;
 pub mod outflow;
 pub mod parties;
 pub mod policies;
+pub mod regions;
 pub mod report_requests;
 pub mod reports;
 pub mod rows;
 pub mod runs;
+pub mod task_budgets;
 pub mod vault;
 
 pub use error::{DomainError, DomainResult, FieldError};

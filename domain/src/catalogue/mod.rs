@@ -11,6 +11,8 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::error::DomainResult;
 
+pub mod tariffs;
+
 /// A catalogue resource addressed by a natural key unique in its region.
 pub trait NaturalKey: TenantEntity {
     /// The column that holds the key (CBS code, code, AGB code).
