@@ -8,6 +8,7 @@ pub mod api_clients;
 pub mod audit_events;
 pub mod auth_token;
 pub mod bridging_agreements;
+pub mod catalogue;
 pub mod budget_ceilings;
 pub mod budget_frameworks;
 pub mod compliance_checks;

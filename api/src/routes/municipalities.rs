@@ -2,20 +2,18 @@
 //! inhabitants per year (for spend per inhabitant in the reports).
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use domain::catalogue;
-use entities::{
-    schema::{municipality, municipality_population as population},
-    RegionScope, TenantEntity, TenantRecord,
-};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set};
+use domain::catalogue::municipalities::{self, Municipality, MunicipalityChange, NewMunicipality};
+use entities::{schema::municipality, TenantEntity};
+use sea_orm::QueryOrder;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::catalogue;
 use crate::{
     auth::{ManageCatalogue, ReadRegion, Scoped},
-    error::{ApiError, ApiResult, Problem},
+    error::{ApiResult, Problem},
     input::{Body, Check},
-    pagination::{fetch_page, Page, PageQuery},
+    pagination::{Page, PageQuery},
     state::AppState,
 };
 
@@ -75,63 +73,31 @@ fn check_population(check: &mut Check, population: &[Population]) {
     }
 }
 
-async fn populations<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    ids: &[uuid::Uuid],
-) -> ApiResult<Vec<population::Model>> {
-    Ok(population::Entity::scoped(scope)
-        .filter(population::Column::MunicipalityId.is_in(ids.iter().copied()))
-        .order_by_asc(population::Column::Year)
-        .all(db)
-        .await?)
+/// The inhabitants as the domain takes them.
+fn inhabitants(list: Vec<Population>) -> Vec<domain::catalogue::municipalities::Population> {
+    list.into_iter()
+        .map(|p| domain::catalogue::municipalities::Population {
+            year: p.year,
+            inhabitants: p.inhabitants,
+        })
+        .collect()
 }
 
-async fn replace_population<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    municipality_id: uuid::Uuid,
-    list: &[Population],
-) -> ApiResult<()> {
-    population::Entity::delete_scoped(scope)
-        .filter(population::Column::MunicipalityId.eq(municipality_id))
-        .exec(db)
-        .await?;
-    for p in list {
-        population::ActiveModel {
-            region_id: Set(scope.region_id),
-            municipality_id: Set(municipality_id),
-            year: Set(p.year),
-            inhabitants: Set(p.inhabitants),
+impl From<Municipality> for MunicipalityOut {
+    fn from(m: Municipality) -> Self {
+        Self {
+            cbs_code: m.cbs_code,
+            name: m.name,
+            population: m
+                .population
+                .into_iter()
+                .map(|p| Population {
+                    year: p.year,
+                    inhabitants: p.inhabitants,
+                })
+                .collect(),
         }
-        .insert(db)
-        .await?;
     }
-    Ok(())
-}
-
-fn to_out(m: municipality::Model, all: &[population::Model]) -> MunicipalityOut {
-    MunicipalityOut {
-        population: all
-            .iter()
-            .filter(|p| p.municipality_id == m.id)
-            .map(|p| Population {
-                year: p.year,
-                inhabitants: p.inhabitants,
-            })
-            .collect(),
-        cbs_code: m.cbs_code,
-        name: m.name,
-    }
-}
-
-async fn load_out<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    m: municipality::Model,
-) -> ApiResult<MunicipalityOut> {
-    let pops = populations(db, scope, &[m.id]).await?;
-    Ok(to_out(m, &pops))
 }
 
 /// Add a municipality to the region.
@@ -158,31 +124,21 @@ pub async fn create_municipality(
     check.name("name", &input.name, 200);
     check_population(&mut check, &input.population);
     check.finish()?;
+    let new = NewMunicipality {
+        cbs_code: input.cbs_code,
+        name: input.name,
+        population: inhabitants(input.population),
+    };
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let model = municipality::ActiveModel {
-        region_id: Set(auth.scope.region_id),
-        id: Set(uuid::Uuid::now_v7()),
-        cbs_code: Set(input.cbs_code.clone()),
-        name: Set(input.name.trim().to_owned()),
-        created_at: Set(entities::clock::now()),
-    }
-    .insert(&txn)
-    .await?;
-    replace_population(&txn, &auth.scope, model.id, &input.population).await?;
-    let out = load_out(&txn, &auth.scope, model).await?;
-    auth.audit()
-        .record(&txn, "create", "municipality", &out.cbs_code, &out)
-        .await?;
+    let out =
+        MunicipalityOut::from(municipalities::create(&txn, &auth.scope, &auth.audit(), new).await?);
     txn.commit().await?;
-    Ok(HttpResponse::Created()
-        .insert_header((
-            "Location",
-            format!(
-                "/api/v1/regions/{}/municipalities/{}",
-                auth.region.code, out.cbs_code
-            ),
-        ))
-        .json(out))
+    Ok(catalogue::created(
+        &auth.region.code,
+        "municipalities",
+        &out.cbs_code,
+        &out,
+    ))
 }
 
 /// List the region's municipalities, by CBS code.
@@ -202,11 +158,7 @@ pub async fn list_municipalities(
     let page = query.validate()?;
     let select =
         municipality::Entity::scoped(&auth.scope).order_by_asc(municipality::Column::CbsCode);
-    let (items, total) = fetch_page(&state.db, select, page).await?;
-    let ids: Vec<_> = items.iter().map(|m| m.id).collect();
-    let pops = populations(&state.db, &auth.scope, &ids).await?;
-    let out = items.into_iter().map(|m| to_out(m, &pops)).collect();
-    Ok(Page::new(out, page, total).respond(&req))
+    catalogue::list::<_, MunicipalityOut>(&req, &state.db, &auth.scope, select, page).await
 }
 
 /// Get a municipality by CBS code.
@@ -222,10 +174,7 @@ pub async fn get_municipality(
     auth: Scoped<ReadRegion>,
     path: web::Path<(String, String)>,
 ) -> ApiResult<web::Json<MunicipalityOut>> {
-    let m = catalogue::municipality(&state.db, &auth.scope, &path.1)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(web::Json(load_out(&state.db, &auth.scope, m).await?))
+    catalogue::get::<municipality::Entity, _>(&state.db, &auth.scope, &path.1).await
 }
 
 /// Change a municipality's name or inhabitants.
@@ -252,24 +201,14 @@ pub async fn update_municipality(
         check_population(&mut check, list);
     }
     check.finish()?;
+    let change = MunicipalityChange {
+        name: input.name,
+        population: input.population.map(inhabitants),
+    };
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let existing = catalogue::municipality(&txn, &auth.scope, &path.1)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let mut model: municipality::ActiveModel = existing.into();
-    if let Some(name) = &input.name {
-        model.name = Set(name.trim().to_owned());
-    }
-    let model = model.update(&txn).await?;
-    if let Some(list) = &input.population {
-        replace_population(&txn, &auth.scope, model.id, list).await?;
-    }
-    let out = load_out(&txn, &auth.scope, model).await?;
-    auth.audit()
-        .record(&txn, "update", "municipality", &out.cbs_code, &out)
-        .await?;
+    let saved = municipalities::change(&txn, &auth.scope, &auth.audit(), &path.1, change).await?;
     txn.commit().await?;
-    Ok(web::Json(out))
+    Ok(web::Json(saved.into()))
 }
 
 /// Remove a municipality that nothing refers to (409 otherwise).
@@ -285,20 +224,5 @@ pub async fn delete_municipality(
     auth: Scoped<ManageCatalogue>,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
-    let txn = entities::transaction::begin_write(&state.db).await?;
-    let existing = catalogue::municipality(&txn, &auth.scope, &path.1)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    municipality::Entity::delete_scoped_by_id(&txn, &auth.scope, existing.id).await?;
-    auth.audit()
-        .record(
-            &txn,
-            "delete",
-            "municipality",
-            &existing.cbs_code,
-            serde_json::json!({}),
-        )
-        .await?;
-    txn.commit().await?;
-    Ok(HttpResponse::NoContent().finish())
+    catalogue::delete::<municipality::Entity>(&state.db, &auth.scope, &auth.audit(), &path.1).await
 }

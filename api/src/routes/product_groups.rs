@@ -1,17 +1,18 @@
 //! Product groups (percelen / segmenten) of the catalogue, addressed by code.
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use domain::catalogue;
-use entities::{enums::Law, schema::product_group, TenantEntity, TenantRecord};
-use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, Set};
+use domain::catalogue::product_groups::{self, NewProductGroup, ProductGroup, ProductGroupChange};
+use entities::{enums::Law, schema::product_group, TenantEntity};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::catalogue;
 use crate::{
     auth::{ManageCatalogue, ReadRegion, Scoped},
-    error::{ApiError, ApiResult, Problem},
+    error::{ApiResult, Problem},
     input::{Body, Check},
-    pagination::{fetch_page, Page, PageQuery},
+    pagination::{Page, PageQuery},
     state::AppState,
 };
 
@@ -26,12 +27,12 @@ pub struct ProductGroupOut {
     pub law: Law,
 }
 
-impl From<product_group::Model> for ProductGroupOut {
-    fn from(m: product_group::Model) -> Self {
+impl From<ProductGroup> for ProductGroupOut {
+    fn from(g: ProductGroup) -> Self {
         Self {
-            code: m.code,
-            name: m.name,
-            law: m.law,
+            code: g.code,
+            name: g.name,
+            law: g.law,
         }
     }
 }
@@ -85,31 +86,21 @@ pub async fn create_product_group(
     check.name("name", &input.name, 200);
     let law = check.one_of::<Law>("law", &input.law);
     let law = check.done(law)?;
+    let new = NewProductGroup {
+        code: input.code,
+        name: input.name,
+        law,
+    };
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let model = product_group::ActiveModel {
-        region_id: Set(auth.scope.region_id),
-        id: Set(uuid::Uuid::now_v7()),
-        code: Set(input.code.clone()),
-        name: Set(input.name.trim().to_owned()),
-        law: Set(law),
-        created_at: Set(entities::clock::now()),
-    }
-    .insert(&txn)
-    .await?;
-    let out = ProductGroupOut::from(model);
-    auth.audit()
-        .record(&txn, "create", "product-group", &out.code, &out)
-        .await?;
+    let out =
+        ProductGroupOut::from(product_groups::create(&txn, &auth.scope, &auth.audit(), new).await?);
     txn.commit().await?;
-    Ok(HttpResponse::Created()
-        .insert_header((
-            "Location",
-            format!(
-                "/api/v1/regions/{}/product-groups/{}",
-                auth.region.code, out.code
-            ),
-        ))
-        .json(out))
+    Ok(catalogue::created(
+        &auth.region.code,
+        "product-groups",
+        &out.code,
+        &out,
+    ))
 }
 
 /// List product groups, by code.
@@ -136,13 +127,7 @@ pub async fn list_product_groups(
     if let Some(Some(law)) = law {
         select = select.filter(product_group::Column::Law.eq(law));
     }
-    let (items, total) = fetch_page(&state.db, select, page).await?;
-    Ok(Page::new(
-        items.into_iter().map(ProductGroupOut::from).collect(),
-        page,
-        total,
-    )
-    .respond(&req))
+    catalogue::list::<_, ProductGroupOut>(&req, &state.db, &auth.scope, select, page).await
 }
 
 /// Get a product group by code.
@@ -158,10 +143,7 @@ pub async fn get_product_group(
     auth: Scoped<ReadRegion>,
     path: web::Path<(String, String)>,
 ) -> ApiResult<web::Json<ProductGroupOut>> {
-    let m = catalogue::product_group(&state.db, &auth.scope, &path.1)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(web::Json(m.into()))
+    catalogue::get::<product_group::Entity, _>(&state.db, &auth.scope, &path.1).await
 }
 
 /// Change a product group's name or law.
@@ -186,23 +168,14 @@ pub async fn update_product_group(
     }
     let law = input.law.as_deref().map(|l| check.one_of::<Law>("law", l));
     check.finish()?;
+    let change = ProductGroupChange {
+        name: input.name,
+        law: law.flatten(),
+    };
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let existing = catalogue::product_group(&txn, &auth.scope, &path.1)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let mut model: product_group::ActiveModel = existing.into();
-    if let Some(name) = &input.name {
-        model.name = Set(name.trim().to_owned());
-    }
-    if let Some(Some(law)) = law {
-        model.law = Set(law);
-    }
-    let out = ProductGroupOut::from(model.update(&txn).await?);
-    auth.audit()
-        .record(&txn, "update", "product-group", &out.code, &out)
-        .await?;
+    let saved = product_groups::change(&txn, &auth.scope, &auth.audit(), &path.1, change).await?;
     txn.commit().await?;
-    Ok(web::Json(out))
+    Ok(web::Json(saved.into()))
 }
 
 /// Remove a product group without products or contracts (409 otherwise).
@@ -218,20 +191,5 @@ pub async fn delete_product_group(
     auth: Scoped<ManageCatalogue>,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
-    let txn = entities::transaction::begin_write(&state.db).await?;
-    let existing = catalogue::product_group(&txn, &auth.scope, &path.1)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    product_group::Entity::delete_scoped_by_id(&txn, &auth.scope, existing.id).await?;
-    auth.audit()
-        .record(
-            &txn,
-            "delete",
-            "product-group",
-            &existing.code,
-            serde_json::json!({}),
-        )
-        .await?;
-    txn.commit().await?;
-    Ok(HttpResponse::NoContent().finish())
+    catalogue::delete::<product_group::Entity>(&state.db, &auth.scope, &auth.audit(), &path.1).await
 }

@@ -1,21 +1,22 @@
 //! Products of the catalogue (iWmo product codes), addressed by code.
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use domain::catalogue;
+use domain::catalogue::products::{self, NewProduct, Product, ProductChange};
 use entities::{
     enums::{ArrangementPeriod, FundingVariant, Unit},
-    schema::{product, product_group},
-    RegionScope, TenantEntity,
+    schema::product,
+    TenantEntity,
 };
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::catalogue;
 use crate::{
     auth::{ManageCatalogue, ReadRegion, Scoped},
-    error::{ApiError, ApiResult, Problem},
+    error::{ApiResult, Problem},
     input::{Body, Check},
-    pagination::{fetch_page, Page, PageQuery},
+    pagination::{Page, PageQuery},
     state::AppState,
 };
 
@@ -106,95 +107,20 @@ fn check_category(check: &mut Check, category: &str) {
     check.digits("iwmoCategory", category, 2);
 }
 
-async fn group_of<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    code: &str,
-) -> ApiResult<product_group::Model> {
-    catalogue::product_group(db, scope, code)
-        .await?
-        .ok_or_else(|| {
-            ApiError::unprocessable("productGroupCode", "no such product group in this region")
-        })
-}
-
-async fn to_out<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    m: product::Model,
-) -> ApiResult<ProductOut> {
-    let group = product_group::Entity::find_scoped(db, scope, m.product_group_id).await?;
-    let main = match m.intensive_for_product_id {
-        Some(id) => product::Entity::find_scoped(db, scope, id)
-            .await?
-            .map(|p| p.code),
-        None => None,
-    };
-    Ok(with_group(
-        m,
-        group.map(|g| g.code).unwrap_or_default(),
-        main,
-    ))
-}
-
-/// The links a product may carry, checked: a temporary-intensive product
-/// (hour or minute) belongs to a main product of the same region that is
-/// no temporary-intensive product itself; an arrangement is output-funded.
-async fn check_links<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    code: &str,
-    unit: Unit,
-    variant: FundingVariant,
-    intensive_for: Option<&str>,
-    arrangement: Option<ArrangementPeriod>,
-) -> ApiResult<Option<uuid::Uuid>> {
-    let mut check = Check::new();
-    check.require_rule(
-        arrangement.is_none() || variant == FundingVariant::Output,
-        "arrangementPeriod",
-        "an arrangement is output-funded (fundingVariant output)",
-    );
-    let mut main_id = None;
-    if let Some(main_code) = intensive_for {
-        let main = catalogue::product(db, scope, main_code).await?;
-        let fits = main
-            .as_ref()
-            .is_some_and(|m| m.code != code && m.intensive_for_product_id.is_none());
-        check.require_rule(
-            fits,
-            "intensiveFor",
-            "must name another main product of this region",
-        );
-        check.require_rule(
-            matches!(unit, Unit::Hour | Unit::Minute),
-            "unit",
-            "a temporary-intensive product is counted in hours (or minutes)",
-        );
-        main_id = main.map(|m| m.id);
-    }
-    check.finish()?;
-    Ok(main_id)
-}
-
-fn with_group(
-    m: product::Model,
-    product_group_code: String,
-    intensive_for: Option<String>,
-) -> ProductOut {
-    ProductOut {
-        code: m.code,
-        name: m.name,
-        product_group_code,
-        iwmo_category: m.iwmo_category,
-        unit: m.unit,
-        funding_variant: m.funding_variant,
-        intensive_for,
-        arrangement_period: m.arrangement_period,
+impl From<Product> for ProductOut {
+    fn from(p: Product) -> Self {
+        Self {
+            code: p.code,
+            name: p.name,
+            product_group_code: p.product_group_code,
+            iwmo_category: p.iwmo_category,
+            unit: p.unit,
+            funding_variant: p.funding_variant,
+            intensive_for: p.intensive_for,
+            arrangement_period: p.arrangement_period,
+        }
     }
 }
-
-use entities::TenantRecord;
 
 /// Add a product to the catalogue.
 #[utoipa::path(
@@ -221,46 +147,26 @@ pub async fn create_product(
         .arrangement_period
         .as_deref()
         .map(|a| check.one_of::<ArrangementPeriod>("arrangementPeriod", a));
-    let (unit, variant) = check.done(unit.zip(variant))?;
-    let arrangement = arrangement.flatten();
-    let txn = entities::transaction::begin_write(&state.db).await?;
-    let group = group_of(&txn, &auth.scope, &input.product_group_code).await?;
-    let main_id = check_links(
-        &txn,
-        &auth.scope,
-        &input.code,
+    let (unit, funding_variant) = check.done(unit.zip(variant))?;
+    let new = NewProduct {
+        code: input.code,
+        name: input.name,
+        product_group_code: input.product_group_code,
+        iwmo_category: input.iwmo_category,
         unit,
-        variant,
-        input.intensive_for.as_deref(),
-        arrangement,
-    )
-    .await?;
-    let model = product::ActiveModel {
-        region_id: Set(auth.scope.region_id),
-        id: Set(uuid::Uuid::now_v7()),
-        code: Set(input.code.clone()),
-        name: Set(input.name.trim().to_owned()),
-        product_group_id: Set(group.id),
-        iwmo_category: Set(input.iwmo_category.clone()),
-        unit: Set(unit),
-        funding_variant: Set(variant),
-        intensive_for_product_id: Set(main_id),
-        arrangement_period: Set(arrangement),
-        created_at: Set(entities::clock::now()),
-    }
-    .insert(&txn)
-    .await?;
-    let out = with_group(model, group.code, input.intensive_for.clone());
-    auth.audit()
-        .record(&txn, "create", "product", &out.code, &out)
-        .await?;
+        funding_variant,
+        intensive_for: input.intensive_for,
+        arrangement_period: arrangement.flatten(),
+    };
+    let txn = entities::transaction::begin_write(&state.db).await?;
+    let out = ProductOut::from(products::create(&txn, &auth.scope, &auth.audit(), new).await?);
     txn.commit().await?;
-    Ok(HttpResponse::Created()
-        .insert_header((
-            "Location",
-            format!("/api/v1/regions/{}/products/{}", auth.region.code, out.code),
-        ))
-        .json(out))
+    Ok(catalogue::created(
+        &auth.region.code,
+        "products",
+        &out.code,
+        &out,
+    ))
 }
 
 /// List products, by code; filter by product group.
@@ -282,40 +188,12 @@ pub async fn list_products(
     let mut select = product::Entity::scoped(&auth.scope).order_by_asc(product::Column::Code);
     if let Some(code) = &filter.product_group_code {
         // An unknown group matches nothing: an empty page, not an error.
-        let group_id = catalogue::product_group(&state.db, &auth.scope, code)
+        let group_id = domain::catalogue::product_group(&state.db, &auth.scope, code)
             .await?
             .map(|g| g.id);
         select = select.filter(product::Column::ProductGroupId.eq(group_id.unwrap_or_default()));
     }
-    let (items, total) = fetch_page(&state.db, select, page).await?;
-    let groups = product_group::Entity::scoped(&auth.scope)
-        .all(&state.db)
-        .await?;
-    let mains: std::collections::HashMap<uuid::Uuid, String> =
-        match items.iter().any(|m| m.intensive_for_product_id.is_some()) {
-            true => product::Entity::scoped(&auth.scope)
-                .all(&state.db)
-                .await?
-                .into_iter()
-                .map(|p| (p.id, p.code))
-                .collect(),
-            false => Default::default(),
-        };
-    let out = items
-        .into_iter()
-        .map(|m| {
-            let code = groups
-                .iter()
-                .find(|g| g.id == m.product_group_id)
-                .map(|g| g.code.clone())
-                .unwrap_or_default();
-            let main = m
-                .intensive_for_product_id
-                .and_then(|id| mains.get(&id).cloned());
-            with_group(m, code, main)
-        })
-        .collect();
-    Ok(Page::new(out, page, total).respond(&req))
+    catalogue::list::<_, ProductOut>(&req, &state.db, &auth.scope, select, page).await
 }
 
 /// Get a product by code.
@@ -331,10 +209,7 @@ pub async fn get_product(
     auth: Scoped<ReadRegion>,
     path: web::Path<(String, String)>,
 ) -> ApiResult<web::Json<ProductOut>> {
-    let m = catalogue::product(&state.db, &auth.scope, &path.1)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(web::Json(to_out(&state.db, &auth.scope, m).await?))
+    catalogue::get::<product::Entity, _>(&state.db, &auth.scope, &path.1).await
 }
 
 /// Change a product.
@@ -373,48 +248,19 @@ pub async fn update_product(
         .as_deref()
         .map(|a| check.one_of::<ArrangementPeriod>("arrangementPeriod", a));
     check.finish()?;
+    let change = ProductChange {
+        name: input.name,
+        product_group_code: input.product_group_code,
+        iwmo_category: input.iwmo_category,
+        unit: unit.flatten(),
+        funding_variant: variant.flatten(),
+        intensive_for: input.intensive_for,
+        arrangement_period: arrangement.flatten(),
+    };
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let existing = catalogue::product(&txn, &auth.scope, &path.1)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let main_id = check_links(
-        &txn,
-        &auth.scope,
-        &existing.code,
-        unit.flatten().unwrap_or(existing.unit),
-        variant.flatten().unwrap_or(existing.funding_variant),
-        input.intensive_for.as_deref(),
-        arrangement.flatten().or(existing.arrangement_period),
-    )
-    .await?;
-    let mut model: product::ActiveModel = existing.into();
-    if let Some(id) = main_id {
-        model.intensive_for_product_id = Set(Some(id));
-    }
-    if let Some(Some(period)) = arrangement {
-        model.arrangement_period = Set(Some(period));
-    }
-    if let Some(name) = &input.name {
-        model.name = Set(name.trim().to_owned());
-    }
-    if let Some(code) = &input.product_group_code {
-        model.product_group_id = Set(group_of(&txn, &auth.scope, code).await?.id);
-    }
-    if let Some(category) = &input.iwmo_category {
-        model.iwmo_category = Set(category.clone());
-    }
-    if let Some(Some(unit)) = unit {
-        model.unit = Set(unit);
-    }
-    if let Some(Some(variant)) = variant {
-        model.funding_variant = Set(variant);
-    }
-    let out = to_out(&txn, &auth.scope, model.update(&txn).await?).await?;
-    auth.audit()
-        .record(&txn, "update", "product", &out.code, &out)
-        .await?;
+    let saved = products::change(&txn, &auth.scope, &auth.audit(), &path.1, change).await?;
     txn.commit().await?;
-    Ok(web::Json(out))
+    Ok(web::Json(saved.into()))
 }
 
 /// Remove a product without tariffs or allocations (409 otherwise).
@@ -430,20 +276,5 @@ pub async fn delete_product(
     auth: Scoped<ManageCatalogue>,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
-    let txn = entities::transaction::begin_write(&state.db).await?;
-    let existing = catalogue::product(&txn, &auth.scope, &path.1)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    product::Entity::delete_scoped_by_id(&txn, &auth.scope, existing.id).await?;
-    auth.audit()
-        .record(
-            &txn,
-            "delete",
-            "product",
-            &existing.code,
-            serde_json::json!({}),
-        )
-        .await?;
-    txn.commit().await?;
-    Ok(HttpResponse::NoContent().finish())
+    catalogue::delete::<product::Entity>(&state.db, &auth.scope, &auth.audit(), &path.1).await
 }

@@ -2,17 +2,18 @@
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
-use domain::catalogue;
-use entities::{schema::provider, TenantEntity, TenantRecord};
-use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, Set};
+use domain::catalogue::providers::{self, NewProvider, Provider, ProviderChange};
+use entities::{schema::provider, TenantEntity};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::catalogue;
 use crate::{
     auth::{ManageContracts, ReadRegion, Scoped},
-    error::{ApiError, ApiResult, Problem},
+    error::{ApiResult, Problem},
     input::{Body, Check},
-    pagination::{fetch_page, Page, PageQuery},
+    pagination::{Page, PageQuery},
     state::AppState,
 };
 
@@ -36,8 +37,8 @@ pub struct ProviderOut {
     pub financial_checked_on: Option<NaiveDate>,
 }
 
-impl From<provider::Model> for ProviderOut {
-    fn from(m: provider::Model) -> Self {
+impl From<Provider> for ProviderOut {
+    fn from(m: Provider) -> Self {
         Self {
             agb_code: m.agb_code,
             kvk_number: m.kvk_number,
@@ -113,34 +114,23 @@ pub async fn create_provider(
     let financial =
         check.optional_date("financialCheckedOn", input.financial_checked_on.as_deref());
     let (integrity, financial) = check.done(integrity.zip(financial))?;
+    let new = NewProvider {
+        agb_code: input.agb_code,
+        kvk_number: input.kvk_number,
+        name: input.name,
+        uses_self_employed: input.uses_self_employed,
+        integrity_checked_on: integrity,
+        financial_checked_on: financial,
+    };
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let model = provider::ActiveModel {
-        region_id: Set(auth.scope.region_id),
-        id: Set(uuid::Uuid::now_v7()),
-        agb_code: Set(input.agb_code.clone()),
-        kvk_number: Set(input.kvk_number.clone()),
-        name: Set(input.name.trim().to_owned()),
-        uses_self_employed: Set(input.uses_self_employed),
-        integrity_checked_on: Set(integrity),
-        financial_checked_on: Set(financial),
-        created_at: Set(entities::clock::now()),
-    }
-    .insert(&txn)
-    .await?;
-    let out = ProviderOut::from(model);
-    auth.audit()
-        .record(&txn, "create", "provider", &out.agb_code, &out)
-        .await?;
+    let out = ProviderOut::from(providers::create(&txn, &auth.scope, &auth.audit(), new).await?);
     txn.commit().await?;
-    Ok(HttpResponse::Created()
-        .insert_header((
-            "Location",
-            format!(
-                "/api/v1/regions/{}/providers/{}",
-                auth.region.code, out.agb_code
-            ),
-        ))
-        .json(out))
+    Ok(catalogue::created(
+        &auth.region.code,
+        "providers",
+        &out.agb_code,
+        &out,
+    ))
 }
 
 /// List providers, by AGB code.
@@ -166,13 +156,7 @@ pub async fn list_providers(
     if let Some(kvk) = &filter.kvk_number {
         select = select.filter(provider::Column::KvkNumber.eq(kvk.as_str()));
     }
-    let (items, total) = fetch_page(&state.db, select, page).await?;
-    Ok(Page::new(
-        items.into_iter().map(ProviderOut::from).collect(),
-        page,
-        total,
-    )
-    .respond(&req))
+    catalogue::list::<_, ProviderOut>(&req, &state.db, &auth.scope, select, page).await
 }
 
 /// Get a provider by AGB code.
@@ -188,10 +172,7 @@ pub async fn get_provider(
     auth: Scoped<ReadRegion>,
     path: web::Path<(String, String)>,
 ) -> ApiResult<web::Json<ProviderOut>> {
-    let m = catalogue::provider(&state.db, &auth.scope, &path.1)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(web::Json(m.into()))
+    catalogue::get::<provider::Entity, _>(&state.db, &auth.scope, &path.1).await
 }
 
 /// Change a provider, e.g. record a new integrity or financial check.
@@ -222,32 +203,17 @@ pub async fn update_provider(
     let financial =
         check.optional_date("financialCheckedOn", input.financial_checked_on.as_deref());
     check.finish()?;
+    let change = ProviderChange {
+        kvk_number: input.kvk_number,
+        name: input.name,
+        uses_self_employed: input.uses_self_employed,
+        integrity_checked_on: integrity.flatten(),
+        financial_checked_on: financial.flatten(),
+    };
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let existing = catalogue::provider(&txn, &auth.scope, &path.1)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let mut model: provider::ActiveModel = existing.into();
-    if let Some(kvk) = &input.kvk_number {
-        model.kvk_number = Set(kvk.clone());
-    }
-    if let Some(name) = &input.name {
-        model.name = Set(name.trim().to_owned());
-    }
-    if let Some(flag) = input.uses_self_employed {
-        model.uses_self_employed = Set(flag);
-    }
-    if let Some(Some(date)) = integrity {
-        model.integrity_checked_on = Set(Some(date));
-    }
-    if let Some(Some(date)) = financial {
-        model.financial_checked_on = Set(Some(date));
-    }
-    let out = ProviderOut::from(model.update(&txn).await?);
-    auth.audit()
-        .record(&txn, "update", "provider", &out.agb_code, &out)
-        .await?;
+    let saved = providers::change(&txn, &auth.scope, &auth.audit(), &path.1, change).await?;
     txn.commit().await?;
-    Ok(web::Json(out))
+    Ok(web::Json(saved.into()))
 }
 
 /// Remove a provider without contracts, tariffs or allocations (409 otherwise).
@@ -263,20 +229,5 @@ pub async fn delete_provider(
     auth: Scoped<ManageContracts>,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
-    let txn = entities::transaction::begin_write(&state.db).await?;
-    let existing = catalogue::provider(&txn, &auth.scope, &path.1)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    provider::Entity::delete_scoped_by_id(&txn, &auth.scope, existing.id).await?;
-    auth.audit()
-        .record(
-            &txn,
-            "delete",
-            "provider",
-            &existing.agb_code,
-            serde_json::json!({}),
-        )
-        .await?;
-    txn.commit().await?;
-    Ok(HttpResponse::NoContent().finish())
+    catalogue::delete::<provider::Entity>(&state.db, &auth.scope, &auth.audit(), &path.1).await
 }

@@ -2,15 +2,31 @@
 //! by CBS code, product groups and products by code, providers by AGB code.
 //! Every way in (the JSON API, the iWmo messages, the demo, the jobs)
 //! resolves the codes it is given through here.
+//!
+//! The four keyed resources share one path ([`Item`]): get, describe,
+//! save-and-audit and delete are written once here; each resource's module
+//! adds only what is its own (what a new one is made of, what a change may
+//! change, the rules between its fields).
 
 use entities::{
     schema::{municipality, product, product_group, provider},
-    RegionScope, TenantEntity,
+    RegionScope, TenantEntity, TenantRecord,
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    sea_query::ValueType, ColumnTrait, ConnectionTrait, EntityTrait, ModelTrait, QueryFilter,
+};
+use serde::Serialize;
+use uuid::Uuid;
 
-use crate::error::DomainResult;
+use crate::{
+    audit::Audit,
+    error::{DomainError, DomainResult},
+};
 
+pub mod municipalities;
+pub mod product_groups;
+pub mod products;
+pub mod providers;
 pub mod tariffs;
 
 /// A catalogue resource addressed by a natural key unique in its region.
@@ -78,4 +94,100 @@ pub async fn provider<C: ConnectionTrait>(
     agb: &str,
 ) -> DomainResult<Option<provider::Model>> {
     find::<provider::Entity, _>(db, scope, agb).await
+}
+
+/// A keyed catalogue resource with the value the region knows it by.
+pub trait Item: NaturalKey + TenantRecord {
+    /// Its name in the audit trail (`product-group`).
+    const RESOURCE: &'static str;
+    /// The resource as the region knows it: the audit trail records it and
+    /// the API shows it field for field.
+    type Value: Serialize + Send;
+
+    /// Describes rows (a page's worth), reading what they refer to at once.
+    #[allow(async_fn_in_trait)]
+    async fn describe<C: ConnectionTrait>(
+        db: &C,
+        scope: &RegionScope,
+        rows: Vec<Self::Model>,
+    ) -> DomainResult<Vec<Self::Value>>;
+}
+
+/// The natural key of a row.
+pub fn key_of<E: NaturalKey>(row: &E::Model) -> String {
+    <String as ValueType>::try_from(row.get(E::KEY)).unwrap_or_default()
+}
+
+/// The id of a row.
+fn id_of<E: TenantRecord>(row: &E::Model) -> Uuid {
+    <Uuid as ValueType>::try_from(row.get(E::id_column())).unwrap_or_default()
+}
+
+/// The region's row of `T` with natural key `key`, or not found.
+pub async fn existing<T: NaturalKey, C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    key: &str,
+) -> DomainResult<<T as EntityTrait>::Model> {
+    find::<T, C>(db, scope, key)
+        .await?
+        .ok_or(DomainError::NotFound)
+}
+
+/// One row described.
+pub async fn describe_one<T: Item, C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    row: T::Model,
+) -> DomainResult<T::Value> {
+    T::describe(db, scope, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(|| DomainError::Internal("a described row went missing".into()))
+}
+
+/// The region's `T` with natural key `key`, described.
+pub async fn get<T: Item, C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    key: &str,
+) -> DomainResult<T::Value> {
+    let row = existing::<T, C>(db, scope, key).await?;
+    describe_one::<T, C>(db, scope, row).await
+}
+
+/// Describes a row just stored and writes its audit event (`create`,
+/// `update`) with that description, in the caller's transaction.
+pub async fn audited<T: Item, C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    audit: &Audit,
+    action: &str,
+    row: T::Model,
+) -> DomainResult<T::Value> {
+    let key = key_of::<T>(&row);
+    let value = describe_one::<T, C>(db, scope, row).await?;
+    audit.record(db, action, T::RESOURCE, key, &value).await?;
+    Ok(value)
+}
+
+/// Removes the region's `T` with natural key `key`; a row something still
+/// refers to is refused by the database (`ZR-IN-USE`).
+pub async fn delete<T: Item, C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    audit: &Audit,
+    key: &str,
+) -> DomainResult<()> {
+    let row = existing::<T, C>(db, scope, key).await?;
+    T::delete_scoped_by_id(db, scope, id_of::<T>(&row)).await?;
+    audit
+        .record(
+            db,
+            "delete",
+            T::RESOURCE,
+            key_of::<T>(&row),
+            serde_json::json!({}),
+        )
+        .await
 }
