@@ -25,7 +25,7 @@ use entities::{
         contract_municipality, contract_product_group, municipality, product, product_group,
         provider,
     },
-    RegionScope, TenantEntity,
+    RegionScope, TenantEntity, TenantRecord,
 };
 use rust_decimal::Decimal;
 use sea_orm::{
@@ -41,6 +41,8 @@ use crate::contract_watch::{
 
 use crate::audit::Audit;
 use crate::{
+    catalogue,
+    check::Check,
     codes::CodeBook,
     error::{DomainError, DomainResult},
     policies,
@@ -367,6 +369,166 @@ pub async fn amend<C: ConnectionTrait>(
         )
         .await?;
     Ok(amendment)
+}
+
+/// What `PATCH .../contracts/{id}` changes: the lots and municipalities
+/// after it, and the status (`active` ↔ `outflow-proposed`).
+pub struct Update {
+    pub groups: Option<Vec<Uuid>>,
+    pub municipalities: Option<Vec<Uuid>>,
+    pub status: Option<ContractStatus>,
+}
+
+/// Changes a running contract's lots, municipalities or status. A changed
+/// list is an amendment without a reason, kept in the history; a
+/// terminated contract is not changed (409).
+pub async fn update<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    audit: &Audit,
+    existing: contract::Model,
+    update: Update,
+) -> DomainResult<Contract> {
+    if existing.status == ContractStatus::Terminated {
+        return Err(DomainError::conflict(
+            "ZR-CONTRACT-TERMINATED",
+            "A terminated contract cannot be changed.",
+        ));
+    }
+    let today = entities::clock::now().date_naive();
+    let (groups_now, municipalities_now) = links_of(db, scope, existing.id).await?;
+    let differs = |new: &[Uuid], now: &[Uuid]| {
+        let set = |ids: &[Uuid]| ids.iter().copied().collect::<HashSet<_>>();
+        set(new) != set(now)
+    };
+    if let Some(ids) = update.groups.filter(|ids| differs(ids, &groups_now)) {
+        let change = Change::Lots(ids);
+        amend(db, scope, audit, existing.clone(), change, (None, today)).await?;
+    }
+    if let Some(ids) = update
+        .municipalities
+        .filter(|ids| differs(ids, &municipalities_now))
+    {
+        let change = Change::Municipalities(ids);
+        amend(db, scope, audit, existing.clone(), change, (None, today)).await?;
+    }
+    let mut model: contract::ActiveModel = existing.into();
+    if let Some(status) = update.status {
+        model.status = Set(status);
+    }
+    let out = describe(db, scope, model.update(db).await?).await?;
+    audit.record(db, "update", "contract", out.id, &out).await?;
+    Ok(out)
+}
+
+/// Removes a contract entered by mistake, unless allocations still run
+/// under it only (422 `ZR-CONTRACT-RUNNING-ALLOCATIONS`).
+pub async fn delete<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    audit: &Audit,
+    existing: contract::Model,
+) -> DomainResult<()> {
+    check_nothing_orphaned(db, scope, &existing, &[], &[]).await?;
+    contract::Entity::delete_scoped_by_id(db, scope, existing.id).await?;
+    audit
+        .record(db, "delete", "contract", existing.id, serde_json::json!({}))
+        .await?;
+    Ok(())
+}
+
+/// Exercises the contract's next extension option: 409 when it is
+/// terminated or none is left.
+pub async fn extend<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    audit: &Audit,
+    existing: contract::Model,
+) -> DomainResult<Contract> {
+    if existing.status == ContractStatus::Terminated {
+        return Err(DomainError::conflict(
+            "ZR-CONTRACT-TERMINATED",
+            "A terminated contract cannot be extended.",
+        ));
+    }
+    let options = options_of(&existing);
+    if existing.extensions_exercised as usize >= options.len() {
+        return Err(DomainError::conflict(
+            "ZR-NO-EXTENSION-LEFT",
+            format!(
+                "All {} extension options of this contract have been exercised.",
+                options.len()
+            ),
+        ));
+    }
+    let exercised = existing.extensions_exercised + 1;
+    let mut model: contract::ActiveModel = existing.into();
+    model.extensions_exercised = Set(exercised);
+    let out = describe(db, scope, model.update(db).await?).await?;
+    audit
+        .record(
+            db,
+            "extend",
+            "contract",
+            out.id,
+            serde_json::json!({ "extensionsExercised": exercised, "currentEndDate": out.current_end_date }),
+        )
+        .await?;
+    Ok(out)
+}
+
+/// Resolves product group codes, reporting unknown or repeated ones per
+/// item of `productGroupCodes` in `check`.
+pub async fn resolve_groups<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    check: &mut Check,
+    codes: &[String],
+) -> DomainResult<Vec<Uuid>> {
+    check.require(
+        !codes.is_empty(),
+        "productGroupCodes",
+        "must name at least one product group",
+    );
+    let mut ids = Vec::new();
+    for (i, code) in codes.iter().enumerate() {
+        match catalogue::product_group(db, scope, code).await? {
+            Some(g) if !ids.contains(&g.id) => ids.push(g.id),
+            Some(_) => check.fail_rule(format!("productGroupCodes[{i}]"), "is listed twice"),
+            None => check.fail_rule(
+                format!("productGroupCodes[{i}]"),
+                "no such product group in this region",
+            ),
+        }
+    }
+    Ok(ids)
+}
+
+/// Resolves CBS codes, reporting unknown or repeated ones per item of
+/// `municipalityCbsCodes` in `check`.
+pub async fn resolve_municipalities<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    check: &mut Check,
+    codes: &[String],
+) -> DomainResult<Vec<Uuid>> {
+    check.require(
+        !codes.is_empty(),
+        "municipalityCbsCodes",
+        "must name at least one municipality",
+    );
+    let mut ids = Vec::new();
+    for (i, code) in codes.iter().enumerate() {
+        match catalogue::municipality(db, scope, code).await? {
+            Some(m) if !ids.contains(&m.id) => ids.push(m.id),
+            Some(_) => check.fail_rule(format!("municipalityCbsCodes[{i}]"), "is listed twice"),
+            None => check.fail_rule(
+                format!("municipalityCbsCodes[{i}]"),
+                "no such municipality in this region",
+            ),
+        }
+    }
+    Ok(ids)
 }
 
 /// The longest term (initial, options and one-off extensions) in months.

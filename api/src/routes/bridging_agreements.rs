@@ -7,16 +7,14 @@
 
 use actix_web::{get, post, web, HttpResponse};
 use chrono::NaiveDate;
-use domain::contract_watch::{bridge_numbers, bridged_until, running_past};
+use domain::bridging::{self, last_day_of, BridgingAgreement, NewBridge};
+use domain::contract_watch::{bridged_until, running_past};
 use domain::parties::Party;
 use entities::{
-    contract_life::last_day,
     schema::{allocation, bridging_agreement, contract},
     RegionScope, TenantEntity, TenantRecord,
 };
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -59,28 +57,23 @@ pub struct BridgingAgreementOut {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
-impl From<bridging_agreement::Model> for BridgingAgreementOut {
-    fn from(m: bridging_agreement::Model) -> Self {
+impl From<BridgingAgreement> for BridgingAgreementOut {
+    fn from(b: BridgingAgreement) -> Self {
         Self {
-            allocation_numbers: bridge_numbers(&m),
-            id: m.id,
-            contract_id: m.contract_id,
-            until: m.until,
-            conditions: m.conditions,
-            created_at: m.created_at,
+            id: b.id,
+            contract_id: b.contract_id,
+            until: b.until,
+            allocation_numbers: b.allocation_numbers,
+            conditions: b.conditions,
+            created_at: b.created_at,
         }
     }
 }
 
-/// The contract's last day, or 422 when it has none (a term that
-/// overflows the calendar cannot be bridged).
-fn last_day_of(c: &contract::Model) -> ApiResult<NaiveDate> {
-    last_day(c).ok_or_else(|| {
-        ApiError::rule(
-            "ZR-CONTRACT-NO-LAST-DAY",
-            "The contract's term runs past the calendar: it has no last day.",
-        )
-    })
+impl From<bridging_agreement::Model> for BridgingAgreementOut {
+    fn from(m: bridging_agreement::Model) -> Self {
+        BridgingAgreement::from(m).into()
+    }
 }
 
 /// Agree a bridge for allocations of a contract that ends.
@@ -121,54 +114,17 @@ pub async fn create_bridging_agreement(
     let found = contract::Entity::find_scoped(&txn, scope, path.1)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let last = last_day_of(&found)?;
-    if let Some(until) = until {
-        check.require_rule(
-            until > last,
-            "until",
-            &format!("must be after the contract's last day ({last})"),
-        );
-    }
-    let running = running_past(&txn, scope, &found, last).await?;
-    let numbers = match &input.allocation_numbers {
-        None => {
-            check.require_rule(
-                !running.is_empty(),
-                "allocationNumbers",
-                "no allocation of this contract runs past its last day",
-            );
-            running.iter().map(|a| a.allocation_number).collect()
-        }
-        Some(numbers) => {
-            for (i, number) in numbers.iter().enumerate() {
-                check.require_rule(
-                    running.iter().any(|a| a.allocation_number == *number),
-                    &format!("allocationNumbers[{i}]"),
-                    "is not an allocation of this contract running past its last day",
-                );
-            }
-            let mut numbers = numbers.clone();
-            numbers.sort_unstable();
-            numbers.dedup();
-            numbers
-        }
-    };
+    let asked = input.allocation_numbers.as_deref();
+    let numbers = bridging::covered(&txn, scope, &found, &mut check, (until, asked)).await?;
     let until = check.done(until)?;
-    let saved = bridging_agreement::ActiveModel {
-        region_id: Set(scope.region_id),
-        id: Set(Uuid::now_v7()),
-        contract_id: Set(found.id),
-        until: Set(until),
-        allocation_numbers: Set(serde_json::json!(numbers)),
-        conditions: Set(input.conditions.map(|c| c.trim().to_owned())),
-        created_at: Set(entities::clock::now()),
-    }
-    .insert(&txn)
-    .await?;
-    let out = BridgingAgreementOut::from(saved);
-    auth.audit()
-        .record(&txn, "create", "bridging-agreement", out.id, &out)
-        .await?;
+    let bridge = NewBridge {
+        contract_id: found.id,
+        until,
+        allocation_numbers: numbers,
+        conditions: input.conditions,
+    };
+    let out =
+        BridgingAgreementOut::from(bridging::agree(&txn, scope, &auth.audit(), bridge).await?);
     txn.commit().await?;
     Ok(HttpResponse::Created().json(out))
 }

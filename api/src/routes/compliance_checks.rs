@@ -9,14 +9,15 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use domain::catalogue;
+use domain::compliance::{self, ComplianceCheck, NewCheck};
 use domain::contract_watch::compliance_policy;
 use entities::{
-    contract_life::{latest_per_kind, standing, Standing},
+    contract_life::latest_per_kind,
     enums::{CheckOutcome, ComplianceKind, ContractSignalKind},
     schema::{compliance_check, contract_signal},
     TenantEntity,
 };
-use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -57,13 +58,13 @@ pub enum CheckStanding {
     Failed,
 }
 
-impl From<Standing> for CheckStanding {
-    fn from(s: Standing) -> Self {
+impl From<compliance::CheckStanding> for CheckStanding {
+    fn from(s: compliance::CheckStanding) -> Self {
         match s {
-            Standing::Valid => Self::Valid,
-            Standing::Expiring => Self::Expiring,
-            Standing::Expired => Self::Expired,
-            Standing::Failed => Self::Failed,
+            compliance::CheckStanding::Valid => Self::Valid,
+            compliance::CheckStanding::Expiring => Self::Expiring,
+            compliance::CheckStanding::Expired => Self::Expired,
+            compliance::CheckStanding::Failed => Self::Failed,
         }
     }
 }
@@ -84,24 +85,20 @@ pub struct ComplianceCheckOut {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
-fn out(
-    c: &compliance_check::Model,
-    agb: String,
-    today: NaiveDate,
-    horizon_days: u32,
-    latest: bool,
-) -> ComplianceCheckOut {
-    ComplianceCheckOut {
-        id: c.id,
-        provider_agb: agb,
-        kind: c.kind,
-        outcome: c.outcome,
-        checked_on: c.checked_on,
-        valid_until: c.valid_until,
-        note: c.note.clone(),
-        standing: standing(c, today, horizon_days).into(),
-        latest,
-        created_at: c.created_at,
+impl From<ComplianceCheck> for ComplianceCheckOut {
+    fn from(c: ComplianceCheck) -> Self {
+        Self {
+            id: c.id,
+            provider_agb: c.provider_agb,
+            kind: c.kind,
+            outcome: c.outcome,
+            checked_on: c.checked_on,
+            valid_until: c.valid_until,
+            note: c.note,
+            standing: c.standing.into(),
+            latest: c.latest,
+            created_at: c.created_at,
+        }
     }
 }
 
@@ -149,39 +146,16 @@ pub async fn create_compliance_check(
         .ok_or(ApiError::NotFound)?;
     let (((kind, outcome), checked_on), valid_until) =
         check.done(kind.zip(outcome).zip(checked_on).zip(valid_until))?;
-    let saved = compliance_check::ActiveModel {
-        region_id: Set(auth.scope.region_id),
-        id: Set(Uuid::now_v7()),
-        provider_id: Set(provider.id),
-        kind: Set(kind),
-        outcome: Set(outcome),
-        checked_on: Set(checked_on),
-        valid_until: Set(valid_until),
-        note: Set(input.note.map(|n| n.trim().to_owned())),
-        created_at: Set(entities::clock::now()),
-    }
-    .insert(&txn)
-    .await?;
-    let policy = compliance_policy(&txn, &auth.scope).await?;
-    let today = entities::clock::now().date_naive();
-    let all = compliance_check::Entity::scoped(&auth.scope)
-        .filter(compliance_check::Column::ProviderId.eq(provider.id))
-        .filter(compliance_check::Column::Kind.eq(kind))
-        .all(&txn)
-        .await?;
-    let latest = latest_per_kind(&all)
-        .first()
-        .is_some_and(|l| l.id == saved.id);
-    let body = out(
-        &saved,
-        provider.agb_code,
-        today,
-        policy.horizon_days,
-        latest,
+    let new = NewCheck {
+        kind,
+        outcome,
+        checked_on,
+        valid_until,
+        note: input.note,
+    };
+    let body = ComplianceCheckOut::from(
+        compliance::record(&txn, &auth.scope, &auth.audit(), provider, new).await?,
     );
-    auth.audit()
-        .record(&txn, "create", "compliance-check", body.id, &body)
-        .await?;
     txn.commit().await?;
     Ok(HttpResponse::Created().json(body))
 }
@@ -256,13 +230,13 @@ pub async fn list_compliance_checks(
             if filter.latest_only.unwrap_or(true) && !is_latest {
                 continue;
             }
-            let item = out(
+            let item = ComplianceCheckOut::from(compliance::describe(
                 c,
                 codes.provider(*provider_id),
                 today,
                 policy.horizon_days,
                 is_latest,
-            );
+            ));
             if wanted.is_none_or(|w| w == item.standing) {
                 items.push(item);
             }

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::contracts::{find_visible, resolve_groups, resolve_municipalities};
+use super::contracts::find_visible;
 use crate::{
     auth::{ManageContracts, ReadRegion, Scoped},
     error::{ApiError, ApiResult, Problem},
@@ -24,7 +24,7 @@ use crate::{
     pagination::{fetch_page, Page, PageQuery},
     state::AppState,
 };
-use domain::contracts::{amend, Change};
+use domain::contracts::{amend, resolve_groups, resolve_municipalities, Change};
 
 /// Months a one-off extension may add at once.
 const MAX_EXTENSION_MONTHS: u32 = 600;

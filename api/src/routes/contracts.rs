@@ -12,10 +12,7 @@ use entities::{
     schema::{contract, contract_municipality, contract_product_group},
     RegionScope, TenantEntity, TenantRecord,
 };
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait, Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -27,7 +24,7 @@ use crate::{
     pagination::{fetch_page, Page, PageQuery},
     state::AppState,
 };
-use domain::contracts::{self, options_of, Contract, ContractLinks};
+use domain::contracts::{self, resolve_groups, resolve_municipalities, Contract, ContractLinks};
 
 /// A framework contract (raamovereenkomst) with one provider.
 #[derive(Debug, Serialize, ToSchema)]
@@ -173,57 +170,6 @@ pub async fn to_out<C: ConnectionTrait>(
     m: contract::Model,
 ) -> ApiResult<ContractOut> {
     Ok(contracts::describe(db, scope, m).await?.into())
-}
-
-/// Resolves product group codes, reporting unknown ones under `field`.
-pub async fn resolve_groups<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    check: &mut Check,
-    codes: &[String],
-) -> ApiResult<Vec<Uuid>> {
-    check.require(
-        !codes.is_empty(),
-        "productGroupCodes",
-        "must name at least one product group",
-    );
-    let mut ids = Vec::new();
-    for (i, code) in codes.iter().enumerate() {
-        match catalogue::product_group(db, scope, code).await? {
-            Some(g) if !ids.contains(&g.id) => ids.push(g.id),
-            Some(_) => check.fail_rule(format!("productGroupCodes[{i}]"), "is listed twice"),
-            None => check.fail_rule(
-                format!("productGroupCodes[{i}]"),
-                "no such product group in this region",
-            ),
-        }
-    }
-    Ok(ids)
-}
-
-pub async fn resolve_municipalities<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    check: &mut Check,
-    codes: &[String],
-) -> ApiResult<Vec<Uuid>> {
-    check.require(
-        !codes.is_empty(),
-        "municipalityCbsCodes",
-        "must name at least one municipality",
-    );
-    let mut ids = Vec::new();
-    for (i, code) in codes.iter().enumerate() {
-        match catalogue::municipality(db, scope, code).await? {
-            Some(m) if !ids.contains(&m.id) => ids.push(m.id),
-            Some(_) => check.fail_rule(format!("municipalityCbsCodes[{i}]"), "is listed twice"),
-            None => check.fail_rule(
-                format!("municipalityCbsCodes[{i}]"),
-                "no such municipality in this region",
-            ),
-        }
-    }
-    Ok(ids)
 }
 
 /// A contract of the region; a provider token sees only its own.
@@ -452,56 +398,12 @@ pub async fn update_contract(
         None => None,
     };
     check.finish()?;
-    if existing.status == ContractStatus::Terminated {
-        return Err(ApiError::conflict(
-            "ZR-CONTRACT-TERMINATED",
-            "A terminated contract cannot be changed.",
-        ));
-    }
-    // A changed list is an amendment without a reason, kept in the history.
-    let (audit, today) = (auth.audit(), entities::clock::now().date_naive());
-    let (groups_now, municipalities_now) =
-        contracts::links_of(&txn, &auth.scope, existing.id).await?;
-    let differs = |new: &[Uuid], now: &[Uuid]| {
-        let set = |ids: &[Uuid]| {
-            ids.iter()
-                .copied()
-                .collect::<std::collections::HashSet<_>>()
-        };
-        set(new) != set(now)
+    let update = contracts::Update {
+        groups,
+        municipalities: cbs,
+        status: status.flatten(),
     };
-    if let Some(ids) = groups.filter(|ids| differs(ids, &groups_now)) {
-        let change = contracts::Change::Lots(ids);
-        contracts::amend(
-            &txn,
-            &auth.scope,
-            &audit,
-            existing.clone(),
-            change,
-            (None, today),
-        )
-        .await?;
-    }
-    if let Some(ids) = cbs.filter(|ids| differs(ids, &municipalities_now)) {
-        let change = contracts::Change::Municipalities(ids);
-        contracts::amend(
-            &txn,
-            &auth.scope,
-            &audit,
-            existing.clone(),
-            change,
-            (None, today),
-        )
-        .await?;
-    }
-    let mut model: contract::ActiveModel = existing.into();
-    if let Some(Some(status)) = status {
-        model.status = Set(status);
-    }
-    let out = to_out(&txn, &auth.scope, model.update(&txn).await?).await?;
-    auth.audit()
-        .record(&txn, "update", "contract", out.id, &out)
-        .await?;
+    let out = contracts::update(&txn, &auth.scope, &auth.audit(), existing, update).await?;
     txn.commit().await?;
     Ok(web::Json(out.into()))
 }
@@ -529,17 +431,7 @@ pub async fn delete_contract(
     let existing = contract::Entity::find_scoped(&txn, &auth.scope, path.1)
         .await?
         .ok_or(ApiError::NotFound)?;
-    contracts::check_nothing_orphaned(&txn, &auth.scope, &existing, &[], &[]).await?;
-    contract::Entity::delete_scoped_by_id(&txn, &auth.scope, existing.id).await?;
-    auth.audit()
-        .record(
-            &txn,
-            "delete",
-            "contract",
-            existing.id,
-            serde_json::json!({}),
-        )
-        .await?;
+    contracts::delete(&txn, &auth.scope, &auth.audit(), existing).await?;
     txn.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -566,29 +458,8 @@ pub async fn exercise_extension(
     let existing = contract::Entity::find_scoped(&txn, &auth.scope, path.1)
         .await?
         .ok_or(ApiError::NotFound)?;
-    if existing.status == ContractStatus::Terminated {
-        return Err(ApiError::conflict(
-            "ZR-CONTRACT-TERMINATED",
-            "A terminated contract cannot be extended.",
-        ));
-    }
-    let options = options_of(&existing);
-    if existing.extensions_exercised as usize >= options.len() {
-        return Err(ApiError::conflict(
-            "ZR-NO-EXTENSION-LEFT",
-            format!(
-                "All {} extension options of this contract have been exercised.",
-                options.len()
-            ),
-        ));
-    }
-    let exercised = existing.extensions_exercised + 1;
-    let mut model: contract::ActiveModel = existing.into();
-    model.extensions_exercised = Set(exercised);
-    let out = to_out(&txn, &auth.scope, model.update(&txn).await?).await?;
-    auth.audit()
-        .record(&txn, "extend", "contract", out.id, serde_json::json!({ "extensionsExercised": exercised, "currentEndDate": out.current_end_date }))
-        .await?;
+    let out =
+        ContractOut::from(contracts::extend(&txn, &auth.scope, &auth.audit(), existing).await?);
     txn.commit().await?;
     Ok(HttpResponse::Created().json(out))
 }

@@ -10,24 +10,19 @@
 
 use domain::catalogue;
 use domain::codes::CodeBook;
-use std::collections::BTreeSet;
 
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use entities::{
     enums::{Assessment, EnrolmentStatus, ProcurementForm, Requirement},
-    policy::{kinds, PolicyRules},
-    schema::{enrolment, enrolment_evidence, provider},
-    RegionScope, TenantEntity, TenantRecord,
+    schema::enrolment,
+    TenantEntity, TenantRecord,
 };
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::contracts::{resolve_groups, resolve_municipalities};
 use crate::{
     auth::{Enrol, ManageContracts, Permission, ReadEnrolments, Scoped},
     error::{ApiError, ApiResult, Problem},
@@ -35,7 +30,8 @@ use crate::{
     pagination::{fetch_page, Page, PageQuery},
     state::AppState,
 };
-use domain::contracts::{self, Terms};
+use domain::contracts::{resolve_groups, resolve_municipalities};
+use domain::enrolments::{self, Application, Decision, Enrolment, Evidence};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -139,94 +135,36 @@ pub struct DecisionIn {
     pub estimated_value: Option<String>,
 }
 
-fn ids_of(json: &serde_json::Value) -> Vec<Uuid> {
-    serde_json::from_value(json.clone()).unwrap_or_default()
-}
-
-/// The requirements of the region's `enrolment-requirements` policies of
-/// the groups, in a stable order.
-async fn required<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    codes: &CodeBook,
-    groups: &[Uuid],
-) -> ApiResult<BTreeSet<&'static str>> {
-    let mut needed = BTreeSet::new();
-    for group in groups {
-        if let Some(PolicyRules::EnrolmentRequirements(p)) = domain::policies::rules(
-            db,
-            scope,
-            kinds::ENROLMENT_REQUIREMENTS,
-            &codes.group(*group),
-        )
-        .await?
-        {
-            needed.extend(p.requirements.iter().map(Requirement::as_str));
+impl From<enrolments::ChecklistItem> for ChecklistItem {
+    fn from(i: enrolments::ChecklistItem) -> Self {
+        Self {
+            requirement: i.requirement,
+            required: i.required,
+            document_reference: i.document_reference,
+            valid_until: i.valid_until,
+            assessment: i.assessment,
+            assessment_note: i.assessment_note,
         }
     }
-    Ok(needed)
 }
 
-async fn to_out<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    e: enrolment::Model,
-) -> ApiResult<EnrolmentOut> {
-    let codes = CodeBook::load(db, scope).await?;
-    view(db, scope, &codes, e).await
-}
-
-/// The enrolment with its checklist, its codes from `codes`.
-async fn view<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    codes: &CodeBook,
-    e: enrolment::Model,
-) -> ApiResult<EnrolmentOut> {
-    let groups = ids_of(&e.product_group_ids);
-    let needed = required(db, scope, codes, &groups).await?;
-    let evidence = enrolment_evidence::Entity::scoped(scope)
-        .filter(enrolment_evidence::Column::EnrolmentId.eq(e.id))
-        .all(db)
-        .await?;
-    let mut checklist: Vec<ChecklistItem> = Requirement::ALL
-        .iter()
-        .filter_map(|name| {
-            let requirement: Requirement = name.parse().ok()?;
-            let item = evidence.iter().find(|x| x.requirement == requirement);
-            let is_needed = needed.contains(name);
-            (is_needed || item.is_some()).then(|| ChecklistItem {
-                requirement,
-                required: is_needed,
-                document_reference: item.map(|x| x.document_reference.clone()),
-                valid_until: item.and_then(|x| x.valid_until),
-                assessment: item.map(|x| x.assessment),
-                assessment_note: item.and_then(|x| x.assessment_note.clone()),
-            })
-        })
-        .collect();
-    checklist.sort_by_key(|i| !i.required);
-    let mut group_codes: Vec<String> = groups.iter().map(|g| codes.group(*g)).collect();
-    group_codes.sort();
-    let mut cbs: Vec<String> = ids_of(&e.municipality_ids)
-        .iter()
-        .map(|m| codes.municipality(*m))
-        .collect();
-    cbs.sort();
-    Ok(EnrolmentOut {
-        id: e.id,
-        provider_agb: codes.provider(e.provider_id),
-        procurement_form: e.procurement_form,
-        product_group_codes: group_codes,
-        municipality_cbs_codes: cbs,
-        start_date: e.start_date,
-        status: e.status,
-        checklist,
-        decision_reason: e.decision_reason,
-        contract_id: e.contract_id,
-        created_at: e.created_at,
-        decided_at: e.decided_at,
-    })
+impl From<Enrolment> for EnrolmentOut {
+    fn from(e: Enrolment) -> Self {
+        Self {
+            id: e.id,
+            provider_agb: e.provider_agb,
+            procurement_form: e.procurement_form,
+            product_group_codes: e.product_group_codes,
+            municipality_cbs_codes: e.municipality_cbs_codes,
+            start_date: e.start_date,
+            status: e.status,
+            checklist: e.checklist.into_iter().map(Into::into).collect(),
+            decision_reason: e.decision_reason,
+            contract_id: e.contract_id,
+            created_at: e.created_at,
+            decided_at: e.decided_at,
+        }
+    }
 }
 
 /// An enrolment the caller may see: a provider only its own.
@@ -242,34 +180,6 @@ async fn find_visible<C: ConnectionTrait, P: Permission>(
         return Err(ApiError::NotFound);
     }
     Ok(found)
-}
-
-/// Stores (or replaces) one item of evidence, pending assessment.
-async fn put_evidence<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    enrolment_id: Uuid,
-    (requirement, reference, valid_until): (Requirement, &str, Option<NaiveDate>),
-) -> ApiResult<()> {
-    enrolment_evidence::Entity::delete_scoped(scope)
-        .filter(enrolment_evidence::Column::EnrolmentId.eq(enrolment_id))
-        .filter(enrolment_evidence::Column::Requirement.eq(requirement))
-        .exec(db)
-        .await?;
-    enrolment_evidence::ActiveModel {
-        region_id: Set(scope.region_id),
-        id: Set(Uuid::now_v7()),
-        enrolment_id: Set(enrolment_id),
-        requirement: Set(requirement),
-        document_reference: Set(reference.trim().to_owned()),
-        valid_until: Set(valid_until),
-        assessment: Set(Assessment::Pending),
-        assessment_note: Set(None),
-        assessed_at: Set(None),
-    }
-    .insert(db)
-    .await?;
-    Ok(())
 }
 
 /// Apply for lots and municipalities.
@@ -309,10 +219,14 @@ pub async fn create_enrolment(
             e.valid_until.as_deref(),
         );
         if let (Some(r), Some(until)) = (requirement, until) {
-            if evidence.iter().any(|(x, _, _)| *x == r) {
+            if evidence.iter().any(|x: &Evidence| x.requirement == r) {
                 check.fail_rule(format!("evidence[{i}].requirement"), "is listed twice");
             }
-            evidence.push((r, e.document_reference.as_str(), until));
+            evidence.push(Evidence {
+                requirement: r,
+                document_reference: e.document_reference.clone(),
+                valid_until: until,
+            });
         }
     }
     let txn = entities::transaction::begin_write(&state.db).await?;
@@ -334,32 +248,15 @@ pub async fn create_enrolment(
     let cbs =
         resolve_municipalities(&txn, scope, &mut check, &input.municipality_cbs_codes).await?;
     let ((form, start), provider) = check.done(form.zip(start).zip(provider))?;
-    contracts::check_admission(&txn, scope, provider.id, form, start, &groups, &cbs).await?;
-    contracts::check_compliance(&txn, scope, &provider, entities::clock::now().date_naive())
-        .await?;
-    let saved = enrolment::ActiveModel {
-        region_id: Set(scope.region_id),
-        id: Set(Uuid::now_v7()),
-        provider_id: Set(provider.id),
-        procurement_form: Set(form),
-        product_group_ids: Set(serde_json::json!(groups)),
-        municipality_ids: Set(serde_json::json!(cbs)),
-        start_date: Set(start),
-        status: Set(EnrolmentStatus::Applied),
-        decision_reason: Set(None),
-        contract_id: Set(None),
-        created_at: Set(entities::clock::now()),
-        decided_at: Set(None),
-    }
-    .insert(&txn)
-    .await?;
-    for item in evidence {
-        put_evidence(&txn, scope, saved.id, item).await?;
-    }
-    let out = to_out(&txn, scope, saved).await?;
-    auth.audit()
-        .record(&txn, "create", "enrolment", out.id, &out)
-        .await?;
+    let application = Application {
+        provider,
+        form,
+        start,
+        groups,
+        municipalities: cbs,
+        evidence,
+    };
+    let out = EnrolmentOut::from(enrolments::apply(&txn, scope, &auth.audit(), application).await?);
     txn.commit().await?;
     Ok(HttpResponse::Created()
         .insert_header((
@@ -394,7 +291,8 @@ pub async fn list_enrolments(
     let codes = CodeBook::load(&state.db, &auth.scope).await?;
     let mut out = Vec::with_capacity(items.len());
     for e in items {
-        out.push(view(&state.db, &auth.scope, &codes, e).await?);
+        let e = enrolments::describe_with(&state.db, &auth.scope, &codes, e).await?;
+        out.push(EnrolmentOut::from(e));
     }
     Ok(Page::new(out, page, total).respond(&req))
 }
@@ -413,29 +311,8 @@ pub async fn get_enrolment(
     path: web::Path<(String, Uuid)>,
 ) -> ApiResult<web::Json<EnrolmentOut>> {
     let found = find_visible(&state.db, &auth, path.1).await?;
-    Ok(web::Json(to_out(&state.db, &auth.scope, found).await?))
-}
-
-/// The enrolment, while it is still being decided (409 afterwards),
-/// locked for the transaction: two decisions at once conclude one contract.
-async fn find_open<C: ConnectionTrait, P: Permission>(
-    db: &C,
-    auth: &Scoped<P>,
-    id: Uuid,
-) -> ApiResult<enrolment::Model> {
-    enrolment::Entity::scoped(&auth.scope)
-        .filter(enrolment::Column::Id.eq(id))
-        .lock_exclusive()
-        .one(db)
-        .await?;
-    let found = find_visible(db, auth, id).await?;
-    if found.status != EnrolmentStatus::Applied {
-        return Err(ApiError::conflict(
-            "ZR-ENROL-DECIDED",
-            format!("The enrolment was {} already.", found.status.as_str()),
-        ));
-    }
-    Ok(found)
+    let out = enrolments::describe(&state.db, &auth.scope, found).await?;
+    Ok(web::Json(out.into()))
 }
 
 /// Bring (or replace) the evidence for one item; it awaits assessment again.
@@ -465,20 +342,15 @@ pub async fn put_enrolment_evidence(
     let until = check.optional_date("validUntil", input.valid_until.as_deref());
     let until = check.done(until)?;
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let found = find_open(&txn, &auth, path.1).await?;
-    put_evidence(
-        &txn,
-        &auth.scope,
-        found.id,
-        (requirement, &input.document_reference, until),
-    )
-    .await?;
-    let out = to_out(&txn, &auth.scope, found).await?;
-    auth.audit()
-        .record(&txn, "evidence", "enrolment", out.id, serde_json::json!({ "requirement": requirement, "documentReference": input.document_reference.trim() }))
-        .await?;
+    let found = enrolments::open(&txn, &auth.scope, &auth.party, path.1).await?;
+    let evidence = Evidence {
+        requirement,
+        document_reference: input.document_reference,
+        valid_until: until,
+    };
+    let out = enrolments::bring_evidence(&txn, &auth.scope, &auth.audit(), found, evidence).await?;
     txn.commit().await?;
-    Ok(web::Json(out))
+    Ok(web::Json(out.into()))
 }
 
 /// Record the office's assessment of one item of evidence.
@@ -515,24 +387,18 @@ pub async fn assess_evidence(
     }
     let assessment = check.done(assessment)?;
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let found = find_open(&txn, &auth, path.1).await?;
-    let item = enrolment_evidence::Entity::scoped(&auth.scope)
-        .filter(enrolment_evidence::Column::EnrolmentId.eq(found.id))
-        .filter(enrolment_evidence::Column::Requirement.eq(requirement))
-        .one(&txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let mut model: enrolment_evidence::ActiveModel = item.into();
-    model.assessment = Set(assessment);
-    model.assessment_note = Set(input.note.as_deref().map(|n| n.trim().to_owned()));
-    model.assessed_at = Set(Some(entities::clock::now()));
-    model.update(&txn).await?;
-    let out = to_out(&txn, &auth.scope, found).await?;
-    auth.audit()
-        .record(&txn, "assess", "enrolment", out.id, serde_json::json!({ "requirement": requirement, "assessment": assessment, "note": input.note }))
-        .await?;
+    let found = enrolments::open(&txn, &auth.scope, &auth.party, path.1).await?;
+    let out = enrolments::assess(
+        &txn,
+        &auth.scope,
+        &auth.audit(),
+        found,
+        (requirement, assessment),
+        input.note.as_deref(),
+    )
+    .await?;
     txn.commit().await?;
-    Ok(web::Json(out))
+    Ok(web::Json(out.into()))
 }
 
 /// Decide: admit (concluding the contract under the region's rules) or reject.
@@ -606,80 +472,16 @@ pub async fn decide_enrolment(
     let decision = check.done(decision)?;
     let txn = entities::transaction::begin_write(&state.db).await?;
     let scope = &auth.scope;
-    let found = find_open(&txn, &auth, path.1).await?;
-    let mut contract_id = None;
-    if decision == EnrolmentStatus::Admitted {
-        check_checklist(&txn, scope, &found).await?;
-        let provider = provider::Entity::find_scoped(&txn, scope, found.provider_id)
-            .await?
-            .ok_or(ApiError::NotFound)?;
-        let out = contracts::conclude(
-            &txn,
-            scope,
-            &auth.audit(),
-            Terms {
-                provider,
-                form: found.procurement_form,
-                start: found.start_date,
-                initial_term_months: input.initial_term_months.unwrap_or(1),
-                extension_options_months: input.extension_options_months.clone(),
-                notice_months: input.notice_months,
-                estimated_value_cents: value.flatten(),
-                groups: ids_of(&found.product_group_ids),
-                municipalities: ids_of(&found.municipality_ids),
-            },
-        )
-        .await?;
-        contract_id = Some(out.id);
-    }
-    let mut model: enrolment::ActiveModel = found.into();
-    model.status = Set(decision);
-    model.decision_reason = Set(reason.map(str::to_owned));
-    model.contract_id = Set(contract_id);
-    model.decided_at = Set(Some(entities::clock::now()));
-    let out = to_out(&txn, scope, model.update(&txn).await?).await?;
-    auth.audit()
-        .record(&txn, "decide", "enrolment", out.id, serde_json::json!({ "decision": decision, "reason": reason, "contractId": contract_id }))
-        .await?;
+    let found = enrolments::open(&txn, scope, &auth.party, path.1).await?;
+    let decision = Decision {
+        decision,
+        reason: reason.map(str::to_owned),
+        initial_term_months: input.initial_term_months.unwrap_or(1),
+        extension_options_months: input.extension_options_months.clone(),
+        notice_months: input.notice_months,
+        estimated_value_cents: value.flatten(),
+    };
+    let out = enrolments::decide(&txn, scope, &auth.audit(), found, decision).await?;
     txn.commit().await?;
-    Ok(web::Json(out))
-}
-
-/// 422 `ZR-ENROL-EVIDENCE` naming every required item without evidence,
-/// not accepted, or accepted but no longer valid today.
-async fn check_checklist<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    found: &enrolment::Model,
-) -> ApiResult<()> {
-    let codes = CodeBook::load(db, scope).await?;
-    let needed = required(db, scope, &codes, &ids_of(&found.product_group_ids)).await?;
-    let evidence = enrolment_evidence::Entity::scoped(scope)
-        .filter(enrolment_evidence::Column::EnrolmentId.eq(found.id))
-        .all(db)
-        .await?;
-    let today = entities::clock::now().date_naive();
-    let problems: Vec<String> = needed
-        .into_iter()
-        .filter_map(|name| {
-            let item = evidence.iter().find(|e| e.requirement.as_str() == name);
-            let problem = match item {
-                None => "has no evidence",
-                Some(e) if e.assessment != Assessment::Accepted => "is not accepted",
-                Some(e) if e.valid_until.is_some_and(|until| until < today) => "has expired",
-                Some(_) => return None,
-            };
-            Some(format!("{name} {problem}"))
-        })
-        .collect();
-    if !problems.is_empty() {
-        return Err(ApiError::rule(
-            "ZR-ENROL-EVIDENCE",
-            format!(
-                "An admission needs every required item accepted and valid: {}.",
-                problems.join("; ")
-            ),
-        ));
-    }
-    Ok(())
+    Ok(web::Json(out.into()))
 }
