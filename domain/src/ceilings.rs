@@ -17,16 +17,23 @@ use entities::{
 use entities::{
     funding::levels_crossed,
     money::cents_to_euros,
+    report::display_percent,
     schema::{allocation, budget_ceiling, product},
-    RegionScope, TenantEntity,
+    RegionScope, TenantEntity, TenantRecord,
 };
+use rust_decimal::Decimal;
 use sea_orm::{
     sea_query::Condition, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction,
     EntityTrait, QueryFilter, QueryTrait, Set,
 };
+use serde::Serialize;
 use uuid::Uuid;
 
 use crate::{
+    audit::Audit,
+    catalogue,
+    check::Check,
+    codes::CodeBook,
     error::{DomainError, DomainResult},
     funding::{alert_levels, commitments, Reach},
 };
@@ -261,4 +268,227 @@ pub async fn count_spend(
     let mut model: budget_ceiling::ActiveModel = ceiling.into();
     model.spent_cents = Set(spent);
     Ok(model.update(txn).await?)
+}
+
+/// A budget ceiling with its use so far, as the region names it: the audit
+/// trail records it, the API's `BudgetCeilingOut` shows it field for field.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BudgetCeiling {
+    pub id: Uuid,
+    pub provider_agb: Option<String>,
+    pub product_group_code: Option<String>,
+    pub municipality_cbs: Option<String>,
+    pub year: i32,
+    pub amount: Decimal,
+    pub hard: bool,
+    pub spent: Decimal,
+    pub used_percent: Decimal,
+    pub committed: Decimal,
+    pub forecast: Decimal,
+    pub forecast_percent: Decimal,
+}
+
+/// The codes a ceiling's reach is named by, loaded once for a page of
+/// ceilings.
+pub struct CeilingNames(CodeBook);
+
+impl CeilingNames {
+    pub async fn load<C: ConnectionTrait>(db: &C, scope: &RegionScope) -> DomainResult<Self> {
+        Ok(Self(CodeBook::load(db, scope).await?))
+    }
+
+    /// The ceiling with its forecast as of now.
+    pub async fn describe<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        scope: &RegionScope,
+        c: budget_ceiling::Model,
+    ) -> DomainResult<BudgetCeiling> {
+        let percent = |cents: i64| {
+            if c.amount_cents == 0 {
+                Decimal::ZERO
+            } else {
+                display_percent(Decimal::from(cents) / Decimal::from(c.amount_cents))
+            }
+        };
+        let forecast = forecast_of(db, scope, &c).await?;
+        Ok(BudgetCeiling {
+            id: c.id,
+            provider_agb: c.provider_id.map(|id| self.0.provider(id)),
+            product_group_code: c.product_group_id.map(|id| self.0.group(id)),
+            municipality_cbs: c.municipality_id.map(|id| self.0.municipality(id)),
+            year: c.year,
+            amount: cents_to_euros(c.amount_cents),
+            hard: c.hard,
+            spent: cents_to_euros(c.spent_cents),
+            used_percent: percent(c.spent_cents),
+            committed: cents_to_euros(forecast - c.spent_cents),
+            forecast: cents_to_euros(forecast),
+            forecast_percent: percent(forecast),
+        })
+    }
+}
+
+/// A ceiling's reach by natural keys, as a request names it.
+#[derive(Debug, Clone, Default)]
+pub struct ReachCodes {
+    pub provider_agb: Option<String>,
+    pub product_group_code: Option<String>,
+    pub municipality_cbs: Option<String>,
+}
+
+/// A ceiling's reach by ids; `None` is open.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CeilingReach {
+    pub provider_id: Option<Uuid>,
+    pub product_group_id: Option<Uuid>,
+    pub municipality_id: Option<Uuid>,
+}
+
+/// Resolves a reach's codes into `check` (422s per unknown code, and for an
+/// empty reach), so the caller's format errors and these come in one answer.
+pub async fn resolve_reach<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    check: &mut Check,
+    codes: &ReachCodes,
+) -> DomainResult<CeilingReach> {
+    check.require_rule(
+        codes.provider_agb.is_some()
+            || codes.product_group_code.is_some()
+            || codes.municipality_cbs.is_some(),
+        "providerAgb",
+        "set a provider, a product group, a municipality or a combination",
+    );
+    let mut reach = CeilingReach::default();
+    if let Some(agb) = &codes.provider_agb {
+        let found = catalogue::provider(db, scope, agb).await?;
+        check.require_rule(
+            found.is_some(),
+            "providerAgb",
+            "no such provider in this region",
+        );
+        reach.provider_id = found.map(|p| p.id);
+    }
+    if let Some(code) = &codes.product_group_code {
+        let found = catalogue::product_group(db, scope, code).await?;
+        check.require_rule(
+            found.is_some(),
+            "productGroupCode",
+            "no such product group in this region",
+        );
+        reach.product_group_id = found.map(|g| g.id);
+    }
+    if let Some(cbs) = &codes.municipality_cbs {
+        let found = catalogue::municipality(db, scope, cbs).await?;
+        check.require_rule(
+            found.is_some(),
+            "municipalityCbs",
+            "no such municipality in this region",
+        );
+        reach.municipality_id = found.map(|m| m.id);
+    }
+    Ok(reach)
+}
+
+/// A new ceiling, its reach resolved and its amount in cents (positive).
+#[derive(Debug, Clone)]
+pub struct NewCeiling {
+    pub reach: CeilingReach,
+    pub year: i32,
+    pub amount_cents: i64,
+    pub hard: bool,
+}
+
+/// Sets a ceiling; it starts at the spend already approved in its reach.
+pub async fn create(
+    txn: &DatabaseTransaction,
+    scope: &RegionScope,
+    audit: &Audit,
+    input: NewCeiling,
+) -> DomainResult<BudgetCeiling> {
+    let saved = budget_ceiling::ActiveModel {
+        region_id: Set(scope.region_id),
+        id: Set(Uuid::now_v7()),
+        provider_id: Set(input.reach.provider_id),
+        product_group_id: Set(input.reach.product_group_id),
+        municipality_id: Set(input.reach.municipality_id),
+        year: Set(input.year),
+        amount_cents: Set(input.amount_cents),
+        hard: Set(input.hard),
+        spent_cents: Set(0),
+        created_at: Set(entities::clock::now()),
+    }
+    .insert(txn)
+    .await?;
+    let saved = count_spend(txn, scope, saved).await?;
+    let value = CeilingNames::load(txn, scope)
+        .await?
+        .describe(txn, scope, saved)
+        .await?;
+    audit
+        .record(txn, "create", "budget-ceiling", value.id, &value)
+        .await?;
+    Ok(value)
+}
+
+/// A change of a ceiling: what is `None` stays.
+#[derive(Debug, Clone, Default)]
+pub struct CeilingChange {
+    pub amount_cents: Option<i64>,
+    pub hard: Option<bool>,
+}
+
+/// Changes a ceiling's amount or hardness and counts its spend again (a
+/// lower amount may reach levels the spend had not reached before).
+pub async fn change(
+    txn: &DatabaseTransaction,
+    scope: &RegionScope,
+    audit: &Audit,
+    id: Uuid,
+    input: CeilingChange,
+) -> DomainResult<BudgetCeiling> {
+    let existing = budget_ceiling::Entity::find_scoped(txn, scope, id)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let mut model: budget_ceiling::ActiveModel = existing.into();
+    if let Some(cents) = input.amount_cents {
+        model.amount_cents = Set(cents);
+    }
+    if let Some(hard) = input.hard {
+        model.hard = Set(hard);
+    }
+    let updated = count_spend(txn, scope, model.update(txn).await?).await?;
+    let value = CeilingNames::load(txn, scope)
+        .await?
+        .describe(txn, scope, updated)
+        .await?;
+    audit
+        .record(txn, "update", "budget-ceiling", value.id, &value)
+        .await?;
+    Ok(value)
+}
+
+/// Removes a ceiling; its signals go with it (the schema cascades).
+pub async fn delete<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    audit: &Audit,
+    id: Uuid,
+) -> DomainResult<()> {
+    let existing = budget_ceiling::Entity::find_scoped(db, scope, id)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    budget_ceiling::Entity::delete_scoped_by_id(db, scope, existing.id).await?;
+    audit
+        .record(
+            db,
+            "delete",
+            "budget-ceiling",
+            existing.id,
+            serde_json::json!({}),
+        )
+        .await?;
+    Ok(())
 }

@@ -8,14 +8,14 @@
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use domain::catalogue;
+use domain::ceilings::{self, BudgetCeiling, CeilingChange, CeilingNames, NewCeiling, ReachCodes};
 use entities::{
     money::{cents_to_euros, euros_to_cents},
-    report::display_percent,
     schema::{budget_ceiling, budget_signal},
-    RegionScope, TenantEntity, TenantRecord,
+    RegionScope, TenantEntity,
 };
 use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -27,7 +27,6 @@ use crate::{
     pagination::{fetch_page, Page, PageQuery},
     state::AppState,
 };
-use domain::codes::CodeBook;
 
 /// A budget ceiling with its use so far.
 #[derive(Debug, Serialize, ToSchema)]
@@ -131,11 +130,31 @@ impl From<budget_signal::Model> for BudgetSignalOut {
     }
 }
 
-pub struct Names(CodeBook);
+impl From<BudgetCeiling> for BudgetCeilingOut {
+    fn from(c: BudgetCeiling) -> Self {
+        Self {
+            id: c.id,
+            provider_agb: c.provider_agb,
+            product_group_code: c.product_group_code,
+            municipality_cbs: c.municipality_cbs,
+            year: c.year,
+            amount: c.amount,
+            hard: c.hard,
+            spent: c.spent,
+            used_percent: c.used_percent,
+            committed: c.committed,
+            forecast: c.forecast,
+            forecast_percent: c.forecast_percent,
+        }
+    }
+}
+
+/// The ceilings' views, for a page of them (the dashboard's too).
+pub struct Names(CeilingNames);
 
 impl Names {
     pub async fn load<C: ConnectionTrait>(db: &C, scope: &RegionScope) -> ApiResult<Self> {
-        Ok(Self(CodeBook::load(db, scope).await?))
+        Ok(Self(CeilingNames::load(db, scope).await?))
     }
 
     pub async fn out<C: ConnectionTrait>(
@@ -144,28 +163,7 @@ impl Names {
         scope: &RegionScope,
         c: budget_ceiling::Model,
     ) -> ApiResult<BudgetCeilingOut> {
-        let percent = |cents: i64| {
-            if c.amount_cents == 0 {
-                Decimal::ZERO
-            } else {
-                display_percent(Decimal::from(cents) / Decimal::from(c.amount_cents))
-            }
-        };
-        let forecast = domain::ceilings::forecast_of(db, scope, &c).await?;
-        Ok(BudgetCeilingOut {
-            id: c.id,
-            provider_agb: c.provider_id.map(|id| self.0.provider(id)),
-            product_group_code: c.product_group_id.map(|id| self.0.group(id)),
-            municipality_cbs: c.municipality_id.map(|id| self.0.municipality(id)),
-            year: c.year,
-            amount: cents_to_euros(c.amount_cents),
-            hard: c.hard,
-            spent: cents_to_euros(c.spent_cents),
-            used_percent: percent(c.spent_cents),
-            committed: cents_to_euros(forecast - c.spent_cents),
-            forecast: cents_to_euros(forecast),
-            forecast_percent: percent(forecast),
-        })
+        Ok(self.0.describe(db, scope, c).await?.into())
     }
 }
 
@@ -194,73 +192,21 @@ pub async fn create_budget_ceiling(
     check.year("year", input.year);
     let amount = positive_cents(&mut check, &input.amount);
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let scope = &auth.scope;
-    check.require_rule(
-        input.provider_agb.is_some()
-            || input.product_group_code.is_some()
-            || input.municipality_cbs.is_some(),
-        "providerAgb",
-        "set a provider, a product group, a municipality or a combination",
-    );
-    let provider = match &input.provider_agb {
-        Some(agb) => {
-            let found = catalogue::provider(&txn, scope, agb).await?;
-            check.require_rule(
-                found.is_some(),
-                "providerAgb",
-                "no such provider in this region",
-            );
-            Some(found.map(|p| p.id))
-        }
-        None => None,
+    let codes = ReachCodes {
+        provider_agb: input.provider_agb,
+        product_group_code: input.product_group_code,
+        municipality_cbs: input.municipality_cbs,
     };
-    let group = match &input.product_group_code {
-        Some(code) => {
-            let found = catalogue::product_group(&txn, scope, code).await?;
-            check.require_rule(
-                found.is_some(),
-                "productGroupCode",
-                "no such product group in this region",
-            );
-            found.map(|g| g.id)
-        }
-        None => None,
-    };
-    let municipality = match &input.municipality_cbs {
-        Some(cbs) => {
-            let found = catalogue::municipality(&txn, scope, cbs).await?;
-            check.require_rule(
-                found.is_some(),
-                "municipalityCbs",
-                "no such municipality in this region",
-            );
-            found.map(|m| m.id)
-        }
-        None => None,
-    };
+    let reach = ceilings::resolve_reach(&txn, &auth.scope, &mut check, &codes).await?;
     let amount = check.done(amount)?;
-    let saved = budget_ceiling::ActiveModel {
-        region_id: Set(scope.region_id),
-        id: Set(Uuid::now_v7()),
-        provider_id: Set(provider.flatten()),
-        product_group_id: Set(group),
-        municipality_id: Set(municipality),
-        year: Set(input.year),
-        amount_cents: Set(amount),
-        hard: Set(input.hard),
-        spent_cents: Set(0),
-        created_at: Set(entities::clock::now()),
-    }
-    .insert(&txn)
-    .await?;
-    let saved = domain::ceilings::count_spend(&txn, scope, saved).await?;
-    let out = Names::load(&txn, scope)
-        .await?
-        .out(&txn, scope, saved)
-        .await?;
-    auth.audit()
-        .record(&txn, "create", "budget-ceiling", out.id, &out)
-        .await?;
+    let new = NewCeiling {
+        reach,
+        year: input.year,
+        amount_cents: amount,
+        hard: input.hard,
+    };
+    let out =
+        BudgetCeilingOut::from(ceilings::create(&txn, &auth.scope, &auth.audit(), new).await?);
     txn.commit().await?;
     Ok(HttpResponse::Created().json(out))
 }
@@ -354,26 +300,14 @@ pub async fn update_budget_ceiling(
         .as_deref()
         .map(|a| positive_cents(&mut check, a));
     check.finish()?;
+    let change = CeilingChange {
+        amount_cents: amount.flatten(),
+        hard: input.hard,
+    };
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let existing = budget_ceiling::Entity::find_scoped(&txn, &auth.scope, path.1)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let mut model: budget_ceiling::ActiveModel = existing.into();
-    if let Some(Some(cents)) = amount {
-        model.amount_cents = Set(cents);
-    }
-    if let Some(hard) = input.hard {
-        model.hard = Set(hard);
-    }
-    let updated =
-        domain::ceilings::count_spend(&txn, &auth.scope, model.update(&txn).await?).await?;
-    let out = Names::load(&txn, &auth.scope)
-        .await?
-        .out(&txn, &auth.scope, updated)
-        .await?;
-    auth.audit()
-        .record(&txn, "update", "budget-ceiling", out.id, &out)
-        .await?;
+    let out = BudgetCeilingOut::from(
+        ceilings::change(&txn, &auth.scope, &auth.audit(), path.1, change).await?,
+    );
     txn.commit().await?;
     Ok(web::Json(out))
 }
@@ -392,19 +326,7 @@ pub async fn delete_budget_ceiling(
     path: web::Path<(String, Uuid)>,
 ) -> ApiResult<HttpResponse> {
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let existing = budget_ceiling::Entity::find_scoped(&txn, &auth.scope, path.1)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    budget_ceiling::Entity::delete_scoped_by_id(&txn, &auth.scope, existing.id).await?;
-    auth.audit()
-        .record(
-            &txn,
-            "delete",
-            "budget-ceiling",
-            existing.id,
-            serde_json::json!({}),
-        )
-        .await?;
+    ceilings::delete(&txn, &auth.scope, &auth.audit(), path.1).await?;
     txn.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }

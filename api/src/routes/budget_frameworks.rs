@@ -7,29 +7,26 @@
 
 use actix_web::{get, put, web, HttpRequest, HttpResponse};
 use domain::catalogue;
-use domain::funding::{alert_levels, framework_figures};
+use domain::frameworks::{self, BudgetFramework, FrameworkAmount, FrameworkContext};
 use entities::{
     enums::Law,
-    funding::levels_crossed,
     money::cents_to_euros,
-    report::display_percent,
     schema::{budget_framework, funding_signal},
-    RegionScope, TenantEntity,
+    TenantEntity,
 };
 use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::{
     auth::{ManageContracts, Scoped},
-    error::{ApiError, ApiResult, Problem},
+    error::{ApiResult, Problem},
     input::{Body, Check},
     pagination::{fetch_page, Page, PageQuery},
     state::AppState,
 };
-use domain::codes::CodeBook;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -78,53 +75,21 @@ pub struct FrameworkFilter {
     pub municipality_cbs: Option<String>,
 }
 
-/// What every framework's answer needs once: the codes and the alert levels.
-struct Context {
-    names: CodeBook,
-    levels: Vec<i32>,
-}
-
-impl Context {
-    async fn load<C: ConnectionTrait>(db: &C, scope: &RegionScope) -> ApiResult<Self> {
-        Ok(Self {
-            names: CodeBook::load(db, scope).await?,
-            levels: alert_levels(db, scope).await?,
-        })
-    }
-
-    async fn out<C: ConnectionTrait>(
-        &self,
-        db: &C,
-        scope: &RegionScope,
-        framework: budget_framework::Model,
-    ) -> ApiResult<BudgetFrameworkOut> {
-        let today = entities::clock::now().date_naive();
-        let figures = framework_figures(db, scope, &framework, today).await?;
-        let percent = if framework.amount_cents == 0 {
-            Decimal::ZERO
-        } else {
-            display_percent(
-                Decimal::from(figures.forecast_cents) / Decimal::from(framework.amount_cents),
-            )
-        };
-        Ok(BudgetFrameworkOut {
-            id: framework.id,
-            municipality_cbs: self.names.municipality(framework.municipality_id),
-            law: framework.law,
-            year: framework.year,
-            amount: cents_to_euros(framework.amount_cents),
-            realised: cents_to_euros(figures.realised_cents),
-            committed: cents_to_euros(figures.committed_cents),
-            forecast: cents_to_euros(figures.forecast_cents),
-            forecast_percent: percent,
-            months_closed: figures.months_closed,
-            levels_reached: levels_crossed(
-                framework.amount_cents,
-                0,
-                figures.forecast_cents,
-                &self.levels,
-            ),
-        })
+impl From<BudgetFramework> for BudgetFrameworkOut {
+    fn from(f: BudgetFramework) -> Self {
+        Self {
+            id: f.id,
+            municipality_cbs: f.municipality_cbs,
+            law: f.law,
+            year: f.year,
+            amount: f.amount,
+            realised: f.realised,
+            committed: f.committed,
+            forecast: f.forecast,
+            forecast_percent: f.forecast_percent,
+            months_closed: f.months_closed,
+            levels_reached: f.levels_reached,
+        }
     }
 }
 
@@ -165,55 +130,16 @@ pub async fn put_budget_framework(
     );
     let amount = amount.and_then(entities::money::euros_to_cents);
     let (law, amount) = check.done(law.zip(amount))?;
-    let scope = &auth.scope;
-    let txn = entities::transaction::begin_write(&state.db).await?;
-    let municipality = catalogue::municipality(&txn, scope, &cbs)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let existing = budget_framework::Entity::scoped(scope)
-        .filter(budget_framework::Column::MunicipalityId.eq(municipality.id))
-        .filter(budget_framework::Column::Law.eq(law))
-        .filter(budget_framework::Column::Year.eq(year))
-        .one(&txn)
-        .await?;
-    let now = entities::clock::now();
-    let created = existing.is_none();
-    let saved = match existing {
-        Some(found) => {
-            let mut model: budget_framework::ActiveModel = found.into();
-            model.amount_cents = Set(amount);
-            model.updated_at = Set(now);
-            model.update(&txn).await?
-        }
-        None => {
-            budget_framework::ActiveModel {
-                region_id: Set(scope.region_id),
-                id: Set(Uuid::now_v7()),
-                municipality_id: Set(municipality.id),
-                law: Set(law),
-                year: Set(year),
-                amount_cents: Set(amount),
-                created_at: Set(now),
-                updated_at: Set(now),
-            }
-            .insert(&txn)
-            .await?
-        }
+    let input = FrameworkAmount {
+        municipality_cbs: cbs,
+        law,
+        year,
+        amount_cents: amount,
     };
-    let out = Context::load(&txn, scope)
-        .await?
-        .out(&txn, scope, saved)
-        .await?;
-    auth.audit()
-        .record(
-            &txn,
-            if created { "create" } else { "update" },
-            "budget-framework",
-            out.id,
-            &out,
-        )
-        .await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
+    let put = frameworks::put(&txn, &auth.scope, &auth.audit(), input).await?;
     txn.commit().await?;
+    let (created, out) = (put.created, BudgetFrameworkOut::from(put.framework));
     Ok(if created {
         HttpResponse::Created().json(out)
     } else {
@@ -256,10 +182,12 @@ pub async fn list_budget_frameworks(
         select = select.filter(budget_framework::Column::MunicipalityId.eq(id.unwrap_or_default()));
     }
     let (items, total) = fetch_page(&state.db, select, page).await?;
-    let context = Context::load(&state.db, scope).await?;
+    let context = FrameworkContext::load(&state.db, scope).await?;
     let mut out = Vec::with_capacity(items.len());
     for framework in items {
-        out.push(context.out(&state.db, scope, framework).await?);
+        out.push(BudgetFrameworkOut::from(
+            context.describe(&state.db, scope, framework).await?,
+        ));
     }
     Ok(Page::new(out, page, total).respond(&req))
 }

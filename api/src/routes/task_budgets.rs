@@ -6,23 +6,21 @@
 //! schedule's weights); the settlement compares budget, paid and the
 //! planned with the realised clients.
 
-use domain::catalogue;
 use std::collections::BTreeMap;
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use chrono::Datelike;
-use domain::funding::{
-    bands_of, contract_municipalities, hourly_price, schedule_of, split_weights, task_figures,
+use domain::task_budgets::{
+    self, Instalment, MunicipalityShare, NewTaskBudget, Settlement, TaskBudget,
 };
 use entities::{
-    enums::{FundingVariant, TaskBudgetSplit},
-    funding::{check_startup, deviation_percent, split_by_weight, IntensityBand},
-    money::{cents_to_euros, euros_to_cents},
-    schema::{contract, contract_product_group, task_budget, task_instalment},
-    RegionScope, TenantEntity, TenantRecord,
+    enums::TaskBudgetSplit,
+    funding::IntensityBand,
+    money::euros_to_cents,
+    schema::{contract, task_budget},
+    TenantEntity, TenantRecord,
 };
 use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -140,74 +138,63 @@ pub struct TaskBudgetOut {
     pub settlement: Option<SettlementOut>,
 }
 
-async fn to_out<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    names: &CodeBook,
-    budget: task_budget::Model,
-) -> ApiResult<TaskBudgetOut> {
-    let figures = task_figures(db, scope, &budget).await?;
-    let contract = contract::Entity::find_scoped(db, scope, budget.contract_id).await?;
-    let instalments = task_instalment::Entity::scoped(scope)
-        .filter(task_instalment::Column::TaskBudgetId.eq(budget.id))
-        .order_by_asc(task_instalment::Column::Month)
-        .all(db)
-        .await?;
-    let weights = split_weights(db, scope, &budget).await?;
-    let keyed: Vec<(String, i64)> = weights
-        .iter()
-        .map(|(m, w)| (m.cbs_code.clone(), *w))
-        .collect();
-    let (total, paid) = figures
-        .as_ref()
-        .map_or((0, 0), |f| (f.total_cents, f.paid_cents));
-    let shares_of_total = split_by_weight(total, &keyed);
-    let shares_of_paid = split_by_weight(paid, &keyed);
-    let municipalities = keyed
-        .iter()
-        .zip(shares_of_total.iter().zip(&shares_of_paid))
-        .map(|((cbs, weight), ((_, t), (_, p)))| MunicipalityShareOut {
-            municipality_cbs: cbs.clone(),
-            weight: *weight,
-            total: cents_to_euros(*t),
-            paid: cents_to_euros(*p),
-        })
-        .collect();
-    let planned = i64::from(budget.planned_clients);
-    Ok(TaskBudgetOut {
-        id: budget.id,
-        contract_id: budget.contract_id,
-        provider_agb: contract
-            .map(|c| names.provider(c.provider_id))
-            .unwrap_or_default(),
-        product_code: names.product(budget.product_id),
-        year: budget.year,
-        planned_clients: planned,
-        intensity_bands: bands_of(&budget),
-        hourly_price: figures
-            .as_ref()
-            .map(|f| cents_to_euros(f.hourly_price_cents)),
-        annual_budget: figures.as_ref().map(|f| cents_to_euros(f.annual_cents)),
-        start_up: cents_to_euros(budget.startup_cents),
-        split: budget.split,
-        schedule: schedule_of(&budget).to_vec(),
-        instalments: instalments
-            .into_iter()
-            .map(|i| InstalmentOut {
-                month: i.month.format("%Y-%m").to_string(),
-                amount: cents_to_euros(i.amount_cents),
-            })
-            .collect(),
-        municipalities,
-        settlement: figures.map(|f| SettlementOut {
-            total: cents_to_euros(f.total_cents),
-            paid: cents_to_euros(f.paid_cents),
-            balance: cents_to_euros(f.total_cents - f.paid_cents),
-            planned_clients: planned,
-            realised_clients: f.realised_clients,
-            deviation_percent: deviation_percent(planned, f.realised_clients),
-        }),
-    })
+impl From<Instalment> for InstalmentOut {
+    fn from(i: Instalment) -> Self {
+        Self {
+            month: i.month,
+            amount: i.amount,
+        }
+    }
+}
+
+impl From<MunicipalityShare> for MunicipalityShareOut {
+    fn from(m: MunicipalityShare) -> Self {
+        Self {
+            municipality_cbs: m.municipality_cbs,
+            weight: m.weight,
+            total: m.total,
+            paid: m.paid,
+        }
+    }
+}
+
+impl From<Settlement> for SettlementOut {
+    fn from(s: Settlement) -> Self {
+        Self {
+            total: s.total,
+            paid: s.paid,
+            balance: s.balance,
+            planned_clients: s.planned_clients,
+            realised_clients: s.realised_clients,
+            deviation_percent: s.deviation_percent,
+        }
+    }
+}
+
+impl From<TaskBudget> for TaskBudgetOut {
+    fn from(b: TaskBudget) -> Self {
+        Self {
+            id: b.id,
+            contract_id: b.contract_id,
+            provider_agb: b.provider_agb,
+            product_code: b.product_code,
+            year: b.year,
+            planned_clients: b.planned_clients,
+            intensity_bands: b.intensity_bands,
+            hourly_price: b.hourly_price,
+            annual_budget: b.annual_budget,
+            start_up: b.start_up,
+            split: b.split,
+            schedule: b.schedule,
+            instalments: b.instalments.into_iter().map(InstalmentOut::from).collect(),
+            municipalities: b
+                .municipalities
+                .into_iter()
+                .map(MunicipalityShareOut::from)
+                .collect(),
+            settlement: b.settlement.map(SettlementOut::from),
+        }
+    }
 }
 
 /// The intensity bands the input describes, checked.
@@ -315,108 +302,19 @@ pub async fn create_task_budget(
     };
     let (bands, startup, split) =
         check.done(bands.zip(startup).zip(split).map(|((b, s), p)| (b, s, p)))?;
-
-    let scope = &auth.scope;
+    let new = NewTaskBudget {
+        product_code: input.product_code,
+        year: input.year,
+        bands,
+        startup_cents: startup,
+        split,
+        planned_clients_per_municipality: input.planned_clients_per_municipality,
+        schedule,
+    };
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let contract = contract::Entity::scoped(scope)
-        .filter(contract::Column::Id.eq(path.1))
-        .one(&txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let product = catalogue::product(&txn, scope, &input.product_code).await?;
-    let mut check = Check::new();
-    check.require_rule(
-        product
-            .as_ref()
-            .is_some_and(|p| p.funding_variant == FundingVariant::Task),
-        "productCode",
-        "must be a task-funded product of this region",
+    let out = TaskBudgetOut::from(
+        task_budgets::create(&txn, &auth.scope, &auth.audit(), path.1, new).await?,
     );
-    let covered = match &product {
-        Some(p) => contract_product_group::Entity::scoped(scope)
-            .filter(contract_product_group::Column::ContractId.eq(contract.id))
-            .filter(contract_product_group::Column::ProductGroupId.eq(p.product_group_id))
-            .one(&txn)
-            .await?
-            .is_some(),
-        None => true,
-    };
-    check.require_rule(
-        covered,
-        "productCode",
-        "the contract does not cover this product's group (lot)",
-    );
-    let price = match &product {
-        Some(p) => hourly_price(&txn, scope, p.id, contract.provider_id, input.year).await?,
-        None => None,
-    };
-    check.require_rule(
-        product.is_none() || price.is_some(),
-        "productCode",
-        &format!("the task product has no tariff on 1 January {}", input.year),
-    );
-    let annual = price.and_then(|p| entities::funding::annual_budget_cents(&bands, p));
-    if let Some(annual) = annual {
-        let first_year = contract.start_date.year() == input.year;
-        if let Err(e) = check_startup(startup, annual, first_year) {
-            check.require_rule(false, "startUp", &e);
-        }
-    }
-    if let Some(planned) = &input.planned_clients_per_municipality {
-        let covered = contract_municipalities(&txn, scope, contract.id).await?;
-        check.require_rule(
-            planned
-                .keys()
-                .all(|cbs| covered.iter().any(|m| m.cbs_code == *cbs)),
-            "plannedClientsPerMunicipality",
-            "names a municipality the contract does not cover",
-        );
-    }
-    check.finish()?;
-    let product = product.ok_or(ApiError::NotFound)?;
-    let exists = task_budget::Entity::scoped(scope)
-        .filter(task_budget::Column::ContractId.eq(contract.id))
-        .filter(task_budget::Column::ProductId.eq(product.id))
-        .filter(task_budget::Column::Year.eq(input.year))
-        .one(&txn)
-        .await?
-        .is_some();
-    if exists {
-        return Err(ApiError::conflict(
-            "ZR-TASK-BUDGET-EXISTS",
-            format!(
-                "The contract has a task budget for {} in {} already.",
-                product.code, input.year
-            ),
-        ));
-    }
-    let now = entities::clock::now();
-    let planned_clients: i64 = bands.iter().map(|b| b.clients).sum();
-    let saved = task_budget::ActiveModel {
-        region_id: Set(scope.region_id),
-        id: Set(Uuid::now_v7()),
-        contract_id: Set(contract.id),
-        product_id: Set(product.id),
-        year: Set(input.year),
-        planned_clients: Set(i32::try_from(planned_clients).unwrap_or(i32::MAX)),
-        intensity_bands: Set(serde_json::to_value(&bands).unwrap_or_default()),
-        startup_cents: Set(startup),
-        split: Set(split),
-        planned_clients_per_municipality: Set(input
-            .planned_clients_per_municipality
-            .as_ref()
-            .map(|p| serde_json::json!(p))),
-        schedule: Set(schedule.map(|s| serde_json::json!(s))),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
-    let names = CodeBook::load(&txn, scope).await?;
-    let out = to_out(&txn, scope, &names, saved).await?;
-    auth.audit()
-        .record(&txn, "create", "task-budget", out.id, &out)
-        .await?;
     txn.commit().await?;
     Ok(HttpResponse::Created().json(out))
 }
@@ -452,7 +350,9 @@ pub async fn list_task_budgets(
     let names = CodeBook::load(&state.db, scope).await?;
     let mut out = Vec::with_capacity(items.len());
     for budget in items {
-        out.push(to_out(&state.db, scope, &names, budget).await?);
+        out.push(TaskBudgetOut::from(
+            task_budgets::describe(&state.db, scope, &names, budget).await?,
+        ));
     }
     Ok(Page::new(out, page, total).respond(&req))
 }
@@ -482,5 +382,7 @@ pub async fn get_task_budget(
         .await?
         .ok_or(ApiError::NotFound)?;
     let names = CodeBook::load(&state.db, scope).await?;
-    Ok(web::Json(to_out(&state.db, scope, &names, budget).await?))
+    Ok(web::Json(TaskBudgetOut::from(
+        task_budgets::describe(&state.db, scope, &names, budget).await?,
+    )))
 }
