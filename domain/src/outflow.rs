@@ -349,6 +349,37 @@ pub async fn open_check<C: ConnectionTrait>(
     )))
 }
 
+/// An outflow check asked for by a person (`POST …/outflow-checks`): opened
+/// with its queued job and audited, in the caller's transaction; the caller
+/// pushes the job and commits. Refused while the region has no
+/// `outflow-threshold` policy.
+pub async fn request_check<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    audit: &crate::audit::Audit,
+    as_of: NaiveDate,
+) -> crate::DomainResult<(check::Model, crate::jobs::Job)> {
+    let opened = open_check(db, scope, as_of, &audit.actor)
+        .await
+        .map_err(|e| crate::DomainError::Internal(e.to_string()))?;
+    let Some((saved, job)) = opened else {
+        return Err(crate::DomainError::rule(
+            "ZR-OUTFLOW-NO-POLICY",
+            "Set the region's outflow-threshold policy first (PUT .../policies/outflow-threshold/region).",
+        ));
+    };
+    audit
+        .record(
+            db,
+            "create",
+            "outflow-check",
+            saved.id,
+            serde_json::json!({ "asOf": as_of }),
+        )
+        .await?;
+    Ok((saved, job))
+}
+
 /// After a permanent failure the check shows it.
 pub async fn mark_failed<C: ConnectionTrait>(
     db: &C,

@@ -682,5 +682,5 @@ pub async fn stop_allocation(
     iwmo::queue_301(&txn, &auth.scope, &state.config.data_keys, &saved).await?;
     let out = AllocationOut::from(service::describe(&txn, &auth.scope, saved).await?);
     txn.commit().await?;
-    Ok(web::Json(out.into()))
+    Ok(web::Json(out))
 }

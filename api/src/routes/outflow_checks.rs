@@ -141,21 +141,7 @@ pub async fn create_check(
         .done(as_of)?
         .unwrap_or_else(|| entities::clock::now().date_naive());
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let opened = outflow::open_check(&txn, &auth.scope, as_of, &auth.audit().actor)
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let Some((saved, job)) = opened else {
-        return Err(ApiError::rule("ZR-OUTFLOW-NO-POLICY", "Set the region's outflow-threshold policy first (PUT .../policies/outflow-threshold/region)."));
-    };
-    auth.audit()
-        .record(
-            &txn,
-            "create",
-            "outflow-check",
-            saved.id,
-            serde_json::json!({ "asOf": as_of }),
-        )
-        .await?;
+    let (saved, job) = outflow::request_check(&txn, &auth.scope, &auth.audit(), as_of).await?;
     state.queue.push_and_commit(&state.db, txn, job).await?;
     Ok(HttpResponse::Accepted().json(OutflowCheckOut::from(saved)))
 }
