@@ -29,6 +29,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
+    audit::Audit,
+    error::{DomainError, DomainResult},
     jobs::Job,
     runs::{self, JobError},
 };
@@ -201,6 +203,127 @@ pub async fn open_run<C: ConnectionTrait>(
         job_run_id: job_run.id,
     };
     Ok(Ok((saved, job)))
+}
+
+/// A run of the region (not found otherwise).
+pub async fn find_run<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    id: Uuid,
+) -> DomainResult<run::Model> {
+    run::Entity::find_scoped(db, scope, id)
+        .await?
+        .ok_or(DomainError::NotFound)
+}
+
+/// Refuses a `year` a run could not index: a product group with tariffs
+/// lacks a policy (`ZR-INDEXATION-NO-POLICY`) or its index figures
+/// (`ZR-INDEX-FIGURES-MISSING`), or no tariff is valid on 31 December of
+/// the year before (`ZR-INDEXATION-NOTHING`). Asked before the run is
+/// opened, so the preview does not fail on what can be said now.
+pub async fn check_ready<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    year: i32,
+) -> DomainResult<()> {
+    let indices = group_indices(db, scope, year).await.map_err(|e| match e {
+        JobError::Permanent(message) if message.starts_with("index figures missing") => {
+            DomainError::rule("ZR-INDEX-FIGURES-MISSING", message)
+        }
+        JobError::Permanent(message) => DomainError::rule("ZR-INDEXATION-NO-POLICY", message),
+        JobError::Database(e) => e.into(),
+        JobError::Retry(message) => DomainError::Internal(message),
+    })?;
+    if indices.is_empty() {
+        return Err(DomainError::rule(
+            "ZR-INDEXATION-NOTHING",
+            format!("No tariff is valid on 31 December {}.", year - 1),
+        ));
+    }
+    Ok(())
+}
+
+/// Opens a run for `year` with its queued preview and audits the request;
+/// 409 `ZR-INDEXATION-RUN-EXISTS` while another run for the year stands.
+/// The caller commits, then pushes the job.
+pub async fn request<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    audit: &Audit,
+    year: i32,
+) -> DomainResult<(run::Model, Job)> {
+    let (saved, job) = open_run(db, scope, year, &audit.actor)
+        .await?
+        .map_err(|standing| {
+            DomainError::conflict(
+                "ZR-INDEXATION-RUN-EXISTS",
+                format!(
+                    "Run {} for {} is {}; at most one run per year stands.",
+                    standing.id, year, standing.status
+                ),
+            )
+        })?;
+    audit
+        .record(
+            db,
+            "create",
+            "indexation-run",
+            saved.id,
+            serde_json::json!({ "year": year }),
+        )
+        .await?;
+    Ok((saved, job))
+}
+
+/// Approves a previewed run with its queued apply (409
+/// `ZR-INDEXATION-NOT-PREVIEWED` for a run in any other state). The caller
+/// commits, then pushes the job.
+pub async fn approve<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    audit: &Audit,
+    id: Uuid,
+) -> DomainResult<(run::Model, Job)> {
+    let found = find_run(db, scope, id).await?;
+    let job = runs::create(db, scope, APPLY, &found.id.to_string()).await?;
+    // Only a previewed run moves on, in one conditional update: of two
+    // approvals at once, one changes a row and the other a 409.
+    #[allow(clippy::disallowed_methods)] // filtered on region and id below
+    let changed = run::Entity::update_many()
+        .col_expr(run::Column::Status, status::APPROVED.into())
+        .col_expr(run::Column::ApprovedBy, Some(audit.actor.clone()).into())
+        .col_expr(run::Column::ApprovedAt, Some(entities::clock::now()).into())
+        .col_expr(run::Column::ApplyJobId, Some(job.id).into())
+        .filter(run::Column::RegionId.eq(scope.region_id))
+        .filter(run::Column::Id.eq(found.id))
+        .filter(run::Column::Status.eq(status::PREVIEWED))
+        .exec(db)
+        .await?;
+    if changed.rows_affected != 1 {
+        return Err(DomainError::conflict(
+            "ZR-INDEXATION-NOT-PREVIEWED",
+            format!(
+                "The run is {}; only a previewed run can be approved.",
+                found.status
+            ),
+        ));
+    }
+    audit
+        .record(
+            db,
+            "approve",
+            "indexation-run",
+            found.id,
+            serde_json::json!({ "year": found.year }),
+        )
+        .await?;
+    let approved = find_run(db, scope, found.id).await?;
+    let apply = Job::IndexationApply {
+        region_id: scope.region_id,
+        run_id: found.id,
+        job_run_id: job.id,
+    };
+    Ok((approved, apply))
 }
 
 async fn load_run<C: ConnectionTrait>(

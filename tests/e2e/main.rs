@@ -3,6 +3,7 @@
 
 pub use e2e::{e2e, json, seed_catalogue, Reply, Role, StatusCode, TestApp, Value};
 
+mod architecture;
 mod audit;
 mod auth;
 mod care_flow;

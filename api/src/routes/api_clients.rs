@@ -4,10 +4,13 @@
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use argon2::{password_hash::SaltString, Argon2, PasswordHasher};
 use base64::Engine;
-use domain::catalogue;
+use domain::{
+    api_clients::{self, ApiClient, NewApiClient},
+    catalogue,
+};
 use entities::{enums::Role, schema::api_client, TenantEntity};
 use rand::RngCore;
-use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::QueryOrder;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -42,16 +45,16 @@ pub struct ApiClientCreated {
     pub client_secret: String,
 }
 
-impl From<api_client::Model> for ApiClientOut {
-    fn from(m: api_client::Model) -> Self {
+impl From<ApiClient> for ApiClientOut {
+    fn from(c: ApiClient) -> Self {
         Self {
-            client_id: m.client_id,
-            name: m.name,
-            role: m.role,
-            municipality_cbs: m.municipality_cbs,
-            provider_agb: m.provider_agb,
-            created_at: m.created_at,
-            revoked_at: m.revoked_at,
+            client_id: c.client_id,
+            name: c.name,
+            role: c.role,
+            municipality_cbs: c.municipality_cbs,
+            provider_agb: c.provider_agb,
+            created_at: c.created_at,
+            revoked_at: c.revoked_at,
         }
     }
 }
@@ -139,24 +142,15 @@ pub async fn create_api_client(
     let secret = new_secret();
     let secret_hash = hash_secret(secret.clone()).await?;
     let txn = entities::transaction::begin_write(db).await?;
-    let model = api_client::ActiveModel {
-        region_id: Set(auth.scope.region_id),
-        id: Set(uuid::Uuid::now_v7()),
-        client_id: Set(format!("zr_{}", uuid::Uuid::now_v7().simple())),
-        name: Set(input.name.trim().to_owned()),
-        secret_hash: Set(secret_hash),
-        role: Set(role),
-        municipality_cbs: Set(input.municipality_cbs.clone()),
-        provider_agb: Set(input.provider_agb.clone()),
-        created_at: Set(entities::clock::now()),
-        revoked_at: Set(None),
-    }
-    .insert(&txn)
-    .await?;
-    let client = ApiClientOut::from(model);
-    auth.audit()
-        .record(&txn, "create", "api-client", &client.client_id, &client)
-        .await?;
+    let new = NewApiClient {
+        name: input.name.trim().to_owned(),
+        role,
+        municipality_cbs: input.municipality_cbs,
+        provider_agb: input.provider_agb,
+        secret_hash,
+    };
+    let client =
+        ApiClientOut::from(api_clients::create(&txn, &auth.scope, &auth.audit(), new).await?);
     txn.commit().await?;
     Ok(HttpResponse::Created().json(ApiClientCreated {
         client,
@@ -184,7 +178,10 @@ pub async fn list_api_clients(
         .order_by_asc(api_client::Column::Id);
     let (items, total) = fetch_page(&state.db, select, page).await?;
     Ok(Page::new(
-        items.into_iter().map(ApiClientOut::from).collect(),
+        items
+            .into_iter()
+            .map(|m| ApiClientOut::from(ApiClient::from(m)))
+            .collect(),
         page,
         total,
     )
@@ -205,25 +202,7 @@ pub async fn revoke_api_client(
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let existing = api_client::Entity::scoped(&auth.scope)
-        .filter(api_client::Column::ClientId.eq(path.1.as_str()))
-        .filter(api_client::Column::RevokedAt.is_null())
-        .one(&txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let client_id = existing.client_id.clone();
-    let mut model: api_client::ActiveModel = existing.into();
-    model.revoked_at = Set(Some(entities::clock::now()));
-    model.update(&txn).await?;
-    auth.audit()
-        .record(
-            &txn,
-            "revoke",
-            "api-client",
-            &client_id,
-            serde_json::json!({}),
-        )
-        .await?;
+    api_clients::revoke(&txn, &auth.scope, &auth.audit(), &path.1).await?;
     txn.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }

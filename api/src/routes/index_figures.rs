@@ -2,14 +2,15 @@
 //! forecast and later the definitive percentage, as decimal strings.
 
 use actix_web::{delete, get, put, web, HttpRequest, HttpResponse};
-use entities::{schema::index_figure, RegionScope, TenantEntity, TenantRecord};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set};
+use domain::index_figures::{self, IndexFigure, Percentages};
+use entities::{schema::index_figure, TenantEntity};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::{
     auth::{ManageCatalogue, ReadRegion, Scoped},
-    error::{ApiError, ApiResult, Problem},
+    error::{ApiResult, Problem},
     input::{Body, Check},
     pagination::{fetch_page, Page, PageQuery},
     state::AppState,
@@ -31,14 +32,14 @@ pub struct IndexFigureOut {
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
-impl From<index_figure::Model> for IndexFigureOut {
-    fn from(m: index_figure::Model) -> Self {
+impl From<IndexFigure> for IndexFigureOut {
+    fn from(f: IndexFigure) -> Self {
         Self {
-            series: m.series,
-            year: m.year,
-            forecast: m.forecast_percent,
-            definitive: m.definitive_percent,
-            updated_at: m.updated_at,
+            series: f.series,
+            year: f.year,
+            forecast: f.forecast,
+            definitive: f.definitive,
+            updated_at: f.updated_at,
         }
     }
 }
@@ -59,19 +60,6 @@ pub struct IndexFigureIn {
 pub struct IndexFigureFilter {
     pub series: Option<String>,
     pub year: Option<i32>,
-}
-
-async fn find<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    series: &str,
-    year: i32,
-) -> ApiResult<Option<index_figure::Model>> {
-    Ok(index_figure::Entity::scoped(scope)
-        .filter(index_figure::Column::Series.eq(series))
-        .filter(index_figure::Column::Year.eq(year))
-        .one(db)
-        .await?)
 }
 
 /// List index figures, by series and year.
@@ -106,7 +94,10 @@ pub async fn list_index_figures(
     }
     let (items, total) = fetch_page(&state.db, select, page).await?;
     Ok(Page::new(
-        items.into_iter().map(IndexFigureOut::from).collect(),
+        items
+            .into_iter()
+            .map(|m| IndexFigureOut::from(IndexFigure::from(m)))
+            .collect(),
         page,
         total,
     )
@@ -147,47 +138,15 @@ pub async fn put_index_figure(
         "give a forecast, a definitive figure, or both",
     );
     check.finish()?;
-    let txn = entities::transaction::begin_write(&state.db).await?;
-    let now = entities::clock::now();
-    let text = |v: Option<Option<rust_decimal::Decimal>>| v.flatten().map(|d| d.to_string());
-    let saved = match find(&txn, &auth.scope, &series, year).await? {
-        Some(existing) => {
-            let mut model: index_figure::ActiveModel = existing.into();
-            if forecast.is_some() {
-                model.forecast_percent = Set(text(forecast));
-            }
-            if definitive.is_some() {
-                model.definitive_percent = Set(text(definitive));
-            }
-            model.updated_at = Set(now);
-            model.update(&txn).await?
-        }
-        None => {
-            index_figure::ActiveModel {
-                region_id: Set(auth.scope.region_id),
-                id: Set(uuid::Uuid::now_v7()),
-                series: Set(series.clone()),
-                year: Set(year),
-                forecast_percent: Set(text(forecast)),
-                definitive_percent: Set(text(definitive)),
-                updated_at: Set(now),
-            }
-            .insert(&txn)
-            .await?
-        }
+    // Given fields parsed (the check passed): `Some` sets, `None` keeps.
+    let set = Percentages {
+        forecast: forecast.flatten(),
+        definitive: definitive.flatten(),
     };
-    let out = IndexFigureOut::from(saved);
-    auth.audit()
-        .record(
-            &txn,
-            "put",
-            "index-figure",
-            format!("{series}/{year}"),
-            &out,
-        )
-        .await?;
+    let txn = entities::transaction::begin_write(&state.db).await?;
+    let out = index_figures::put(&txn, &auth.scope, &auth.audit(), (&series, year), set).await?;
     txn.commit().await?;
-    Ok(web::Json(out))
+    Ok(web::Json(out.into()))
 }
 
 /// Remove the figures of a series for a year.
@@ -204,19 +163,7 @@ pub async fn delete_index_figure(
     path: web::Path<(String, String, i32)>,
 ) -> ApiResult<HttpResponse> {
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let existing = find(&txn, &auth.scope, &path.1, path.2)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    index_figure::Entity::delete_scoped_by_id(&txn, &auth.scope, existing.id).await?;
-    auth.audit()
-        .record(
-            &txn,
-            "delete",
-            "index-figure",
-            format!("{}/{}", path.1, path.2),
-            serde_json::json!({}),
-        )
-        .await?;
+    index_figures::delete(&txn, &auth.scope, &auth.audit(), (&path.1, path.2)).await?;
     txn.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }

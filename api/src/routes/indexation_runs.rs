@@ -3,25 +3,21 @@
 //! year stands (a failed preview frees the year); approving twice is a 409.
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use domain::{
-    indexation::{self, status},
-    jobs::Job,
-    runs::{self, JobError},
-};
+use domain::indexation;
 use entities::{
     money::cents_to_euros,
     schema::{indexation_proposal as proposal, indexation_run as run},
-    RegionScope, TenantEntity, TenantRecord,
+    RegionScope, TenantEntity,
 };
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::{
     auth::{ManageCatalogue, ReadRegion, Scoped},
-    error::{ApiError, ApiResult, Problem},
+    error::{ApiResult, Problem},
     input::{Body, Check},
     pagination::{fetch_page, Page, PageQuery},
     state::AppState,
@@ -137,25 +133,12 @@ impl Names {
     }
 }
 
-fn job_error(e: JobError) -> ApiError {
-    match e {
-        JobError::Permanent(message) if message.starts_with("index figures missing") => {
-            ApiError::rule("ZR-INDEX-FIGURES-MISSING", message)
-        }
-        JobError::Permanent(message) => ApiError::rule("ZR-INDEXATION-NO-POLICY", message),
-        JobError::Database(e) => e.into(),
-        JobError::Retry(message) => ApiError::Internal(message),
-    }
-}
-
 pub async fn find_run<C: ConnectionTrait>(
     db: &C,
     scope: &RegionScope,
     id: Uuid,
 ) -> ApiResult<run::Model> {
-    run::Entity::find_scoped(db, scope, id)
-        .await?
-        .ok_or(ApiError::NotFound)
+    Ok(indexation::find_run(db, scope, id).await?)
 }
 
 /// Start an indexation run for `year`: checks that every product group with
@@ -185,37 +168,10 @@ pub async fn create_run(
     check.year("year", input.year);
     check.finish()?;
     let scope = &auth.scope;
-    let indices = indexation::group_indices(&state.db, scope, input.year)
-        .await
-        .map_err(job_error)?;
-    if indices.is_empty() {
-        return Err(ApiError::rule(
-            "ZR-INDEXATION-NOTHING",
-            format!("No tariff is valid on 31 December {}.", input.year - 1),
-        ));
-    }
+    indexation::check_ready(&state.db, scope, input.year).await?;
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let (saved, job) = indexation::open_run(&txn, scope, input.year, &auth.audit().actor)
-        .await?
-        .map_err(|standing| {
-            ApiError::conflict(
-                "ZR-INDEXATION-RUN-EXISTS",
-                format!(
-                    "Run {} for {} is {}; at most one run per year stands.",
-                    standing.id, input.year, standing.status
-                ),
-            )
-        })?;
+    let (saved, job) = indexation::request(&txn, scope, &auth.audit(), input.year).await?;
     let run_id = saved.id;
-    auth.audit()
-        .record(
-            &txn,
-            "create",
-            "indexation-run",
-            run_id,
-            serde_json::json!({ "year": input.year }),
-        )
-        .await?;
     state.queue.push_and_commit(&state.db, txn, job).await?;
     Ok(HttpResponse::Accepted()
         .insert_header((
@@ -368,45 +324,7 @@ pub async fn approve_run(
 ) -> ApiResult<HttpResponse> {
     let scope = &auth.scope;
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let found = find_run(&txn, scope, path.1).await?;
-    let job = runs::create(&txn, scope, indexation::APPLY, &found.id.to_string()).await?;
-    // Only a previewed run moves on, in one conditional update: of two
-    // approvals at once, one changes a row and the other a 409.
-    #[allow(clippy::disallowed_methods)] // filtered on region and id below
-    let changed = run::Entity::update_many()
-        .col_expr(run::Column::Status, status::APPROVED.into())
-        .col_expr(run::Column::ApprovedBy, Some(auth.audit().actor).into())
-        .col_expr(run::Column::ApprovedAt, Some(entities::clock::now()).into())
-        .col_expr(run::Column::ApplyJobId, Some(job.id).into())
-        .filter(run::Column::RegionId.eq(scope.region_id))
-        .filter(run::Column::Id.eq(found.id))
-        .filter(run::Column::Status.eq(status::PREVIEWED))
-        .exec(&txn)
-        .await?;
-    if changed.rows_affected != 1 {
-        return Err(ApiError::conflict(
-            "ZR-INDEXATION-NOT-PREVIEWED",
-            format!(
-                "The run is {}; only a previewed run can be approved.",
-                found.status
-            ),
-        ));
-    }
-    auth.audit()
-        .record(
-            &txn,
-            "approve",
-            "indexation-run",
-            found.id,
-            serde_json::json!({ "year": found.year }),
-        )
-        .await?;
-    let approved = find_run(&txn, scope, found.id).await?;
-    let apply = Job::IndexationApply {
-        region_id: scope.region_id,
-        run_id: found.id,
-        job_run_id: job.id,
-    };
+    let (approved, apply) = indexation::approve(&txn, scope, &auth.audit(), path.1).await?;
     state.queue.push_and_commit(&state.db, txn, apply).await?;
     Ok(HttpResponse::Accepted().json(RunOut::from(approved)))
 }

@@ -4,13 +4,13 @@
 //! (indexation, outflow thresholds, admission) join the same resource.
 
 use actix_web::{delete, get, put, web, HttpRequest, HttpResponse};
-use domain::catalogue;
+use domain::policies::{self, find, Policy};
 use entities::{
-    policy::{kinds, PolicyRules, REGION_SCOPE},
+    policy::{kinds, PolicyRules},
     schema::policy,
-    RegionScope, TenantEntity, TenantRecord,
+    TenantEntity,
 };
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -46,51 +46,19 @@ pub struct PolicyFilter {
     pub kind: Option<String>,
 }
 
-fn to_out(m: policy::Model) -> PolicyOut {
-    PolicyOut {
-        kind: m.kind,
-        scope: m.scope_key,
-        rules: m.body,
-        updated_at: m.updated_at,
+impl From<Policy> for PolicyOut {
+    fn from(p: Policy) -> Self {
+        Self {
+            kind: p.kind,
+            scope: p.scope,
+            rules: p.rules,
+            updated_at: p.updated_at,
+        }
     }
 }
 
-use domain::policies::find;
-
-/// Refuses a scope that does not exist for the kind.
-async fn check_scope<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    kind: &str,
-    scope_key: &str,
-) -> ApiResult<()> {
-    let known = match kind {
-        kinds::TEMPORARY_INTENSIVE => catalogue::product(db, scope, scope_key).await?.is_some(),
-        kinds::CONTRACT_ADMISSION | kinds::ENROLMENT_REQUIREMENTS => {
-            catalogue::product_group(db, scope, scope_key)
-                .await?
-                .is_some()
-        }
-        kinds::INDEXATION if scope_key != REGION_SCOPE => {
-            catalogue::product_group(db, scope, scope_key)
-                .await?
-                .is_some()
-        }
-        kinds::SELF_EMPLOYED | kinds::CLOSED_PRODUCT_GROUPS | kinds::PROVIDER_CAPS => {
-            catalogue::municipality(db, scope, scope_key)
-                .await?
-                .is_some()
-        }
-        _ => scope_key == REGION_SCOPE,
-    };
-    if known {
-        Ok(())
-    } else {
-        Err(ApiError::unprocessable(
-            "scope",
-            format!("{scope_key:?} is not a scope of {kind} policies in this region"),
-        ))
-    }
+fn to_out(m: policy::Model) -> PolicyOut {
+    Policy::from(m).into()
 }
 
 /// List the region's policies, by kind and scope.
@@ -163,35 +131,16 @@ pub async fn put_policy(
     // be comes from the path, which no schema can say: any mismatch is 422.
     let rules = PolicyRules::parse(&kind, input).map_err(|e| ApiError::unprocessable("", e))?;
     let txn = entities::transaction::begin_write(&state.db).await?;
-    check_scope(&txn, &auth.scope, &kind, &scope_key).await?;
-    let body = serde_json::to_value(&rules).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let now = entities::clock::now();
-    let saved = match find(&txn, &auth.scope, &kind, &scope_key).await? {
-        Some(existing) => {
-            let mut model: policy::ActiveModel = existing.into();
-            model.body = Set(body);
-            model.updated_at = Set(now);
-            model.update(&txn).await?
-        }
-        None => {
-            policy::ActiveModel {
-                region_id: Set(auth.scope.region_id),
-                id: Set(uuid::Uuid::now_v7()),
-                kind: Set(kind.clone()),
-                scope_key: Set(scope_key.clone()),
-                body: Set(body),
-                updated_at: Set(now),
-            }
-            .insert(&txn)
-            .await?
-        }
-    };
-    let out = to_out(saved);
-    auth.audit()
-        .record(&txn, "put", "policy", format!("{kind}/{scope_key}"), &out)
-        .await?;
+    let out = policies::put(
+        &txn,
+        &auth.scope,
+        &auth.audit(),
+        (&kind, &scope_key),
+        &rules,
+    )
+    .await?;
     txn.commit().await?;
-    Ok(web::Json(out))
+    Ok(web::Json(out.into()))
 }
 
 /// Remove a policy.
@@ -208,19 +157,7 @@ pub async fn delete_policy(
     path: web::Path<(String, String, String)>,
 ) -> ApiResult<HttpResponse> {
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let existing = find(&txn, &auth.scope, &path.1, &path.2)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    policy::Entity::delete_scoped_by_id(&txn, &auth.scope, existing.id).await?;
-    auth.audit()
-        .record(
-            &txn,
-            "delete",
-            "policy",
-            format!("{}/{}", path.1, path.2),
-            serde_json::json!({}),
-        )
-        .await?;
+    policies::delete(&txn, &auth.scope, &auth.audit(), (&path.1, &path.2)).await?;
     txn.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,8 +1,9 @@
 //! Regions (inkoopregio's): the tenants. Created and listed by the platform.
 
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use domain::regions::{self, Region};
 use entities::schema::region;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -27,13 +28,19 @@ pub struct RegionOut {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
+impl From<Region> for RegionOut {
+    fn from(r: Region) -> Self {
+        Self {
+            code: r.code,
+            name: r.name,
+            created_at: r.created_at,
+        }
+    }
+}
+
 impl From<region::Model> for RegionOut {
     fn from(m: region::Model) -> Self {
-        Self {
-            code: m.code,
-            name: m.name,
-            created_at: m.created_at,
-        }
+        Region::from(m).into()
     }
 }
 
@@ -94,29 +101,14 @@ pub async fn create_region(
     check.name("name", &input.name, 200);
     check.finish()?;
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let model = region::ActiveModel {
-        id: Set(uuid::Uuid::now_v7()),
-        code: Set(input.code.clone()),
-        name: Set(input.name.trim().to_owned()),
-        created_at: Set(entities::clock::now()),
-    }
-    .insert(&txn)
-    .await?;
-    admin
-        .audit_in(model.id)
-        .record(
-            &txn,
-            "create",
-            "region",
-            &model.code,
-            serde_json::json!({ "name": model.name }),
-        )
-        .await?;
+    // The new region's id: its first audit event is the platform's.
+    let audit = admin.audit_in(uuid::Uuid::now_v7());
+    let created = regions::create(&txn, &audit, &input.code, input.name.trim()).await?;
     txn.commit().await?;
     state.regions.clear();
     Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/api/v1/regions/{}", model.code)))
-        .json(RegionOut::from(model)))
+        .insert_header(("Location", format!("/api/v1/regions/{}", created.code)))
+        .json(RegionOut::from(created)))
 }
 
 /// List regions (platform administrators).
@@ -185,22 +177,10 @@ pub async fn update_region(
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let mut model: region::ActiveModel = existing.into();
-    if let Some(name) = input.name {
-        model.name = Set(name.trim().to_owned());
-    }
-    let model = model.update(&txn).await?;
-    admin
-        .audit_in(model.id)
-        .record(
-            &txn,
-            "update",
-            "region",
-            &model.code,
-            serde_json::json!({ "name": model.name }),
-        )
-        .await?;
+    let audit = admin.audit_in(existing.id);
+    let name = input.name.as_deref().map(str::trim);
+    let renamed = regions::rename(&txn, &audit, existing, name).await?;
     txn.commit().await?;
     state.regions.clear();
-    Ok(web::Json(model.into()))
+    Ok(web::Json(renamed.into()))
 }

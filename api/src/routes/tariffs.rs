@@ -2,22 +2,15 @@
 //! region or differentiated per provider and/or municipality. Versions of the
 //! same product/provider/municipality never overlap.
 
-use domain::catalogue;
-use std::collections::HashMap;
-
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
-use entities::{
-    money::{cents_to_euros, euros_to_cents},
-    period::periods_overlap,
-    schema::{declaration_line, municipality, product, provider, tariff},
-    RegionScope, TenantEntity, TenantRecord,
+use domain::catalogue::{
+    self,
+    tariffs::{self, NewTariff, Tariff, TariffChange, TariffCodes},
 };
+use entities::{money::euros_to_cents, schema::tariff, TenantEntity, TenantRecord};
 use rust_decimal::Decimal;
-use sea_orm::{
-    sea_query::Condition, ActiveModelTrait, ColumnTrait, ConnectionTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{sea_query::Condition, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -29,7 +22,6 @@ use crate::{
     pagination::{fetch_page, Page, PageQuery},
     state::AppState,
 };
-use domain::codes::codes_of;
 
 /// A tariff (tarief): price per unit of a product for a period.
 #[derive(Debug, Serialize, ToSchema)]
@@ -95,121 +87,20 @@ pub struct TariffFilter {
     pub date: Option<String>,
 }
 
-/// Codes for the ids a page of tariffs refers to.
-struct Names {
-    products: HashMap<Uuid, String>,
-    providers: HashMap<Uuid, String>,
-    municipalities: HashMap<Uuid, String>,
-}
-
-impl Names {
-    async fn load<C: ConnectionTrait>(
-        db: &C,
-        scope: &RegionScope,
-        tariffs: &[tariff::Model],
-    ) -> ApiResult<Self> {
-        Ok(Self {
-            products: codes_of::<product::Entity, _>(
-                db,
-                scope,
-                tariffs.iter().map(|t| t.product_id),
-                product::Column::Code,
-            )
-            .await?,
-            providers: codes_of::<provider::Entity, _>(
-                db,
-                scope,
-                tariffs.iter().filter_map(|t| t.provider_id),
-                provider::Column::AgbCode,
-            )
-            .await?,
-            municipalities: codes_of::<municipality::Entity, _>(
-                db,
-                scope,
-                tariffs.iter().filter_map(|t| t.municipality_id),
-                municipality::Column::CbsCode,
-            )
-            .await?,
-        })
-    }
-
-    fn out(&self, t: tariff::Model) -> TariffOut {
-        TariffOut {
+impl From<Tariff> for TariffOut {
+    fn from(t: Tariff) -> Self {
+        Self {
             id: t.id,
-            product_code: self
-                .products
-                .get(&t.product_id)
-                .cloned()
-                .unwrap_or_default(),
+            product_code: t.product_code,
             valid_from: t.valid_from,
             valid_to: t.valid_to,
-            price: cents_to_euros(t.price_cents),
-            provider_agb: t
-                .provider_id
-                .and_then(|id| self.providers.get(&id).cloned()),
-            municipality_cbs: t
-                .municipality_id
-                .and_then(|id| self.municipalities.get(&id).cloned()),
+            price: t.price,
+            provider_agb: t.provider_agb,
+            municipality_cbs: t.municipality_cbs,
             supersedes_id: t.supersedes_id,
             indexation_run_id: t.indexation_run_id,
         }
     }
-}
-
-async fn to_out<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    t: tariff::Model,
-) -> ApiResult<TariffOut> {
-    let names = Names::load(db, scope, std::slice::from_ref(&t)).await?;
-    Ok(names.out(t))
-}
-
-/// Refuses a period that overlaps another version of the same tariff line.
-pub async fn ensure_no_overlap<C: ConnectionTrait>(
-    db: &C,
-    scope: &RegionScope,
-    candidate: &tariff::Model,
-) -> ApiResult<()> {
-    // Serialise tariff writes per product: on PostgreSQL two concurrent
-    // inserts would otherwise both see no overlap (SQLite has one writer).
-    product::Entity::scoped(scope)
-        .filter(product::Column::Id.eq(candidate.product_id))
-        .lock_exclusive()
-        .one(db)
-        .await?;
-    let siblings = tariff::Entity::scoped(scope)
-        .filter(tariff::Column::ProductId.eq(candidate.product_id))
-        .filter(entities::tenancy::eq_or_null(
-            tariff::Column::ProviderId,
-            candidate.provider_id,
-        ))
-        .filter(entities::tenancy::eq_or_null(
-            tariff::Column::MunicipalityId,
-            candidate.municipality_id,
-        ))
-        .filter(tariff::Column::Id.ne(candidate.id))
-        .all(db)
-        .await?;
-    if let Some(other) = siblings.iter().find(|o| {
-        periods_overlap(
-            candidate.valid_from,
-            candidate.valid_to,
-            o.valid_from,
-            o.valid_to,
-        )
-    }) {
-        return Err(ApiError::conflict(
-            "ZR-TARIFF-OVERLAP",
-            format!(
-                "The period overlaps tariff {} ({} to {}) for the same product, provider and municipality.",
-                other.id,
-                other.valid_from,
-                other.valid_to.map(|d| d.to_string()).unwrap_or_else(|| "open".into())
-            ),
-        ));
-    }
-    Ok(())
 }
 
 fn check_period(check: &mut Check, from: Option<NaiveDate>, to: Option<Option<NaiveDate>>) {
@@ -278,26 +169,24 @@ pub async fn create_tariff(
         None => None,
     };
     let (((product, from), to), price) = check.done(product.zip(from).zip(to).zip(price))?;
-    let candidate = tariff::Model {
-        region_id: auth.scope.region_id,
-        id: Uuid::now_v7(),
-        product_id: product.id,
-        provider_id: provider,
-        municipality_id: municipality,
-        valid_from: from,
-        valid_to: to,
-        price_cents: euros_to_cents(price)
-            .ok_or_else(|| ApiError::invalid("price", "is out of range"))?,
-        supersedes_id: None,
-        indexation_run_id: None,
-        created_at: entities::clock::now(),
-    };
-    ensure_no_overlap(&txn, &auth.scope, &candidate).await?;
-    let model = tariff::ActiveModel::from(candidate).insert(&txn).await?;
-    let out = to_out(&txn, &auth.scope, model).await?;
-    auth.audit()
-        .record(&txn, "create", "tariff", out.id, &out)
-        .await?;
+    let price_cents =
+        euros_to_cents(price).ok_or_else(|| ApiError::invalid("price", "is out of range"))?;
+    let out = TariffOut::from(
+        tariffs::create(
+            &txn,
+            &auth.scope,
+            &auth.audit(),
+            NewTariff {
+                product_id: product.id,
+                provider_id: provider,
+                municipality_id: municipality,
+                valid_from: from,
+                valid_to: to,
+                price_cents,
+            },
+        )
+        .await?,
+    );
     txn.commit().await?;
     Ok(HttpResponse::Created()
         .insert_header((
@@ -355,8 +244,11 @@ pub async fn list_tariffs(
     }
     let select = select.filter(auth.party.tariffs());
     let (items, total) = fetch_page(db, select, page).await?;
-    let names = Names::load(db, scope, &items).await?;
-    let out = items.into_iter().map(|t| names.out(t)).collect();
+    let codes = TariffCodes::load(db, scope, &items).await?;
+    let out = items
+        .into_iter()
+        .map(|t| TariffOut::from(codes.describe(t)))
+        .collect();
     Ok(Page::new(out, page, total).respond(&req))
 }
 
@@ -387,7 +279,11 @@ pub async fn get_tariff(
     path: web::Path<(String, Uuid)>,
 ) -> ApiResult<web::Json<TariffOut>> {
     let found = find_visible(&state.db, &auth, path.1).await?;
-    Ok(web::Json(to_out(&state.db, &auth.scope, found).await?))
+    Ok(web::Json(
+        tariffs::describe(&state.db, &auth.scope, found)
+            .await?
+            .into(),
+    ))
 }
 
 /// Close a tariff (set `validTo`) or correct its price; overlaps are refused.
@@ -423,24 +319,19 @@ pub async fn update_tariff(
         .ok_or(ApiError::NotFound)?;
     check_period(&mut check, Some(existing.valid_from), to);
     check.finish()?;
-    let mut updated = existing.clone();
-    if let Some(Some(to)) = to {
-        updated.valid_to = Some(to);
-    }
-    if let Some(Some(price)) = price {
-        updated.price_cents =
-            euros_to_cents(price).ok_or_else(|| ApiError::invalid("price", "is out of range"))?;
-    }
-    ensure_no_overlap(&txn, &auth.scope, &updated).await?;
-    let mut model: tariff::ActiveModel = existing.into();
-    model.valid_to = Set(updated.valid_to);
-    model.price_cents = Set(updated.price_cents);
-    let out = to_out(&txn, &auth.scope, model.update(&txn).await?).await?;
-    auth.audit()
-        .record(&txn, "update", "tariff", out.id, &out)
-        .await?;
+    let price_cents = match price {
+        Some(Some(price)) => Some(
+            euros_to_cents(price).ok_or_else(|| ApiError::invalid("price", "is out of range"))?,
+        ),
+        _ => None,
+    };
+    let change = TariffChange {
+        valid_to: to.flatten(),
+        price_cents,
+    };
+    let out = tariffs::change(&txn, &auth.scope, &auth.audit(), existing, change).await?;
     txn.commit().await?;
-    Ok(web::Json(out))
+    Ok(web::Json(out.into()))
 }
 
 /// Remove a tariff that no declaration used (409 otherwise: close it instead).
@@ -457,23 +348,7 @@ pub async fn delete_tariff(
     path: web::Path<(String, Uuid)>,
 ) -> ApiResult<HttpResponse> {
     let txn = entities::transaction::begin_write(&state.db).await?;
-    let existing = tariff::Entity::find_scoped(&txn, &auth.scope, path.1)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let used = declaration_line::Entity::scoped(&auth.scope)
-        .filter(declaration_line::Column::TariffId.eq(existing.id))
-        .count(&txn)
-        .await?;
-    if used > 0 {
-        return Err(ApiError::conflict(
-            "ZR-IN-USE",
-            "Declarations were priced with this tariff; close it with validTo instead.",
-        ));
-    }
-    tariff::Entity::delete_scoped_by_id(&txn, &auth.scope, existing.id).await?;
-    auth.audit()
-        .record(&txn, "delete", "tariff", existing.id, serde_json::json!({}))
-        .await?;
+    tariffs::delete(&txn, &auth.scope, &auth.audit(), path.1).await?;
     txn.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }
