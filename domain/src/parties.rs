@@ -26,7 +26,7 @@ use entities::{
         allocation, budget_ceiling, contract, declaration_batch, declaration_line,
         indexation_proposal, outflow_flag, tariff,
     },
-    RegionScope, TenantEntity,
+    RegionScope, TenantEntity, TenantRecord,
 };
 use sea_orm::{
     sea_query::{Condition, SelectStatement},
@@ -117,6 +117,21 @@ impl Party {
                 .unwrap_or_default(),
             cbs: cbs.to_owned(),
         })
+    }
+
+    /// The region's row of `E` with `id`, if the party sees it: another
+    /// provider's row is as missing as one that does not exist.
+    pub async fn sees_by_id<E: TenantRecord, C: ConnectionTrait>(
+        &self,
+        db: &C,
+        scope: &RegionScope,
+        id: Uuid,
+        provider_of: impl Fn(&E::Model) -> Uuid,
+    ) -> DomainResult<E::Model> {
+        E::find_scoped(db, scope, id)
+            .await?
+            .filter(|row| self.sees_provider(provider_of(row)))
+            .ok_or(DomainError::NotFound)
     }
 
     /// Whether the party sees a row of `provider_id`'s: a provider only its

@@ -6,7 +6,6 @@
 use domain::catalogue;
 use domain::client_key::client_key;
 
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use entities::{
     allocation_rules::{Episode, Grant, Volume},
@@ -22,16 +21,8 @@ use sea_orm::{
     sea_query::Condition, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter,
     QueryOrder, QuerySelect, RelationDef,
 };
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
 
-use crate::{
-    auth::{Allocate, Permission, ReadRegion, Scoped},
-    error::{ApiError, ApiResult, Problem},
-    input::{Body, Check},
-    pagination::{fetch_page, Page, PageQuery},
-    state::AppState,
-};
+use super::prelude::*;
 use domain::allocations::{
     self as service, AllocatedVolume, Allocation, AllocationCodes, Draft, Granted, IntensiveEpisode,
 };

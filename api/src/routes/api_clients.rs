@@ -1,7 +1,6 @@
 //! API clients: machine credentials of a region for third-party apps. The
 //! secret is shown once, at creation, and stored only as an argon2 hash.
 
-use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use argon2::{password_hash::SaltString, Argon2, PasswordHasher};
 use base64::Engine;
 use domain::{
@@ -11,16 +10,8 @@ use domain::{
 use entities::{enums::Role, schema::api_client, TenantEntity};
 use rand::RngCore;
 use sea_orm::QueryOrder;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-use crate::{
-    auth::{ManageApiClients, Scoped},
-    error::{ApiError, ApiResult, Problem},
-    input::{Body, Check},
-    pagination::{fetch_page, Page, PageQuery},
-    state::AppState,
-};
+use super::prelude::*;
 
 /// An API client (without its secret).
 #[derive(Debug, Serialize, ToSchema)]

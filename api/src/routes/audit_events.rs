@@ -1,17 +1,9 @@
 //! The audit trail of a region: who changed what, when.
 
-use actix_web::{get, web, HttpRequest, HttpResponse};
 use entities::{schema::audit_event, TenantEntity};
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
 
-use crate::{
-    auth::{ReadAudit, Scoped},
-    error::ApiResult,
-    pagination::{fetch_page, Page, PageQuery},
-    state::AppState,
-};
+use super::prelude::*;
 
 /// One audited change.
 #[derive(Debug, Serialize, ToSchema)]

@@ -1,18 +1,12 @@
 //! `POST /api/v1/auth/token`: the OAuth 2.0 client-credentials grant
 //! (RFC 6749 §4.4) for API clients.
 
-use actix_web::{post, web, HttpRequest};
 use argon2::{Argon2, PasswordHash, PasswordVerifier};
 use entities::schema::{api_client, region};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-use crate::{
-    auth::Claims,
-    error::{ApiError, ApiResult, Problem},
-    state::AppState,
-};
+use super::prelude::*;
+use crate::auth::Claims;
 
 /// Form fields of the client-credentials grant.
 #[derive(Debug, Deserialize, ToSchema)]

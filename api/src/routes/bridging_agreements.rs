@@ -5,7 +5,6 @@
 //! past that day, so they can re-allocate. New allocations under an ended
 //! contract stay refused, bridge or not.
 
-use actix_web::{get, post, web, HttpResponse};
 use chrono::NaiveDate;
 use domain::bridging::{self, last_day_of, BridgingAgreement, NewBridge};
 use domain::contract_watch::{bridged_until, running_past};
@@ -15,17 +14,10 @@ use entities::{
     RegionScope, TenantEntity, TenantRecord,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::contracts::find_visible;
-use crate::{
-    auth::{ManageContracts, ReadRegion, Scoped},
-    error::{ApiError, ApiResult, Problem},
-    input::{Body, Check},
-    state::AppState,
-};
+use super::prelude::*;
 use domain::codes::CodeBook;
 
 /// At most this many allocations in one agreement.

@@ -6,7 +6,6 @@
 //! new allocation (or a raise) that takes its forecast over the amount; it
 //! never refuses payment of delivered care (seed 002 §5.3).
 
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use domain::catalogue;
 use domain::ceilings::{self, BudgetCeiling, CeilingChange, CeilingNames, NewCeiling, ReachCodes};
 use entities::{
@@ -16,17 +15,9 @@ use entities::{
 };
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::{
-    auth::{ManageContracts, ReadRegion, Scoped},
-    error::{ApiError, ApiResult, Problem},
-    input::{Body, Check},
-    pagination::{fetch_page, Page, PageQuery},
-    state::AppState,
-};
+use super::prelude::*;
 
 /// A budget ceiling with its use so far.
 #[derive(Debug, Serialize, ToSchema)]

@@ -5,7 +5,6 @@
 //! year end. The monthly funding run signals each alert level the forecast
 //! reaches (`.../funding-signals`), once.
 
-use actix_web::{get, put, web, HttpRequest, HttpResponse};
 use domain::catalogue;
 use domain::frameworks::{self, BudgetFramework, FrameworkAmount, FrameworkContext};
 use entities::{
@@ -16,17 +15,9 @@ use entities::{
 };
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::{
-    auth::{ManageContracts, Scoped},
-    error::{ApiResult, Problem},
-    input::{Body, Check},
-    pagination::{fetch_page, Page, PageQuery},
-    state::AppState,
-};
+use super::prelude::*;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -6,7 +6,6 @@
 //! for the kinds the `compliance` policy names. The daily watch signals
 //! what expires within the policy's horizon (`GET .../contract-signals`).
 
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use domain::catalogue;
 use domain::compliance::{self, ComplianceCheck, NewCheck};
@@ -18,17 +17,9 @@ use entities::{
     TenantEntity,
 };
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::{
-    auth::{ManageContracts, Monitor, Scoped},
-    error::{ApiError, ApiResult, Problem},
-    input::{Body, Check},
-    pagination::{fetch_page, Page, PageQuery},
-    state::AppState,
-};
+use super::prelude::*;
 use domain::codes::CodeBook;
 
 #[derive(Debug, Deserialize, ToSchema)]

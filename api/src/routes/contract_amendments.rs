@@ -4,7 +4,6 @@
 //! municipalities through `PATCH .../contracts/{id}` is recorded here too,
 //! without a reason.
 
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use entities::{
     enums::AmendmentKind,
@@ -12,18 +11,10 @@ use entities::{
     TenantEntity, TenantRecord,
 };
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::contracts::find_visible;
-use crate::{
-    auth::{ManageContracts, ReadRegion, Scoped},
-    error::{ApiError, ApiResult, Problem},
-    input::{Body, Check},
-    pagination::{fetch_page, Page, PageQuery},
-    state::AppState,
-};
+use super::prelude::*;
 use domain::contracts::{amend, resolve_groups, resolve_municipalities, Change};
 
 /// Months a one-off extension may add at once.

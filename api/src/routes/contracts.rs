@@ -5,7 +5,6 @@
 
 use domain::catalogue;
 
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use entities::{
     enums::{ContractStatus, ProcurementForm, TerminationGround},
@@ -13,17 +12,9 @@ use entities::{
     RegionScope, TenantEntity, TenantRecord,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::{
-    auth::{ManageContracts, Permission, ReadRegion, Scoped},
-    error::{ApiError, ApiResult, Problem},
-    input::{Body, Check},
-    pagination::{fetch_page, Page, PageQuery},
-    state::AppState,
-};
+use super::prelude::*;
 use domain::contracts::{self, resolve_groups, resolve_municipalities, Contract, ContractLinks};
 
 /// A framework contract (raamovereenkomst) with one provider.
@@ -178,13 +169,10 @@ pub async fn find_visible<C: ConnectionTrait, P: Permission>(
     auth: &Scoped<P>,
     id: Uuid,
 ) -> ApiResult<contract::Model> {
-    let found = contract::Entity::find_scoped(db, &auth.scope, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if !auth.party.sees_provider(found.provider_id) {
-        return Err(ApiError::NotFound);
-    }
-    Ok(found)
+    let seen = auth
+        .party
+        .sees_by_id::<contract::Entity, _>(db, &auth.scope, id, |row| row.provider_id);
+    Ok(seen.await?)
 }
 
 /// Conclude a contract.

@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use entities::{
     declaration_rules::LineIn,
@@ -16,18 +15,10 @@ use entities::{
 };
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::{
-    auth::{Declare, Permission, ReadRegion, Scoped},
-    error::{ApiError, ApiResult, Problem},
-    input::{Body, Check},
-    pagination::{fetch_page, Page, PageQuery},
-    state::AppState,
-};
+use super::prelude::*;
 use domain::declarations::{self as service, Submission};
 
 pub const MAX_LINES: usize = 10_000;

@@ -11,25 +11,16 @@
 use domain::catalogue;
 use domain::codes::CodeBook;
 
-use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use entities::{
     enums::{Assessment, EnrolmentStatus, ProcurementForm, Requirement},
     schema::enrolment,
-    TenantEntity, TenantRecord,
+    TenantEntity,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::{
-    auth::{Enrol, ManageContracts, Permission, ReadEnrolments, Scoped},
-    error::{ApiError, ApiResult, Problem},
-    input::{Body, Check},
-    pagination::{fetch_page, Page, PageQuery},
-    state::AppState,
-};
+use super::prelude::*;
 use domain::contracts::{resolve_groups, resolve_municipalities};
 use domain::enrolments::{self, Application, Decision, Enrolment, Evidence};
 
@@ -173,13 +164,10 @@ async fn find_visible<C: ConnectionTrait, P: Permission>(
     auth: &Scoped<P>,
     id: Uuid,
 ) -> ApiResult<enrolment::Model> {
-    let found = enrolment::Entity::find_scoped(db, &auth.scope, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if !auth.party.sees_provider(found.provider_id) {
-        return Err(ApiError::NotFound);
-    }
-    Ok(found)
+    let seen = auth
+        .party
+        .sees_by_id::<enrolment::Entity, _>(db, &auth.scope, id, |row| row.provider_id);
+    Ok(seen.await?)
 }
 
 /// Apply for lots and municipalities.

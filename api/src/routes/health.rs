@@ -5,14 +5,7 @@
 
 use std::time::Duration;
 
-use actix_web::{get, web, HttpResponse};
-use serde::Serialize;
-use utoipa::ToSchema;
-
-use crate::{
-    error::{ApiError, ApiResult, Problem},
-    state::AppState,
-};
+use super::prelude::*;
 
 /// A dependency check answers within this, or counts as down.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(3);

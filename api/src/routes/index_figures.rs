@@ -1,20 +1,11 @@
 //! Index figures: per year and series (`ova`, `ppc`, or a region's own), the
 //! forecast and later the definitive percentage, as decimal strings.
 
-use actix_web::{delete, get, put, web, HttpRequest, HttpResponse};
 use domain::index_figures::{self, IndexFigure, Percentages};
 use entities::{schema::index_figure, TenantEntity};
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
 
-use crate::{
-    auth::{ManageCatalogue, ReadRegion, Scoped},
-    error::{ApiResult, Problem},
-    input::{Body, Check},
-    pagination::{fetch_page, Page, PageQuery},
-    state::AppState,
-};
+use super::prelude::*;
 
 /// The published percentages of one index series for one year.
 #[derive(Debug, Serialize, ToSchema)]

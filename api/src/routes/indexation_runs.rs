@@ -2,7 +2,6 @@
 //! region admin's approval enqueues the apply. At most one run per region and
 //! year stands (a failed preview frees the year); approving twice is a 409.
 
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use domain::indexation;
 use entities::{
     money::cents_to_euros,
@@ -11,17 +10,9 @@ use entities::{
 };
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::{
-    auth::{ManageCatalogue, ReadRegion, Scoped},
-    error::{ApiResult, Problem},
-    input::{Body, Check},
-    pagination::{fetch_page, Page, PageQuery},
-    state::AppState,
-};
+use super::prelude::*;
 use domain::codes::CodeBook;
 
 /// An indexation run (indexatie) for one year.

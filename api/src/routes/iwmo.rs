@@ -4,7 +4,6 @@
 //! are kept and listed here; the outbox holds the 301s for allocations made
 //! through the JSON API. The work is in `domain::iwmo`.
 
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use domain::parties::Party;
 use entities::{
@@ -13,18 +12,11 @@ use entities::{
     TenantEntity,
 };
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::allocations::find_visible;
-use crate::{
-    auth::{Exchange, Permission, ReadRegion, Scoped},
-    error::{ApiError, ApiResult, Problem},
-    input::XmlBody,
-    pagination::{fetch_page, Page, PageQuery},
-    state::AppState,
-};
+use super::prelude::*;
+use crate::input::XmlBody;
 use domain::iwmo::{self as service, Received, Secrets};
 
 const XML: &str = "application/xml";

@@ -1,19 +1,10 @@
 //! Background job runs of a region: status and progress (0–100).
 
-use actix_web::{get, web, HttpRequest, HttpResponse};
 use entities::{enums::JobStatus, schema::job_run, TenantEntity, TenantRecord};
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::{
-    auth::{ReadJobs, Scoped},
-    error::{ApiError, ApiResult, Problem},
-    input::Check,
-    pagination::{fetch_page, Page, PageQuery},
-    state::AppState,
-};
+use super::prelude::*;
 
 /// One run of a background job.
 #[derive(Debug, Serialize, ToSchema)]

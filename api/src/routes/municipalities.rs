@@ -1,21 +1,12 @@
 //! Municipalities (gemeenten) of a region, addressed by CBS code, with their
 //! inhabitants per year (for spend per inhabitant in the reports).
 
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use domain::catalogue::municipalities::{self, Municipality, MunicipalityChange, NewMunicipality};
 use entities::{schema::municipality, TenantEntity};
 use sea_orm::QueryOrder;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::catalogue;
-use crate::{
-    auth::{ManageCatalogue, ReadRegion, Scoped},
-    error::{ApiResult, Problem},
-    input::{Body, Check},
-    pagination::{Page, PageQuery},
-    state::AppState,
-};
+use super::prelude::*;
 
 /// Inhabitants of a municipality in a year.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

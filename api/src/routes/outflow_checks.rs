@@ -3,7 +3,6 @@
 //! threshold; the office then marks the contract `outflow-proposed` and
 //! terminates it through `.../contracts/{id}`.
 
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use domain::outflow;
 use entities::{
@@ -11,17 +10,9 @@ use entities::{
     TenantEntity, TenantRecord,
 };
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::{
-    auth::{ManageContracts, ReadRegion, Scoped},
-    error::{ApiError, ApiResult, Problem},
-    input::{Body, Check},
-    pagination::{fetch_page, Page, PageQuery},
-    state::AppState,
-};
+use super::prelude::*;
 use domain::codes::CodeBook;
 
 /// An outflow check.

@@ -3,7 +3,6 @@
 //! groups per municipality, budget alert levels for the region. Later kinds
 //! (indexation, outflow thresholds, admission) join the same resource.
 
-use actix_web::{delete, get, put, web, HttpRequest, HttpResponse};
 use domain::policies::{self, find, Policy};
 use entities::{
     policy::{kinds, PolicyRules},
@@ -11,16 +10,8 @@ use entities::{
     TenantEntity,
 };
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
 
-use crate::{
-    auth::{ManageCatalogue, ReadRegion, Scoped},
-    error::{ApiError, ApiResult, Problem},
-    input::Body,
-    pagination::{fetch_page, Page, PageQuery},
-    state::AppState,
-};
+use super::prelude::*;
 
 /// One policy: the rules of a kind for a scope.
 #[derive(Debug, Serialize, ToSchema)]

@@ -1,20 +1,11 @@
 //! Product groups (percelen / segmenten) of the catalogue, addressed by code.
 
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use domain::catalogue::product_groups::{self, NewProductGroup, ProductGroup, ProductGroupChange};
 use entities::{enums::Law, schema::product_group, TenantEntity};
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
 
 use super::catalogue;
-use crate::{
-    auth::{ManageCatalogue, ReadRegion, Scoped},
-    error::{ApiResult, Problem},
-    input::{Body, Check},
-    pagination::{Page, PageQuery},
-    state::AppState,
-};
+use super::prelude::*;
 
 /// A product group (perceel / segment) of the catalogue, under one law.
 #[derive(Debug, Serialize, ToSchema)]

@@ -1,6 +1,5 @@
 //! Products of the catalogue (iWmo product codes), addressed by code.
 
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use domain::catalogue::products::{self, NewProduct, Product, ProductChange};
 use entities::{
     enums::{ArrangementPeriod, FundingVariant, Unit},
@@ -8,17 +7,9 @@ use entities::{
     TenantEntity,
 };
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
 
 use super::catalogue;
-use crate::{
-    auth::{ManageCatalogue, ReadRegion, Scoped},
-    error::{ApiResult, Problem},
-    input::{Body, Check},
-    pagination::{Page, PageQuery},
-    state::AppState,
-};
+use super::prelude::*;
 
 /// A product (product in the productenboek), priced per unit.
 #[derive(Debug, Serialize, ToSchema)]

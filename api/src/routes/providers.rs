@@ -1,21 +1,12 @@
 //! Providers (zorgaanbieders), addressed by AGB code.
 
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use domain::catalogue::providers::{self, NewProvider, Provider, ProviderChange};
 use entities::{schema::provider, TenantEntity};
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
 
 use super::catalogue;
-use crate::{
-    auth::{ManageContracts, ReadRegion, Scoped},
-    error::{ApiResult, Problem},
-    input::{Body, Check},
-    pagination::{Page, PageQuery},
-    state::AppState,
-};
+use super::prelude::*;
 
 /// A care provider (zorgaanbieder) admitted to the region.
 #[derive(Debug, Serialize, ToSchema)]

@@ -1,19 +1,11 @@
 //! Regions (inkoopregio's): the tenants. Created and listed by the platform.
 
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use domain::regions::{self, Region};
 use entities::schema::region;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-use crate::{
-    auth::{PlatformAdmin, ReadRegion, Scoped},
-    error::{ApiError, ApiResult, Problem},
-    input::{Body, Check},
-    pagination::{fetch_page, Page, PageQuery},
-    state::AppState,
-};
+use super::prelude::*;
+use crate::auth::PlatformAdmin;
 
 /// A region (inkoopregio): the tenant, with its own municipalities,
 /// catalogue, tariffs, providers and contracts.

@@ -2,25 +2,16 @@
 //! monthly schedule, served as JSON, as CSV files in a zip, or as an XLSX
 //! workbook, because the offices work in spreadsheets.
 
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use entities::{schema::monitoring_report as report, TenantEntity, TenantRecord};
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QueryTrait};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use domain::codes::CodeBook;
 
-use crate::{
-    auth::{ReadMonitor, Scoped},
-    error::{ApiError, ApiResult, Problem},
-    input::Body,
-    pagination::{fetch_page, Page, PageQuery},
-    report_files,
-    state::AppState,
-};
+use super::prelude::*;
+use crate::report_files;
 use domain::report_requests::{self, own_municipality, ReportRequest};
 
 /// A monitoring report; `content` holds its tables once `status` is `done`.

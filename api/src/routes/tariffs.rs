@@ -2,7 +2,6 @@
 //! region or differentiated per provider and/or municipality. Versions of the
 //! same product/provider/municipality never overlap.
 
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use domain::catalogue::{
     self,
@@ -11,17 +10,9 @@ use domain::catalogue::{
 use entities::{money::euros_to_cents, schema::tariff, TenantEntity, TenantRecord};
 use rust_decimal::Decimal;
 use sea_orm::{sea_query::Condition, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::{
-    auth::{ManageCatalogue, ReadRegion, Scoped},
-    error::{ApiError, ApiResult, Problem},
-    input::{Body, Check},
-    pagination::{fetch_page, Page, PageQuery},
-    state::AppState,
-};
+use super::prelude::*;
 
 /// A tariff (tarief): price per unit of a product for a period.
 #[derive(Debug, Serialize, ToSchema)]

@@ -8,7 +8,6 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use domain::task_budgets::{
     self, Instalment, MunicipalityShare, NewTaskBudget, Settlement, TaskBudget,
 };
@@ -21,17 +20,9 @@ use entities::{
 };
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::{
-    auth::{ManageContracts, ReadRegion, Scoped},
-    error::{ApiError, ApiResult, Problem},
-    input::{Body, Check},
-    pagination::{fetch_page, Page, PageQuery},
-    state::AppState,
-};
+use super::prelude::*;
 use domain::codes::CodeBook;
 
 #[derive(Debug, Deserialize, ToSchema)]
