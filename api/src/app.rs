@@ -37,7 +37,7 @@ Every tenant path starts with `/api/v1/regions/{regionCode}`. Errors are `applic
         (name = "catalogue", description = "Product groups (percelen) and products (productenboek)"),
         (name = "tariffs", description = "Tariffs (tarieven): price per product and period, versioned"),
         (name = "providers", description = "Providers (zorgaanbieders)"),
-        (name = "contracts", description = "Framework contracts (raamovereenkomsten): notice, amendments, bridging agreements, transfer lists"),
+        (name = "contracts", description = "Framework contracts (raamovereenkomsten) and the procurements (inkoopprocedures) they are concluded under: notice, amendments, bridging agreements, transfer lists"),
         (name = "enrolments", description = "Enrolments (aanmeldingen) of providers for open house and tenders"),
         (name = "iwmo", description = "iWmo/iJw 3.2 messages (301, 305, 307, 323 in; 325 and 301 out) as XML"),
         (name = "api-clients", description = "Machine credentials of a region"),

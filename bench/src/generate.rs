@@ -278,6 +278,7 @@ async fn region_data(
             funding_variant: FundingVariant::Effort,
             intensive_for_product_id: None,
             arrangement_period: None,
+            closed_to_new_clients_from: None,
             created_at: now,
         });
         let base = rng.gen_range(low..high);
@@ -339,6 +340,7 @@ async fn region_data(
             notice_months: 12,
             amended_months: 0,
             estimated_value_cents: None,
+            procurement_id: None,
             created_at: now,
         });
         for (g, list) in serves.iter().enumerate() {

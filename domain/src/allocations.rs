@@ -1,5 +1,7 @@
 //! Allocating: the rules an allocation must meet (execution variant,
-//! temporary intensive, a contract in force, the municipality's policies),
+//! temporary intensive, counted over all the client's allocations of the
+//! product, a product closed to new clients, a contract in force, the
+//! municipality's policies),
 //! storing it with its episodes, and the changes of its life: a new volume
 //! or end date, a stop, a removal, and the start and end of care the
 //! provider reports. The JSON API and the iWmo 301/305/307 messages both
@@ -9,7 +11,10 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entities::{
-    allocation_rules::{check_execution_variant, check_temporary_intensive, Episode, Grant},
+    allocation_rules::{
+        check_client_intensive, check_execution_variant, check_new_client,
+        check_temporary_intensive, ClientAllocation, Episode, Grant, IntensiveLimit,
+    },
     contract_life::last_day,
     declaration_rules::grant_of,
     money::cents_to_euros,
@@ -32,7 +37,7 @@ use crate::{
     audit::Audit,
     ceilings::Steering,
     codes::codes_of,
-    contracts,
+    contracts, declarations,
     error::{DomainError, DomainResult},
     policies,
 };
@@ -122,13 +127,30 @@ pub async fn create(
     audit: &Audit,
     draft: Draft,
 ) -> DomainResult<Stored> {
-    check_own_rules(
+    let limit = check_own_rules(
         txn,
         scope,
         &draft.product,
         draft.start,
         draft.end,
         &draft.granted,
+    )
+    .await?;
+    check_new_client_of(txn, scope, &draft.product, &draft.client_key, draft.start).await?;
+    let this = ClientAllocation {
+        number: draft.number,
+        start: draft.start,
+        end: draft.end,
+        episodes: draft.granted.episodes.clone(),
+    };
+    check_client_limit(
+        txn,
+        scope,
+        &draft.product,
+        &draft.client_key,
+        &this,
+        None,
+        limit,
     )
     .await?;
     if draft.central_access {
@@ -210,7 +232,23 @@ pub async fn change(
     let product = product::Entity::find_scoped(txn, scope, existing.product_id)
         .await?
         .ok_or(DomainError::NotFound)?;
-    check_own_rules(txn, scope, &product, existing.start_date, end, &granted).await?;
+    let limit = check_own_rules(txn, scope, &product, existing.start_date, end, &granted).await?;
+    let this = ClientAllocation {
+        number: existing.allocation_number,
+        start: existing.start_date,
+        end,
+        episodes: granted.episodes.clone(),
+    };
+    check_client_limit(
+        txn,
+        scope,
+        &product,
+        &existing.client_key,
+        &this,
+        Some(existing.id),
+        limit,
+    )
+    .await?;
     let steering = Steering::measure(
         txn,
         scope,
@@ -383,7 +421,9 @@ pub async fn episodes_of<C: ConnectionTrait>(
         .collect())
 }
 
-/// The rules of the allocation itself: execution variant and temporary intensive.
+/// The rules of the allocation itself: execution variant and temporary
+/// intensive. Gives the product's temporary-intensive limit, for the
+/// client's other allocations ([`check_client_limit`]).
 async fn check_own_rules<C: ConnectionTrait>(
     db: &C,
     scope: &RegionScope,
@@ -391,7 +431,7 @@ async fn check_own_rules<C: ConnectionTrait>(
     start: NaiveDate,
     end: Option<NaiveDate>,
     granted: &Granted,
-) -> DomainResult<()> {
+) -> DomainResult<Option<IntensiveLimit>> {
     if let Some(main_id) = product.intensive_for_product_id {
         let main = product::Entity::find_scoped(db, scope, main_id).await?;
         return Err(rule(
@@ -433,7 +473,114 @@ async fn check_own_rules<C: ConnectionTrait>(
         }
     }
     check_temporary_intensive(start, end, &granted.grant, &granted.episodes, limit)
-        .map_err(|e| rule("ZR-ALLOC-TEMPORARY-INTENSIVE", e))
+        .map_err(|e| rule("ZR-ALLOC-TEMPORARY-INTENSIVE", e))?;
+    Ok(limit)
+}
+
+/// The client's allocations of the product (by its pseudonym), removed ones
+/// left out, and `except` (the allocation being changed).
+async fn client_allocations<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    product: &product::Model,
+    client_key: &str,
+    except: Option<Uuid>,
+) -> DomainResult<Vec<allocation::Model>> {
+    let mut select = allocation::Entity::scoped(scope)
+        .filter(
+            allocation::Column::ClientNumber.eq(entities::client_number::client_number(client_key)),
+        )
+        .filter(allocation::Column::ClientKey.eq(client_key))
+        .filter(allocation::Column::ProductId.eq(product.id))
+        .filter(allocation::Column::RemovedAt.is_null());
+    if let Some(id) = except {
+        select = select.filter(allocation::Column::Id.ne(id));
+    }
+    Ok(select
+        .order_by_asc(allocation::Column::AllocationNumber)
+        .all(db)
+        .await?)
+}
+
+/// The product's temporary-intensive limit belongs to the client (seed 000
+/// §4.1): this allocation's episodes together with those of the client's
+/// other allocations of the same product, in the region, whatever their
+/// provider or municipality (`entities::allocation_rules::check_client_intensive`).
+/// On PostgreSQL the client's allocations are checked one transaction at a
+/// time (SQLite has one writer anyway).
+async fn check_client_limit(
+    txn: &DatabaseTransaction,
+    scope: &RegionScope,
+    product: &product::Model,
+    client_key: &str,
+    this: &ClientAllocation,
+    except: Option<Uuid>,
+    limit: Option<IntensiveLimit>,
+) -> DomainResult<()> {
+    let Some(limit) = limit.filter(|_| !this.episodes.is_empty()) else {
+        return Ok(());
+    };
+    let number = entities::client_number::client_number(client_key);
+    declarations::lock_in_region(txn, scope, (number ^ (number >> 32)) as i32).await?;
+    let allocations = client_allocations(txn, scope, product, client_key, except).await?;
+    if allocations.is_empty() {
+        return Ok(());
+    }
+    let mut episodes: HashMap<Uuid, Vec<Episode>> = HashMap::new();
+    for e in episode::Entity::scoped(scope)
+        .filter(episode::Column::AllocationId.is_in(allocations.iter().map(|a| a.id)))
+        .order_by_asc(episode::Column::FromDate)
+        .all(txn)
+        .await?
+    {
+        episodes.entry(e.allocation_id).or_default().push(Episode {
+            from: e.from_date,
+            to: e.to_date,
+            extra: e.extra_amount,
+        });
+    }
+    let others: Vec<ClientAllocation> = allocations
+        .into_iter()
+        .map(|a| ClientAllocation {
+            number: a.allocation_number,
+            start: a.start_date,
+            end: a.end_date,
+            episodes: episodes.remove(&a.id).unwrap_or_default(),
+        })
+        .collect();
+    check_client_intensive(this, &others, limit).map_err(|e| {
+        rule(
+            "ZR-ALLOC-TEMPORARY-INTENSIVE",
+            format!("Product {}: {e}.", product.code),
+        )
+    })
+}
+
+/// A product closed to new clients (seed 002 §4.3): from its date a new
+/// allocation is made only for a client who held one of the product in
+/// force the day before; 422 `ZR-ALLOC-PRODUCT-CLOSED` otherwise.
+async fn check_new_client_of<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    product: &product::Model,
+    client_key: &str,
+    start: NaiveDate,
+) -> DomainResult<()> {
+    if product.closed_to_new_clients_from.is_none() {
+        return Ok(());
+    }
+    let held: Vec<(NaiveDate, Option<NaiveDate>)> =
+        client_allocations(db, scope, product, client_key, None)
+            .await?
+            .into_iter()
+            .map(|a| (a.start_date, a.end_date))
+            .collect();
+    check_new_client(product.closed_to_new_clients_from, start, &held).map_err(|e| {
+        rule(
+            "ZR-ALLOC-PRODUCT-CLOSED",
+            format!("Product {} is {e}.", product.code),
+        )
+    })
 }
 
 /// The provider's contracts covering the product's group in the municipality.

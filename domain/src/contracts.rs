@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use entities::{
     contract_life::{
         self, blocking_check, care_allowed_until, earliest_ordinary_end, last_day, latest_per_kind,
-        misses_eu_tender, needs_notice,
+        needs_notice,
     },
     contract_term::max_end_date,
     enums::{
@@ -22,8 +22,8 @@ use entities::{
     policy::{kinds, PolicyRules, ThresholdAction},
     schema::{
         allocation, bridging_agreement, compliance_check, contract, contract_amendment,
-        contract_municipality, contract_product_group, municipality, product, product_group,
-        provider,
+        contract_municipality, contract_product_group, municipality, procurement, product,
+        product_group, provider,
     },
     RegionScope, TenantEntity, TenantRecord,
 };
@@ -45,7 +45,7 @@ use crate::{
     check::Check,
     codes::CodeBook,
     error::{DomainError, DomainResult},
-    policies,
+    policies, procurements,
 };
 
 /// A framework contract as the region knows it: its provider, lots and
@@ -57,6 +57,8 @@ pub struct Contract {
     pub id: Uuid,
     pub provider_agb: String,
     pub procurement_form: ProcurementForm,
+    /// The procurement it was concluded under, if recorded.
+    pub procurement_code: Option<String>,
     pub product_group_codes: Vec<String>,
     pub municipality_cbs_codes: Vec<String>,
     pub start_date: NaiveDate,
@@ -89,12 +91,17 @@ pub struct Terms {
     pub estimated_value_cents: Option<i64>,
     pub groups: Vec<Uuid>,
     pub municipalities: Vec<Uuid>,
+    /// The procurement it is concluded under, if named.
+    pub procurement: Option<procurement::Model>,
 }
 
-/// Checks the admission rules, the compliance register and the EU
-/// threshold, then stores the contract with its lots and municipalities
-/// and audits it. A value over the threshold under a flagging policy is
-/// stored with an `eu-threshold` signal.
+/// Checks the admission rules, the compliance register and, under a named
+/// procurement, its form, lots, awards and EU threshold
+/// (`procurements::admit`), then stores the contract with its lots and
+/// municipalities and audits it. A procurement over the threshold under a
+/// flagging policy gets the contract stored with an `eu-threshold` signal.
+/// Without a procurement there is nothing to check the threshold against:
+/// no contract form is a private procurement (issue 27).
 pub async fn conclude<C: ConnectionTrait>(
     db: &C,
     scope: &RegionScope,
@@ -119,18 +126,28 @@ pub async fn conclude<C: ConnectionTrait>(
     .await?;
     check_compliance(db, scope, provider, entities::clock::now().date_naive()).await?;
     let life = contract_life_policy(db, scope).await?;
-    let over_threshold = terms
-        .estimated_value_cents
-        .is_some_and(|value| misses_eu_tender(value, life.eu_threshold, *form));
-    if over_threshold && life.eu_threshold_action == ThresholdAction::Refuse {
-        return Err(DomainError::rule(
-            "ZR-CONTRACT-EU-THRESHOLD",
-            format!(
-                "A contract worth more than € {} must be procured by an EU tender, not {}.",
-                life.eu_threshold,
-                form.as_str()
-            ),
-        ));
+    let over_threshold = match &terms.procurement {
+        Some(p) => {
+            let contract = (*form, terms.groups.as_slice(), terms.estimated_value_cents);
+            procurements::admit(db, scope, p, contract, &life)
+                .await?
+                .map(|total| (p, total))
+        }
+        None => None,
+    };
+    if let Some((p, total)) = over_threshold {
+        if life.eu_threshold_action == ThresholdAction::Refuse {
+            return Err(DomainError::rule(
+                "ZR-CONTRACT-EU-THRESHOLD",
+                format!(
+                    "Procurement {} would be worth € {} with this contract, more than € {}: it needs the European procedure, not {}.",
+                    p.code,
+                    cents_to_euros(total),
+                    life.eu_threshold,
+                    p.form.as_str()
+                ),
+            ));
+        }
     }
     let model = contract::ActiveModel {
         region_id: Set(scope.region_id),
@@ -148,13 +165,14 @@ pub async fn conclude<C: ConnectionTrait>(
         notice_months: Set(terms.notice_months as i32),
         amended_months: Set(0),
         estimated_value_cents: Set(terms.estimated_value_cents),
+        procurement_id: Set(terms.procurement.as_ref().map(|p| p.id)),
         created_at: Set(entities::clock::now()),
     }
     .insert(db)
     .await?;
     link_groups(db, scope, model.id, &terms.groups).await?;
     link_municipalities(db, scope, model.id, &terms.municipalities).await?;
-    if over_threshold {
+    if let Some((p, total)) = over_threshold {
         signal(
             db,
             scope,
@@ -162,10 +180,12 @@ pub async fn conclude<C: ConnectionTrait>(
             (model.id, Some(provider.id)),
             model.start_date,
             format!(
-                "Contract of {} is worth more than € {} but was procured as {}.",
+                "Contract of {} under procurement {}, worth € {} with it, more than € {}, but procured as {}.",
                 provider.agb_code,
+                p.code,
+                cents_to_euros(total),
                 life.eu_threshold,
-                form.as_str()
+                p.form.as_str()
             ),
         )
         .await?;
@@ -990,6 +1010,7 @@ pub struct ContractLinks {
     groups: HashMap<Uuid, Vec<String>>,
     municipalities: HashMap<Uuid, Vec<String>>,
     providers: HashMap<Uuid, String>,
+    procurements: HashMap<Uuid, String>,
 }
 
 impl ContractLinks {
@@ -1044,10 +1065,20 @@ impl ContractLinks {
             .into_iter()
             .map(|p| (p.id, p.agb_code))
             .collect();
+        let procurements = procurement::Entity::scoped(scope)
+            .filter(
+                procurement::Column::Id.is_in(contracts.iter().filter_map(|c| c.procurement_id)),
+            )
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.code))
+            .collect();
         Ok(Self {
             groups,
             municipalities,
             providers,
+            procurements,
         })
     }
 
@@ -1069,6 +1100,9 @@ impl ContractLinks {
                 .cloned()
                 .unwrap_or_default(),
             procurement_form: m.procurement_form,
+            procurement_code: m
+                .procurement_id
+                .and_then(|id| self.procurements.get(&id).cloned()),
             product_group_codes: groups,
             municipality_cbs_codes: cbs,
             start_date: m.start_date,

@@ -9,14 +9,16 @@ use chrono::{Datelike, NaiveDate};
 use entities::{
     allocation_rules::Episode,
     declaration_rules::{
-        AllocationFacts, ApprovedLine, Assessor, LineIn, ReferenceKey, TakenReference, Verdict,
+        AbsenceDays, AllocationFacts, ApprovedLine, Assessor, DayLine, LineIn, ReferenceKey,
+        TakenReference, Verdict,
     },
     enums::{Law, LineStatus, VolumeFrequency},
     money::cents_to_euros,
+    policy::{kinds, PolicyRules},
     rollup::{ApprovedCell, Rollups},
     schema::{
         allocation, allocation_intensive_episode as episode, budget_ceiling, declaration_batch,
-        declaration_line, product, product_group, tariff,
+        declaration_line, policy, product, product_group, tariff,
     },
     RegionScope, TenantEntity,
 };
@@ -401,6 +403,7 @@ async fn prepare_assessor(
         })
         .collect::<Vec<_>>();
     let taken = taken_references(txn, scope, lines, &facts, declarer).await?;
+    let (absence, day_lines) = absence_days(txn, scope, lines, &facts, (lo, hi)).await?;
 
     let years: HashSet<i32> = lines.iter().map(|l| l.period_start.year()).collect();
     let provider_ids: HashSet<Uuid> = facts.iter().map(|f| f.allocation.provider_id).collect();
@@ -418,7 +421,98 @@ async fn prepare_assessor(
     Ok(Assessor::new(
         facts, products, tariffs, declarer, approved, ceilings, levels,
     )
-    .with_references(taken))
+    .with_references(taken)
+    .with_absence_days(absence, day_lines))
+}
+
+/// The region's absence-day policies (seed 000 §4.1) and, for the clients
+/// the batch declares those products or the day products they replace
+/// for, the approved debits that stand of any of their allocations in the
+/// batch's months. Nothing is read when the region has no such policy.
+async fn absence_days(
+    txn: &DatabaseTransaction,
+    scope: &RegionScope,
+    lines: &[LineIn],
+    facts: &[AllocationFacts],
+    (lo, hi): (NaiveDate, NaiveDate),
+) -> DomainResult<(AbsenceDays, HashMap<i64, Vec<DayLine>>)> {
+    let absence: AbsenceDays = policy::Entity::scoped(scope)
+        .filter(policy::Column::Kind.eq(kinds::ABSENCE_DAY))
+        .all(txn)
+        .await?
+        .into_iter()
+        .filter_map(|p| match PolicyRules::parse(&p.kind, p.body).ok()? {
+            PolicyRules::AbsenceDay(rules) => {
+                Some((p.scope_key, rules.replaces.into_iter().collect()))
+            }
+            _ => None,
+        })
+        .collect();
+    let mut day_lines: HashMap<i64, Vec<DayLine>> = HashMap::new();
+    if absence.is_empty() {
+        return Ok((absence, day_lines));
+    }
+    let codes: HashSet<String> = absence
+        .iter()
+        .flat_map(|(code, replaced)| std::iter::once(code).chain(replaced))
+        .cloned()
+        .collect();
+    let client_of: HashMap<i64, i64> = facts
+        .iter()
+        .map(|f| (f.allocation.allocation_number, f.allocation.client_number))
+        .collect();
+    let clients: Vec<i64> = lines
+        .iter()
+        .filter(|l| codes.contains(&l.product_code))
+        .filter_map(|l| client_of.get(&l.allocation_number).copied())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    for chunk in clients.chunks(CHUNK) {
+        let allocations: HashMap<Uuid, i64> = allocation::Entity::scoped(scope)
+            .select_only()
+            .column(allocation::Column::Id)
+            .column(allocation::Column::ClientNumber)
+            .filter(allocation::Column::ClientNumber.is_in(chunk.iter().copied()))
+            .into_tuple::<(Uuid, i64)>()
+            .all(txn)
+            .await?
+            .into_iter()
+            .collect();
+        let ids: Vec<Uuid> = allocations.keys().copied().collect();
+        for ids in ids.chunks(CHUNK) {
+            let rows: Vec<(Uuid, Option<Uuid>, String, NaiveDate, NaiveDate, i64)> =
+                declaration_line::Entity::scoped(scope)
+                    .select_only()
+                    .column(declaration_line::Column::Id)
+                    .column(declaration_line::Column::AllocationId)
+                    .column(declaration_line::Column::ProductCode)
+                    .column(declaration_line::Column::PeriodStart)
+                    .column(declaration_line::Column::PeriodEnd)
+                    .column(declaration_line::Column::DeliveredVolume)
+                    .filter(declaration_line::Column::AllocationId.is_in(ids.iter().copied()))
+                    .filter(declaration_line::Column::Status.eq(LineStatus::Approved))
+                    .filter(declaration_line::Column::Credit.eq(false))
+                    .filter(declaration_line::Column::ReversedBy.is_null())
+                    .filter(declaration_line::Column::ProductCode.is_in(codes.iter().cloned()))
+                    .filter(declaration_line::Column::PeriodStart.between(lo, hi))
+                    .into_tuple()
+                    .all(txn)
+                    .await?;
+            for (line_id, allocation_id, product_code, period_start, period_end, days) in rows {
+                if let Some(client) = allocation_id.and_then(|id| allocations.get(&id)) {
+                    day_lines.entry(*client).or_default().push(DayLine {
+                        line_id,
+                        product_code,
+                        period_start,
+                        period_end,
+                        days,
+                    });
+                }
+            }
+        }
+    }
+    Ok((absence, day_lines))
 }
 
 /// The references (and previous references) the lines name that some line
@@ -579,7 +673,8 @@ async fn book_ceilings(
 }
 
 /// The approved lines as rollup cells, for the monitoring reports; a
-/// credit's negative amount takes its debit's out again.
+/// credit's negative amount takes its debit's out again, and a client whose
+/// last standing debit of a month it reverses leaves that month.
 fn roll_up(assessor: &Assessor, lines: &[LineIn], verdicts: &[Verdict]) -> Rollups {
     let mut rollups = Rollups::default();
     for (line, verdict) in lines.iter().zip(verdicts).filter(|(_, v)| v.approved) {
@@ -598,6 +693,8 @@ fn roll_up(assessor: &Assessor, lines: &[LineIn], verdicts: &[Verdict]) -> Rollu
                     .map(|p| entities::rollup::minutes_of(p.unit, line.delivered_volume))
                     .map(|m| if line.credit { -m } else { m })
                     .unwrap_or(0),
+                // A credit may take the client out of its month again.
+                credit: line.credit,
             });
         }
     }

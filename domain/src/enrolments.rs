@@ -384,6 +384,7 @@ pub async fn decide<C: ConnectionTrait>(
                 estimated_value_cents: decision.estimated_value_cents,
                 groups: ids_of(&found.product_group_ids),
                 municipalities: ids_of(&found.municipality_ids),
+                procurement: None,
             },
         )
         .await?;

@@ -30,6 +30,7 @@ pub mod jobs;
 pub mod outflow;
 pub mod parties;
 pub mod policies;
+pub mod procurements;
 pub mod regions;
 pub mod report_requests;
 pub mod reports;

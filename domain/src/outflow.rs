@@ -160,6 +160,9 @@ async fn declared_in_window(
             .select_only()
             .column(declaration_line::Column::AllocationId)
             .filter(declaration_line::Column::Status.eq(LineStatus::Approved))
+            // Debits that stand: a credit and the debit it reversed serve no one.
+            .filter(declaration_line::Column::Credit.eq(false))
+            .filter(declaration_line::Column::ReversedBy.is_null())
             .filter(days);
         let in_days = Condition::all()
             .add(allocation::Column::Id.in_subquery(sea_orm::QueryTrait::into_query(declared)));

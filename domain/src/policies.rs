@@ -82,7 +82,9 @@ async fn check_scope<C: ConnectionTrait>(
     scope_key: &str,
 ) -> DomainResult<()> {
     let known = match kind {
-        kinds::TEMPORARY_INTENSIVE => catalogue::product(db, scope, scope_key).await?.is_some(),
+        kinds::TEMPORARY_INTENSIVE | kinds::ABSENCE_DAY => {
+            catalogue::product(db, scope, scope_key).await?.is_some()
+        }
         kinds::CONTRACT_ADMISSION | kinds::ENROLMENT_REQUIREMENTS => {
             catalogue::product_group(db, scope, scope_key)
                 .await?

@@ -215,6 +215,163 @@ pub fn check_temporary_intensive(
     Ok(())
 }
 
+/// One of the client's allocations of a product, for the limits that
+/// belong to the client rather than to one allocation: its number, period
+/// and temporary-intensive episodes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientAllocation {
+    pub number: i64,
+    pub start: NaiveDate,
+    /// The last day (a stop's date for a stopped allocation); `None` = open.
+    pub end: Option<NaiveDate>,
+    pub episodes: Vec<Episode>,
+}
+
+impl ClientAllocation {
+    /// Months of this allocation's episodes within `from` – `to` (`None`:
+    /// open), each episode cut to the window and to the allocation's own
+    /// period first (an episode after a stop was never used).
+    fn months_within(&self, from: NaiveDate, to: Option<NaiveDate>) -> u32 {
+        let lo = from.max(self.start);
+        let hi = match (to, self.end) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.episodes
+            .iter()
+            .filter_map(|e| {
+                let from = e.from.max(lo);
+                let to = hi.map_or(e.to, |hi| e.to.min(hi));
+                (from <= to).then(|| months_spanned(from, to))
+            })
+            .sum()
+    }
+}
+
+/// "allocation 7001 (2 months), allocation 7002 (1 month)"
+fn months_used(used: &[(i64, u32)]) -> String {
+    used.iter()
+        .map(|(number, months)| {
+            let unit = if *months == 1 { "month" } else { "months" };
+            format!("allocation {number} ({months} {unit})")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The policy's limit over all the client's allocations of the product
+/// (seed 000 §4.1: "per jaar voor maximaal 3 maanden", product C "binnen
+/// de beschikkingsduur voor maximaal 1 jaar"). `this` is the allocation
+/// created or changed, its episodes already checked by
+/// [`check_temporary_intensive`]; `others` are the client's other
+/// allocations of the same product (not removed).
+///
+/// - Per calendar year: in every year `this`'s episodes touch, the
+///   months of all the client's episodes in that year together.
+/// - Within the allocation: every period of an allocation (`this`, or
+///   another one `this`'s episodes fall in) is a window; the months of
+///   all the client's episodes inside it together.
+///
+/// Months are counted as in [`months_spanned`], per episode; `Err` names
+/// the months already used and on which allocations.
+pub fn check_client_intensive(
+    this: &ClientAllocation,
+    others: &[ClientAllocation],
+    limit: IntensiveLimit,
+) -> Result<(), String> {
+    if this.episodes.is_empty() {
+        return Ok(());
+    }
+    let over = |from: NaiveDate, to: Option<NaiveDate>, max: u32| {
+        let own = this.months_within(from, to);
+        let used: Vec<(i64, u32)> = others
+            .iter()
+            .map(|o| (o.number, o.months_within(from, to)))
+            .filter(|(_, months)| *months > 0)
+            .collect();
+        let total = own + used.iter().map(|(_, m)| m).sum::<u32>();
+        (own > 0 && total > max && !used.is_empty()).then(|| {
+            format!(
+                "{total} months of temporary intensive for this client: {own} on this allocation \
+                 and {} already used on {}",
+                total - own,
+                months_used(&used)
+            )
+        })
+    };
+    match limit {
+        IntensiveLimit::PerCalendarYear { max_months } => {
+            let first = this.episodes.iter().map(|e| e.from.year()).min();
+            let last = this.episodes.iter().map(|e| e.to.year()).max();
+            for year in first.unwrap_or(0)..=last.unwrap_or(-1) {
+                let (Some(jan1), Some(dec31)) = (
+                    NaiveDate::from_ymd_opt(year, 1, 1),
+                    NaiveDate::from_ymd_opt(year, 12, 31),
+                ) else {
+                    continue;
+                };
+                if let Some(detail) = over(jan1, Some(dec31), max_months) {
+                    return Err(format!(
+                        "{detail} in {year}; at most {max_months} per calendar year"
+                    ));
+                }
+            }
+        }
+        IntensiveLimit::WithinAllocation { max_months } => {
+            let windows = std::iter::once((this.start, this.end, None))
+                .chain(others.iter().map(|o| (o.start, o.end, Some(o.number))));
+            for (from, to, number) in windows {
+                if let Some(detail) = over(from, to, max_months) {
+                    let period = match to {
+                        Some(to) => format!("{from} – {to}"),
+                        None => format!("from {from}"),
+                    };
+                    let whose = match number {
+                        Some(n) => format!("allocation {n}'s period"),
+                        None => "this allocation's period".to_owned(),
+                    };
+                    return Err(format!(
+                        "{detail} within {whose} ({period}); at most {max_months} within an allocation"
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether an allocation starting on `start` may be made for a client of a
+/// product closed to new clients from `closed_from` (seed 002 §4.3:
+/// "enkel … voor de huidige groep gebruikers"). Before that date anyone
+/// may; from it only a current client: one who held an allocation of the
+/// product in force on the day before (`held`: the periods of the client's
+/// other allocations of it, not removed; a stopped one ends on its stop).
+/// `Err` says why not.
+pub fn check_new_client(
+    closed_from: Option<NaiveDate>,
+    start: NaiveDate,
+    held: &[(NaiveDate, Option<NaiveDate>)],
+) -> Result<(), String> {
+    let Some(closed_from) = closed_from else {
+        return Ok(());
+    };
+    if start < closed_from {
+        return Ok(());
+    }
+    let Some(eve) = closed_from.pred_opt() else {
+        return Ok(());
+    };
+    let current = held
+        .iter()
+        .any(|(from, to)| *from <= eve && to.is_none_or(|to| eve <= to));
+    if current {
+        return Ok(());
+    }
+    Err(format!(
+        "closed to new clients from {closed_from}; this client held no allocation of it on {eve}"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -397,5 +554,182 @@ mod tests {
                 .unwrap_err()
                 .contains("13 months")
         );
+    }
+
+    fn held(
+        number: i64,
+        start: &str,
+        end: Option<&str>,
+        episodes: &[(&str, &str)],
+    ) -> ClientAllocation {
+        ClientAllocation {
+            number,
+            start: d(start),
+            end: end.map(d),
+            episodes: episodes
+                .iter()
+                .map(|(from, to)| Episode {
+                    from: d(from),
+                    to: d(to),
+                    extra: 3,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn three_months_a_year_for_the_client_over_all_allocations() {
+        let limit = IntensiveLimit::PerCalendarYear { max_months: 3 };
+        // June and July: 2 months on this allocation
+        let this = held(
+            7002,
+            "2025-01-01",
+            Some("2025-12-31"),
+            &[("2025-06-01", "2025-07-31")],
+        );
+        // 1 month (February) on another: 2 + 1 = 3, allowed
+        let one = held(
+            7001,
+            "2025-01-01",
+            Some("2025-12-31"),
+            &[("2025-02-01", "2025-02-28")],
+        );
+        assert!(check_client_intensive(&this, &[one], limit).is_ok());
+        // 1 February – 15 March starts 2 months: 2 + 2 = 4 in 2025
+        let two = held(
+            7001,
+            "2025-01-01",
+            Some("2025-12-31"),
+            &[("2025-02-01", "2025-03-15")],
+        );
+        let err = check_client_intensive(&this, std::slice::from_ref(&two), limit).unwrap_err();
+        assert_eq!(
+            err,
+            "4 months of temporary intensive for this client: 2 on this allocation and 2 already \
+             used on allocation 7001 (2 months) in 2025; at most 3 per calendar year"
+        );
+        // the same months in 2024 do not count for 2025
+        let last_year = held(
+            7001,
+            "2024-01-01",
+            Some("2024-12-31"),
+            &[("2024-01-01", "2024-03-31")],
+        );
+        assert!(check_client_intensive(&this, &[last_year], limit).is_ok());
+        // stopped on 14 February: the episode ran 1 – 14 February, 1 month
+        let stopped = held(
+            7001,
+            "2025-01-01",
+            Some("2025-02-14"),
+            &[("2025-02-01", "2025-03-15")],
+        );
+        assert!(check_client_intensive(&this, &[stopped], limit).is_ok());
+        // November 2024 – January 2025 counts 1 month (January) in 2025
+        let across = held(
+            7001,
+            "2024-01-01",
+            Some("2025-12-31"),
+            &[("2024-11-01", "2025-01-31")],
+        );
+        assert!(check_client_intensive(&this, std::slice::from_ref(&across), limit).is_ok());
+        // two others, 1 + 1, with 2 here: 4, both named
+        let err = check_client_intensive(
+            &this,
+            &[
+                across,
+                held(7003, "2025-01-01", None, &[("2025-10-01", "2025-10-31")]),
+            ],
+            limit,
+        )
+        .unwrap_err();
+        assert!(
+            err.contains(
+                "2 already used on allocation 7001 (1 month), allocation 7003 (1 month) in 2025"
+            ),
+            "{err}"
+        );
+        // an allocation without episodes adds nothing and is never refused
+        let none = held(7004, "2025-01-01", Some("2025-12-31"), &[]);
+        assert!(check_client_intensive(&none, &[two], limit).is_ok());
+    }
+
+    #[test]
+    fn twelve_months_within_an_allocation_period_for_the_client() {
+        let limit = IntensiveLimit::WithinAllocation { max_months: 12 };
+        // another allocation from July 2025 to June 2026: 6 + 3 = 9 months
+        let other = held(
+            8001,
+            "2025-07-01",
+            Some("2026-06-30"),
+            &[("2025-07-01", "2025-12-31"), ("2026-01-01", "2026-03-31")],
+        );
+        // 2025: 6 here (January – June), 6 of 8001's in 2025: 12, allowed
+        let this = held(
+            8002,
+            "2025-01-01",
+            Some("2025-12-31"),
+            &[("2025-01-01", "2025-06-30")],
+        );
+        assert!(check_client_intensive(&this, std::slice::from_ref(&other), limit).is_ok());
+        // September as well: 7 + 6 = 13 within this allocation's period
+        let this = held(
+            8002,
+            "2025-01-01",
+            Some("2025-12-31"),
+            &[("2025-01-01", "2025-06-30"), ("2025-09-01", "2025-09-30")],
+        );
+        assert_eq!(
+            check_client_intensive(&this, std::slice::from_ref(&other), limit).unwrap_err(),
+            "13 months of temporary intensive for this client: 7 on this allocation and 6 already \
+             used on allocation 8001 (6 months) within this allocation's period (2025-01-01 – \
+             2025-12-31); at most 12 within an allocation"
+        );
+        // 2026, 15 March – 30 June: 4 months. In 2026 itself 4 + 3 = 7, but
+        // within 8001's period (July 2025 – June 2026) 4 + 9 = 13
+        let later = held(
+            8003,
+            "2026-01-01",
+            Some("2026-12-31"),
+            &[("2026-03-15", "2026-06-30")],
+        );
+        let err = check_client_intensive(&later, std::slice::from_ref(&other), limit).unwrap_err();
+        assert!(
+            err.starts_with("13 months")
+                && err.contains("within allocation 8001's period (2025-07-01 – 2026-06-30)"),
+            "{err}"
+        );
+        // from 1 April: 3 + 9 = 12, allowed
+        let later = held(
+            8003,
+            "2026-01-01",
+            Some("2026-12-31"),
+            &[("2026-04-01", "2026-06-30")],
+        );
+        assert!(check_client_intensive(&later, &[other], limit).is_ok());
+    }
+
+    #[test]
+    fn a_closed_product_keeps_its_current_clients() {
+        let closed = Some(d("2023-01-01"));
+        // not closed, or starting before the date: anyone
+        assert!(check_new_client(None, d("2024-01-01"), &[]).is_ok());
+        assert!(check_new_client(closed, d("2022-12-31"), &[]).is_ok());
+        // from the date a new client is refused
+        assert_eq!(
+            check_new_client(closed, d("2023-01-01"), &[]).unwrap_err(),
+            "closed to new clients from 2023-01-01; this client held no allocation of it on 2022-12-31"
+        );
+        // a client in care on 31 December 2022 keeps it
+        let current = [(d("2022-01-01"), Some(d("2022-12-31")))];
+        assert!(check_new_client(closed, d("2023-03-01"), &current).is_ok());
+        assert!(check_new_client(closed, d("2023-03-01"), &[(d("2020-01-01"), None)]).is_ok());
+        // ended on 30 December, or started on the closing date: new
+        assert!(check_new_client(
+            closed,
+            d("2023-03-01"),
+            &[(d("2022-01-01"), Some(d("2022-12-30")))]
+        )
+        .is_err());
+        assert!(check_new_client(closed, d("2023-03-01"), &[(d("2023-01-01"), None)]).is_err());
     }
 }

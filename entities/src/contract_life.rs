@@ -1,13 +1,14 @@
 //! The rules of a contract's life that need no database: its last day, the
 //! notice a termination needs, the compliance register's verdict on a
-//! provider, the EU threshold and the day a bridge lets care run to.
+//! provider, the EU threshold of a procurement and the day a bridge lets
+//! care run to.
 
 use chrono::{Duration, NaiveDate};
 use rust_decimal::Decimal;
 
 use crate::{
     contract_term::{current_end_date, end_of_term},
-    enums::{CheckOutcome, ComplianceKind, ProcurementForm, TerminationGround},
+    enums::{CheckOutcome, ComplianceKind, ProcedureForm, ProcurementForm, TerminationGround},
     money::euros_to_cents,
     schema::{compliance_check, contract},
 };
@@ -104,10 +105,51 @@ pub fn blocking_check<'a>(
     })
 }
 
-/// Whether a contract of `value_cents` needed a European tender that its
-/// procurement form is not (seed 000: above € 750,000).
-pub fn misses_eu_tender(value_cents: i64, threshold: Decimal, form: ProcurementForm) -> bool {
-    form != ProcurementForm::EuTender && euros_to_cents(threshold).is_some_and(|t| value_cents > t)
+/// Whether a procurement of this form needs no check against the EU
+/// threshold. Care under the Wmo and the Jeugdwet is a social and other
+/// specific service: above the threshold the SAS regime *is* the European
+/// procedure (seed 001 §3.1, seed 003 §3.4). Open house is an admission
+/// procedure and no public contract at all: "een toelatingsprocedure en
+/// geen aanbesteding" (seed 004 §6).
+pub fn is_exempt_from_threshold(form: ProcedureForm) -> bool {
+    matches!(form, ProcedureForm::OpenHouse | ProcedureForm::SasEuropean)
+}
+
+/// The value the EU threshold is about: the whole procurement's, all lots
+/// and contracts together. That is its estimated total, or the sum of the
+/// estimated values of its contracts when that is higher (the estimate was
+/// then too low). A contract without a value adds nothing.
+pub fn procurement_total(
+    estimated_total_cents: Option<i64>,
+    contract_values_cents: impl IntoIterator<Item = Option<i64>>,
+) -> i64 {
+    let awarded = contract_values_cents
+        .into_iter()
+        .flatten()
+        .fold(0i64, i64::saturating_add);
+    estimated_total_cents.unwrap_or(0).max(awarded)
+}
+
+/// Whether a procurement of `form` worth `total_cents` needed the European
+/// procedure it is not: a national SAS procedure or a private procurement
+/// above the threshold (seed 002, Bijlage 5: "Is de waarde van uw opdracht
+/// in het sociaal domein hoger dan € 750.000,- dan bent u verplicht de
+/// opdracht Europees aan te besteden").
+pub fn misses_eu_procedure(form: ProcedureForm, total_cents: i64, threshold: Decimal) -> bool {
+    !is_exempt_from_threshold(form) && euros_to_cents(threshold).is_some_and(|t| total_cents > t)
+}
+
+/// Whether a procurement awarding at most `max_awards` contracts has room
+/// for one more after `awarded` (seed 003 §3.4: award to at most five).
+pub fn has_room_for_award(max_awards: Option<u32>, awarded: u64) -> bool {
+    max_awards.is_none_or(|max| awarded < u64::from(max))
+}
+
+/// Whether a contract of `contract_form` fits a procurement of `procedure`:
+/// an open-house contract comes from an open-house admission, and only
+/// from one.
+pub fn form_fits(contract_form: ProcurementForm, procedure: ProcedureForm) -> bool {
+    (contract_form == ProcurementForm::OpenHouse) == (procedure == ProcedureForm::OpenHouse)
 }
 
 /// The last day care may be delivered and declared on an allocation: the
@@ -148,6 +190,7 @@ mod tests {
             notice_months: 12,
             amended_months,
             estimated_value_cents: None,
+            procurement_id: None,
             created_at: chrono::DateTime::default(),
         }
     }
@@ -274,27 +317,72 @@ mod tests {
     }
 
     #[test]
-    fn eu_threshold() {
+    fn eu_threshold_of_the_whole_procurement() {
         let threshold = Decimal::new(750_000, 0);
-        assert!(!misses_eu_tender(
-            75_000_000,
-            threshold,
-            ProcurementForm::OpenHouse
+        // Three contracts of € 300,000 without an estimate: € 900,000.
+        let three = [Some(30_000_000), Some(30_000_000), Some(30_000_000)];
+        assert_eq!(procurement_total(None, three), 90_000_000);
+        // An estimate of € 2,000,000 above what was awarded counts.
+        assert_eq!(procurement_total(Some(200_000_000), three), 200_000_000);
+        // An estimate of € 500,000 below € 900,000 awarded: the awards count.
+        assert_eq!(procurement_total(Some(50_000_000), three), 90_000_000);
+        // A contract without a value adds nothing: € 300,000 + € 450,000.
+        assert_eq!(
+            procurement_total(None, [Some(30_000_000), None, Some(45_000_000)]),
+            75_000_000
+        );
+        // € 750,000 exactly is not above it; one cent more is.
+        for form in [
+            ProcedureForm::PrivateSingle,
+            ProcedureForm::PrivateMultiple,
+            ProcedureForm::SasNational,
+        ] {
+            assert!(!misses_eu_procedure(form, 75_000_000, threshold));
+            assert!(misses_eu_procedure(form, 75_000_001, threshold));
+        }
+        // Each contract below it, the procurement above it: flagged.
+        assert!(misses_eu_procedure(
+            ProcedureForm::PrivateMultiple,
+            procurement_total(None, three),
+            threshold
         ));
-        assert!(misses_eu_tender(
-            75_000_001,
-            threshold,
-            ProcurementForm::OpenHouse
+        // SAS European and open house never (€ 18 M a year, seed 003 §3.4).
+        for form in [ProcedureForm::SasEuropean, ProcedureForm::OpenHouse] {
+            assert!(is_exempt_from_threshold(form));
+            assert!(!misses_eu_procedure(form, 1_800_000_000, threshold));
+        }
+    }
+
+    #[test]
+    fn awards_and_forms_of_a_procurement() {
+        // Award to at most five: the fifth fits, a sixth does not.
+        assert!(has_room_for_award(Some(5), 4));
+        assert!(!has_room_for_award(Some(5), 5));
+        assert!(has_room_for_award(None, 1_000));
+        assert!(!has_room_for_award(Some(0), 0));
+        assert!(form_fits(
+            ProcurementForm::OpenHouse,
+            ProcedureForm::OpenHouse
         ));
-        assert!(misses_eu_tender(
-            90_000_000,
-            threshold,
-            ProcurementForm::SasTender
+        assert!(form_fits(
+            ProcurementForm::SasTender,
+            ProcedureForm::SasEuropean
         ));
-        assert!(!misses_eu_tender(
-            90_000_000,
-            threshold,
-            ProcurementForm::EuTender
+        assert!(form_fits(
+            ProcurementForm::SasTender,
+            ProcedureForm::PrivateSingle
+        ));
+        assert!(form_fits(
+            ProcurementForm::EuTender,
+            ProcedureForm::SasEuropean
+        ));
+        assert!(!form_fits(
+            ProcurementForm::OpenHouse,
+            ProcedureForm::SasEuropean
+        ));
+        assert!(!form_fits(
+            ProcurementForm::SasTender,
+            ProcedureForm::OpenHouse
         ));
     }
 

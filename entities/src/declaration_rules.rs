@@ -6,7 +6,7 @@
 //! approved lines, budget ceilings) and keeps a running ledger, so the lines
 //! of one batch count against each other in order.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
@@ -83,6 +83,10 @@ pub mod codes {
     /// The care lies after the last day of the provider's contract (its end
     /// or termination), and no bridging agreement covers the allocation to then.
     pub const CONTRACT_ENDED: &str = "ZR10";
+    /// An absence day beside the day product it replaces (seed 000 §4.1):
+    /// for the same client, the days of the two together exceed the days
+    /// their periods span; on one day, only one of them is paid.
+    pub const ABSENCE_DAY_BESIDE_DAY_CARE: &str = "ZR11";
 
     /// The WJ001 code a 325 answer carries for a reason code: our own codes
     /// have no place in the national list, so each maps to the nearest.
@@ -95,6 +99,7 @@ pub mod codes {
             ARRANGEMENT_DECLARED => OVER_VOLUME_IN_WINDOW,
             NO_VOLUME => OVER_VOLUME_IN_WINDOW,
             CONTRACT_ENDED => ENDS_OUTSIDE_ALLOCATION,
+            ABSENCE_DAY_BESIDE_DAY_CARE => OVER_VOLUME_IN_WINDOW,
             other => other,
         }
     }
@@ -220,6 +225,80 @@ pub struct Verdict {
     pub reverses: Option<Uuid>,
 }
 
+/// An approved line of an absence-day product or of a day product it
+/// replaces, of any of the client's allocations (seed 000 §4.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayLine {
+    pub line_id: Uuid,
+    pub product_code: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    /// The days it claims (its delivered volume, in days).
+    pub days: i64,
+}
+
+/// Absence-day products (seed 000 §4.1): each one's code → the codes of the
+/// day products it is paid instead of.
+pub type AbsenceDays = HashMap<String, HashSet<String>>;
+
+/// Whether a line of `code` is paid instead of, or replaced by, a line of
+/// `other`.
+fn replaces(absence: &AbsenceDays, code: &str, other: &str) -> bool {
+    absence.get(code).is_some_and(|r| r.contains(other))
+        || absence.get(other).is_some_and(|r| r.contains(code))
+}
+
+/// Why a line of `code` over `period` claiming `days` days cannot be
+/// approved beside the client's approved `lines`, if it cannot: some of
+/// them are of a product it replaces or is replaced by and overlap its
+/// period, and over the span of those periods the days claimed by the two
+/// products (and the line's own product) exceed the calendar days. Lines
+/// of a day each clash exactly on the same day; longer lines only when
+/// their days cannot all fall on different days.
+pub fn absence_clash(
+    absence: &AbsenceDays,
+    lines: &[DayLine],
+    code: &str,
+    period: (NaiveDate, NaiveDate),
+    days_claimed: i64,
+) -> Option<String> {
+    let overlaps = |l: &DayLine, (from, to): (NaiveDate, NaiveDate)| {
+        l.period_start <= to && from <= l.period_end
+    };
+    let others: Vec<&DayLine> = lines
+        .iter()
+        .filter(|l| replaces(absence, code, &l.product_code) && overlaps(l, period))
+        .collect();
+    if others.is_empty() {
+        return None;
+    }
+    let from = others
+        .iter()
+        .map(|l| l.period_start)
+        .fold(period.0, NaiveDate::min);
+    let to = others
+        .iter()
+        .map(|l| l.period_end)
+        .fold(period.1, NaiveDate::max);
+    let claimed = lines
+        .iter()
+        .filter(|l| {
+            (l.product_code == code || replaces(absence, code, &l.product_code))
+                && overlaps(l, (from, to))
+        })
+        .map(|l| {
+            l.days
+                .min(days(l.period_start.max(from), l.period_end.min(to)))
+        })
+        .fold(days_claimed, i64::saturating_add);
+    let span = days(from, to);
+    (claimed > span).then(|| {
+        format!(
+            "an absence day is paid instead of the day product, never beside it: {claimed} days claimed in the {span} days from {from} to {to}"
+        )
+    })
+}
+
 /// A budget ceiling crossed one of the alert levels.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CeilingSignal {
@@ -264,8 +343,10 @@ pub fn price_delivered_volume(
     round_to_cents_half_away_from_zero(exact)
 }
 
-/// The tariff for a service date: a municipality-specific tariff beats a
-/// provider-specific one, which beats the region's (one for both beats all).
+/// The tariff for a service date. An individually agreed tariff in a
+/// provider's contract is not overridden by a municipality-wide one (seed
+/// 000 §4.3), so the order is: the provider's in the municipality, then
+/// the provider's, then the municipality's, then the region's.
 pub fn applicable_tariff(
     tariffs: &[tariff::Model],
     product_id: Uuid,
@@ -279,7 +360,7 @@ pub fn applicable_tariff(
         .filter(|t| t.provider_id.is_none_or(|p| p == provider_id))
         .filter(|t| t.municipality_id.is_none_or(|m| m == municipality_id))
         .max_by_key(|t| {
-            2 * u8::from(t.municipality_id.is_some()) + u8::from(t.provider_id.is_some())
+            2 * u8::from(t.provider_id.is_some()) + u8::from(t.municipality_id.is_some())
         })
 }
 
@@ -364,6 +445,10 @@ pub struct Assessor {
     signals: Vec<CeilingSignal>,
     /// References taken before and by the lines assessed so far.
     references: HashMap<ReferenceKey, TakenReference>,
+    /// The region's absence-day products and the day products they replace.
+    absence: AbsenceDays,
+    /// Per client number: the approved lines of those products.
+    day_lines: HashMap<i64, Vec<DayLine>>,
 }
 
 impl Assessor {
@@ -392,7 +477,26 @@ impl Assessor {
             alert_levels,
             signals: Vec::new(),
             references: HashMap::new(),
+            absence: HashMap::new(),
+            day_lines: HashMap::new(),
         }
+    }
+
+    /// The absence-day products (seed 000 §4.1) and, per client number, the
+    /// approved lines of them and of the day products they replace.
+    pub fn with_absence_days(
+        mut self,
+        absence: AbsenceDays,
+        day_lines: HashMap<i64, Vec<DayLine>>,
+    ) -> Self {
+        self.absence = absence;
+        self.day_lines = day_lines;
+        self
+    }
+
+    /// Whether lines of `code` take part in the absence-day rule.
+    fn absence_or_day(&self, code: &str) -> bool {
+        self.absence.contains_key(code) || self.absence.values().any(|r| r.contains(code))
     }
 
     /// The references the batch's lines name that were taken before.
@@ -843,8 +947,35 @@ impl Assessor {
             }
             Grant::Nothing => {}
         }
+        let client = a.client_number;
+        let day_rule = self.absence_or_day(&line.product_code);
+        if day_rule {
+            let approved = self
+                .day_lines
+                .get(&client)
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            if let Some(reason) = absence_clash(
+                &self.absence,
+                approved,
+                &line.product_code,
+                (line.period_start, line.period_end),
+                line.delivered_volume,
+            ) {
+                return reject(id, ABSENCE_DAY_BESIDE_DAY_CARE, reason);
+            }
+        }
         let owner = ceiling_owner(facts);
         let allocation_id = a.id;
+        if day_rule {
+            self.day_lines.entry(client).or_default().push(DayLine {
+                line_id,
+                product_code: line.product_code.clone(),
+                period_start: line.period_start,
+                period_end: line.period_end,
+                days: line.delivered_volume,
+            });
+        }
         // Delivered care within the allocation is paid: a ceiling steers
         // intake (new allocations), it never refuses payment.
         self.book_on_ceilings(owner, line.period_start.year(), amount);
@@ -924,6 +1055,9 @@ impl Assessor {
         }
         let owner_of_ceiling = ceiling_owner(facts);
         let allocation_id = facts.allocation.id;
+        if let Some(lines) = self.day_lines.get_mut(&facts.allocation.client_number) {
+            lines.retain(|l| l.line_id != debit.line_id);
+        }
         self.book_on_ceilings(owner_of_ceiling, debit.period_start.year(), -debit_cents);
         if let Some(history) = self.approved.get_mut(&allocation_id) {
             history.retain(|l| l.line_id != debit.line_id);
@@ -1036,6 +1170,7 @@ mod tests {
             funding_variant: FundingVariant::Effort,
             intensive_for_product_id: None,
             arrangement_period: None,
+            closed_to_new_clients_from: None,
             created_at: chrono::Utc::now(),
         }
     }
@@ -1251,44 +1386,160 @@ mod tests {
         );
     }
 
+    /// Seed 000 §4.3: a tariff agreed with the provider is not overridden
+    /// by a municipality-wide one. The order: the provider's in the
+    /// municipality (€ 77.00), the provider's (€ 72.00), the
+    /// municipality's (€ 75.00), the region's (€ 70.00).
     #[test]
     fn tariff_precedence() {
-        let all = vec![
-            tariff(1, 7000, None, None),
-            tariff(2, 7200, Some(PROVIDER), None),
-            tariff(3, 7500, None, Some(MUNICIPALITY)),
-            tariff(4, 7700, Some(PROVIDER), Some(MUNICIPALITY)),
-            tariff(5, 9900, Some(OTHER_PROVIDER), None),
-        ];
-        let pick = |ts: &[tariff::Model]| {
-            applicable_tariff(ts, PRODUCT, PROVIDER, MUNICIPALITY, d("2025-06-01"))
+        let region = tariff(1, 7000, None, None);
+        let provider = tariff(2, 7200, Some(PROVIDER), None);
+        let municipality = tariff(3, 7500, None, Some(MUNICIPALITY));
+        let both = tariff(4, 7700, Some(PROVIDER), Some(MUNICIPALITY));
+        let other = tariff(5, 9900, Some(OTHER_PROVIDER), None);
+        let elsewhere = tariff(6, 9800, None, Some(Uuid::from_u128(77)));
+        let pick = |ts: &[&tariff::Model]| {
+            let ts: Vec<tariff::Model> = ts.iter().map(|t| (*t).clone()).collect();
+            applicable_tariff(&ts, PRODUCT, PROVIDER, MUNICIPALITY, d("2025-06-01"))
                 .map(|t| t.price_cents)
         };
-        assert_eq!(pick(&all), Some(7700));
+        let all = [&region, &provider, &municipality, &both, &other, &elsewhere];
+        assert_eq!(pick(&all), Some(7700), "the provider's in the municipality");
         assert_eq!(
-            pick(
-                &all[..4]
-                    .iter()
-                    .filter(|t| t.price_cents != 7700)
-                    .cloned()
-                    .collect::<Vec<_>>()
-            ),
-            Some(7500)
+            pick(&[&region, &provider, &municipality, &other]),
+            Some(7200),
+            "the provider's own tariff beats the municipality's"
         );
         assert_eq!(
-            pick(&[all[0].clone(), all[1].clone(), all[4].clone()]),
-            Some(7200)
+            pick(&[&municipality, &provider]),
+            Some(7200),
+            "in either order"
         );
-        assert_eq!(pick(&[all[0].clone(), all[4].clone()]), Some(7000));
         assert_eq!(
-            pick(&[all[4].clone()]),
+            pick(&[&region, &municipality, &other, &elsewhere]),
+            Some(7500),
+            "the municipality's beats the region's"
+        );
+        assert_eq!(pick(&[&region, &other, &elsewhere]), Some(7000));
+        assert_eq!(
+            pick(&[&other, &elsewhere]),
             None,
-            "another provider's tariff never applies"
+            "another provider's or municipality's tariff never applies"
         );
+        let all: Vec<tariff::Model> = all.iter().map(|t| (*t).clone()).collect();
         assert_eq!(
             applicable_tariff(&all, PRODUCT, PROVIDER, MUNICIPALITY, d("2026-01-01")),
             None
         );
+    }
+
+    fn day_line(id: u128, code: &str, from: &str, to: &str, days: i64) -> DayLine {
+        DayLine {
+            line_id: Uuid::from_u128(id),
+            product_code: code.into(),
+            period_start: d(from),
+            period_end: d(to),
+            days,
+        }
+    }
+
+    /// E is the absence day of day products A, B and C (seed 000 §4.1); D
+    /// (logeren) is not one of them.
+    fn absence_of_abc() -> AbsenceDays {
+        HashMap::from([(
+            "E".to_string(),
+            HashSet::from(["A".to_string(), "B".to_string(), "C".to_string()]),
+        )])
+    }
+
+    #[test]
+    fn an_absence_day_is_never_paid_beside_the_day_product() {
+        let absence = absence_of_abc();
+        let clash = |lines: &[DayLine], code: &str, from: &str, to: &str, days: i64| {
+            absence_clash(&absence, lines, code, (d(from), d(to)), days).is_some()
+        };
+        let a_day = [day_line(1, "A", "2025-03-10", "2025-03-10", 1)];
+        // The same day: 1 + 1 = 2 days claimed in 1.
+        assert!(clash(&a_day, "E", "2025-03-10", "2025-03-10", 1));
+        // The next day: no overlap.
+        assert!(!clash(&a_day, "E", "2025-03-11", "2025-03-11", 1));
+        // The other way round, and for C as for A.
+        let e_day = [day_line(2, "E", "2025-03-10", "2025-03-10", 1)];
+        assert!(clash(&e_day, "C", "2025-03-01", "2025-03-31", 31));
+        // 30 days of A and 1 absence day fit March's 31.
+        assert!(!clash(&e_day, "A", "2025-03-01", "2025-03-31", 30));
+        // Logeren (D) is not a day product E replaces; E beside E is the
+        // volume check's business.
+        assert!(!clash(&e_day, "D", "2025-03-10", "2025-03-10", 1));
+        assert!(!clash(&e_day, "E", "2025-03-10", "2025-03-10", 1));
+        // A month of A (28 days) and 3 absence days in it: 31 of 31.
+        let a_month = [day_line(3, "A", "2025-03-01", "2025-03-31", 28)];
+        assert!(!clash(&a_month, "E", "2025-03-01", "2025-03-31", 3));
+        // 4 absence days: 32 of 31.
+        assert!(clash(&a_month, "E", "2025-03-01", "2025-03-31", 4));
+        // Every day of A (31): no day left for an absence day on the 10th.
+        let every_day = [day_line(4, "A", "2025-03-01", "2025-03-31", 31)];
+        assert!(clash(&every_day, "E", "2025-03-10", "2025-03-10", 1));
+        // A in two halves, 15 + 16 days, and 1 absence day: 32 of 31.
+        let halves = [
+            day_line(5, "A", "2025-03-01", "2025-03-15", 15),
+            day_line(6, "A", "2025-03-16", "2025-03-31", 16),
+        ];
+        assert!(clash(&halves, "E", "2025-03-01", "2025-03-31", 1));
+        // 30 days of A and the absence day of the 10th leave no room for a
+        // second absence day on the 11th: 1 + 30 + 1 = 32 of 31.
+        let taken = [
+            day_line(7, "E", "2025-03-10", "2025-03-10", 1),
+            day_line(8, "A", "2025-03-01", "2025-03-31", 30),
+        ];
+        assert!(clash(&taken, "E", "2025-03-11", "2025-03-11", 1));
+    }
+
+    /// The assessor applies the rule per client, across its allocations:
+    /// an absence day approved before (another allocation of client 0)
+    /// refuses allocation 1's line for the same day (ZR11), not the next.
+    #[test]
+    fn the_assessor_refuses_the_day_product_beside_an_absence_day() {
+        let mut a = assessor(None, vec![]).with_absence_days(
+            HashMap::from([("E".to_string(), HashSet::from(["02A01".to_string()]))]),
+            HashMap::from([(0, vec![day_line(1, "E", "2025-03-10", "2025-03-10", 1)])]),
+        );
+        let same_day = a.check(&line(1, "2025-03-10", "2025-03-10", 1));
+        assert_eq!(
+            same_day.reason_code,
+            Some(codes::ABSENCE_DAY_BESIDE_DAY_CARE)
+        );
+        assert_eq!(codes::standard_code("ZR11"), codes::OVER_VOLUME_IN_WINDOW);
+        let next_day = a.check(&line(1, "2025-03-11", "2025-03-11", 1));
+        assert!(next_day.approved, "{next_day:?}");
+        // The approved day joins the client's lines: the 11th is taken now.
+        assert!(absence_clash(
+            &a.absence,
+            &a.day_lines[&0],
+            "E",
+            (d("2025-03-11"), d("2025-03-11")),
+            1
+        )
+        .is_some());
+    }
+
+    /// 3 days at the provider's € 72.00 = € 216.00, not the
+    /// municipality's € 75.00 (€ 225.00).
+    #[test]
+    fn a_line_is_priced_at_the_providers_tariff_over_the_municipalitys() {
+        let mut a = assessor(None, vec![]);
+        a.tariffs.insert(
+            PRODUCT,
+            vec![
+                tariff(1, 7000, None, None),
+                tariff(2, 7200, Some(PROVIDER), None),
+                tariff(3, 7500, None, Some(MUNICIPALITY)),
+            ],
+        );
+        let v = a.check(&line(1, "2025-03-01", "2025-03-31", 3));
+        assert!(v.approved, "{v:?}");
+        assert_eq!(v.amount_cents, Some(21_600));
+        assert_eq!(v.tariff_id, Some(Uuid::from_u128(2)));
     }
 
     #[test]

@@ -80,6 +80,20 @@ text_enum!(
 );
 
 text_enum!(
+    /// The form of a procurement (inkoopprocedure): an open-house admission
+    /// (no public contract, seed 004 §6), the European or the national
+    /// procedure for social and other specific services (SAS), or a
+    /// private procurement with a single or several invited quotations.
+    ProcedureForm {
+        OpenHouse = "open-house",
+        SasEuropean = "sas-european",
+        SasNational = "sas-national",
+        PrivateSingle = "private-single",
+        PrivateMultiple = "private-multiple",
+    }
+);
+
+text_enum!(
     /// Contract lifecycle: active, proposed for outflow, terminated.
     ContractStatus { Active = "active", OutflowProposed = "outflow-proposed", Terminated = "terminated" }
 );
@@ -252,6 +266,7 @@ mod tests {
             ArrangementPeriod,
             TaskBudgetSplit,
             ProcurementForm,
+            ProcedureForm,
             ContractStatus,
             VolumeFrequency,
             LineStatus,

@@ -40,6 +40,8 @@ pub mod kinds {
     pub const CENTRAL_ACCESS: &str = "central-access";
     /// Scope: `region`.
     pub const MARKET_CONCENTRATION: &str = "market-concentration";
+    /// Scope: the absence-day product's code.
+    pub const ABSENCE_DAY: &str = "absence-day";
     pub const ALL: &[&str] = &[
         TEMPORARY_INTENSIVE,
         SELF_EMPLOYED,
@@ -55,6 +57,7 @@ pub mod kinds {
         CONTRACT_LIFE,
         CENTRAL_ACCESS,
         MARKET_CONCENTRATION,
+        ABSENCE_DAY,
     ];
 }
 
@@ -298,20 +301,23 @@ impl Default for CompliancePolicy {
     }
 }
 
-/// What a contract's value above the EU threshold under another procurement
-/// form than an EU tender leads to.
+/// What a procurement above the EU threshold that is not a European
+/// procedure (a national SAS or a private procurement) leads to; SAS
+/// European and open house are never checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ThresholdAction {
     /// 422: the contract is not stored.
     Refuse,
-    /// Stored, with an `eu-threshold` contract signal.
+    /// Stored, with an `eu-threshold` contract signal (on the procurement,
+    /// or on the contract concluded under it).
     Flag,
 }
 
 /// The ends of contracts: how far ahead a contract ending with allocations
-/// running past it is signalled, and the EU threshold (seed 000: above
-/// € 750,000 a European tender is required).
+/// running past it is signalled, and the EU threshold (seed 000 §4.2: above
+/// € 750,000 a European procedure is required) for the estimated total of
+/// a whole procurement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ContractLifePolicy {
@@ -364,6 +370,19 @@ impl Default for MarketConcentrationPolicy {
     }
 }
 
+/// An absence day (afwezigheidsdag, seed 000 §4.1, product E) is paid
+/// instead of the day products, never beside them: set on the absence-day
+/// product, naming the products (per day, etmaal) it replaces. A line of
+/// the one and a line of the other for the same client cannot both be
+/// approved for the same day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AbsenceDayPolicy {
+    /// The codes of the day products the absence day is paid instead of.
+    #[schema(example = json!(["BW0A1", "BW0B1", "BW0C1"]))]
+    pub replaces: Vec<String>,
+}
+
 /// The body of a policy, by kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(untagged)]
@@ -382,6 +401,7 @@ pub enum PolicyRules {
     ContractLife(ContractLifePolicy),
     CentralAccess(CentralAccessPolicy),
     MarketConcentration(MarketConcentrationPolicy),
+    AbsenceDay(AbsenceDayPolicy),
 }
 
 impl PolicyRules {
@@ -402,6 +422,7 @@ impl PolicyRules {
             kinds::CONTRACT_LIFE => Self::ContractLife(from_value(body)?),
             kinds::CENTRAL_ACCESS => Self::CentralAccess(from_value(body)?),
             kinds::MARKET_CONCENTRATION => Self::MarketConcentration(from_value(body)?),
+            kinds::ABSENCE_DAY => Self::AbsenceDay(from_value(body)?),
             other => {
                 return Err(format!(
                     "unknown policy kind {other:?}; known: {}",
@@ -474,6 +495,9 @@ impl PolicyRules {
             }
             Self::CentralAccess(p) if p.product_group_codes.is_empty() => {
                 Err("productGroupCodes must not be empty".into())
+            }
+            Self::AbsenceDay(p) if p.replaces.is_empty() => {
+                Err("replaces must name at least one day product".into())
             }
             _ => Ok(()),
         }

@@ -2,17 +2,26 @@
 //! batch adds is gathered in memory and added to the stored cells with one
 //! upsert per chunk, in the batch's transaction. Reports read these cells
 //! instead of scanning the lines.
+//!
+//! A client counts in a month while an approved debit of that month stands
+//! (issue 27): a credit that reverses the last one takes the client out of
+//! the month again ([`Rollups::save`] reads what still stands), as the
+//! rebuild from the lines does (`migration::backfill_rollups`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, NaiveDate};
 use sea_orm::{
-    sea_query::{Alias, Expr, OnConflict, Query, SimpleExpr},
-    ConnectionTrait, DbErr, EntityTrait, Set,
+    sea_query::{Alias, Expr, ExprTrait, JoinType, OnConflict, Query, SimpleExpr},
+    ActiveEnum, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
 };
 use uuid::Uuid;
 
-use crate::{schema::declared_client, RegionScope};
+use crate::{
+    enums::LineStatus,
+    schema::{allocation, declaration_line, declared_client, product},
+    RegionScope, TenantEntity,
+};
 
 /// Rows per multi-row upsert, inside SQLite's parameter limit.
 const CHUNK: usize = 500;
@@ -29,6 +38,8 @@ pub struct ApprovedCell {
     /// Delivered time in minutes (a line in hours or minutes; 0 otherwise;
     /// negative for a credit).
     pub minutes: i64,
+    /// A credit: it adds no month to the client, and may empty one.
+    pub credit: bool,
 }
 
 /// A line's delivered volume in minutes, when its product counts time.
@@ -106,6 +117,37 @@ type YearCell = (i32, Uuid, Uuid, Uuid);
 type GroupCell = (NaiveDate, Uuid, Uuid);
 /// What a spend cell sums: (cents, lines, minutes).
 type Sums = (i64, i64, i64);
+/// A row of `declared_clients`: (year, client number, product group,
+/// municipality, provider).
+pub type ClientCell = (i32, i64, Uuid, Uuid, Uuid);
+
+/// The months of each cell a client is still served in: the approved,
+/// standing (not credited) debits, as (client number, product group,
+/// municipality, provider, period start).
+pub fn served_months(
+    debits: impl IntoIterator<Item = (i64, Uuid, Uuid, Uuid, NaiveDate)>,
+) -> BTreeMap<ClientCell, i32> {
+    let mut served: BTreeMap<ClientCell, i32> = BTreeMap::new();
+    for (client, group, municipality, provider, start) in debits {
+        *served
+            .entry((start.year(), client, group, municipality, provider))
+            .or_default() |= month_bit(start);
+    }
+    served
+}
+
+/// The months to take out of each cell: those a credit touched in which no
+/// debit stands any more. Cells with nothing to take out are left out.
+pub fn emptied_months(
+    credited: &BTreeMap<ClientCell, i32>,
+    served: &BTreeMap<ClientCell, i32>,
+) -> BTreeMap<ClientCell, i32> {
+    credited
+        .iter()
+        .map(|(cell, months)| (*cell, months & !served.get(cell).copied().unwrap_or(0)))
+        .filter(|(_, emptied)| *emptied != 0)
+        .collect()
+}
 
 /// What one batch adds. Keys are sorted, so concurrent batches lock the
 /// cells they share in the same order (no deadlocks on PostgreSQL).
@@ -117,7 +159,10 @@ pub struct Rollups {
     /// The same spend per month without the provider (migration 18).
     groups: BTreeMap<GroupCell, Sums>,
     /// (year, client number, product group, municipality, provider) → months.
-    months: BTreeMap<(i32, i64, Uuid, Uuid, Uuid), i32>,
+    months: BTreeMap<ClientCell, i32>,
+    /// The months of the same cells that a credit touched: they may have
+    /// lost their last standing debit.
+    credited: BTreeMap<ClientCell, i32>,
 }
 
 impl Rollups {
@@ -137,8 +182,12 @@ impl Rollups {
             sums.1 += 1;
             sums.2 += cell.minutes;
         }
-        *self
-            .months
+        let months = if cell.credit {
+            &mut self.credited
+        } else {
+            &mut self.months
+        };
+        *months
             .entry((
                 cell.period_start.year(),
                 cell.client_number,
@@ -208,8 +257,124 @@ impl Rollups {
                 .exec_without_returning(db)
                 .await?;
         }
+        if !self.credited.is_empty() {
+            let served = self.served(db, scope).await?;
+            take_out(db, scope, &emptied_months(&self.credited, &served)).await?;
+        }
         Ok(())
     }
+
+    /// The months in which the credited cells' clients still have an
+    /// approved debit that no credit reversed, read from the lines (the
+    /// batch's own are stored by now).
+    async fn served<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        scope: &RegionScope,
+    ) -> Result<BTreeMap<ClientCell, i32>, DbErr> {
+        let clients: BTreeSet<i64> = self.credited.keys().map(|cell| cell.1).collect();
+        let years = self.credited.keys().map(|cell| cell.0);
+        let (first, last) = (years.clone().min(), years.max());
+        let (Some(from), Some(to)) = (
+            first.and_then(|y| NaiveDate::from_ymd_opt(y, 1, 1)),
+            last.and_then(|y| NaiveDate::from_ymd_opt(y, 12, 31)),
+        ) else {
+            return Ok(BTreeMap::new());
+        };
+        let clients: Vec<i64> = clients.into_iter().collect();
+        let (l, a, p) = (Alias::new("l"), Alias::new("a"), Alias::new("p"));
+        let mut debits = Vec::new();
+        for chunk in clients.chunks(CHUNK) {
+            let mut select = Query::select();
+            select
+                .column((a.clone(), allocation::Column::ClientNumber))
+                .column((p.clone(), product::Column::ProductGroupId))
+                .column((a.clone(), allocation::Column::MunicipalityId))
+                .column((a.clone(), allocation::Column::ProviderId))
+                .column((l.clone(), declaration_line::Column::PeriodStart))
+                .from_as(declaration_line::Entity, l.clone())
+                .join_as(
+                    JoinType::InnerJoin,
+                    allocation::Entity,
+                    a.clone(),
+                    Expr::col((a.clone(), allocation::Column::RegionId))
+                        .equals((l.clone(), declaration_line::Column::RegionId))
+                        .and(
+                            Expr::col((a.clone(), allocation::Column::Id))
+                                .equals((l.clone(), declaration_line::Column::AllocationId)),
+                        ),
+                )
+                .join_as(
+                    JoinType::InnerJoin,
+                    product::Entity,
+                    p.clone(),
+                    Expr::col((p.clone(), product::Column::RegionId))
+                        .equals((a.clone(), allocation::Column::RegionId))
+                        .and(
+                            Expr::col((p.clone(), product::Column::Id))
+                                .equals((a.clone(), allocation::Column::ProductId)),
+                        ),
+                )
+                .and_where(
+                    Expr::col((l.clone(), declaration_line::Column::RegionId)).eq(scope.region_id),
+                )
+                .and_where(
+                    Expr::col((a.clone(), allocation::Column::ClientNumber))
+                        .is_in(chunk.iter().copied()),
+                )
+                .and_where(
+                    Expr::col((l.clone(), declaration_line::Column::Status))
+                        .eq(Expr::val(LineStatus::Approved.to_value())),
+                )
+                .and_where(Expr::col((l.clone(), declaration_line::Column::Credit)).eq(false))
+                .and_where(Expr::col((l.clone(), declaration_line::Column::ReversedBy)).is_null())
+                .and_where(
+                    Expr::col((l.clone(), declaration_line::Column::PeriodStart)).between(from, to),
+                );
+            for row in db.query_all(&select).await? {
+                debits.push((
+                    row.try_get_by_index::<i64>(0)?,
+                    row.try_get_by_index::<Uuid>(1)?,
+                    row.try_get_by_index::<Uuid>(2)?,
+                    row.try_get_by_index::<Uuid>(3)?,
+                    row.try_get_by_index::<NaiveDate>(4)?,
+                ));
+            }
+        }
+        Ok(served_months(debits))
+    }
+}
+
+/// Takes each cell's `emptied` months out of its stored mask, and the row
+/// out once no month is left (as a rebuild from the lines would hold it).
+async fn take_out<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    emptied: &BTreeMap<ClientCell, i32>,
+) -> Result<(), DbErr> {
+    use declared_client::Column as C;
+    for (&(year, client, group, municipality, provider), &months) in emptied {
+        let cell = sea_orm::Condition::all()
+            .add(C::Year.eq(year))
+            .add(C::ClientNumber.eq(client))
+            .add(C::ProductGroupId.eq(group))
+            .add(C::MunicipalityId.eq(municipality))
+            .add(C::ProviderId.eq(provider));
+        declared_client::Entity::update_scoped(scope)
+            .col_expr(
+                C::MonthsMask,
+                Expr::col(C::MonthsMask).bit_and(!months & 0xFFF),
+            )
+            .filter(cell.clone())
+            .exec(db)
+            .await?;
+        declared_client::Entity::delete_scoped(scope)
+            .filter(cell)
+            .filter(C::MonthsMask.eq(0))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
 }
 
 /// A cell's key as the values of its columns, in order.
@@ -352,6 +517,7 @@ mod tests {
                 client_number: 1,
                 amount_cents: amount,
                 minutes,
+                credit: false,
             });
         }
         assert_eq!(r.spend[&(d(2025, 3, 1), g, m, p)], (150, 2, 90));
@@ -360,5 +526,94 @@ mod tests {
         assert_eq!(r.yearly[&(2025, g, m, p)], (157, 3, 60));
         assert_eq!(r.groups[&(d(2025, 3, 1), g, m)], (150, 2, 90));
         assert_eq!(r.months[&(2025, 1, g, m, p)], 0b10100);
+    }
+
+    /// Client 1 has debits in March and May 2025 and a credit of March's:
+    /// the batch ORs March and May in and marks March as credited.
+    #[test]
+    fn a_credit_adds_no_month_but_marks_its_month() {
+        let (g, m, p) = (Uuid::nil(), Uuid::nil(), Uuid::max());
+        let mut r = Rollups::default();
+        for (start, amount, credit) in [
+            (d(2025, 3, 1), 9650, false),
+            (d(2025, 5, 1), 9650, false),
+            (d(2025, 3, 1), -9650, true),
+        ] {
+            r.add(ApprovedCell {
+                period_start: start,
+                product_group_id: g,
+                municipality_id: m,
+                provider_id: p,
+                client_number: 1,
+                amount_cents: amount,
+                minutes: 0,
+                credit,
+            });
+        }
+        // The spend nets out: 9650 + 9650 − 9650, three lines.
+        assert_eq!(r.yearly[&(2025, g, m, p)], (9650, 3, 0));
+        assert_eq!(r.spend[&(d(2025, 3, 1), g, m, p)], (0, 2, 0));
+        assert_eq!(r.months[&(2025, 1, g, m, p)], 0b10100);
+        assert_eq!(r.credited[&(2025, 1, g, m, p)], 0b100);
+    }
+
+    #[test]
+    fn served_months_are_the_standing_debits_per_cell_and_year() {
+        let (g, m, p, q) = (
+            Uuid::from_u128(1),
+            Uuid::from_u128(2),
+            Uuid::from_u128(3),
+            Uuid::from_u128(4),
+        );
+        let served = served_months([
+            (7, g, m, p, d(2025, 12, 1)),
+            (7, g, m, p, d(2025, 12, 15)),
+            (7, g, m, p, d(2026, 1, 1)),
+            (7, g, m, q, d(2025, 3, 1)),
+            (8, g, m, p, d(2025, 2, 1)),
+        ]);
+        assert_eq!(
+            served,
+            BTreeMap::from([
+                ((2025, 7, g, m, p), 0x800),
+                ((2025, 7, g, m, q), 0b100),
+                ((2025, 8, g, m, p), 0b10),
+                ((2026, 7, g, m, p), 0b1),
+            ])
+        );
+    }
+
+    /// Client 1: March and May credited, May still has a debit → March
+    /// goes. Client 2: two debits in March, one credited → stays. Client
+    /// 3: June credited, nothing left in the cell → June goes. Client 4:
+    /// March credited with provider p; its debit with provider q does not
+    /// keep it in p's cell.
+    #[test]
+    fn a_credit_empties_the_months_without_a_standing_debit() {
+        let (g, m, p, q) = (
+            Uuid::from_u128(1),
+            Uuid::from_u128(2),
+            Uuid::from_u128(3),
+            Uuid::from_u128(4),
+        );
+        let credited = BTreeMap::from([
+            ((2025, 1, g, m, p), 0b10100),
+            ((2025, 2, g, m, p), 0b100),
+            ((2025, 3, g, m, p), 0b100000),
+            ((2025, 4, g, m, p), 0b100),
+        ]);
+        let served = served_months([
+            (1, g, m, p, d(2025, 5, 1)),
+            (2, g, m, p, d(2025, 3, 1)),
+            (4, g, m, q, d(2025, 3, 1)),
+        ]);
+        assert_eq!(
+            emptied_months(&credited, &served),
+            BTreeMap::from([
+                ((2025, 1, g, m, p), 0b100),
+                ((2025, 3, g, m, p), 0b100000),
+                ((2025, 4, g, m, p), 0b100),
+            ])
+        );
     }
 }

@@ -22,22 +22,22 @@ mod m20261124_000015_report_indexes;
 mod m20261124_000016_clients_per_provider;
 mod m20261124_000017_client_numbers;
 mod m20261124_000018_coarser_spend_rollups;
+mod m20261207_000019_served_client_months;
+mod m20261207_000020_product_closed_to_new_clients;
+mod m20261207_000021_procurements;
 
 pub use m20261124_000017_client_numbers::client_number_sql;
 
 /// Rolls up every approved line into empty rollup tables of the newest
 /// shape (the data generator and a test use it): the amounts and lines of
 /// migration 5, the minutes of migration 14, the client months per provider
-/// and client number of migrations 16 and 17, the coarser spend of 18.
+/// and client number of migrations 16 and 17 (of the debits that stand,
+/// migration 19), the coarser spend of 18.
 pub async fn backfill_rollups<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
     m20261123_000005_declaration_rollups::backfill_spend(db).await?;
     m20261124_000014_rollup_minutes::backfill(db).await?;
     m20261124_000018_coarser_spend_rollups::backfill(db).await?;
-    m20261123_000005_declaration_rollups::backfill_clients(
-        db,
-        m20261123_000005_declaration_rollups::ClientsShape::Numbered,
-    )
-    .await
+    m20261207_000019_served_client_months::backfill_served_clients(db).await
 }
 
 pub struct Migrator;
@@ -64,6 +64,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000016_clients_per_provider::Migration),
             Box::new(m20261124_000017_client_numbers::Migration),
             Box::new(m20261124_000018_coarser_spend_rollups::Migration),
+            Box::new(m20261207_000019_served_client_months::Migration),
+            Box::new(m20261207_000020_product_closed_to_new_clients::Migration),
+            Box::new(m20261207_000021_procurements::Migration),
         ]
     }
 }

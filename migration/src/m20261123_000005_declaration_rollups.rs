@@ -32,7 +32,9 @@ pub async fn backfill<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
 
 /// The dialect's month of `l.period_start`: (its first day, its year, its
 /// number 1–12).
-fn month_expressions(db: &impl ConnectionTrait) -> (&'static str, &'static str, &'static str) {
+pub(crate) fn month_expressions(
+    db: &impl ConnectionTrait,
+) -> (&'static str, &'static str, &'static str) {
     match db.get_database_backend() {
         DatabaseBackend::Sqlite => (
             "date(l.period_start, 'start of month')",

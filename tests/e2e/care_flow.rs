@@ -10,7 +10,7 @@ const OTHER_BSN: &str = "123456782";
 /// 02A01/02A02, task product 02T01), providers 12345678 (employees) and
 /// 22222222 (self-employed staff), both contracted from 2025-01-01 for four
 /// years. Tariffs 2025: BW0A1 € 96.50/day; 02A01 € 70.00/h for the region,
-/// € 72.00/h for 12345678, € 75.00/h in GM1734.
+/// € 72.00/h for 12345678, € 75.00/h in GM1734 (12345678 keeps its own € 72.00 there).
 async fn setup(app: &TestApp) -> Region {
     let region = app.new_region().await;
     let t = &region.admin;
@@ -658,7 +658,7 @@ e2e!(a_batch_with_approved_and_rejected_lines, |app| {
             "batch-1",
             json!([
                 line(1001, "02A01", "2025-01-01", "2025-01-31", 10), // 10 × 72.00 (provider tariff) = 720.00
-                line(1002, "02A01", "2025-01-01", "2025-01-31", 2), // 2 × 75.00 (municipality tariff) = 150.00
+                line(1002, "02A01", "2025-01-01", "2025-01-31", 2), // 2 × 72.00 (the provider's own, not GM1734's 75.00) = 144.00
                 minutes,                                            // 72.00 × 45 / 60 = 54.00
                 line(1001, "02A01", "2025-01-01", "2025-01-31", 8), // 18 > 4 × 31 / 7 = 17.71 → 9321
                 line(9999, "02A01", "2025-01-01", "2025-01-31", 1), // no allocation → 9338
@@ -685,10 +685,10 @@ e2e!(a_batch_with_approved_and_rejected_lines, |app| {
         .take(3)
         .map(|l| l["amount"].as_str().unwrap())
         .collect();
-    assert_eq!(amounts, ["720.00", "150.00", "54.00"]);
+    assert_eq!(amounts, ["720.00", "144.00", "54.00"]);
     assert_eq!(batch.body["approvedCount"], 3);
     assert_eq!(batch.body["rejectedCount"], 7);
-    assert_eq!(batch.body["approvedAmount"], "924.00");
+    assert_eq!(batch.body["approvedAmount"], "918.00");
 
     let id = batch.body["id"].as_str().unwrap();
     let rejected = app
@@ -702,7 +702,7 @@ e2e!(a_batch_with_approved_and_rejected_lines, |app| {
     assert_eq!(rejected.body["total"], 7);
     assert_eq!(rejected.body["items"][0]["lineNo"], 4);
     let listed = app.get(&region.path("declarations"), t).await;
-    assert_eq!(listed.body["items"][0]["approvedAmount"], "924.00");
+    assert_eq!(listed.body["items"][0]["approvedAmount"], "918.00");
     // The provider sees the batch the office submitted for its allocations; another provider does not.
     let mut claims = app.claims(&region.code, Role::Provider);
     claims.agb = Some("12345678".into());

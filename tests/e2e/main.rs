@@ -3,6 +3,7 @@
 
 pub use e2e::{e2e, json, seed_catalogue, Reply, Role, StatusCode, TestApp, Value};
 
+mod allocation_rules;
 mod architecture;
 mod audit;
 mod auth;
@@ -10,6 +11,7 @@ mod care_flow;
 mod catalogue;
 mod contract_life;
 mod contracts;
+mod corrections;
 mod dashboard;
 mod demo;
 mod edges;
@@ -22,6 +24,7 @@ mod migrations;
 mod openapi;
 mod outflow;
 mod parties;
+mod procurements;
 mod providers;
 mod reports;
 mod schema;

@@ -186,3 +186,80 @@ e2e!(provider_tokens_see_only_their_own_tariffs, |app| {
         StatusCode::NOT_FOUND
     );
 });
+
+// Seed 000 §4.3: an individually agreed tariff in a provider's contract is
+// not overridden by a municipality-wide one. The order: the provider's in
+// the municipality, the provider's, the municipality's, the region's.
+e2e!(a_providers_own_tariff_beats_the_municipalitys, |app| {
+    let region = app.new_region().await;
+    seed_catalogue(&app, &region).await;
+    let t = &region.admin;
+    let mut posts = vec![
+        (
+            "municipalities",
+            json!({ "cbsCode": "GM0274", "name": "Renkum" }),
+        ),
+        (
+            "providers",
+            json!({ "agbCode": "22222222", "kvkNumber": "22222222", "name": "Other" }),
+        ),
+        (
+            "tariffs",
+            json!({ "productCode": "15A01", "validFrom": "2025-01-01", "price": "70.00" }),
+        ),
+        (
+            "tariffs",
+            json!({ "productCode": "15A01", "validFrom": "2025-01-01", "price": "75.00", "municipalityCbs": "GM0202" }),
+        ),
+        (
+            "tariffs",
+            json!({ "productCode": "15A01", "validFrom": "2025-01-01", "price": "72.00", "providerAgb": "12345678" }),
+        ),
+        (
+            "tariffs",
+            json!({ "productCode": "15A01", "validFrom": "2025-01-01", "price": "77.00", "providerAgb": "12345678", "municipalityCbs": "GM0274" }),
+        ),
+    ];
+    for agb in ["12345678", "22222222"] {
+        posts.push((
+            "contracts",
+            json!({ "providerAgb": agb, "procurementForm": "open-house", "productGroupCodes": ["BW"], "municipalityCbsCodes": ["GM0202", "GM0274"], "startDate": "2025-01-01", "initialTermMonths": 48 }),
+        ));
+    }
+    app.create_all(&region, &posts).await;
+    let cases = [
+        (1, "12345678", "GM0202"),
+        (2, "12345678", "GM0274"),
+        (3, "22222222", "GM0202"),
+        (4, "22222222", "GM0274"),
+    ];
+    let mut lines = vec![];
+    for (number, agb, cbs) in cases {
+        let body = json!({
+            "allocationNumber": number, "clientBsn": e2e::bsn(number), "municipalityCbs": cbs, "productCode": "15A01",
+            "providerAgb": agb, "startDate": "2025-01-01", "endDate": "2025-12-31", "volume": { "amount": 1, "unit": "day", "frequency": "day" }
+        });
+        let reply = app.post(&region.path("allocations"), t, body).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        lines.push(json!({ "allocationNumber": number, "productCode": "15A01", "periodStart": "2025-03-01", "periodEnd": "2025-03-02", "deliveredVolume": 2 }));
+    }
+    let batch = app.declare(&region, t, "precedence", json!(lines)).await;
+    assert_eq!(batch.status, StatusCode::CREATED, "{}", batch.body);
+    let amounts: Vec<&str> = batch.body["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["amount"].as_str().unwrap_or("-"))
+        .collect();
+    assert_eq!(
+        amounts,
+        [
+            "144.00", // 2 × 72.00: 12345678's own, not GM0202's 75.00
+            "154.00", // 2 × 77.00: 12345678's own in GM0274
+            "150.00", // 2 × 75.00: GM0202's, over the region's
+            "140.00", // 2 × 70.00: the region's
+        ],
+        "{}",
+        batch.body
+    );
+});

@@ -327,6 +327,7 @@ async fn insert_product<C: ConnectionTrait>(
         funding_variant: Set(p.variant),
         intensive_for_product_id: Set(intensive_for),
         arrangement_period: Set(None),
+        closed_to_new_clients_from: Set(None),
         created_at: Set(entities::clock::now()),
     }
     .insert(db)
@@ -442,6 +443,7 @@ async fn insert_contract<C: ConnectionTrait>(
         notice_months: Set(0),
         amended_months: Set(0),
         estimated_value_cents: Set(None),
+        procurement_id: Set(None),
         created_at: Set(entities::clock::now()),
     }
     .insert(db)

@@ -25,6 +25,9 @@ pub struct ContractOut {
     #[schema(example = "73730001")]
     pub provider_agb: String,
     pub procurement_form: ProcurementForm,
+    /// The procurement it was concluded under (`.../procurements/{code}`).
+    #[schema(example = "BW-2025")]
+    pub procurement_code: Option<String>,
     /// Lots (product groups) the contract covers.
     pub product_group_codes: Vec<String>,
     /// Municipalities the contract serves.
@@ -81,6 +84,10 @@ pub struct ContractIn {
     /// Estimated value in euros over the whole term.
     #[schema(example = "600000.00")]
     pub estimated_value: Option<String>,
+    /// The procurement it is concluded under: its form, lots, most awards
+    /// and EU threshold apply (the threshold is the whole procurement's).
+    #[schema(example = "BW-2025")]
+    pub procurement_code: Option<String>,
 }
 
 /// Change lots, municipalities or status (`active` ↔ `outflow-proposed`).
@@ -123,6 +130,8 @@ pub struct ContractFilter {
     pub product_group_code: Option<String>,
     /// Only contracts serving this municipality.
     pub municipality_cbs: Option<String>,
+    /// Only contracts concluded under this procurement.
+    pub procurement_code: Option<String>,
 }
 
 const MAX_TERM_MONTHS: u32 = 600;
@@ -135,6 +144,7 @@ impl From<Contract> for ContractOut {
             id: c.id,
             provider_agb: c.provider_agb,
             procurement_form: c.procurement_form,
+            procurement_code: c.procurement_code,
             product_group_codes: c.product_group_codes,
             municipality_cbs_codes: c.municipality_cbs_codes,
             start_date: c.start_date,
@@ -229,6 +239,18 @@ pub async fn create_contract(
     let groups = resolve_groups(&txn, &auth.scope, &mut check, &input.product_group_codes).await?;
     let cbs = resolve_municipalities(&txn, &auth.scope, &mut check, &input.municipality_cbs_codes)
         .await?;
+    let procurement = match &input.procurement_code {
+        Some(code) => {
+            let found = domain::procurements::find(&txn, &auth.scope, code).await?;
+            check.require_rule(
+                found.is_some(),
+                "procurementCode",
+                "no such procurement in this region",
+            );
+            found
+        }
+        None => None,
+    };
     let ((form, start), provider) = check.done(form.zip(start).zip(provider))?;
     let out = contracts::conclude(
         &txn,
@@ -244,6 +266,7 @@ pub async fn create_contract(
             estimated_value_cents: value.flatten(),
             groups,
             municipalities: cbs,
+            procurement,
         },
     )
     .await?;
@@ -314,6 +337,13 @@ pub async fn list_contracts(
             .filter(contract_municipality::Column::MunicipalityId.eq(id))
             .into_query();
         select = select.filter(contract::Column::Id.in_subquery(linked));
+    }
+    if let Some(code) = &filter.procurement_code {
+        let id = domain::procurements::find(db, scope, code)
+            .await?
+            .map(|p| p.id)
+            .unwrap_or_default();
+        select = select.filter(contract::Column::ProcurementId.eq(id));
     }
     let (items, total) = fetch_page(db, select, page).await?;
     let links = ContractLinks::load(db, scope, &items).await?;

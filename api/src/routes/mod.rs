@@ -25,6 +25,7 @@ pub mod municipalities;
 pub mod outflow_checks;
 pub mod policies;
 pub mod prelude;
+pub mod procurements;
 pub mod product_groups;
 pub mod products;
 pub mod providers;
@@ -80,6 +81,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(contracts::delete_contract)
         .service(contracts::exercise_extension)
         .service(contracts::terminate_contract)
+        .service(procurements::create_procurement)
+        .service(procurements::list_procurements)
+        .service(procurements::get_procurement)
+        .service(procurements::update_procurement)
         .service(api_clients::create_api_client)
         .service(api_clients::list_api_clients)
         .service(api_clients::revoke_api_client)

@@ -1,5 +1,6 @@
 //! Products of the catalogue (iWmo product codes), addressed by code.
 
+use chrono::NaiveDate;
 use domain::catalogue::products::{self, NewProduct, Product, ProductChange};
 use entities::{
     enums::{ArrangementPeriod, FundingVariant, Unit},
@@ -35,6 +36,12 @@ pub struct ProductOut {
     /// On an arrangement (output funding): what one arrangement covers, a
     /// calendar month or a stay. Declared once per client and period.
     pub arrangement_period: Option<ArrangementPeriod>,
+    /// From this date the product takes no new clients (seed 002 §4.3): a
+    /// new allocation starting on or after it is refused with 422
+    /// `ZR-ALLOC-PRODUCT-CLOSED` unless the client held an allocation of
+    /// the product in force the day before. `null` = open.
+    #[schema(example = "2023-01-01")]
+    pub closed_to_new_clients_from: Option<NaiveDate>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -60,6 +67,9 @@ pub struct ProductIn {
     /// Makes this an arrangement (output funding only).
     #[schema(value_type = Option<ArrangementPeriod>)]
     pub arrangement_period: Option<String>,
+    /// Closes the product to new clients from this date (YYYY-MM-DD).
+    #[schema(value_type = Option<NaiveDate>, example = "2023-01-01")]
+    pub closed_to_new_clients_from: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -75,6 +85,20 @@ pub struct ProductPatch {
     pub intensive_for: Option<String>,
     #[schema(value_type = Option<ArrangementPeriod>)]
     pub arrangement_period: Option<String>,
+    /// A date closes the product to new clients from that date; `null`
+    /// opens it again; absent leaves it as it is.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<NaiveDate>, example = "2023-01-01")]
+    pub closed_to_new_clients_from: Option<Option<String>>,
+}
+
+/// A field that may be absent (`None`), `null` (`Some(None)`) or a value.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -109,6 +133,7 @@ impl From<Product> for ProductOut {
             funding_variant: p.funding_variant,
             intensive_for: p.intensive_for,
             arrangement_period: p.arrangement_period,
+            closed_to_new_clients_from: p.closed_to_new_clients_from,
         }
     }
 }
@@ -138,6 +163,10 @@ pub async fn create_product(
         .arrangement_period
         .as_deref()
         .map(|a| check.one_of::<ArrangementPeriod>("arrangementPeriod", a));
+    let closed = check.optional_date(
+        "closedToNewClientsFrom",
+        input.closed_to_new_clients_from.as_deref(),
+    );
     let (unit, funding_variant) = check.done(unit.zip(variant))?;
     let new = NewProduct {
         code: input.code,
@@ -148,6 +177,7 @@ pub async fn create_product(
         funding_variant,
         intensive_for: input.intensive_for,
         arrangement_period: arrangement.flatten(),
+        closed_to_new_clients_from: closed.flatten(),
     };
     let txn = entities::transaction::begin_write(&state.db).await?;
     let out = ProductOut::from(products::create(&txn, &auth.scope, &auth.audit(), new).await?);
@@ -238,6 +268,9 @@ pub async fn update_product(
         .arrangement_period
         .as_deref()
         .map(|a| check.one_of::<ArrangementPeriod>("arrangementPeriod", a));
+    let closed = input
+        .closed_to_new_clients_from
+        .map(|date| check.optional_date("closedToNewClientsFrom", date.as_deref()));
     check.finish()?;
     let change = ProductChange {
         name: input.name,
@@ -247,6 +280,7 @@ pub async fn update_product(
         funding_variant: variant.flatten(),
         intensive_for: input.intensive_for,
         arrangement_period: arrangement.flatten(),
+        closed_to_new_clients_from: closed.flatten(),
     };
     let txn = entities::transaction::begin_write(&state.db).await?;
     let saved = products::change(&txn, &auth.scope, &auth.audit(), &path.1, change).await?;

@@ -1,8 +1,11 @@
 //! Products of the catalogue (iWmo product codes), by code: priced per
 //! unit, in a product group; a temporary-intensive product scales up a main
-//! product, an arrangement is paid per period.
+//! product, an arrangement is paid per period, and a product may be closed
+//! to new clients from a date (its current clients keep it).
 
 use std::collections::HashMap;
+
+use chrono::NaiveDate;
 
 use entities::{
     enums::{ArrangementPeriod, FundingVariant, Unit},
@@ -32,6 +35,8 @@ pub struct Product {
     pub funding_variant: FundingVariant,
     pub intensive_for: Option<String>,
     pub arrangement_period: Option<ArrangementPeriod>,
+    /// From this date no new clients (seed 002 §4.3).
+    pub closed_to_new_clients_from: Option<NaiveDate>,
 }
 
 impl Item for product::Entity {
@@ -77,6 +82,7 @@ impl Item for product::Entity {
                 unit: m.unit,
                 funding_variant: m.funding_variant,
                 arrangement_period: m.arrangement_period,
+                closed_to_new_clients_from: m.closed_to_new_clients_from,
             })
             .collect())
     }
@@ -92,6 +98,7 @@ pub struct NewProduct {
     pub funding_variant: FundingVariant,
     pub intensive_for: Option<String>,
     pub arrangement_period: Option<ArrangementPeriod>,
+    pub closed_to_new_clients_from: Option<NaiveDate>,
 }
 
 /// What a change may change.
@@ -103,6 +110,9 @@ pub struct ProductChange {
     pub funding_variant: Option<FundingVariant>,
     pub intensive_for: Option<String>,
     pub arrangement_period: Option<ArrangementPeriod>,
+    /// `Some(Some(date))` closes the product to new clients from the date,
+    /// `Some(None)` opens it again, `None` leaves it as it is.
+    pub closed_to_new_clients_from: Option<Option<NaiveDate>>,
 }
 
 async fn group_of<C: ConnectionTrait>(
@@ -183,6 +193,7 @@ pub async fn create<C: ConnectionTrait>(
         funding_variant: Set(new.funding_variant),
         intensive_for_product_id: Set(main_id),
         arrangement_period: Set(new.arrangement_period),
+        closed_to_new_clients_from: Set(new.closed_to_new_clients_from),
         created_at: Set(entities::clock::now()),
     }
     .insert(db)
@@ -214,6 +225,9 @@ pub async fn change<C: ConnectionTrait>(
     }
     if let Some(period) = change.arrangement_period {
         row.arrangement_period = Set(Some(period));
+    }
+    if let Some(closed) = change.closed_to_new_clients_from {
+        row.closed_to_new_clients_from = Set(closed);
     }
     if let Some(name) = change.name {
         row.name = Set(name.trim().to_owned());

@@ -25,6 +25,8 @@ pub struct Model {
     /// Months added by one-off extensions outside the options (amendments).
     pub amended_months: i32,
     pub estimated_value_cents: Option<i64>,
+    /// The procurement the contract was concluded under, if recorded.
+    pub procurement_id: Option<Uuid>,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 

@@ -33,6 +33,8 @@ pub mod municipality_population;
 pub mod outflow_check;
 pub mod outflow_flag;
 pub mod policy;
+pub mod procurement;
+pub mod procurement_lot;
 pub mod product;
 pub mod product_group;
 pub mod provider;
@@ -73,6 +75,7 @@ crate::tenant_entity!(
     outflow_check,
     outflow_flag,
     policy,
+    procurement,
     product,
     product_group,
     provider,
@@ -83,6 +86,7 @@ crate::tenant_entity!(
     keyed: [
         contract_product_group,
         contract_municipality,
+        procurement_lot,
         municipality_population,
         spend_rollup,
         yearly_spend_rollup,

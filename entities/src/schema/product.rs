@@ -20,6 +20,10 @@ pub struct Model {
     pub intensive_for_product_id: Option<Uuid>,
     /// Set on an arrangement: declared once per client and period.
     pub arrangement_period: Option<ArrangementPeriod>,
+    /// From this date the product takes no new clients: a new allocation
+    /// is refused for a client who held none of it in force the day before
+    /// (seed 002 §4.3); current clients keep it.
+    pub closed_to_new_clients_from: Option<Date>,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
