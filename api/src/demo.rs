@@ -52,7 +52,7 @@ pub async fn load_on(
         let txn = entities::transaction::begin_write(db)
             .await
             .map_err(|e| e.to_string())?;
-        let catalogue = catalogue::insert(&txn, index, demo)
+        let catalogue = catalogue::insert(&txn, index, demo, catalogue::years_shown(today))
             .await
             .map_err(|e| failed(e.to_string()))?;
         let year = activity::generate(

@@ -279,6 +279,7 @@ async fn region_data(
             intensive_for_product_id: None,
             arrangement_period: None,
             closed_to_new_clients_from: None,
+            crisis: false,
             created_at: now,
         });
         let base = rng.gen_range(low..high);

@@ -3,9 +3,13 @@
 //! still commit this year. A new allocation, or a change that raises one,
 //! is measured before the write, and after it the allocation's own
 //! commitment replaces what it committed before: crossing an alert level records
-//! a `forecast` signal, taking a hard ceiling's forecast over its amount is
-//! refused with a 422 naming the ceiling. Payment of delivered care is
-//! never refused (the declarations book spend, nothing more).
+//! a `forecast` signal (70 % by default, followed by a consultation), taking
+//! a provider's hard ceiling (its spending room, pro rata from a contract
+//! start in the year) over its room is a client stop: refused with a 422
+//! naming the ceiling, except for crisis products (Contractstandaard Wmo
+//! 1.2 art. 1.5). Ceilings of a product group or municipality alone only
+//! signal. Payment of delivered care is never refused (the declarations
+//! book spend, nothing more).
 
 use std::collections::{hash_map::Entry, HashMap};
 
@@ -15,7 +19,7 @@ use entities::{
     schema::{budget_signal, spend_rollup},
 };
 use entities::{
-    funding::levels_crossed,
+    funding::{levels_crossed, pro_rata_room_cents},
     money::cents_to_euros,
     report::display_percent,
     schema::{allocation, budget_ceiling, product},
@@ -24,7 +28,7 @@ use entities::{
 use rust_decimal::Decimal;
 use sea_orm::{
     sea_query::Condition, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    EntityTrait, QueryFilter, QueryTrait, Set,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -58,6 +62,44 @@ pub async fn forecast_of<C: ConnectionTrait>(
     Ok(ceiling.spent_cents.saturating_add(committed))
 }
 
+/// A ceiling's room in its year: a provider's ceiling pro rata from the
+/// start of the provider's first contract running in the year, when that
+/// starts during it (Contractstandaard Wmo 1.2 art. 1.5); other ceilings
+/// their amount.
+pub async fn room_of<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    ceiling: &budget_ceiling::Model,
+) -> DomainResult<i64> {
+    use entities::schema::contract;
+    let Some(provider_id) = ceiling.provider_id else {
+        return Ok(ceiling.amount_cents);
+    };
+    let (Some(first), Some(last)) = (
+        NaiveDate::from_ymd_opt(ceiling.year, 1, 1),
+        NaiveDate::from_ymd_opt(ceiling.year, 12, 31),
+    ) else {
+        return Ok(ceiling.amount_cents);
+    };
+    let start = contract::Entity::scoped(scope)
+        .filter(contract::Column::ProviderId.eq(provider_id))
+        .filter(contract::Column::StartDate.lte(last))
+        .filter(
+            Condition::any()
+                .add(contract::Column::TerminatedOn.is_null())
+                .add(contract::Column::TerminatedOn.gte(first)),
+        )
+        .order_by_asc(contract::Column::StartDate)
+        .one(db)
+        .await?
+        .map(|c| c.start_date);
+    Ok(pro_rata_room_cents(
+        ceiling.amount_cents,
+        ceiling.year,
+        start,
+    ))
+}
+
 /// What one allocation commits in `year` (0 when it does not run then).
 async fn commitment_of<C: ConnectionTrait>(
     db: &C,
@@ -77,6 +119,16 @@ async fn commitment_of<C: ConnectionTrait>(
 pub struct Steering {
     measured: Vec<(budget_ceiling::Model, i64)>,
     committed_before: HashMap<i32, i64>,
+    /// Crisis care is never refused (Contractstandaard Wmo art. 1.5).
+    crisis: bool,
+}
+
+/// Whether a ceiling refuses new allocations over its room: only a hard
+/// ceiling of a provider (its spending room, Contractstandaard Wmo art.
+/// 1.5); a ceiling of a product group or municipality alone steers by
+/// signals and forecasts, even if stored as hard before that rule.
+pub fn refuses(ceiling: &budget_ceiling::Model) -> bool {
+    ceiling.hard && ceiling.provider_id.is_some()
 }
 
 impl Steering {
@@ -114,6 +166,33 @@ impl Steering {
             })
             .all(db)
             .await?;
+        // A provider's room is checked under a lock on its ceilings (on
+        // PostgreSQL; SQLite's writers take turns already), held until the
+        // transaction ends, so allocations sent at once are measured one
+        // after the other. In id order, so two transactions never wait on
+        // each other crosswise. A crisis product is never refused: no lock.
+        let refusing: Vec<Uuid> = ceilings
+            .iter()
+            .filter(|c| refuses(c) && !product.crisis)
+            .map(|c| c.id)
+            .collect();
+        let locked: HashMap<Uuid, budget_ceiling::Model> = if refusing.is_empty() {
+            HashMap::new()
+        } else {
+            budget_ceiling::Entity::scoped(scope)
+                .filter(budget_ceiling::Column::Id.is_in(refusing))
+                .order_by_asc(budget_ceiling::Column::Id)
+                .lock_exclusive()
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|c| (c.id, c))
+                .collect()
+        };
+        let ceilings: Vec<budget_ceiling::Model> = ceilings
+            .into_iter()
+            .map(|c| locked.get(&c.id).cloned().unwrap_or(c))
+            .collect();
         let mut measured = Vec::with_capacity(ceilings.len());
         let mut committed_before = HashMap::new();
         for ceiling in ceilings {
@@ -128,6 +207,7 @@ impl Steering {
         Ok(Self {
             measured,
             committed_before,
+            crisis: product.crisis,
         })
     }
 
@@ -163,15 +243,18 @@ impl Steering {
             if after <= before {
                 continue;
             }
-            if ceiling.hard && after > ceiling.amount_cents {
+            let room = room_of(db, scope, &ceiling).await?;
+            if !self.crisis && refuses(&ceiling) && after > room {
                 return Err(DomainError::rule(
                     "ZR-ALLOC-CEILING",
                     format!(
-                        "Allocation {} would take the forecast of hard budget ceiling {} \
-                         ({} for {}) to {}: {} realised and {} committed.",
+                        "Client stop: allocation {} would take the provider's spending room, \
+                         hard budget ceiling {} ({} for {}), to a forecast of {}: {} \
+                         realised and {} committed. The provider takes no new clients \
+                         until the room is raised.",
                         stored.allocation_number,
                         ceiling.id,
-                        cents_to_euros(ceiling.amount_cents),
+                        cents_to_euros(room),
                         ceiling.year,
                         cents_to_euros(after),
                         cents_to_euros(ceiling.spent_cents),
@@ -179,7 +262,7 @@ impl Steering {
                     ),
                 ));
             }
-            for level in levels_crossed(ceiling.amount_cents, before, after, &levels) {
+            for level in levels_crossed(room, before, after, &levels) {
                 record_signal(db, scope, ceiling.id, FORECAST_SIGNAL, level, after).await?;
             }
         }
@@ -209,6 +292,8 @@ pub async fn record_signal<C: ConnectionTrait>(
         level_percent: Set(level_percent),
         spent_cents: Set(spent_cents),
         created_at: Set(entities::clock::now()),
+        consulted_on: Set(None),
+        outcome: Set(None),
     })
     .on_conflict_do_nothing_on([
         budget_signal::Column::RegionId,
@@ -230,7 +315,7 @@ pub async fn count_spend(
     scope: &RegionScope,
     ceiling: budget_ceiling::Model,
 ) -> DomainResult<budget_ceiling::Model> {
-    use sea_orm::{sea_query::Expr, QuerySelect};
+    use sea_orm::sea_query::Expr;
     let from = NaiveDate::from_ymd_opt(ceiling.year, 1, 1);
     let to = NaiveDate::from_ymd_opt(ceiling.year, 12, 31);
     let (Some(from), Some(to)) = (from, to) else {
@@ -259,7 +344,8 @@ pub async fn count_spend(
         .flatten();
     let spent = spent.unwrap_or(0);
     let levels = crate::funding::alert_levels(txn, scope).await?;
-    for level in levels_reached(ceiling.amount_cents, spent, &levels) {
+    let room = room_of(txn, scope, &ceiling).await?;
+    for level in levels_reached(room, spent, &levels) {
         record_signal(txn, scope, ceiling.id, SPENT_SIGNAL, level, spent).await?;
     }
     if spent == ceiling.spent_cents {
@@ -281,6 +367,8 @@ pub struct BudgetCeiling {
     pub municipality_cbs: Option<String>,
     pub year: i32,
     pub amount: Decimal,
+    /// The amount pro rata when the provider's contract starts in the year.
+    pub room: Decimal,
     pub hard: bool,
     pub spent: Decimal,
     pub used_percent: Decimal,
@@ -305,11 +393,12 @@ impl CeilingNames {
         scope: &RegionScope,
         c: budget_ceiling::Model,
     ) -> DomainResult<BudgetCeiling> {
+        let room = room_of(db, scope, &c).await?;
         let percent = |cents: i64| {
-            if c.amount_cents == 0 {
+            if room == 0 {
                 Decimal::ZERO
             } else {
-                display_percent(Decimal::from(cents) / Decimal::from(c.amount_cents))
+                display_percent(Decimal::from(cents) / Decimal::from(room))
             }
         };
         let forecast = forecast_of(db, scope, &c).await?;
@@ -320,6 +409,7 @@ impl CeilingNames {
             municipality_cbs: c.municipality_id.map(|id| self.0.municipality(id)),
             year: c.year,
             amount: cents_to_euros(c.amount_cents),
+            room: cents_to_euros(room),
             hard: c.hard,
             spent: cents_to_euros(c.spent_cents),
             used_percent: percent(c.spent_cents),
@@ -392,6 +482,21 @@ pub async fn resolve_reach<C: ConnectionTrait>(
     Ok(reach)
 }
 
+/// Only a provider's ceiling can be hard: a ceiling of a product group or
+/// municipality alone steers by signals and forecasts and never refuses
+/// care (Contractstandaard Wmo 1.2 art. 1.5; seed 004 §8, open-ended
+/// funding; seed 002 §5.3).
+fn check_hard(hard: bool, provider_id: Option<Uuid>) -> DomainResult<()> {
+    if hard && provider_id.is_none() {
+        return Err(DomainError::rule(
+            "ZR-CEILING-HARD-PROVIDER",
+            "Only a provider's ceiling (its spending room) can be hard; a ceiling of a \
+             product group or municipality alone steers by signals and never refuses care.",
+        ));
+    }
+    Ok(())
+}
+
 /// A new ceiling, its reach resolved and its amount in cents (positive).
 #[derive(Debug, Clone)]
 pub struct NewCeiling {
@@ -408,6 +513,7 @@ pub async fn create(
     audit: &Audit,
     input: NewCeiling,
 ) -> DomainResult<BudgetCeiling> {
+    check_hard(input.hard, input.reach.provider_id)?;
     let saved = budget_ceiling::ActiveModel {
         region_id: Set(scope.region_id),
         id: Set(Uuid::now_v7()),
@@ -452,6 +558,9 @@ pub async fn change(
     let existing = budget_ceiling::Entity::find_scoped(txn, scope, id)
         .await?
         .ok_or(DomainError::NotFound)?;
+    if input.hard == Some(true) {
+        check_hard(true, existing.provider_id)?;
+    }
     let mut model: budget_ceiling::ActiveModel = existing.into();
     if let Some(cents) = input.amount_cents {
         model.amount_cents = Set(cents);
@@ -491,4 +600,59 @@ pub async fn delete<C: ConnectionTrait>(
         )
         .await?;
     Ok(())
+}
+
+/// The consultation that follows a signal: the provider is told in writing
+/// when a level is reached and consulted within two weeks (Contractstandaard
+/// Wmo 1.2 art. 1.5); the region records when and what came of it.
+#[derive(Debug, Clone)]
+pub struct Consultation {
+    pub consulted_on: NaiveDate,
+    pub outcome: String,
+}
+
+/// Records (or corrects) a signal's consultation, audited with the signal
+/// before and after.
+pub async fn record_consultation(
+    txn: &DatabaseTransaction,
+    scope: &RegionScope,
+    audit: &Audit,
+    id: Uuid,
+    input: Consultation,
+) -> DomainResult<budget_signal::Model> {
+    let existing = budget_signal::Entity::find_scoped(txn, scope, id)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    if input.consulted_on < existing.created_at.date_naive() {
+        return Err(DomainError::unprocessable(
+            "consultedOn",
+            "cannot be before the signal was raised",
+        ));
+    }
+    if input.outcome.trim().is_empty() {
+        return Err(DomainError::invalid("outcome", "must not be empty"));
+    }
+    let before = serde_json::json!({
+        "consultedOn": existing.consulted_on,
+        "outcome": existing.outcome,
+    });
+    let mut model: budget_signal::ActiveModel = existing.into();
+    model.consulted_on = Set(Some(input.consulted_on));
+    model.outcome = Set(Some(input.outcome));
+    let saved = model.update(txn).await?;
+    audit
+        .record(
+            txn,
+            "update",
+            "budget-signal",
+            saved.id,
+            serde_json::json!({
+                "before": before,
+                "after": { "consultedOn": saved.consulted_on, "outcome": saved.outcome },
+                "budgetCeilingId": saved.budget_ceiling_id,
+                "levelPercent": saved.level_percent,
+            }),
+        )
+        .await?;
+    Ok(saved)
 }

@@ -8,12 +8,13 @@ use std::collections::{HashMap, HashSet};
 use chrono::{Datelike, NaiveDate};
 use entities::{
     declaration_rules::{applicable_tariff, grant_of},
-    enums::{Law, LineStatus, TaskBudgetSplit},
+    enums::{FundingVariant, Law, LineStatus, TaskBudgetSplit},
     funding::{
         annual_budget_cents, committed_cents, deviation_percent, instalment, levels_crossed,
         split_by_weight, year_forecast, IntensityBand, Schedule, MONTHLY,
     },
     policy::{kinds, BudgetAlertsPolicy, PolicyRules, TaskBudgetPolicy},
+    rollup::{months_in_force, Rollups},
     schema::{
         allocation, budget_framework, contract, contract_municipality, declaration_line,
         funding_signal, municipality, municipality_population, product, product_group,
@@ -345,6 +346,27 @@ pub fn share_of(weights: &[(municipality::Model, i64)], municipality_id: Uuid, c
         .map_or(0, |(_, share)| share)
 }
 
+/// The weights a task budget's money is spent by per municipality (issue
+/// 27): its split; without a split, or when no municipality weighs
+/// anything (no inhabitants known), each covered municipality weighs 1.
+/// `split_by_weight` then gives each its share rounded down to the cent
+/// and the last municipality with a weight (CBS order) the rest.
+pub async fn spend_weights<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    budget: &task_budget::Model,
+) -> Result<Vec<(municipality::Model, i64)>, DbErr> {
+    let weights = split_weights(db, scope, budget).await?;
+    if weights.iter().any(|(_, w)| *w > 0) {
+        return Ok(weights);
+    }
+    Ok(contract_municipalities(db, scope, budget.contract_id)
+        .await?
+        .into_iter()
+        .map(|m| (m, 1))
+        .collect())
+}
+
 /// A budget framework's figures for its year, as of `today`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FrameworkFigures {
@@ -372,14 +394,16 @@ pub async fn framework_figures<C: ConnectionTrait>(
         .one(db)
         .await?
         .flatten();
-    let mut realised = spent.unwrap_or(0);
+    let realised = spent.unwrap_or(0);
     let reach = Reach {
         municipality_id: Some(framework.municipality_id),
         product_group_ids: Some(groups.clone()),
         ..Reach::default()
     };
     let mut committed: i64 = commitments(db, scope, year, &reach).await?.values().sum();
-    // Task budgets of the law count with the municipality's share of them.
+    // Task budgets of the law: what they paid is in the spend rollups
+    // already (issue 27); what is left to pay is committed, by the same
+    // shares.
     let task_products: Vec<Uuid> = product::Entity::scoped(scope)
         .filter(product::Column::ProductGroupId.is_in(groups))
         .all(db)
@@ -393,9 +417,8 @@ pub async fn framework_figures<C: ConnectionTrait>(
         .all(db)
         .await?
     {
-        let weights = split_weights(db, scope, &budget).await?;
+        let weights = spend_weights(db, scope, &budget).await?;
         if let Some(figures) = task_figures(db, scope, &budget).await? {
-            realised += share_of(&weights, framework.municipality_id, figures.paid_cents);
             committed += share_of(
                 &weights,
                 framework.municipality_id,
@@ -526,6 +549,7 @@ pub async fn run_month_in(
     }
     runs::start(&txn, scope, run.id).await?;
     let mut outcome = pay_instalments(&txn, scope, today).await?;
+    mark_task_clients(&txn, scope, today).await?;
     outcome.signals += task_signals(&txn, scope, today).await?;
     outcome.signals += framework_signals(&txn, scope, today).await?;
     runs::succeed(
@@ -587,6 +611,7 @@ async fn pay_instalments<C: ConnectionTrait>(
                 task_budget_id: Set(budget.id),
                 month: Set(first),
                 amount_cents: Set(amount),
+                spend_rolled_up: Set(false),
                 created_at: Set(entities::clock::now()),
             })
             .exec_without_returning(db)
@@ -595,7 +620,142 @@ async fn pay_instalments<C: ConnectionTrait>(
             run.instalments += 1;
         }
     }
+    roll_up_instalments(db, scope).await?;
     Ok(run)
+}
+
+/// Where a task budget's money is spent: the task product's group, the
+/// contractor, and the municipalities' weights.
+struct SpendCell {
+    group: Uuid,
+    provider: Uuid,
+    weights: Vec<(Uuid, i64)>,
+}
+
+async fn spend_cell<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    budget_id: Uuid,
+) -> Result<Option<SpendCell>, DbErr> {
+    let Some(budget) = task_budget::Entity::find_scoped(db, scope, budget_id).await? else {
+        return Ok(None);
+    };
+    let contract = contract::Entity::find_scoped(db, scope, budget.contract_id).await?;
+    let task = product::Entity::find_scoped(db, scope, budget.product_id).await?;
+    let weights = spend_weights(db, scope, &budget)
+        .await?
+        .into_iter()
+        .map(|(m, w)| (m.id, w))
+        .collect();
+    Ok(contract.zip(task).map(|(c, p)| SpendCell {
+        group: p.product_group_id,
+        provider: c.provider_id,
+        weights,
+    }))
+}
+
+/// Adds every instalment not rolled up yet (those just paid, and those
+/// paid before migration 23) to the spend rollups (issue 27): spend of the
+/// month it pays for, of the task product's group and the contractor,
+/// split over the municipalities by [`spend_weights`] (down to the cent,
+/// the rest to the last municipality with a weight), and marks it.
+async fn roll_up_instalments<C: ConnectionTrait>(db: &C, scope: &RegionScope) -> Result<(), DbErr> {
+    let pending = task_instalment::Entity::scoped(scope)
+        .filter(task_instalment::Column::SpendRolledUp.eq(false))
+        .all(db)
+        .await?;
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let mut rollups = Rollups::default();
+    let mut cells: HashMap<Uuid, Option<SpendCell>> = HashMap::new();
+    let budgets: HashSet<Uuid> = pending.iter().map(|i| i.task_budget_id).collect();
+    for budget_id in budgets {
+        cells.insert(budget_id, spend_cell(db, scope, budget_id).await?);
+    }
+    let mut done = Vec::new();
+    for instalment in pending {
+        let budget_id = instalment.task_budget_id;
+        // A budget without a contract, product or municipality stays
+        // pending: its money has no cell to go to.
+        let Some(Some(SpendCell {
+            group,
+            provider,
+            weights,
+        })) = cells.get(&budget_id)
+        else {
+            continue;
+        };
+        if weights.is_empty() {
+            continue;
+        }
+        for (municipality, cents) in split_by_weight(instalment.amount_cents, weights) {
+            rollups.add_paid(instalment.month, *group, municipality, *provider, cents);
+        }
+        done.push(instalment.id);
+    }
+    rollups.save(db, scope).await?;
+    for chunk in done.chunks(CHUNK) {
+        task_instalment::Entity::update_scoped(scope)
+            .col_expr(task_instalment::Column::SpendRolledUp, Expr::value(true))
+            .filter(task_instalment::Column::Id.is_in(chunk.iter().copied()))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Marks the months in which clients are served by a task lot (issue 27,
+/// seed 003 §3.5: they are allocated with hours, never declared): every
+/// allocation of a task product that is not removed, in each month up to
+/// `today`'s in which it is in force, with its provider. Each run marks
+/// every such month again from the allocations (ORed in: a month already
+/// marked writes nothing), so an allocation recorded late, or rollups
+/// rebuilt from the lines, are caught up by the next run.
+async fn mark_task_clients<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    today: NaiveDate,
+) -> Result<(), DbErr> {
+    let group_of: HashMap<Uuid, Uuid> = product::Entity::scoped(scope)
+        .filter(product::Column::FundingVariant.eq(FundingVariant::Task))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.product_group_id))
+        .collect();
+    if group_of.is_empty() {
+        return Ok(());
+    }
+    let through = today.with_day(1).unwrap_or(today);
+    let allocations = allocation::Entity::scoped(scope)
+        .filter(allocation::Column::ProductId.is_in(group_of.keys().copied()))
+        .filter(allocation::Column::RemovedAt.is_null())
+        .filter(allocation::Column::StartDate.lte(dec31(today.year())))
+        .all(db)
+        .await?;
+    let mut rollups = Rollups::default();
+    for a in allocations {
+        let Some(&group) = group_of.get(&a.product_id) else {
+            continue;
+        };
+        let last_year = a
+            .end_date
+            .map_or(today.year(), |e| e.year().min(today.year()));
+        for year in a.start_date.year()..=last_year {
+            rollups.add_served(
+                (
+                    year,
+                    a.client_number,
+                    group,
+                    a.municipality_id,
+                    a.provider_id,
+                ),
+                months_in_force(year, a.start_date, a.end_date, through),
+            );
+        }
+    }
+    rollups.save(db, scope).await
 }
 
 /// Task budgets whose realised clients are over the plan by more than the

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{Datelike, Months, NaiveDate};
 use entities::{
     contract_life::last_day,
-    enums::LineStatus,
+    enums::{FundingVariant, LineStatus},
     outflow::{assess, ClientCount, ContractCover, Service},
     policy::{kinds, OutflowThresholdPolicy, PolicyRules},
     rollup::{month_of, period_mask},
@@ -164,8 +164,35 @@ async fn declared_in_window(
             .filter(declaration_line::Column::Credit.eq(false))
             .filter(declaration_line::Column::ReversedBy.is_null())
             .filter(days);
-        let in_days = Condition::all()
-            .add(allocation::Column::Id.in_subquery(sea_orm::QueryTrait::into_query(declared)));
+        // Task care is never declared (issue 27): its allocations in force
+        // on one of those days serve their clients, as the funding run
+        // marks them in the client rollup for whole months.
+        let task_products = product::Entity::scoped(scope)
+            .select_only()
+            .column(product::Column::Id)
+            .filter(product::Column::FundingVariant.eq(FundingVariant::Task));
+        let task_in_days = partial.iter().fold(Condition::any(), |any, (first, last)| {
+            any.add(
+                Condition::all()
+                    .add(allocation::Column::StartDate.lte(*last))
+                    .add(
+                        Condition::any()
+                            .add(allocation::Column::EndDate.is_null())
+                            .add(allocation::Column::EndDate.gte(*first)),
+                    ),
+            )
+        });
+        let in_days = Condition::any()
+            .add(allocation::Column::Id.in_subquery(sea_orm::QueryTrait::into_query(declared)))
+            .add(
+                Condition::all()
+                    .add(
+                        allocation::Column::ProductId
+                            .in_subquery(sea_orm::QueryTrait::into_query(task_products)),
+                    )
+                    .add(allocation::Column::RemovedAt.is_null())
+                    .add(task_in_days),
+            );
         services.extend(allocations_serving(db, scope, in_days).await?);
     }
     Ok(services)

@@ -1,5 +1,7 @@
 //! The monitoring report job: gathers the period's rollups of approved
-//! declarations, allocations, contracts and ceilings, builds the tables
+//! declarations (and of the task budgets' paid instalments and the task
+//! lots' clients, which the funding run adds), allocations, contracts and
+//! ceilings, builds the tables
 //! (`entities::report::build`) and stores them on the report row.
 
 use std::collections::HashMap;

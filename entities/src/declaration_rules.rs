@@ -1171,6 +1171,7 @@ mod tests {
             intensive_for_product_id: None,
             arrangement_period: None,
             closed_to_new_clients_from: None,
+            crisis: false,
             created_at: chrono::Utc::now(),
         }
     }

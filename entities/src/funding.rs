@@ -134,6 +134,36 @@ pub fn deviation_percent(planned: i64, realised: i64) -> Option<i64> {
     (planned > 0).then(|| (realised - planned) * 100 / planned)
 }
 
+/// A provider's spending room in `year` (Contractstandaard Wmo 1.2 art.
+/// 1.5): the ceiling's amount for the calendar year, pro rata when the
+/// provider's contract starts during the year: amount × the days from the
+/// start to 31 December / the days of the year, rounded to cents half away
+/// from zero. A contract started before the year (or none yet) gives the
+/// whole amount; one starting after the year gives none.
+pub fn pro_rata_room_cents(amount_cents: i64, year: i32, contract_start: Option<NaiveDate>) -> i64 {
+    let (Some(first), Some(last)) = (
+        NaiveDate::from_ymd_opt(year, 1, 1),
+        NaiveDate::from_ymd_opt(year, 12, 31),
+    ) else {
+        return amount_cents;
+    };
+    let Some(start) = contract_start.filter(|s| *s > first) else {
+        return amount_cents;
+    };
+    if start > last {
+        return 0;
+    }
+    let year_days = i128::from(days(first, last));
+    let share = i128::from(amount_cents) * i128::from(days(start, last));
+    // Half away from zero: (2 × share + year_days) / (2 × year_days).
+    let rounded = if share >= 0 {
+        (2 * share + year_days) / (2 * year_days)
+    } else {
+        -((-2 * share + year_days) / (2 * year_days))
+    };
+    i64::try_from(rounded).unwrap_or(amount_cents)
+}
+
 fn days(from: NaiveDate, to: NaiveDate) -> i64 {
     (to - from).num_days() + 1
 }
@@ -276,6 +306,36 @@ pub fn intensive_hours_fit(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spending_room_is_pro_rata_from_the_contract_start() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day);
+        // Whole year: started before it, on 1 January, or no contract yet.
+        assert_eq!(
+            pro_rata_room_cents(36_500_000, 2026, d(2024, 3, 1)),
+            36_500_000
+        );
+        assert_eq!(
+            pro_rata_room_cents(36_500_000, 2026, d(2026, 1, 1)),
+            36_500_000
+        );
+        assert_eq!(pro_rata_room_cents(36_500_000, 2026, None), 36_500_000);
+        // From 1 July 2026: 184 of 365 days, € 365,000.00 × 184 / 365 = € 184,000.00.
+        assert_eq!(
+            pro_rata_room_cents(36_500_000, 2026, d(2026, 7, 1)),
+            18_400_000
+        );
+        // 2028 is a leap year: from 1 March, 306 of 366 days; € 100,000.00 ×
+        // 306 / 366 = € 83,606.557…, rounded to € 83,606.56.
+        assert_eq!(
+            pro_rata_room_cents(10_000_000, 2028, d(2028, 3, 1)),
+            8_360_656
+        );
+        // Only 31 December: 1/365 of € 1,000.00 = 273.97… cents → 274.
+        assert_eq!(pro_rata_room_cents(100_000, 2026, d(2026, 12, 31)), 274);
+        // Starting after the year: no room in it.
+        assert_eq!(pro_rata_room_cents(100_000, 2026, d(2027, 1, 1)), 0);
+    }
     use crate::allocation_rules::Volume;
 
     fn d(s: &str) -> NaiveDate {

@@ -114,18 +114,20 @@ pub struct ClosedProductGroupsPolicy {
     pub closed_from: NaiveDate,
 }
 
-/// Budget-ceiling alert levels, in percent of the ceiling.
+/// Budget-ceiling alert levels, in percent of the ceiling. Unset, they are
+/// 70, 80 and 100: the provider is told at 70 % (Contractstandaard Wmo 1.2
+/// art. 1.5).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BudgetAlertsPolicy {
-    #[schema(example = json!([80, 100]))]
+    #[schema(example = json!([70, 80, 100]))]
     pub levels_percent: Vec<i32>,
 }
 
 impl Default for BudgetAlertsPolicy {
     fn default() -> Self {
         Self {
-            levels_percent: vec![80, 100],
+            levels_percent: vec![70, 80, 100],
         }
     }
 }

@@ -7,6 +7,10 @@
 //! (issue 27): a credit that reverses the last one takes the client out of
 //! the month again ([`Rollups::save`] reads what still stands), as the
 //! rebuild from the lines does (`migration::backfill_rollups`).
+//!
+//! Task-funded care (issue 27) is never declared: the monthly funding run
+//! adds the paid instalments as spend ([`Rollups::add_paid`]) and the
+//! months its clients' allocations are in force ([`Rollups::add_served`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -66,6 +70,28 @@ pub fn period_mask(year: i32, from: NaiveDate, to: NaiveDate) -> i32 {
     (1..=12u32)
         .filter_map(|m| NaiveDate::from_ymd_opt(year, m, 1))
         .filter(|first| month_of(from) <= *first && *first <= to)
+        .fold(0, |mask, first| mask | month_bit(first))
+}
+
+/// The bits of the months of `year`, up to and including `through` (that
+/// year's first days of months), in which an allocation from `start` to
+/// `end` (open: `None`) is in force on some day.
+pub fn months_in_force(
+    year: i32,
+    start: NaiveDate,
+    end: Option<NaiveDate>,
+    through: NaiveDate,
+) -> i32 {
+    (1..=12u32)
+        .filter_map(|m| NaiveDate::from_ymd_opt(year, m, 1))
+        .filter(|first| *first <= through)
+        .filter(|first| {
+            let last = first
+                .checked_add_months(chrono::Months::new(1))
+                .and_then(|next| next.pred_opt())
+                .unwrap_or(*first);
+            start <= last && end.is_none_or(|end| end >= *first)
+        })
         .fold(0, |mask, first| mask | month_bit(first))
 }
 
@@ -196,6 +222,43 @@ impl Rollups {
                 cell.provider_id,
             ))
             .or_default() |= month_bit(cell.period_start);
+    }
+
+    /// A task budget's instalment (issue 27): `cents` paid for `month` to
+    /// the contractor `provider` for the task product's `group`, one
+    /// municipality's share of it. It sums like an approved line's amount
+    /// but counts no line and no time.
+    pub fn add_paid(
+        &mut self,
+        month: NaiveDate,
+        group: Uuid,
+        municipality: Uuid,
+        provider: Uuid,
+        cents: i64,
+    ) {
+        let month = month_of(month);
+        for sums in [
+            self.spend
+                .entry((month, group, municipality, provider))
+                .or_default(),
+            self.yearly
+                .entry((month.year(), group, municipality, provider))
+                .or_default(),
+            self.groups.entry((month, group, municipality)).or_default(),
+        ] {
+            sums.0 += cents;
+        }
+    }
+
+    /// Months of `cell` in which the client is served without a declared
+    /// line: an allocation of a task product in force (issue 27). They are
+    /// ORed in like a debit's month. (A credit of a line of another product
+    /// in the same cell that empties the month takes it out; the next
+    /// funding run marks it again.)
+    pub fn add_served(&mut self, cell: ClientCell, months: i32) {
+        if months != 0 {
+            *self.months.entry(cell).or_default() |= months;
+        }
     }
 
     /// Adds the batch to the stored rollups.
@@ -555,6 +618,65 @@ mod tests {
         assert_eq!(r.spend[&(d(2025, 3, 1), g, m, p)], (0, 2, 0));
         assert_eq!(r.months[&(2025, 1, g, m, p)], 0b10100);
         assert_eq!(r.credited[&(2025, 1, g, m, p)], 0b100);
+    }
+
+    /// An instalment of € 1,000.01 over two municipalities weighing 200
+    /// and 100 inhabitants: the first gets 100001 × 200 / 300 = 66667.33,
+    /// rounded down to 66667 cents; the last with a weight gets the rest,
+    /// 33334. The cells sum both shares; no line, no minutes.
+    #[test]
+    fn an_instalment_is_split_over_the_shares_to_the_cent() {
+        let (g, a, b, p) = (
+            Uuid::from_u128(1),
+            Uuid::from_u128(2),
+            Uuid::from_u128(3),
+            Uuid::from_u128(4),
+        );
+        let shares = crate::funding::split_by_weight(100_001, &[(a, 200), (b, 100)]);
+        assert_eq!(shares, vec![(a, 66_667), (b, 33_334)]);
+        let mut r = Rollups::default();
+        for (m, cents) in shares {
+            r.add_paid(d(2026, 3, 1), g, m, p, cents);
+        }
+        assert_eq!(r.spend[&(d(2026, 3, 1), g, a, p)], (66_667, 0, 0));
+        assert_eq!(r.spend[&(d(2026, 3, 1), g, b, p)], (33_334, 0, 0));
+        assert_eq!(r.yearly[&(2026, g, b, p)], (33_334, 0, 0));
+        assert_eq!(r.groups[&(d(2026, 3, 1), g, a)], (66_667, 0, 0));
+        // € 0.01 over the same shares: 0 and the cent to the last.
+        assert_eq!(
+            crate::funding::split_by_weight(1, &[(a, 200), (b, 100)]),
+            vec![(a, 0), (b, 1)]
+        );
+    }
+
+    /// An allocation from 20 February to 3 May 2026, seen on 1 April: in
+    /// force in February, March and April (bits 1, 2, 3); May is after the
+    /// run's month. Open-ended from 2025-11-15, in 2026 through June: the
+    /// first six months. It ended 31 January: January only.
+    #[test]
+    fn a_task_allocation_serves_the_months_it_is_in_force_up_to_the_run() {
+        assert_eq!(
+            months_in_force(2026, d(2026, 2, 20), Some(d(2026, 5, 3)), d(2026, 4, 1)),
+            0b1110
+        );
+        assert_eq!(
+            months_in_force(2026, d(2025, 11, 15), None, d(2026, 6, 1)),
+            0b11_1111
+        );
+        assert_eq!(
+            months_in_force(2025, d(2025, 11, 15), None, d(2026, 6, 1)),
+            0xC00
+        );
+        assert_eq!(
+            months_in_force(2026, d(2025, 1, 1), Some(d(2026, 1, 31)), d(2026, 12, 1)),
+            1
+        );
+        let (g, m, p) = (Uuid::nil(), Uuid::nil(), Uuid::max());
+        let mut r = Rollups::default();
+        r.add_served((2026, 9, g, m, p), 0b1110);
+        r.add_served((2026, 9, g, m, p), 0b1);
+        r.add_served((2026, 8, g, m, p), 0);
+        assert_eq!(r.months, BTreeMap::from([((2026, 9, g, m, p), 0b1111)]));
     }
 
     #[test]

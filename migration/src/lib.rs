@@ -25,6 +25,8 @@ mod m20261124_000018_coarser_spend_rollups;
 mod m20261207_000019_served_client_months;
 mod m20261207_000020_product_closed_to_new_clients;
 mod m20261207_000021_procurements;
+mod m20261207_000022_spending_room;
+mod m20261207_000023_task_instalment_spend;
 
 pub use m20261124_000017_client_numbers::client_number_sql;
 
@@ -67,6 +69,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000019_served_client_months::Migration),
             Box::new(m20261207_000020_product_closed_to_new_clients::Migration),
             Box::new(m20261207_000021_procurements::Migration),
+            Box::new(m20261207_000022_spending_room::Migration),
+            Box::new(m20261207_000023_task_instalment_spend::Migration),
         ]
     }
 }

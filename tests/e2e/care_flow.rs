@@ -928,11 +928,14 @@ e2e!(budget_ceilings_signal_and_stop, |app| {
     assert_eq!(got.body["spent"], "1008.00");
     assert_eq!(got.body["usedPercent"], "100.80");
     let signals = app.get(&region.path("budget-signals"), t).await;
-    assert_eq!(signals.body["total"], 2);
+    // The default levels: 70 % (Contractstandaard Wmo art. 1.5), 80, 100.
+    assert_eq!(signals.body["total"], 3);
     assert_eq!(signals.body["items"][0]["levelPercent"], 100);
     assert_eq!(signals.body["items"][0]["kind"], "spent");
     assert_eq!(signals.body["items"][1]["levelPercent"], 80);
     assert_eq!(signals.body["items"][1]["spent"], "864.00");
+    assert_eq!(signals.body["items"][2]["levelPercent"], 70);
+    assert_eq!(signals.body["items"][2]["spent"], "720.00");
 
     // Soft, the same line passes and the 100% level is signalled once.
     assert_eq!(
@@ -963,7 +966,7 @@ e2e!(budget_ceilings_signal_and_stop, |app| {
         .iter()
         .map(|s| s["levelPercent"].as_i64().unwrap())
         .collect();
-    assert_eq!(levels, [100, 80], "each level once");
+    assert_eq!(levels, [100, 80, 70], "each level once");
     assert_eq!(
         app.get(&region.path(&format!("budget-ceilings/{id}")), t)
             .await

@@ -109,12 +109,51 @@ async fn catalogue_and_contracts_follow_the_seeds(app: &TestApp) {
     let day_care = app.get(&rvn.path("products/07A01"), &rvn.admin).await;
     assert_eq!(day_care.body["iwmoCategory"], "07", "dagbesteding");
 
-    // Rivierenland (seed 002): a tender from 2023, the first option used.
+    // Rivierenland (seed 002): a tender from 2023, the first option used,
+    // on §4.3's new lots; persoonlijke verzorging only for its current
+    // clients (the open house of before 2023 carried it).
     let riv = admin(app, "rivierenland");
-    for c in items(&app.get(&riv.path("contracts"), &riv.admin).await) {
+    let t = &riv.admin;
+    let contracts = items(&app.get(&riv.path("contracts?pageSize=100"), t).await);
+    let (old, new): (Vec<_>, Vec<_>) = contracts
+        .iter()
+        .partition(|c| c["startDate"] == "2019-01-01");
+    assert!(old
+        .iter()
+        .all(|c| c["productGroupCodes"] == json!(["PV"]) && c["currentEndDate"] == "2022-12-31"));
+    assert!(!new.is_empty());
+    for c in new {
+        assert_eq!(c["startDate"], "2023-01-01", "{c}");
         assert_eq!(c["procurementForm"], "sas-tender", "{c}");
         assert_eq!(c["currentEndDate"], "2028-12-31");
     }
+    let begeleiding = items(&app.get(&riv.path("products?productGroupCode=BEG"), t).await);
+    let codes: Vec<&str> = begeleiding
+        .iter()
+        .filter_map(|p| p["code"].as_str())
+        .collect();
+    assert_eq!(codes.len(), 2, "individual and group together: {codes:?}");
+    assert!(
+        codes.contains(&"02B01") && codes.contains(&"07B01"),
+        "{codes:?}"
+    );
+    let pv = app.get(&riv.path("products/03B01"), t).await;
+    assert_eq!(
+        pv.body["closedToNewClientsFrom"], "2023-01-01",
+        "{}",
+        pv.body
+    );
+    let pv_allocations = items(
+        &app.get(&riv.path("allocations?productCode=03B01&pageSize=100"), t)
+            .await,
+    );
+    assert!(pv_allocations.len() >= 6, "{pv_allocations:?}");
+    assert!(
+        pv_allocations
+            .iter()
+            .any(|a| a["startDate"].as_str().unwrap() < "2023-01-01"),
+        "the clients of before the closing: {pv_allocations:?}"
+    );
 
     // Regio Amersfoort (seed 003): from 2027 one task-based contractor for
     // begeleiding, BW by SAS with at most five, safehouse and respijt by
@@ -138,8 +177,9 @@ async fn catalogue_and_contracts_follow_the_seeds(app: &TestApp) {
     assert_eq!(beg.len(), 1, "one contractor for begeleiding");
     assert_eq!(beg[0]["procurementForm"], "sas-tender");
     assert_eq!(beg[0]["maxEndDate"], "2035-12-31");
-    // its task budget (§3.3): 900 clients × 40 h × the 2027 hourly tariff,
-    // start-up at the 5% maximum, shared by inhabitants
+    // its task budget (§3.3), of the seed's size (about € 18 million):
+    // 2,300 clients × 120 h × the 2027 hourly tariff, start-up at the 5%
+    // maximum, shared by inhabitants
     let budgets = app
         .get(
             &amf.path(&format!(
@@ -151,13 +191,20 @@ async fn catalogue_and_contracts_follow_the_seeds(app: &TestApp) {
         .await;
     let budget = &budgets.body["items"][0];
     assert_eq!(budget["year"], 2027, "{}", budgets.body);
-    assert_eq!(budget["plannedClients"], 900);
+    assert_eq!(budget["plannedClients"], 2300);
     let price: f64 = budget["hourlyPrice"].as_str().unwrap().parse().unwrap();
     let annual: f64 = budget["annualBudget"].as_str().unwrap().parse().unwrap();
     assert!(
-        price > 60.0 && (annual - 36_000.0 * price).abs() < 0.005,
+        price > 60.0 && (annual - 276_000.0 * price).abs() < 0.005,
         "{budget}"
     );
+    assert!((17_500_000.0..18_500_000.0).contains(&annual), "{budget}");
+    // §4.3 and §6.3: beschermd wonen and respijt per arrangement.
+    for (code, per) in [("15C01", "month"), ("15C02", "month"), ("04C01", "stay")] {
+        let p = app.get(&amf.path(&format!("products/{code}")), t).await;
+        assert_eq!(p.body["fundingVariant"], "output", "{}", p.body);
+        assert_eq!(p.body["arrangementPeriod"], per, "{}", p.body);
+    }
     assert_eq!(budget["municipalities"].as_array().unwrap().len(), 7);
     let cg = admin(app, "centraal-gelderland");
     let ti = app.get(&cg.path("products/BW0C2"), &cg.admin).await;
@@ -173,9 +220,10 @@ async fn catalogue_and_contracts_follow_the_seeds(app: &TestApp) {
                 .await,
         ));
         assert!(!open.is_empty());
-        assert!(open
-            .iter()
-            .all(|c| c["procurementForm"] == "open-house" && c["initialTermMonths"] == 108));
+        // §5.7, §6.7: nine years, notice at least a year before.
+        assert!(open.iter().all(|c| c["procurementForm"] == "open-house"
+            && c["initialTermMonths"] == 108
+            && c["noticeMonths"] == 12));
     }
     let policies = app.get(&amf.path("policies?pageSize=100"), t).await;
     let text = policies.body.to_string();
@@ -258,6 +306,29 @@ async fn a_year_of_care(app: &TestApp) {
         assert!(
             content["flows"]["inflow"].as_i64().unwrap() > 0,
             "{content}"
+        );
+        // Every municipality has its inhabitants for the report's year.
+        let municipalities = content["municipalities"].as_array().unwrap();
+        assert!(!municipalities.is_empty());
+        for m in municipalities {
+            assert!(
+                m["inhabitants"].as_i64().is_some_and(|n| n > 0)
+                    && m["spendPerInhabitant"].is_string(),
+                "{code}: {m}"
+            );
+        }
+        // Allocations are registered before care starts: waiting times.
+        let waits: Vec<f64> = content["waitingTimes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|w| w["dimension"] == "product-group")
+            .map(|w| w["medianDays"].as_str().unwrap().parse().unwrap())
+            .collect();
+        assert!(!waits.is_empty(), "{code}: {}", content["waitingTimes"]);
+        assert!(
+            waits.iter().all(|d| (5.0..=40.0).contains(d)),
+            "{code}: {waits:?}"
         );
 
         // Ceilings of the year: one just past its 80 % alert level.
@@ -343,7 +414,8 @@ async fn a_year_of_care(app: &TestApp) {
         flags.body
     );
 
-    // The 2027 indexation: 0.9 × 3.90 + 0.1 × 2.10 + 0.9 × 0.15 − 0.1 × 0.20 = 3.835 → 3.84 %.
+    // The 2027 indexation on the CAO figures (seed 001 §4.3):
+    // 0.9 × 4.20 + 0.1 × 2.10 + 0.9 × 0.15 − 0.1 × 0.20 = 4.105 → 4.11 %.
     let rvn = admin(app, "rijk-van-nijmegen");
     let created = app
         .post(
@@ -362,7 +434,7 @@ async fn a_year_of_care(app: &TestApp) {
     assert_eq!(run.body["status"], "previewed", "{}", run.body);
     assert_eq!(
         run.body["indices"],
-        json!({ "BEG": "3.84", "DB": "3.84", "KV": "3.84" })
+        json!({ "BEG": "4.11", "DB": "4.11", "KV": "4.11" })
     );
     assert_eq!(run.body["proposedCount"], 5);
 }

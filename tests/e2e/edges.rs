@@ -249,13 +249,18 @@ e2e!(a_late_ceiling_counts_what_was_spent, |app| {
             t,
         )
         .await;
-    let levels: Vec<i64> = signals.body["items"]
+    let mut levels: Vec<i64> = signals.body["items"]
         .as_array()
         .unwrap()
         .iter()
         .map(|s| s["levelPercent"].as_i64().unwrap())
         .collect();
-    assert_eq!(levels, [80], "99.7 % spent: the 80 % signal at once");
+    levels.sort_unstable();
+    assert_eq!(
+        levels,
+        [70, 80],
+        "99.7 % spent: the default 70 % and 80 % signals at once"
+    );
 
     // Delivered care is paid over a hard ceiling too (it steers intake
     // only): February (28 × 96.50 = 2,702.00) passes and reaches 100 %.
@@ -284,7 +289,7 @@ e2e!(a_late_ceiling_counts_what_was_spent, |app| {
             t,
         )
         .await;
-    assert_eq!(signals.body["total"], 2, "80 % and 100 %, once each");
+    assert_eq!(signals.body["total"], 3, "70 %, 80 % and 100 %, once each");
 });
 
 /// `--help` and `--version` answer without side effects (no database file).

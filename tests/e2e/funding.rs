@@ -398,16 +398,16 @@ e2e!(temporary_intensive_is_hours_on_its_own_product, |app| {
 e2e!(ceilings_steer_intake_and_frameworks_forecast, |app| {
     let region = setup(&app).await;
     let t = &region.admin;
-    // A hard ceiling on the group alone, every provider's spend.
+    // A hard ceiling is a provider's spending room (here on one group).
     let ceiling = app
         .post(
             &region.path("budget-ceilings"),
             t,
-            json!({ "productGroupCode": "BEG", "year": 2026, "amount": "10000.00", "hard": true }),
+            json!({ "providerAgb": "12345678", "productGroupCode": "BEG", "year": 2026, "amount": "10000.00", "hard": true }),
         )
         .await;
     assert_eq!(ceiling.status, StatusCode::CREATED, "{}", ceiling.body);
-    assert_eq!(ceiling.body["providerAgb"], Value::Null);
+    assert_eq!(ceiling.body["providerAgb"], "12345678");
     let id = ceiling.body["id"].as_str().unwrap().to_owned();
     let nothing = app
         .post(
@@ -452,7 +452,8 @@ e2e!(ceilings_steer_intake_and_frameworks_forecast, |app| {
         StatusCode::NOT_FOUND,
         "nothing half-written"
     );
-    // + 1 h/week from July (184 days: € 1,840.00) = € 9,140.00: the 80% signal
+    // + 1 h/week from July (184 days: € 1,840.00) = € 9,140.00: the 80%
+    // signal, after the 70% one of the first allocation (€ 7,300.00)
     let mut half = allocation(8003, "02A01", per_week(1));
     half["startDate"] = json!("2026-07-01");
     let made = app.post(&region.path("allocations"), t, half).await;
@@ -463,7 +464,9 @@ e2e!(ceilings_steer_intake_and_frameworks_forecast, |app| {
             t,
         )
         .await;
-    assert_eq!(signals.body["total"], 1, "{}", signals.body);
+    assert_eq!(signals.body["total"], 2, "{}", signals.body);
+    assert_eq!(signals.body["items"][1]["levelPercent"], 70);
+    assert_eq!(signals.body["items"][1]["spent"], "7300.00");
     assert_eq!(signals.body["items"][0]["kind"], "forecast");
     assert_eq!(signals.body["items"][0]["levelPercent"], 80);
     assert_eq!(signals.body["items"][0]["spent"], "9140.00");
@@ -535,7 +538,7 @@ e2e!(ceilings_steer_intake_and_frameworks_forecast, |app| {
         .put(&framework, t, json!({ "amount": "10000.00" }))
         .await;
     assert_eq!(lowered.status, StatusCode::OK, "{}", lowered.body);
-    assert_eq!(lowered.body["levelsReached"], json!([80]));
+    assert_eq!(lowered.body["levelsReached"], json!([70, 80]));
     assert_eq!(
         app.put(
             &region.path("budget-frameworks/GM9999/wmo/2026"),
@@ -552,7 +555,509 @@ e2e!(ceilings_steer_intake_and_frameworks_forecast, |app| {
     assert_eq!(listed.body["total"], 1);
     run_month(&app, &region, "2026-12-01").await;
     let fsignals = app.get(&region.path("funding-signals"), t).await;
-    assert_eq!(fsignals.body["total"], 1, "{}", fsignals.body);
+    // 90.8 %: the default levels 70 and 80
+    assert_eq!(fsignals.body["total"], 2, "{}", fsignals.body);
     assert_eq!(fsignals.body["items"][0]["kind"], "framework-forecast");
-    assert_eq!(fsignals.body["items"][0]["levelPercent"], 80);
+    let levels: Vec<i64> = fsignals.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["levelPercent"].as_i64().unwrap())
+        .collect();
+    assert!(levels.contains(&70) && levels.contains(&80), "{levels:?}");
 });
+
+// Issue 27: task-funded care in the figures. A task budget for BEG's
+// 02C01 of 12 clients × 10 h × € 65.00 = € 7,800.00, 1/12 a month =
+// € 650.00, split by inhabitants (160,000 and 25,300): Amersfoort
+// 65000 × 160000 / 185300 = 56125.2 → 56125 cents (rounded down), Baarn
+// the rest, 8875. Two clients allocated 02C01 (one in each municipality),
+// never declared, count as the lot's clients.
+e2e!(
+    task_care_counts_in_the_monitor_and_the_outflow_check,
+    |app| {
+        let region = setup(&app).await;
+        let t = &region.admin;
+        let contract = contract_id(&app, &region).await;
+        let created = app
+        .post(
+            &region.path(&format!("contracts/{contract}/task-budgets")),
+            t,
+            json!({ "productCode": "02C01", "year": 2026, "plannedClients": 12, "hoursPerClient": "10",
+                    "startUp": "0", "split": "inhabitants" }),
+        )
+        .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        assert_eq!(created.body["annualBudget"], "7800.00");
+        for (number, cbs) in [(6001, "GM0307"), (6002, "GM0308")] {
+            let mut body = allocation(number, "02C01", per_week(3));
+            body["municipalityCbs"] = json!(cbs);
+            let made = app.post(&region.path("allocations"), t, body).await;
+            assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        }
+        // The run of 1 March pays January to March and marks the clients'
+        // months up to March.
+        assert_eq!(
+            run_month(&app, &region, "2026-03-01")
+                .await
+                .unwrap()
+                .instalments,
+            3
+        );
+        let report = |from: &'static str, to: &'static str| {
+            let (app, region) = (&app, &region);
+            async move {
+                let made = app
+                    .post(
+                        &region.path("reports"),
+                        &region.admin,
+                        json!({ "from": from, "to": to }),
+                    )
+                    .await;
+                assert_eq!(made.status, StatusCode::ACCEPTED, "{}", made.body);
+                let job =
+                    e2e::wait_for_job(app, region, made.body["jobId"].as_str().unwrap()).await;
+                assert_eq!(job["status"], "succeeded", "{job}");
+                let id = made.body["id"].as_str().unwrap();
+                app.get(&region.path(&format!("reports/{id}")), &region.admin)
+                    .await
+                    .body["content"]
+                    .clone()
+            }
+        };
+        let march = report("2026-03-01", "2026-03-31").await;
+        let beg = march["productGroups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["productGroupCode"] == "BEG")
+            .cloned()
+            .unwrap();
+        assert_eq!(beg["approvedAmount"], "650.00", "{beg}");
+        assert_eq!(beg["clients"], 2, "{beg}");
+        assert_eq!(beg["providersWithClients"], 1, "{beg}");
+        let spend: Vec<(&str, &str, i64)> = march["municipalities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                (
+                    m["cbsCode"].as_str().unwrap(),
+                    m["spend"].as_str().unwrap(),
+                    m["clients"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(spend, [("GM0307", "561.25", 1), ("GM0308", "88.75", 1)]);
+        let trends = march["trends"].as_array().unwrap();
+        let last = &trends[trends.len() - 1];
+        assert_eq!(
+            (&last["spend"], &last["clients"]),
+            (&json!("650.00"), &json!(2))
+        );
+        // The quarter: three instalments, the same two clients.
+        let quarter = report("2026-01-01", "2026-03-31").await;
+        let beg = quarter["productGroups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["productGroupCode"] == "BEG")
+            .cloned()
+            .unwrap();
+        assert_eq!(
+            (&beg["approvedAmount"], &beg["clients"]),
+            (&json!("1950.00"), &json!(2))
+        );
+
+        // The year's run of 1 December: the contractor serves 2 clients in 2026.
+        run_month(&app, &region, "2026-12-01").await;
+        let policy = json!({ "minClients": 2, "window": "calendar-year", "level": "region", "count": "approved-declarations", "graceForNewContracts": false });
+        assert_eq!(
+            app.put_admin(&region, "policies/outflow-threshold/region", policy)
+                .await
+                .status,
+            StatusCode::OK
+        );
+        let check = app
+            .post(
+                &region.path("outflow-checks"),
+                t,
+                json!({ "asOf": "2027-01-15" }),
+            )
+            .await;
+        assert_eq!(check.status, StatusCode::ACCEPTED, "{}", check.body);
+        let job = e2e::wait_for_job(&app, &region, check.body["jobId"].as_str().unwrap()).await;
+        assert_eq!(job["status"], "succeeded", "{job}");
+        let id = check.body["id"].as_str().unwrap();
+        let flags = app
+            .get(
+                &region.path(&format!("outflow-checks/{id}/flags?verdict=all")),
+                t,
+            )
+            .await;
+        let found: Vec<(&str, i64, &str)> = flags.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["providerAgb"].as_str().unwrap(),
+                    f["clients"].as_i64().unwrap(),
+                    f["verdict"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(found, [("12345678", 2, "ok")], "{}", flags.body);
+
+        // The client months stand on the allocations: emptied, the next run
+        // marks the same rows again (all of 2026, nothing of 2027).
+        use entities::{schema::declared_client, TenantEntity};
+        use sea_orm::{QueryOrder, QuerySelect};
+        let scope = entities::RegionScope::new(app.region_id(&region.code).await);
+        let months = || async {
+            declared_client::Entity::scoped(&scope)
+                .select_only()
+                .column(declared_client::Column::Year)
+                .column(declared_client::Column::MonthsMask)
+                .order_by_asc(declared_client::Column::ClientNumber)
+                .into_tuple::<(i32, i32)>()
+                .all(&app.state.db)
+                .await
+                .unwrap()
+        };
+        let before = months().await;
+        assert_eq!(before, [(2026, 0xFFF), (2026, 0xFFF)]);
+        declared_client::Entity::delete_scoped(&scope)
+            .exec(&app.state.db)
+            .await
+            .unwrap();
+        run_month(&app, &region, "2027-01-01").await.unwrap();
+        assert_eq!(months().await, before);
+    }
+);
+
+/// A provider's spending room (Contractstandaard Wmo 1.2 art. 1.5) on BEG,
+/// 2026: `euros` as a hard ceiling.
+async fn spending_room(app: &TestApp, region: &Region, euros: &str) -> String {
+    let ceiling = app
+        .post(
+            &region.path("budget-ceilings"),
+            &region.admin,
+            json!({ "providerAgb": "12345678", "productGroupCode": "BEG", "year": 2026, "amount": euros, "hard": true }),
+        )
+        .await;
+    assert_eq!(ceiling.status, StatusCode::CREATED, "{}", ceiling.body);
+    ceiling.body["id"].as_str().unwrap().to_owned()
+}
+
+e2e!(spending_room_holds_under_concurrent_intake, |app| {
+    let region = setup(&app).await;
+    // 1 h/week all year: 365 / 7 × € 70.00 = € 3,650.00; room for exactly 5.
+    let id = spending_room(&app, &region, "18250.00").await;
+    let mut sent = Vec::new();
+    for number in 9001..9021 {
+        let request = app
+            .client
+            .post(format!("{}{}", app.base, region.path("allocations")))
+            .bearer_auth(&region.admin)
+            .json(&allocation(number, "02A01", per_week(1)));
+        sent.push(tokio::spawn(async move {
+            e2e::Reply::read(request.send().await.expect("request")).await
+        }));
+    }
+    let mut created = 0;
+    let mut refused = 0;
+    for reply in sent {
+        let reply = reply.await.unwrap();
+        match reply.status {
+            StatusCode::CREATED => created += 1,
+            StatusCode::UNPROCESSABLE_ENTITY => {
+                assert_eq!(reply.body["code"], "ZR-ALLOC-CEILING", "{}", reply.body);
+                refused += 1;
+            }
+            other => panic!("{other}: {}", reply.body),
+        }
+    }
+    assert_eq!((created, refused), (5, 15));
+    let got = app
+        .get(
+            &region.path(&format!("budget-ceilings/{id}")),
+            &region.admin,
+        )
+        .await;
+    assert_eq!(got.body["forecast"], "18250.00", "{}", got.body);
+    let listed = app.get(&region.path("allocations"), &region.admin).await;
+    assert_eq!(listed.body["total"], 5, "{}", listed.body);
+});
+
+e2e!(only_a_providers_room_refuses_and_crisis_care_never, |app| {
+    let region = setup(&app).await;
+    let t = &region.admin;
+    // A ceiling of a product group or municipality alone cannot be hard...
+    for reach in [
+        json!({ "productGroupCode": "BEG" }),
+        json!({ "municipalityCbs": "GM0307" }),
+        json!({ "productGroupCode": "BEG", "municipalityCbs": "GM0307" }),
+    ] {
+        let mut body = reach.clone();
+        body["year"] = json!(2026);
+        body["amount"] = json!("1000.00");
+        body["hard"] = json!(true);
+        let refused = app.post(&region.path("budget-ceilings"), t, body).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{reach}");
+        assert_eq!(refused.body["code"], "ZR-CEILING-HARD-PROVIDER");
+    }
+    // ... and a soft one steers by signals only: € 1,000.00 on the group,
+    // € 3,650.00 allocated, 365 % of it.
+    let group = app
+        .post(
+            &region.path("budget-ceilings"),
+            t,
+            json!({ "productGroupCode": "BEG", "year": 2026, "amount": "1000.00" }),
+        )
+        .await;
+    assert_eq!(group.status, StatusCode::CREATED, "{}", group.body);
+    let group_id = group.body["id"].as_str().unwrap().to_owned();
+    let made_hard = app
+        .patch(
+            &region.path(&format!("budget-ceilings/{group_id}")),
+            t,
+            json!({ "hard": true }),
+        )
+        .await;
+    assert_eq!(made_hard.body["code"], "ZR-CEILING-HARD-PROVIDER");
+    let first = app
+        .post(
+            &region.path("allocations"),
+            t,
+            allocation(9101, "02A01", per_week(1)),
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    let signals = app
+        .get(
+            &region.path(&format!("budget-signals?budgetCeilingId={group_id}")),
+            t,
+        )
+        .await;
+    let levels: Vec<i64> = signals.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["levelPercent"].as_i64().unwrap())
+        .collect();
+    assert_eq!(levels, [100, 80, 70], "{}", signals.body);
+
+    // The provider's room of € 5,000.00: € 3,650.00 is used; one more hour a
+    // week (€ 7,300.00) is a client stop, named so.
+    let room = spending_room(&app, &region, "5000.00").await;
+    let stopped = app
+        .post(
+            &region.path("allocations"),
+            t,
+            allocation(9102, "02A01", per_week(1)),
+        )
+        .await;
+    assert_eq!(stopped.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(stopped.body["code"], "ZR-ALLOC-CEILING");
+    let detail = stopped.body["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("Client stop") && detail.contains(&room),
+        "{detail}"
+    );
+    // Crisis care is never refused: a crisis product in the same group.
+    app.create_all(
+        &region,
+        &[
+            (
+                "products",
+                json!({ "code": "02K01", "name": "Crisisopvang", "productGroupCode": "BEG", "iwmoCategory": "02", "unit": "hour", "fundingVariant": "effort", "crisis": true }),
+            ),
+            (
+                "tariffs",
+                json!({ "productCode": "02K01", "validFrom": "2026-01-01", "price": "70.00" }),
+            ),
+        ],
+    )
+    .await;
+    let product = app.get(&region.path("products/02K01"), t).await;
+    assert_eq!(product.body["crisis"], true, "{}", product.body);
+    assert_eq!(
+        app.get(&region.path("products/02A01"), t).await.body["crisis"],
+        false
+    );
+    let crisis = app
+        .post(
+            &region.path("allocations"),
+            t,
+            allocation(9103, "02K01", per_week(1)),
+        )
+        .await;
+    assert_eq!(crisis.status, StatusCode::CREATED, "{}", crisis.body);
+    let got = app
+        .get(&region.path(&format!("budget-ceilings/{room}")), t)
+        .await;
+    assert_eq!(got.body["forecast"], "7300.00", "counted, not refused");
+    // A product marked crisis later is never refused either.
+    let marked = app
+        .patch(&region.path("products/02A01"), t, json!({ "crisis": true }))
+        .await;
+    assert_eq!(marked.status, StatusCode::OK, "{}", marked.body);
+    assert_eq!(marked.body["crisis"], true);
+    let now_crisis = app
+        .post(
+            &region.path("allocations"),
+            t,
+            allocation(9104, "02A01", per_week(1)),
+        )
+        .await;
+    assert_eq!(
+        now_crisis.status,
+        StatusCode::CREATED,
+        "{}",
+        now_crisis.body
+    );
+});
+
+e2e!(signal_at_seventy_percent_is_consulted, |app| {
+    let region = setup(&app).await;
+    let t = &region.admin;
+    // No budget-alerts policy: 70, 80 and 100 %. € 5,000.00 of room, 1 h/week
+    // all year is € 3,650.00 (73 %): the 70 % signal.
+    let room = spending_room(&app, &region, "5000.00").await;
+    let made = app
+        .post(
+            &region.path("allocations"),
+            t,
+            allocation(9201, "02A01", per_week(1)),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let signals = app
+        .get(
+            &region.path(&format!("budget-signals?budgetCeilingId={room}")),
+            t,
+        )
+        .await;
+    assert_eq!(signals.body["total"], 1, "{}", signals.body);
+    let signal = &signals.body["items"][0];
+    assert_eq!(signal["levelPercent"], 70);
+    assert_eq!(signal["kind"], "forecast");
+    assert_eq!(signal["spent"], "3650.00");
+    assert_eq!(signal["consultedOn"], Value::Null);
+    assert_eq!(signal["outcome"], Value::Null);
+    let raised: NaiveDate = signal["createdAt"].as_str().unwrap()[..10].parse().unwrap();
+    assert_eq!(
+        signal["consultBy"],
+        (raised + chrono::Days::new(14)).to_string(),
+        "consultation within two weeks"
+    );
+    let id = signal["id"].as_str().unwrap().to_owned();
+    let path = region.path(&format!("budget-signals/{id}"));
+    // Recorded: the day and the outcome, audited.
+    let on = (raised + chrono::Days::new(9)).to_string();
+    let consulted = app
+        .patch(
+            &path,
+            t,
+            json!({ "consultedOn": on, "outcome": "Room raised to € 8,000.00 from April" }),
+        )
+        .await;
+    assert_eq!(consulted.status, StatusCode::OK, "{}", consulted.body);
+    assert_eq!(consulted.body["consultedOn"], on);
+    assert_eq!(
+        consulted.body["outcome"],
+        "Room raised to € 8,000.00 from April"
+    );
+    let events = app
+        .get(
+            &region.path(&format!(
+                "audit-events?resource=budget-signal&resourceId={id}"
+            )),
+            t,
+        )
+        .await;
+    assert_eq!(events.body["total"], 1, "{}", events.body);
+    // Not before the signal; not without an outcome; not an unknown signal.
+    let early = (raised - chrono::Days::new(1)).to_string();
+    let before = app
+        .patch(&path, t, json!({ "consultedOn": early, "outcome": "x" }))
+        .await;
+    assert_eq!(
+        before.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        before.body
+    );
+    let empty = app
+        .patch(&path, t, json!({ "consultedOn": on, "outcome": " " }))
+        .await;
+    assert_eq!(empty.status, StatusCode::BAD_REQUEST, "{}", empty.body);
+    let unknown = app
+        .patch(
+            &region.path(&format!("budget-signals/{}", uuid::Uuid::nil())),
+            t,
+            json!({ "consultedOn": on, "outcome": "x" }),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+});
+
+e2e!(
+    spending_room_is_pro_rata_from_a_contract_start_in_the_year,
+    |app| {
+        let region = setup(&app).await;
+        let t = &region.admin;
+        let contract = app
+        .post(
+            &region.path("contracts"),
+            t,
+            json!({ "providerAgb": "22222222", "procurementForm": "sas-tender", "productGroupCodes": ["BEG"], "municipalityCbsCodes": ["GM0307"], "startDate": "2026-07-01", "initialTermMonths": 36 }),
+        )
+        .await;
+        assert_eq!(contract.status, StatusCode::CREATED, "{}", contract.body);
+        // € 3,650.00 a year from 1 July: 184 / 365 of it, € 1,840.00.
+        let ceiling = app
+        .post(
+            &region.path("budget-ceilings"),
+            t,
+            json!({ "providerAgb": "22222222", "year": 2026, "amount": "3650.00", "hard": true }),
+        )
+        .await;
+        assert_eq!(ceiling.status, StatusCode::CREATED, "{}", ceiling.body);
+        assert_eq!(ceiling.body["amount"], "3650.00");
+        assert_eq!(ceiling.body["room"], "1840.00");
+        let id = ceiling.body["id"].as_str().unwrap().to_owned();
+        let from_july = |number: i64| {
+            let mut body = allocation(number, "02A01", per_week(1));
+            body["providerAgb"] = json!("22222222");
+            body["startDate"] = json!("2026-07-01");
+            body
+        };
+        // 1 h/week from 1 July: 184 / 7 × € 70.00 = € 1,840.00, the whole room.
+        let fits = app
+            .post(&region.path("allocations"), t, from_july(9301))
+            .await;
+        assert_eq!(fits.status, StatusCode::CREATED, "{}", fits.body);
+        let got = app
+            .get(&region.path(&format!("budget-ceilings/{id}")), t)
+            .await;
+        assert_eq!(got.body["forecast"], "1840.00");
+        assert_eq!(got.body["forecastPercent"], "100");
+        let stopped = app
+            .post(&region.path("allocations"), t, from_july(9302))
+            .await;
+        assert_eq!(stopped.body["code"], "ZR-ALLOC-CEILING", "{}", stopped.body);
+        assert!(
+            stopped.body["detail"].as_str().unwrap().contains("1840.00"),
+            "{}",
+            stopped.body
+        );
+        // The other provider, contracted from 1 January, has the whole amount.
+        let whole = spending_room(&app, &region, "3650.00").await;
+        let got = app
+            .get(&region.path(&format!("budget-ceilings/{whole}")), t)
+            .await;
+        assert_eq!(got.body["room"], "3650.00");
+    }
+);

@@ -21,9 +21,9 @@ use entities::{
     allocation_rules::{Grant, Volume},
     bsn_check::nth_valid_bsn,
     declaration_rules::{max_in_window, LineIn},
-    enums::{LineStatus, Unit, VolumeFrequency},
+    enums::{ArrangementPeriod, LineStatus, Unit, VolumeFrequency},
     policy::{kinds, PolicyRules},
-    schema::budget_ceiling,
+    schema::{allocation, budget_ceiling},
 };
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use sea_orm::{ActiveModelTrait, DatabaseTransaction, Set};
@@ -38,7 +38,7 @@ use crate::error::ApiResult;
 use domain::audit::Audit;
 use domain::{
     self,
-    allocations::{Draft, Granted},
+    allocations::{CareEvent, Draft, Granted},
     declarations::Submission,
 };
 
@@ -99,6 +99,7 @@ pub(super) async fn generate(
     let planned = plan_allocations(&mut rng, demo, cat, seed, (first, last));
     let batches = plan_declarations(&mut rng, demo, &planned, (first, last));
 
+    let mut waits = StdRng::seed_from_u64(0x3a17_0000 + seed);
     let mut summary = Summary::default();
     let mut created = vec![false; planned.len()];
     let team = Audit {
@@ -120,8 +121,12 @@ pub(super) async fn generate(
                 episodes: Vec::new(),
             },
         };
+        // Days between the decision and the start of care, drawn from a
+        // stream of its own so the plan above stays as it was.
+        let wait = waits.gen_range(5..=40);
         match domain::allocations::create(txn, &cat.scope, &team, draft).await {
-            Ok(_) => {
+            Ok(stored) => {
+                registered_before_care(txn, &team, stored.model, a.start, wait).await?;
                 created[i] = true;
                 summary.allocations += 1;
             }
@@ -188,6 +193,28 @@ pub(super) async fn generate(
         }
     }
     Ok(summary)
+}
+
+/// The allocation as the access team registered it, `wait` days before
+/// care starts on `start`, and the provider's 305 reporting that start:
+/// the report's waiting time is the days between the two.
+async fn registered_before_care(
+    txn: &DatabaseTransaction,
+    audit: &Audit,
+    model: allocation::Model,
+    start: NaiveDate,
+    wait: i64,
+) -> ApiResult<()> {
+    let started =
+        domain::allocations::record_care(txn, audit, model, CareEvent::Started, start).await?;
+    let decided = (start - Duration::days(wait))
+        .and_hms_opt(10, 0, 0)
+        .unwrap_or_default()
+        .and_utc();
+    let mut row: allocation::ActiveModel = started.into();
+    row.created_at = Set(decided);
+    row.update(txn).await?;
+    Ok(())
 }
 
 fn pick(rng: &mut StdRng, weights: impl Iterator<Item = u64>) -> Option<usize> {
@@ -288,11 +315,85 @@ fn plan_allocations(
             planned.push(a);
         }
     }
+    for (k, product) in demo.products.iter().enumerate() {
+        if product.closed_from.is_some() {
+            plan_current_clients(rng, demo, cat, seed, k, (first, last), &mut planned);
+        }
+    }
     planned.sort_by_key(|a| (a.start, a.client));
     for (i, a) in planned.iter_mut().enumerate() {
         a.number = 1_000_001 + i as i64;
     }
     planned
+}
+
+/// The clients of a product closed to new clients (seed 002 §4.3): a few
+/// who held it before it closed, each with the allocation of then running
+/// into the generated year and its reassessment after it; no one else.
+fn plan_current_clients(
+    rng: &mut StdRng,
+    demo: &DemoRegion,
+    cat: &Catalogue,
+    seed: u64,
+    product: usize,
+    (first, last): (NaiveDate, NaiveDate),
+    planned: &mut Vec<Planned>,
+) {
+    let p = &demo.products[product];
+    let (Some(closed), Some(usage)) = (p.closed_from.map(date), p.usage) else {
+        return;
+    };
+    for k in 0..6 {
+        let Some(m) = pick(rng, demo.municipalities.iter().map(|m| m.2 as u64)) else {
+            continue;
+        };
+        let start = closed - Duration::days(rng.gen_range(60..=700));
+        let ends: Vec<Option<NaiveDate>> = (0..demo.providers.len())
+            .map(|n| coverage_end(cat, n, p.group, m, start))
+            .collect();
+        let Some(provider) = pick(
+            rng,
+            ends.iter().zip(demo.providers).map(|(end, pr)| {
+                if end.is_some() {
+                    u64::from(pr.share)
+                } else {
+                    0
+                }
+            }),
+        ) else {
+            continue;
+        };
+        let covered = ends[provider].unwrap_or(start);
+        let renewal = first + Duration::days(rng.gen_range(0..=210));
+        let months = rng.gen_range(usage.months.0..=usage.months.1);
+        let renewal_end = renewal
+            .checked_add_months(Months::new(months))
+            .unwrap_or(renewal)
+            .min(covered);
+        let periods = [
+            (start, (renewal - Duration::days(1)).min(covered)),
+            (renewal, renewal_end.min(last + Duration::days(365))),
+        ];
+        for (from, to) in periods {
+            if to < from {
+                continue;
+            }
+            planned.push(Planned {
+                number: 0,
+                client: seed as u32 * 100_000 + 90_000 + k,
+                municipality: m,
+                product,
+                provider,
+                start: from,
+                end: to,
+                volume: Volume {
+                    amount: rng.gen_range(usage.amount.0..=usage.amount.1),
+                    unit: p.unit,
+                    frequency: usage.frequency,
+                },
+            });
+        }
+    }
 }
 
 /// One allocation starting on `start` in municipality `m`: a product the
@@ -309,7 +410,14 @@ fn plan_one(
         let product = pick(
             rng,
             demo.products.iter().map(|p| match p.usage {
-                Some(u) if p.last_day.is_none_or(|d| date(d) > start) => u64::from(u.share),
+                // A product closed to new clients goes to its current
+                // clients only (`plan_current_clients`).
+                Some(u)
+                    if p.last_day.is_none_or(|d| date(d) > start)
+                        && p.closed_from.is_none_or(|d| date(d) > start) =>
+                {
+                    u64::from(u.share)
+                }
                 _ => 0,
             }),
         )?;
@@ -358,13 +466,23 @@ fn plan_one(
             start,
             end,
             volume: Volume {
-                amount: rng.gen_range(usage.amount.0..=usage.amount.1),
+                amount: match p.arrangement {
+                    // An arrangement per month: every month the allocation touches.
+                    Some(ArrangementPeriod::Month) => months_touched(start, end),
+                    Some(ArrangementPeriod::Stay) => 1,
+                    None => rng.gen_range(usage.amount.0..=usage.amount.1),
+                },
                 unit: p.unit,
                 frequency: usage.frequency,
             },
         });
     }
     None
+}
+
+/// The calendar months from `start`'s to `end`'s, both counted.
+fn months_touched(start: NaiveDate, end: NaiveDate) -> i64 {
+    i64::from(end.year() * 12 + end.month() as i32 - start.year() * 12 - start.month() as i32) + 1
 }
 
 type Batches = BTreeMap<(NaiveDate, usize), Vec<PlannedLine>>;
@@ -412,6 +530,25 @@ fn plan_declarations(
                 expect,
             };
             let product = &demo.products[a.product];
+            if let Some(per) = product.arrangement {
+                // Declared once a month, or once for the stay in the month
+                // it ends; an arrangement's lines are the plain ones.
+                if per == ArrangementPeriod::Month || a.end <= month_end {
+                    let reference = format!("{}-{}", month.format("%Y%m"), a.number);
+                    batches
+                        .entry((month, a.provider))
+                        .or_default()
+                        .push(PlannedLine {
+                            allocation: ai,
+                            period,
+                            volume: 1,
+                            declared_tariff: None,
+                            reference,
+                            expect: None,
+                        });
+                }
+                continue;
+            }
             let old_price = price_on(demo, product, a.provider, month - Duration::days(1));
             let new_price = price_on(demo, product, a.provider, month);
             let r: f64 = rng.gen();

@@ -78,11 +78,21 @@ pub(super) fn price_on(
     Some(indexed(cents, INDEX_2026))
 }
 
-/// Stores the region and its catalogue, rules, providers and contracts.
+/// The years a demo made on `today` shows: the twelve months before it
+/// (which may span two years), the 24 months of the reports' trends, and
+/// the next year (task budgets, indexation).
+pub(super) fn years_shown(today: NaiveDate) -> std::ops::RangeInclusive<i32> {
+    let (_, last) = super::activity::window(today);
+    (last.year() - 2).min(2024)..=(last.year() + 1).max(2027)
+}
+
+/// Stores the region and its catalogue, rules, providers and contracts;
+/// every municipality with its inhabitants for every year in `years`.
 pub(super) async fn insert<C: ConnectionTrait>(
     db: &C,
     index: usize,
     demo: &DemoRegion,
+    years: std::ops::RangeInclusive<i32>,
 ) -> Result<Catalogue, DbErr> {
     let now = entities::clock::now();
     let region = region::ActiveModel {
@@ -107,14 +117,17 @@ pub(super) async fn insert<C: ConnectionTrait>(
         }
         .insert(db)
         .await?;
-        municipality_population::ActiveModel {
-            region_id: Set(rid),
-            municipality_id: Set(m.id),
-            year: Set(2024),
-            inhabitants: Set(*inhabitants),
+        // The same (rounded, approximate) CBS figure each year: see regions.rs.
+        for year in years.clone() {
+            municipality_population::ActiveModel {
+                region_id: Set(rid),
+                municipality_id: Set(m.id),
+                year: Set(year),
+                inhabitants: Set(*inhabitants),
+            }
+            .insert(db)
+            .await?;
         }
-        .insert(db)
-        .await?;
         municipalities.push(m);
     }
 
@@ -170,7 +183,23 @@ pub(super) async fn insert<C: ConnectionTrait>(
         .insert(db)
         .await?;
     }
-    for (series, year, forecast, definitive) in INDEX_FIGURES {
+    // The figures of the series the region's indexation policy weighs.
+    let weighed: Vec<String> = demo
+        .policies
+        .iter()
+        .filter(|(kind, _, _)| *kind == entities::policy::kinds::INDEXATION)
+        .filter_map(|(_, _, rules)| serde_json::from_str::<serde_json::Value>(rules).ok())
+        .filter_map(|body| {
+            body["weights"]
+                .as_object()
+                .map(|w| w.keys().cloned().collect::<Vec<_>>())
+        })
+        .flatten()
+        .collect();
+    for (series, year, forecast, definitive) in INDEX_FIGURES
+        .iter()
+        .filter(|(series, ..)| weighed.iter().any(|w| w == series))
+    {
         index_figure::ActiveModel {
             region_id: Set(rid),
             id: Set(Uuid::now_v7()),
@@ -263,8 +292,12 @@ pub(super) async fn insert<C: ConnectionTrait>(
 }
 
 /// Seed 003 §3.3: Amersfoort's begeleiding as a task for its first year,
-/// 900 clients × 40 hours × the task product's tariff, split by
-/// inhabitants, with the start-up costs at the 5% maximum. The API shows
+/// of the document's size: "In 2024 bedroegen de totale kosten voor Wmo
+/// begeleiding circa € 18 miljoen" and the number of clients "blijft
+/// stabiel". The demo's split of that sum: 2,300 clients × 120 hours × the
+/// task product's tariff (€ 65.08 an hour: 2,300 × 120 × 65.08 = €
+/// 17,962,080); split by inhabitants, with the start-up costs at the 5%
+/// maximum. The API shows
 /// the budget; the monthly funding run pays it from its first month.
 async fn insert_task_budget<C: ConnectionTrait>(
     db: &C,
@@ -275,8 +308,8 @@ async fn insert_task_budget<C: ConnectionTrait>(
     let year = contract.start_date.year();
     let scope = RegionScope::new(region_id);
     let bands = vec![entities::funding::IntensityBand {
-        clients: 900,
-        hours: rust_decimal::Decimal::from(40),
+        clients: 2_300,
+        hours: rust_decimal::Decimal::from(120),
     }];
     // Only a year the task product has a price for (not the 2023 open house).
     let Some(price) =
@@ -326,8 +359,9 @@ async fn insert_product<C: ConnectionTrait>(
         unit: Set(p.unit),
         funding_variant: Set(p.variant),
         intensive_for_product_id: Set(intensive_for),
-        arrangement_period: Set(None),
-        closed_to_new_clients_from: Set(None),
+        arrangement_period: Set(p.arrangement),
+        closed_to_new_clients_from: Set(p.closed_from.map(date)),
+        crisis: Set(false),
         created_at: Set(entities::clock::now()),
     }
     .insert(db)
@@ -440,7 +474,7 @@ async fn insert_contract<C: ConnectionTrait>(
         terminated_on: Set(None),
         termination_reason: Set(None),
         termination_ground: Set(None),
-        notice_months: Set(0),
+        notice_months: Set(track.notice_months as i32),
         amended_months: Set(0),
         estimated_value_cents: Set(None),
         procurement_id: Set(None),

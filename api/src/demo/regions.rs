@@ -1,22 +1,28 @@
 //! The five regions as their seed documents (`../shared/seeds/`) describe
-//! them: municipalities (CBS codes; inhabitants rounded, about 1 January
-//! 2024), lots, products with their iWmo/iJw category (WMO020, JZ020),
-//! procurement tracks with their terms, and the regional rules the seeds
-//! give. Provider names, AGB/KvK numbers, prices and whatever a seed leaves
+//! them: municipalities (CBS codes and inhabitants), lots, products with
+//! their iWmo/iJw category (WMO020, JZ020), procurement tracks with their
+//! terms, and the regional rules the seeds give. Provider names, AGB/KvK numbers, prices and whatever a seed leaves
 //! open are invented; where the demo fills a gap, the comment says so.
 
-use entities::enums::{FundingVariant, Law, ProcurementForm, Unit, VolumeFrequency};
+use entities::enums::{
+    ArrangementPeriod, FundingVariant, Law, ProcurementForm, Unit, VolumeFrequency,
+};
 
-use FundingVariant::{Effort, Task};
+use FundingVariant::{Effort, Output, Task};
 use Law::{Jeugdwet, Wmo};
 use ProcurementForm::{OpenHouse, SasTender};
 use Unit::{Day, DayPart, Hour, Piece};
-use VolumeFrequency::{Month, Week};
+use VolumeFrequency::{Month, Total, Week};
 
 pub(super) struct DemoRegion {
     pub code: &'static str,
     pub name: &'static str,
-    /// (CBS code, name, inhabitants)
+    /// (CBS code, name, inhabitants). The inhabitants are CBS's figures
+    /// for 1 January 2024 rounded to hundreds, so approximate, not exact
+    /// counts; the demo has no exact later figures either, so it stores
+    /// this same rounded figure for every year it shows (the reporting
+    /// window, the trends' two years and the next year, see
+    /// `catalogue::years_shown`), and spend per inhabitant is never blank.
     pub municipalities: &'static [(&'static str, &'static str, i64)],
     /// (code, name, law)
     pub groups: &'static [(&'static str, &'static str, Law)],
@@ -45,6 +51,13 @@ pub(super) struct DemoProduct {
     pub price_2025: Option<i64>,
     /// The last day the region buys the product, if it stops buying it.
     pub last_day: Option<(i32, u32, u32)>,
+    /// From this day only the product's current clients get it (seed 002
+    /// §4.3): the generated year allocates it to them alone.
+    pub closed_from: Option<(i32, u32, u32)>,
+    /// An arrangement (output-funded, a piece per month or per stay): the
+    /// allocation grants the months (or the one stay) in total, and each is
+    /// declared once.
+    pub arrangement: Option<ArrangementPeriod>,
     /// How the generated year allocates it; `None`: never allocated on its
     /// own (temporary intensive comes with its main product; a task product
     /// is paid as a lump sum).
@@ -85,6 +98,8 @@ pub(super) struct Track {
     pub providers: &'static [usize],
     /// Municipalities (CBS) that buy these lots themselves.
     pub except: &'static [&'static str],
+    /// The notice the contract requires, in months (0: the general terms).
+    pub notice_months: u32,
 }
 
 const fn product(
@@ -105,8 +120,27 @@ const fn product(
         variant: Effort,
         price_2025: Some(cents),
         last_day: None,
+        closed_from: None,
+        arrangement: None,
         usage,
         intensive_for: None,
+    }
+}
+
+/// An arrangement: output-funded, one piece per `per` at `cents`.
+const fn arrangement(
+    code: &'static str,
+    name: &'static str,
+    group: &'static str,
+    category: &'static str,
+    per: ArrangementPeriod,
+    cents: i64,
+    usage: Option<Usage>,
+) -> DemoProduct {
+    DemoProduct {
+        variant: Output,
+        arrangement: Some(per),
+        ..product(code, name, group, category, Piece, cents, usage)
     }
 }
 
@@ -161,6 +195,7 @@ const fn open_house_2019(
         groups,
         providers,
         except,
+        notice_months: 0,
     }
 }
 
@@ -180,6 +215,7 @@ const fn open_house_2026(
         groups,
         providers,
         except,
+        notice_months: 0,
     }
 }
 
@@ -191,14 +227,32 @@ const INDEXATION: (&str, &str, &str) = (
         "tariffRounding": "half-away-from-zero", "previewOn": "10-01"}"#,
 );
 
-/// Index figures the demo gives every region: (series, year, forecast,
-/// definitive). Invented, but 0.9 × 5.20 + 0.1 × 2.80 = 4.96 % is the index
-/// the 2026 tariffs carry; for 2027: 0.9 × 3.90 + 0.1 × 2.10 + 0.9 × (5.35 −
-/// 5.20) + 0.1 × (2.60 − 2.80) = 3.835 → 3.84 %.
+/// Seed 001 §4.3: "Het vastgestelde tarief zal jaarlijks geïndexeerd
+/// worden op basis van de CAO-ontwikkelingen": Rijk van Nijmegen's wage
+/// component follows the series `cao` (the wage development of the care
+/// CAOs; the seed names no CAO), materials the price index `ppc`, weighted
+/// as the other regions weigh theirs.
+const INDEXATION_CAO: (&str, &str, &str) = (
+    "indexation",
+    "region",
+    r#"{"weights": {"cao": "0.9", "ppc": "0.1"}, "postCalculation": true, "indexDecimals": 2,
+        "indexRounding": "half-away-from-zero", "tariffDecimals": 2,
+        "tariffRounding": "half-away-from-zero", "previewOn": "10-01"}"#,
+);
+
+/// Index figures: (series, year, forecast, definitive); a region gets those
+/// of the series its indexation policy weighs. Invented, but 0.9 × 5.20 +
+/// 0.1 × 2.80 = 4.96 % is the index the 2026 tariffs carry (the 2026 CAO
+/// figures are the OVA's, so every region's 2026 tariffs are alike); for
+/// 2027: 0.9 × 3.90 + 0.1 × 2.10 + 0.9 × (5.35 − 5.20) + 0.1 × (2.60 −
+/// 2.80) = 3.835 → 3.84 % on the OVA, and 0.9 × 4.20 + 0.1 × 2.10 + 0.135 −
+/// 0.02 = 4.105 → 4.11 % on the CAO figures.
 pub(super) const INDEX_FIGURES: &[(&str, i32, &str, Option<&str>)] = &[
     ("ova", 2026, "5.20", Some("5.35")),
+    ("cao", 2026, "5.20", Some("5.35")),
     ("ppc", 2026, "2.80", Some("2.60")),
     ("ova", 2027, "3.90", None),
+    ("cao", 2027, "4.20", None),
     ("ppc", 2027, "2.10", None),
 ];
 
@@ -315,6 +369,7 @@ pub(super) const REGIONS: &[DemoRegion] = &[
                 groups: &["BW"],
                 providers: &[0, 1, 2, 3, 4, 5],
                 except: &[],
+                notice_months: 0,
             },
             // §4.2: European procedure (above € 750,000), SAS without EMVI
             // (§4.8) with a manageable number of providers; 4 years + 2 × 2.
@@ -329,6 +384,7 @@ pub(super) const REGIONS: &[DemoRegion] = &[
                 groups: &["BW"],
                 providers: &[0, 1, 2, 3, 4],
                 except: &[],
+                notice_months: 0,
             },
         ],
         differentiated_tariff: Some(("BW0A1", 0)),
@@ -336,7 +392,8 @@ pub(super) const REGIONS: &[DemoRegion] = &[
     },
     // Seed 001: Wmo ambulant; a European SAS procedure (§3.1), framework
     // contracts 4 years + 3 × 3 years, 1 January 2025 – 31 December 2037
-    // (§3.5), P×Q per hour or day (§4.3).
+    // (§3.5), P×Q per hour or day (§4.3), tariffs indexed on the CAO
+    // figures (§4.3).
     DemoRegion {
         code: "rijk-van-nijmegen",
         name: "Rijk van Nijmegen",
@@ -401,7 +458,7 @@ pub(super) const REGIONS: &[DemoRegion] = &[
                 usage(1, Month, (2, 4), (3, 6)),
             ),
         ],
-        policies: &[INDEXATION],
+        policies: &[INDEXATION_CAO],
         providers: &[
             provider("Driestroom", 30),
             provider("Stichting Dagbesteding Nijmegen", 20),
@@ -421,6 +478,7 @@ pub(super) const REGIONS: &[DemoRegion] = &[
                 groups: &["BEG"],
                 providers: &[0, 2, 4, 5],
                 except: &[],
+                notice_months: 0,
             },
             Track {
                 form: SasTender,
@@ -431,6 +489,7 @@ pub(super) const REGIONS: &[DemoRegion] = &[
                 groups: &["DB"],
                 providers: &[0, 1, 6],
                 except: &[],
+                notice_months: 0,
             },
             Track {
                 form: SasTender,
@@ -441,6 +500,7 @@ pub(super) const REGIONS: &[DemoRegion] = &[
                 groups: &["KV"],
                 providers: &[3],
                 except: &[],
+                notice_months: 0,
             },
         ],
         differentiated_tariff: None,
@@ -449,6 +509,12 @@ pub(super) const REGIONS: &[DemoRegion] = &[
     // Seed 002: Wmo and Jeugd, extramural; no more open house after 1
     // January 2023 (§6.1) but a tender (the SAS regime, Bijlage 5) for at
     // least 3 years + 2 × 3 (§6.3); the first option has been exercised.
+    // The tender buys §4.3's new lots: begeleiding individual and in a
+    // group together in one lot, dagbesteding a lot of its own, and
+    // persoonlijke verzorging no longer a lot but a transition for its
+    // current clients only (closed to new clients from 1 January 2023).
+    // Before 2023 the open house carried persoonlijke verzorging (the demo
+    // keeps only that contract of it, for the clients who held it then).
     // Bijlage 3: "onderzoeken of een minimaal aantal cliënten per aanbieder
     // vereist kan worden"; the demo sets that minimum at 10, counted over
     // the last twelve months.
@@ -464,27 +530,31 @@ pub(super) const REGIONS: &[DemoRegion] = &[
             ("GM0668", "West Maas en Waal", 20_200),
         ],
         groups: &[
-            ("PV", "Persoonlijke verzorging", Wmo),
-            ("IB", "Individuele begeleiding", Wmo),
-            ("GB", "Begeleiding (groep)/Dagbesteding", Wmo),
+            ("PV", "Persoonlijke verzorging (overgangsregeling)", Wmo),
+            ("BEG", "Begeleiding (individueel en groepsgewijs)", Wmo),
+            ("DB", "Dagbesteding", Wmo),
             ("JAB", "Ambulante begeleiding", Jeugdwet),
             ("JBH", "Ambulante behandeling", Jeugdwet),
             ("JLO", "Logeren", Jeugdwet),
         ],
         products: &[
-            product(
-                "03B01",
-                "Persoonlijke verzorging",
-                "PV",
-                "03",
-                Hour,
-                6_150,
-                usage(1, Week, (2, 5), (3, 12)),
-            ),
+            // §4.3: "enkel doorgezet voor de huidige groep gebruikers".
+            DemoProduct {
+                closed_from: Some((2023, 1, 1)),
+                ..product(
+                    "03B01",
+                    "Persoonlijke verzorging",
+                    "PV",
+                    "03",
+                    Hour,
+                    6_150,
+                    usage(1, Week, (2, 5), (6, 12)),
+                )
+            },
             product(
                 "02B01",
                 "Individuele begeleiding",
-                "IB",
+                "BEG",
                 "02",
                 Hour,
                 6_720,
@@ -493,11 +563,20 @@ pub(super) const REGIONS: &[DemoRegion] = &[
             product(
                 "07B01",
                 "Begeleiding groep",
-                "GB",
+                "BEG",
                 "07",
                 DayPart,
                 4_380,
-                usage(5, Week, (2, 6), (6, 12)),
+                usage(3, Week, (2, 6), (6, 12)),
+            ),
+            product(
+                "07B02",
+                "Dagbesteding",
+                "DB",
+                "07",
+                DayPart,
+                4_150,
+                usage(3, Week, (2, 6), (6, 12)),
             ),
             product(
                 "45A01",
@@ -549,15 +628,17 @@ pub(super) const REGIONS: &[DemoRegion] = &[
             provider("Begeleiding Maas en Waal", 0),
         ],
         tracks: &[
+            // The open house until 2023, for persoonlijke verzorging (the demo's).
             Track {
-                form: SasTender,
-                start: (2023, 1, 1),
-                initial_term_months: 36,
-                extension_options_months: &[36, 36],
-                extensions_exercised: 1,
-                groups: &["PV", "IB"],
-                providers: &[0, 1, 7],
+                form: OpenHouse,
+                start: (2019, 1, 1),
+                initial_term_months: 48,
+                extension_options_months: &[],
+                extensions_exercised: 0,
+                groups: &["PV"],
+                providers: &[0],
                 except: &[],
+                notice_months: 0,
             },
             Track {
                 form: SasTender,
@@ -565,9 +646,21 @@ pub(super) const REGIONS: &[DemoRegion] = &[
                 initial_term_months: 36,
                 extension_options_months: &[36, 36],
                 extensions_exercised: 1,
-                groups: &["GB"],
+                groups: &["PV", "BEG"],
+                providers: &[0, 1, 7],
+                except: &[],
+                notice_months: 0,
+            },
+            Track {
+                form: SasTender,
+                start: (2023, 1, 1),
+                initial_term_months: 36,
+                extension_options_months: &[36, 36],
+                extensions_exercised: 1,
+                groups: &["DB"],
                 providers: &[1, 3],
                 except: &[],
+                notice_months: 0,
             },
             Track {
                 form: SasTender,
@@ -578,6 +671,7 @@ pub(super) const REGIONS: &[DemoRegion] = &[
                 groups: &["JAB"],
                 providers: &[2, 4],
                 except: &[],
+                notice_months: 0,
             },
             Track {
                 form: SasTender,
@@ -588,6 +682,7 @@ pub(super) const REGIONS: &[DemoRegion] = &[
                 groups: &["JBH"],
                 providers: &[4, 5, 6],
                 except: &[],
+                notice_months: 0,
             },
             Track {
                 form: SasTender,
@@ -598,6 +693,7 @@ pub(super) const REGIONS: &[DemoRegion] = &[
                 groups: &["JLO"],
                 providers: &[3],
                 except: &[],
+                notice_months: 0,
             },
         ],
         differentiated_tariff: None,
@@ -653,24 +749,26 @@ pub(super) const REGIONS: &[DemoRegion] = &[
                     usage(12, Week, (2, 6), (6, 12)),
                 )
             },
-            // §4.3: effort within an agreed arrangement.
-            product(
+            // §4.3: "passende ondersteuning binnen een vooraf afgesproken
+            // arrangement": a monthly arrangement (the demo's prices, about
+            // a month of the day tariffs of € 179.50 and € 74.50).
+            arrangement(
                 "15C01",
-                "Beschermd wonen",
+                "Beschermd wonen (arrangement per maand)",
                 "BW",
                 "15",
-                Day,
-                17_950,
-                daily(5, (9, 24)),
+                ArrangementPeriod::Month,
+                546_000,
+                usage(5, Total, (1, 1), (9, 24)),
             ),
-            product(
+            arrangement(
                 "15C02",
-                "Beschermd thuis",
+                "Beschermd thuis (arrangement per maand)",
                 "BW",
                 "15",
-                Day,
-                7_450,
-                daily(3, (6, 12)),
+                ArrangementPeriod::Month,
+                226_500,
+                usage(3, Total, (1, 1), (6, 12)),
             ),
             // Paid from the centre municipality's BW/MO budget (§5.3).
             product(
@@ -682,15 +780,16 @@ pub(super) const REGIONS: &[DemoRegion] = &[
                 21_000,
                 daily(1, (3, 9)),
             ),
-            // §6.3: effort, per arrangement.
-            product(
+            // §6.3: "financiering per arrangement": one arrangement per stay
+            // (the demo's price, about five days).
+            arrangement(
                 "04C01",
-                "Respijtverblijf",
+                "Respijtverblijf (arrangement per verblijf)",
                 "RV",
                 "04",
-                Day,
-                13_200,
-                usage(1, Month, (2, 5), (2, 6)),
+                ArrangementPeriod::Stay,
+                66_000,
+                usage(1, Total, (1, 1), (1, 1)),
             ),
         ],
         policies: &[
@@ -759,6 +858,7 @@ pub(super) const REGIONS: &[DemoRegion] = &[
                 groups: &["BEG"],
                 providers: &[0, 5, 6],
                 except: &[],
+                notice_months: 0,
             },
             Track {
                 form: OpenHouse,
@@ -769,6 +869,7 @@ pub(super) const REGIONS: &[DemoRegion] = &[
                 groups: &["BW"],
                 providers: &[1, 4, 7],
                 except: &[],
+                notice_months: 0,
             },
             Track {
                 form: OpenHouse,
@@ -779,6 +880,7 @@ pub(super) const REGIONS: &[DemoRegion] = &[
                 groups: &["SH", "RV"],
                 providers: &[2, 3],
                 except: &[],
+                notice_months: 0,
             },
             // §3.4, §3.6: one task-based contractor, SAS, 3 years + 3 × 2.
             Track {
@@ -790,6 +892,7 @@ pub(super) const REGIONS: &[DemoRegion] = &[
                 groups: &["BEG"],
                 providers: &[0],
                 except: &[],
+                notice_months: 0,
             },
             // §4.4, §4.6: SAS (non-public), at most five, 3 years + 3 × 2.
             Track {
@@ -801,8 +904,9 @@ pub(super) const REGIONS: &[DemoRegion] = &[
                 groups: &["BW"],
                 providers: &[1, 4, 7],
                 except: &[],
+                notice_months: 0,
             },
-            // §5.4, §5.7: open house, nine years (notice ≥ 1 year).
+            // §5.4, §5.7: open house, nine years, notice at least a year.
             Track {
                 form: OpenHouse,
                 start: (2027, 1, 1),
@@ -812,8 +916,9 @@ pub(super) const REGIONS: &[DemoRegion] = &[
                 groups: &["SH"],
                 providers: &[2],
                 except: &[],
+                notice_months: 12,
             },
-            // §6.4, §6.7: open house, nine years (notice ≥ 1 year).
+            // §6.4, §6.7: open house, nine years, notice at least a year.
             Track {
                 form: OpenHouse,
                 start: (2027, 1, 1),
@@ -823,6 +928,7 @@ pub(super) const REGIONS: &[DemoRegion] = &[
                 groups: &["RV"],
                 providers: &[3],
                 except: &[],
+                notice_months: 12,
             },
         ],
         differentiated_tariff: None,

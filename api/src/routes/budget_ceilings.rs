@@ -2,12 +2,20 @@
 //! provider, product group or municipality, or a combination of them.
 //! Approved declarations add to `spent`; running allocations add their
 //! remaining volume × tariff to `committed`; crossing the region's alert
-//! levels records a signal (`.../budget-signals`). A hard ceiling refuses a
-//! new allocation (or a raise) that takes its forecast over the amount; it
-//! never refuses payment of delivered care (seed 002 §5.3).
+//! levels records a signal (`.../budget-signals`, 70 % by default), which
+//! is followed by a consultation within two weeks (`PATCH
+//! .../budget-signals/{id}`). Only a provider's ceiling can be hard (its
+//! spending room, Contractstandaard Wmo 1.2 art. 1.5): it refuses a new
+//! allocation (or a raise) that takes its forecast over the amount, a
+//! client stop, except crisis care; it never refuses payment of delivered
+//! care (seed 002 §5.3). Ceilings of a product group or municipality alone
+//! steer by signals and forecasts only.
 
+use chrono::NaiveDate;
 use domain::catalogue;
-use domain::ceilings::{self, BudgetCeiling, CeilingChange, CeilingNames, NewCeiling, ReachCodes};
+use domain::ceilings::{
+    self, BudgetCeiling, CeilingChange, CeilingNames, Consultation, NewCeiling, ReachCodes,
+};
 use entities::{
     money::{cents_to_euros, euros_to_cents},
     schema::{budget_ceiling, budget_signal},
@@ -32,8 +40,16 @@ pub struct BudgetCeilingOut {
     pub year: i32,
     #[schema(value_type = String, example = "250000.00")]
     pub amount: Decimal,
-    /// A hard ceiling refuses new allocations (and raises) that take its
-    /// forecast over the amount.
+    /// The room in the year: the amount, or for a provider whose first
+    /// contract in the year starts during it, the amount × its days from
+    /// the start to 31 December / the year's days (rounded to cents half
+    /// away from zero). The percentages, the signals and the client stop
+    /// measure against it.
+    #[schema(value_type = String, example = "250000.00")]
+    pub room: Decimal,
+    /// A hard ceiling (a provider's only) refuses new allocations (and
+    /// raises) that take its forecast over the amount: a client stop, 422
+    /// `ZR-ALLOC-CEILING`; crisis products are never refused.
     pub hard: bool,
     /// Approved spend so far.
     #[schema(value_type = String, example = "201000.00")]
@@ -64,6 +80,7 @@ pub struct BudgetCeilingIn {
     pub year: i32,
     #[schema(example = "250000.00")]
     pub amount: String,
+    /// Only with a provider: 422 `ZR-CEILING-HARD-PROVIDER` otherwise.
     #[serde(default)]
     pub hard: bool,
 }
@@ -98,7 +115,25 @@ pub struct BudgetSignalOut {
     /// Spend (or forecast) when the level was crossed.
     #[schema(value_type = String)]
     pub spent: Decimal,
+    /// When the signal was raised: the provider is told in writing.
     pub created_at: chrono::DateTime<chrono::Utc>,
+    /// The consultation with the provider is due within two weeks of the
+    /// signal (Contractstandaard Wmo 1.2 art. 1.5): the raise date + 14 days.
+    pub consult_by: NaiveDate,
+    /// When the provider was consulted; `null` until recorded.
+    pub consulted_on: Option<NaiveDate>,
+    /// What the consultation agreed (a raised room, a client stop, …).
+    pub outcome: Option<String>,
+}
+
+/// The consultation that followed a signal.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BudgetSignalPatch {
+    #[schema(value_type = NaiveDate, example = "2026-03-12")]
+    pub consulted_on: String,
+    #[schema(example = "Room raised by € 20,000.00 from April")]
+    pub outcome: String,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -108,6 +143,9 @@ pub struct SignalFilter {
     pub budget_ceiling_id: Option<Uuid>,
 }
 
+/// A signal is followed by a consultation within two weeks.
+const CONSULT_WITHIN_DAYS: u64 = 14;
+
 impl From<budget_signal::Model> for BudgetSignalOut {
     fn from(s: budget_signal::Model) -> Self {
         Self {
@@ -116,7 +154,10 @@ impl From<budget_signal::Model> for BudgetSignalOut {
             kind: s.kind,
             level_percent: s.level_percent,
             spent: cents_to_euros(s.spent_cents),
+            consult_by: s.created_at.date_naive() + chrono::Days::new(CONSULT_WITHIN_DAYS),
             created_at: s.created_at,
+            consulted_on: s.consulted_on,
+            outcome: s.outcome,
         }
     }
 }
@@ -130,6 +171,7 @@ impl From<BudgetCeiling> for BudgetCeilingOut {
             municipality_cbs: c.municipality_cbs,
             year: c.year,
             amount: c.amount,
+            room: c.room,
             hard: c.hard,
             spent: c.spent,
             used_percent: c.used_percent,
@@ -346,4 +388,35 @@ pub async fn list_budget_signals(
     let (items, total) = fetch_page(&state.db, select, page).await?;
     let out = items.into_iter().map(BudgetSignalOut::from).collect();
     Ok(Page::new(out, page, total).respond(&req))
+}
+
+/// Record the consultation that followed a signal (when, and its outcome).
+#[utoipa::path(
+    tag = "budget-ceilings",
+    params(("regionCode" = String, Path, description = "Region code"), ("id" = Uuid, Path, description = "Signal id")),
+    request_body = BudgetSignalPatch,
+    responses((status = 200, body = BudgetSignalOut), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[patch("/regions/{regionCode}/budget-signals/{id}")]
+pub async fn update_budget_signal(
+    state: web::Data<AppState>,
+    auth: Scoped<ManageContracts>,
+    path: web::Path<(String, Uuid)>,
+    body: Body<BudgetSignalPatch>,
+) -> ApiResult<web::Json<BudgetSignalOut>> {
+    let input = body.take()?;
+    let mut check = Check::new();
+    let on = check.date("consultedOn", &input.consulted_on);
+    let on = check.done(on)?;
+    let consultation = Consultation {
+        consulted_on: on,
+        outcome: input.outcome,
+    };
+    let txn = entities::transaction::begin_write(&state.db).await?;
+    let saved =
+        ceilings::record_consultation(&txn, &auth.scope, &auth.audit(), path.1, consultation)
+            .await?;
+    txn.commit().await?;
+    Ok(web::Json(saved.into()))
 }

@@ -108,6 +108,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(budget_ceilings::update_budget_ceiling)
         .service(budget_ceilings::delete_budget_ceiling)
         .service(budget_ceilings::list_budget_signals)
+        .service(budget_ceilings::update_budget_signal)
         .service(budget_frameworks::put_budget_framework)
         .service(budget_frameworks::list_budget_frameworks)
         .service(budget_frameworks::list_funding_signals)

@@ -42,6 +42,10 @@ pub struct ProductOut {
     /// the product in force the day before. `null` = open.
     #[schema(example = "2023-01-01")]
     pub closed_to_new_clients_from: Option<NaiveDate>,
+    /// Crisis care (Contractstandaard Wmo 1.2 art. 1.5): an allocation of
+    /// it is never refused by a budget ceiling, not even when the
+    /// provider's spending room is used up.
+    pub crisis: bool,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -70,6 +74,9 @@ pub struct ProductIn {
     /// Closes the product to new clients from this date (YYYY-MM-DD).
     #[schema(value_type = Option<NaiveDate>, example = "2023-01-01")]
     pub closed_to_new_clients_from: Option<String>,
+    /// Crisis care: never refused by a budget ceiling. Default false.
+    #[serde(default)]
+    pub crisis: bool,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -90,6 +97,7 @@ pub struct ProductPatch {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<NaiveDate>, example = "2023-01-01")]
     pub closed_to_new_clients_from: Option<Option<String>>,
+    pub crisis: Option<bool>,
 }
 
 /// A field that may be absent (`None`), `null` (`Some(None)`) or a value.
@@ -134,6 +142,7 @@ impl From<Product> for ProductOut {
             intensive_for: p.intensive_for,
             arrangement_period: p.arrangement_period,
             closed_to_new_clients_from: p.closed_to_new_clients_from,
+            crisis: p.crisis,
         }
     }
 }
@@ -178,6 +187,7 @@ pub async fn create_product(
         intensive_for: input.intensive_for,
         arrangement_period: arrangement.flatten(),
         closed_to_new_clients_from: closed.flatten(),
+        crisis: input.crisis,
     };
     let txn = entities::transaction::begin_write(&state.db).await?;
     let out = ProductOut::from(products::create(&txn, &auth.scope, &auth.audit(), new).await?);
@@ -281,6 +291,7 @@ pub async fn update_product(
         intensive_for: input.intensive_for,
         arrangement_period: arrangement.flatten(),
         closed_to_new_clients_from: closed.flatten(),
+        crisis: input.crisis,
     };
     let txn = entities::transaction::begin_write(&state.db).await?;
     let saved = products::change(&txn, &auth.scope, &auth.audit(), &path.1, change).await?;

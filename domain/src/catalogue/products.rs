@@ -37,6 +37,8 @@ pub struct Product {
     pub arrangement_period: Option<ArrangementPeriod>,
     /// From this date no new clients (seed 002 §4.3).
     pub closed_to_new_clients_from: Option<NaiveDate>,
+    /// Crisis care: never refused by a budget ceiling.
+    pub crisis: bool,
 }
 
 impl Item for product::Entity {
@@ -83,6 +85,7 @@ impl Item for product::Entity {
                 funding_variant: m.funding_variant,
                 arrangement_period: m.arrangement_period,
                 closed_to_new_clients_from: m.closed_to_new_clients_from,
+                crisis: m.crisis,
             })
             .collect())
     }
@@ -99,6 +102,7 @@ pub struct NewProduct {
     pub intensive_for: Option<String>,
     pub arrangement_period: Option<ArrangementPeriod>,
     pub closed_to_new_clients_from: Option<NaiveDate>,
+    pub crisis: bool,
 }
 
 /// What a change may change.
@@ -113,6 +117,7 @@ pub struct ProductChange {
     /// `Some(Some(date))` closes the product to new clients from the date,
     /// `Some(None)` opens it again, `None` leaves it as it is.
     pub closed_to_new_clients_from: Option<Option<NaiveDate>>,
+    pub crisis: Option<bool>,
 }
 
 async fn group_of<C: ConnectionTrait>(
@@ -194,6 +199,7 @@ pub async fn create<C: ConnectionTrait>(
         intensive_for_product_id: Set(main_id),
         arrangement_period: Set(new.arrangement_period),
         closed_to_new_clients_from: Set(new.closed_to_new_clients_from),
+        crisis: Set(new.crisis),
         created_at: Set(entities::clock::now()),
     }
     .insert(db)
@@ -228,6 +234,9 @@ pub async fn change<C: ConnectionTrait>(
     }
     if let Some(closed) = change.closed_to_new_clients_from {
         row.closed_to_new_clients_from = Set(closed);
+    }
+    if let Some(crisis) = change.crisis {
+        row.crisis = Set(crisis);
     }
     if let Some(name) = change.name {
         row.name = Set(name.trim().to_owned());

@@ -15,7 +15,12 @@ pub struct Model {
     pub kind: String,
     pub level_percent: i32,
     pub spent_cents: i64,
+    /// When the signal was raised (the provider is told in writing).
     pub created_at: chrono::DateTime<chrono::Utc>,
+    /// The consultation with the provider that follows the signal
+    /// (within two weeks, Contractstandaard Wmo 1.2 art. 1.5).
+    pub consulted_on: Option<Date>,
+    pub outcome: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

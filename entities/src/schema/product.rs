@@ -24,6 +24,10 @@ pub struct Model {
     /// is refused for a client who held none of it in force the day before
     /// (seed 002 §4.3); current clients keep it.
     pub closed_to_new_clients_from: Option<Date>,
+    /// Crisis care: an allocation of it is never refused by a budget
+    /// ceiling (Contractstandaard Wmo 1.2 art. 1.5: crisis care is always
+    /// paid).
+    pub crisis: bool,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 

@@ -13,6 +13,8 @@ pub struct Model {
     /// The first day of the month paid for.
     pub month: Date,
     pub amount_cents: i64,
+    /// Added to the spend rollups by the funding run (migration 23).
+    pub spend_rolled_up: bool,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
