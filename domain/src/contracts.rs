@@ -505,23 +505,8 @@ pub async fn resolve_groups<C: ConnectionTrait>(
     check: &mut Check,
     codes: &[String],
 ) -> DomainResult<Vec<Uuid>> {
-    check.require(
-        !codes.is_empty(),
-        "productGroupCodes",
-        "must name at least one product group",
-    );
-    let mut ids = Vec::new();
-    for (i, code) in codes.iter().enumerate() {
-        match catalogue::product_group(db, scope, code).await? {
-            Some(g) if !ids.contains(&g.id) => ids.push(g.id),
-            Some(_) => check.fail_rule(format!("productGroupCodes[{i}]"), "is listed twice"),
-            None => check.fail_rule(
-                format!("productGroupCodes[{i}]"),
-                "no such product group in this region",
-            ),
-        }
-    }
-    Ok(ids)
+    let field = ("productGroupCodes", "product group");
+    catalogue::resolve::<product_group::Entity, C>(db, scope, check, field, codes).await
 }
 
 /// Resolves CBS codes, reporting unknown or repeated ones per item of
@@ -532,23 +517,8 @@ pub async fn resolve_municipalities<C: ConnectionTrait>(
     check: &mut Check,
     codes: &[String],
 ) -> DomainResult<Vec<Uuid>> {
-    check.require(
-        !codes.is_empty(),
-        "municipalityCbsCodes",
-        "must name at least one municipality",
-    );
-    let mut ids = Vec::new();
-    for (i, code) in codes.iter().enumerate() {
-        match catalogue::municipality(db, scope, code).await? {
-            Some(m) if !ids.contains(&m.id) => ids.push(m.id),
-            Some(_) => check.fail_rule(format!("municipalityCbsCodes[{i}]"), "is listed twice"),
-            None => check.fail_rule(
-                format!("municipalityCbsCodes[{i}]"),
-                "no such municipality in this region",
-            ),
-        }
-    }
-    Ok(ids)
+    let field = ("municipalityCbsCodes", "municipality");
+    catalogue::resolve::<municipality::Entity, C>(db, scope, check, field, codes).await
 }
 
 /// The longest term (initial, options and one-off extensions) in months.

@@ -123,6 +123,38 @@ fn id_of<E: TenantRecord>(row: &E::Model) -> Uuid {
     <Uuid as ValueType>::try_from(row.get(E::id_column())).unwrap_or_default()
 }
 
+/// Resolves a list of natural keys given in `field` (named `what` in the
+/// messages) to ids, reporting an empty list and each unknown or repeated
+/// key in `check`.
+pub async fn resolve<E: NaturalKey + TenantRecord, C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    check: &mut crate::check::Check,
+    (field, what): (&str, &str),
+    keys: &[String],
+) -> DomainResult<Vec<Uuid>> {
+    check.require(
+        !keys.is_empty(),
+        field,
+        &format!("must name at least one {what}"),
+    );
+    let mut ids = Vec::new();
+    for (i, key) in keys.iter().enumerate() {
+        match find::<E, C>(db, scope, key)
+            .await?
+            .map(|row| id_of::<E>(&row))
+        {
+            Some(id) if !ids.contains(&id) => ids.push(id),
+            Some(_) => check.fail_rule(format!("{field}[{i}]"), "is listed twice"),
+            None => check.fail_rule(
+                format!("{field}[{i}]"),
+                format!("no such {what} in this region"),
+            ),
+        }
+    }
+    Ok(ids)
+}
+
 /// The region's row of `T` with natural key `key`, or not found.
 pub async fn existing<T: NaturalKey, C: ConnectionTrait>(
     db: &C,
