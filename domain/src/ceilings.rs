@@ -19,10 +19,10 @@ use entities::{
     schema::{budget_signal, spend_rollup},
 };
 use entities::{
-    funding::{levels_crossed, pro_rata_room_cents},
+    funding::{ceiling_groups, ceiling_reaches_group, levels_crossed, pro_rata_room_cents},
     money::cents_to_euros,
     report::display_percent,
-    schema::{allocation, budget_ceiling, product},
+    schema::{allocation, budget_ceiling, budget_ceiling_group, product},
     RegionScope, TenantEntity, TenantRecord,
 };
 use rust_decimal::Decimal;
@@ -42,6 +42,48 @@ use crate::{
     funding::{alert_levels, commitments, Reach},
 };
 
+/// Per ceiling of `ids` that combines product groups, those groups (in id
+/// order); a ceiling of one group or of all care has none here.
+pub async fn combined_groups<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> Result<HashMap<Uuid, Vec<Uuid>>, sea_orm::DbErr> {
+    let ids: Vec<Uuid> = ids.into_iter().collect();
+    let mut by: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(by);
+    }
+    for link in budget_ceiling_group::Entity::scoped(scope)
+        .filter(budget_ceiling_group::Column::BudgetCeilingId.is_in(ids))
+        .order_by_asc(budget_ceiling_group::Column::ProductGroupId)
+        .all(db)
+        .await?
+    {
+        by.entry(link.budget_ceiling_id)
+            .or_default()
+            .push(link.product_group_id);
+    }
+    Ok(by)
+}
+
+/// The product groups a ceiling reaches: its one group, the groups it
+/// combines, or `None` for all the care of its provider or municipality.
+pub async fn groups_of<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    ceiling: &budget_ceiling::Model,
+) -> DomainResult<Option<Vec<Uuid>>> {
+    if ceiling.product_group_id.is_some() {
+        return Ok(ceiling_groups(ceiling.product_group_id, &[]));
+    }
+    let combined = combined_groups(db, scope, [ceiling.id]).await?;
+    Ok(ceiling_groups(
+        None,
+        combined.get(&ceiling.id).map_or(&[], Vec::as_slice),
+    ))
+}
+
 /// The part of a ceiling's forecast an allocation adds: realised spend plus
 /// the commitments of every allocation in the ceiling's reach in its year.
 pub async fn forecast_of<C: ConnectionTrait>(
@@ -51,7 +93,7 @@ pub async fn forecast_of<C: ConnectionTrait>(
 ) -> DomainResult<i64> {
     let reach = Reach {
         provider_id: ceiling.provider_id,
-        product_group_ids: ceiling.product_group_id.map(|g| vec![g]),
+        product_group_ids: groups_of(db, scope, ceiling).await?,
         municipality_id: ceiling.municipality_id,
         allocation_id: None,
     };
@@ -166,6 +208,27 @@ impl Steering {
             })
             .all(db)
             .await?;
+        // A ceiling without a group of its own may combine groups: it
+        // reaches the allocation only if the product's group is one of them.
+        let combined = combined_groups(
+            db,
+            scope,
+            ceilings
+                .iter()
+                .filter(|c| c.product_group_id.is_none())
+                .map(|c| c.id),
+        )
+        .await?;
+        let ceilings: Vec<budget_ceiling::Model> = ceilings
+            .into_iter()
+            .filter(|c| {
+                ceiling_reaches_group(
+                    c.product_group_id,
+                    combined.get(&c.id).map_or(&[], Vec::as_slice),
+                    product.product_group_id,
+                )
+            })
+            .collect();
         // A provider's room is checked under a lock on its ceilings (on
         // PostgreSQL; SQLite's writers take turns already), held until the
         // transaction ends, so allocations sent at once are measured one
@@ -307,7 +370,7 @@ pub async fn record_signal<C: ConnectionTrait>(
 }
 
 /// Counts the approved spend of a ceiling's scope (provider, year, and its
-/// product group and municipality if set) from the spend rollups, stores it,
+/// product group or groups and municipality if set) from the spend rollups, stores it,
 /// and records the signals of the alert levels it has already reached: a
 /// ceiling set after spend was approved starts where the spend is.
 pub async fn count_spend(
@@ -324,6 +387,7 @@ pub async fn count_spend(
             "must be a year from 1900 to 2199",
         ));
     };
+    let groups = groups_of(txn, scope, &ceiling).await?;
     let spent: Option<i64> = spend_rollup::Entity::scoped(scope)
         .select_only()
         // PostgreSQL sums a bigint as numeric.
@@ -332,8 +396,8 @@ pub async fn count_spend(
         .apply_if(ceiling.provider_id, |q, id| {
             q.filter(spend_rollup::Column::ProviderId.eq(id))
         })
-        .apply_if(ceiling.product_group_id, |q, id| {
-            q.filter(spend_rollup::Column::ProductGroupId.eq(id))
+        .apply_if(groups, |q, ids| {
+            q.filter(spend_rollup::Column::ProductGroupId.is_in(ids))
         })
         .apply_if(ceiling.municipality_id, |q, id| {
             q.filter(spend_rollup::Column::MunicipalityId.eq(id))
@@ -364,6 +428,9 @@ pub struct BudgetCeiling {
     pub id: Uuid,
     pub provider_agb: Option<String>,
     pub product_group_code: Option<String>,
+    /// Every group the ceiling reaches (its one group, or those it
+    /// combines, by code); `None` for all care.
+    pub product_group_codes: Option<Vec<String>>,
     pub municipality_cbs: Option<String>,
     pub year: i32,
     pub amount: Decimal,
@@ -402,10 +469,16 @@ impl CeilingNames {
             }
         };
         let forecast = forecast_of(db, scope, &c).await?;
+        let product_group_codes = groups_of(db, scope, &c).await?.map(|ids| {
+            let mut codes: Vec<String> = ids.into_iter().map(|id| self.0.group(id)).collect();
+            codes.sort();
+            codes
+        });
         Ok(BudgetCeiling {
             id: c.id,
             provider_agb: c.provider_id.map(|id| self.0.provider(id)),
             product_group_code: c.product_group_id.map(|id| self.0.group(id)),
+            product_group_codes,
             municipality_cbs: c.municipality_id.map(|id| self.0.municipality(id)),
             year: c.year,
             amount: cents_to_euros(c.amount_cents),
@@ -425,14 +498,18 @@ impl CeilingNames {
 pub struct ReachCodes {
     pub provider_agb: Option<String>,
     pub product_group_code: Option<String>,
+    /// Several groups combined (not with `product_group_code`).
+    pub product_group_codes: Option<Vec<String>>,
     pub municipality_cbs: Option<String>,
 }
 
 /// A ceiling's reach by ids; `None` is open.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct CeilingReach {
     pub provider_id: Option<Uuid>,
     pub product_group_id: Option<Uuid>,
+    /// Two or more groups combined (then `product_group_id` is `None`).
+    pub product_group_ids: Vec<Uuid>,
     pub municipality_id: Option<Uuid>,
 }
 
@@ -444,9 +521,23 @@ pub async fn resolve_reach<C: ConnectionTrait>(
     check: &mut Check,
     codes: &ReachCodes,
 ) -> DomainResult<CeilingReach> {
+    check.require(
+        codes.product_group_code.is_none() || codes.product_group_codes.is_none(),
+        "productGroupCodes",
+        "give productGroupCode or productGroupCodes, not both",
+    );
+    check.require(
+        codes
+            .product_group_codes
+            .as_ref()
+            .is_none_or(|c| !c.is_empty()),
+        "productGroupCodes",
+        "must name at least one product group",
+    );
     check.require_rule(
         codes.provider_agb.is_some()
             || codes.product_group_code.is_some()
+            || codes.product_group_codes.is_some()
             || codes.municipality_cbs.is_some(),
         "providerAgb",
         "set a provider, a product group, a municipality or a combination",
@@ -469,6 +560,27 @@ pub async fn resolve_reach<C: ConnectionTrait>(
             "no such product group in this region",
         );
         reach.product_group_id = found.map(|g| g.id);
+    }
+    if let Some(list) = &codes.product_group_codes {
+        let mut ids = Vec::with_capacity(list.len());
+        for code in list {
+            let found = catalogue::product_group(db, scope, code).await?;
+            if found.is_none() {
+                check.fail_rule(
+                    "productGroupCodes",
+                    format!("no such product group in this region: {code}"),
+                );
+            }
+            ids.extend(found.map(|g| g.id));
+        }
+        ids.sort();
+        ids.dedup();
+        // One group is a ceiling of that group, as `productGroupCode`.
+        if let [one] = ids[..] {
+            reach.product_group_id = Some(one);
+        } else if codes.product_group_code.is_none() {
+            reach.product_group_ids = ids;
+        }
     }
     if let Some(cbs) = &codes.municipality_cbs {
         let found = catalogue::municipality(db, scope, cbs).await?;
@@ -528,6 +640,17 @@ pub async fn create(
     }
     .insert(txn)
     .await?;
+    if !input.reach.product_group_ids.is_empty() {
+        budget_ceiling_group::Entity::insert_many(input.reach.product_group_ids.iter().map(
+            |&group| budget_ceiling_group::ActiveModel {
+                region_id: Set(scope.region_id),
+                budget_ceiling_id: Set(saved.id),
+                product_group_id: Set(group),
+            },
+        ))
+        .exec_without_returning(txn)
+        .await?;
+    }
     let saved = count_spend(txn, scope, saved).await?;
     let value = CeilingNames::load(txn, scope)
         .await?
@@ -579,7 +702,8 @@ pub async fn change(
     Ok(value)
 }
 
-/// Removes a ceiling; its signals go with it (the schema cascades).
+/// Removes a ceiling; its signals and combined groups go with it (the
+/// schema cascades; the groups are removed here too, as SQLite may not).
 pub async fn delete<C: ConnectionTrait>(
     db: &C,
     scope: &RegionScope,
@@ -589,6 +713,10 @@ pub async fn delete<C: ConnectionTrait>(
     let existing = budget_ceiling::Entity::find_scoped(db, scope, id)
         .await?
         .ok_or(DomainError::NotFound)?;
+    budget_ceiling_group::Entity::delete_scoped(scope)
+        .filter(budget_ceiling_group::Column::BudgetCeilingId.eq(existing.id))
+        .exec(db)
+        .await?;
     budget_ceiling::Entity::delete_scoped_by_id(db, scope, existing.id).await?;
     audit
         .record(

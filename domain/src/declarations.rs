@@ -417,10 +417,21 @@ async fn prepare_assessor(
         .lock_exclusive()
         .all(txn)
         .await?;
+    // Ceilings combining product groups book the lines of any of them.
+    let ceiling_groups = ceilings::combined_groups(
+        txn,
+        scope,
+        ceilings
+            .iter()
+            .filter(|c| c.product_group_id.is_none())
+            .map(|c| c.id),
+    )
+    .await?;
     let levels = crate::funding::alert_levels(txn, scope).await?;
     Ok(Assessor::new(
         facts, products, tariffs, declarer, approved, ceilings, levels,
     )
+    .with_ceiling_groups(ceiling_groups)
     .with_references(taken)
     .with_absence_days(absence, day_lines))
 }

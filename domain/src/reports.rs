@@ -443,13 +443,32 @@ async fn gather(
             amount_cents: amount,
         })
         .collect();
+    // A ceiling combining product groups names them joined by "+".
+    let combined = crate::ceilings::combined_groups(
+        db,
+        scope,
+        ceilings
+            .iter()
+            .filter(|c| c.product_group_id.is_none())
+            .map(|c| c.id),
+    )
+    .await?;
     let ceilings = ceilings
         .into_iter()
         .map(|c| CeilingInfo {
             provider_agb: c.provider_id.and_then(|id| agb.get(&id).cloned()),
             product_group_code: c
                 .product_group_id
-                .and_then(|id| group_code.get(&id).cloned()),
+                .and_then(|id| group_code.get(&id).cloned())
+                .or_else(|| {
+                    let mut codes: Vec<String> = combined
+                        .get(&c.id)?
+                        .iter()
+                        .filter_map(|id| group_code.get(id).cloned())
+                        .collect();
+                    codes.sort();
+                    Some(codes.join("+"))
+                }),
             municipality_cbs: c.municipality_id.and_then(|id| cbs.get(&id).cloned()),
             year: c.year,
             amount_cents: c.amount_cents,

@@ -441,6 +441,8 @@ pub struct Assessor {
     declarer: Option<Uuid>,
     approved: HashMap<Uuid, Vec<ApprovedLine>>,
     ceilings: Vec<budget_ceiling::Model>,
+    /// Per ceiling that combines product groups, those groups.
+    ceiling_groups: HashMap<Uuid, Vec<Uuid>>,
     alert_levels: Vec<i32>,
     signals: Vec<CeilingSignal>,
     /// References taken before and by the lines assessed so far.
@@ -474,6 +476,7 @@ impl Assessor {
             declarer,
             approved,
             ceilings,
+            ceiling_groups: HashMap::new(),
             alert_levels,
             signals: Vec::new(),
             references: HashMap::new(),
@@ -497,6 +500,14 @@ impl Assessor {
     /// Whether lines of `code` take part in the absence-day rule.
     fn absence_or_day(&self, code: &str) -> bool {
         self.absence.contains_key(code) || self.absence.values().any(|r| r.contains(code))
+    }
+
+    /// The product groups of the ceilings that combine groups (a provider's
+    /// spending room may span groups, Contractstandaard Wmo 1.2 art. 1.5):
+    /// such a ceiling books the lines of any of them.
+    pub fn with_ceiling_groups(mut self, groups: HashMap<Uuid, Vec<Uuid>>) -> Self {
+        self.ceiling_groups = groups;
+        self
     }
 
     /// The references the batch's lines name that were taken before.
@@ -1087,8 +1098,11 @@ impl Assessor {
             .filter(|(_, c)| {
                 c.provider_id.is_none_or(|p| p == owner.provider_id)
                     && c.year == year
-                    && c.product_group_id
-                        .is_none_or(|g| g == owner.product_group_id)
+                    && crate::funding::ceiling_reaches_group(
+                        c.product_group_id,
+                        self.ceiling_groups.get(&c.id).map_or(&[], Vec::as_slice),
+                        owner.product_group_id,
+                    )
                     && c.municipality_id.is_none_or(|m| m == owner.municipality_id)
             })
             .map(|(i, _)| i)
@@ -1898,6 +1912,30 @@ mod tests {
         assert!(g.check(&line(1, "2025-01-01", "2025-01-31", 10)).approved);
         assert_eq!(g.ceilings()[0].spent_cents, 70_000);
         assert_eq!(g.ceilings()[1].spent_cents, 0);
+    }
+
+    #[test]
+    fn a_ceiling_combining_groups_books_the_lines_of_any_of_them() {
+        // The provider's ceiling combines GROUP and a second group: a line of
+        // GROUP counts (10 h × 70.00 = 700.00); a ceiling combining two other
+        // groups takes none of it.
+        let combined = budget_ceiling::Model {
+            product_group_id: None,
+            ..ceiling(true)
+        };
+        let elsewhere = budget_ceiling::Model {
+            id: Uuid::from_u128(62),
+            product_group_id: None,
+            ..ceiling(true)
+        };
+        let groups = HashMap::from([
+            (combined.id, vec![GROUP, Uuid::from_u128(71)]),
+            (elsewhere.id, vec![Uuid::from_u128(71), Uuid::from_u128(72)]),
+        ]);
+        let mut a = assessor(None, vec![combined, elsewhere]).with_ceiling_groups(groups);
+        assert!(a.check(&line(1, "2025-01-01", "2025-01-31", 10)).approved);
+        assert_eq!(a.ceilings()[0].spent_cents, 70_000);
+        assert_eq!(a.ceilings()[1].spent_cents, 0);
     }
 
     fn prestatie(number: i64, reference: &str, from: &str, to: &str, volume: i64) -> LineIn {

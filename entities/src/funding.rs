@@ -134,6 +134,30 @@ pub fn deviation_percent(planned: i64, realised: i64) -> Option<i64> {
     (planned > 0).then(|| (realised - planned) * 100 / planned)
 }
 
+/// The product groups a budget ceiling reaches: its one group, or the
+/// groups it combines (Contractstandaard Wmo 1.2 art. 1.5: a provider's
+/// ceiling per calendar year may combine product groups); `None` when it
+/// names neither and reaches all the care of its provider or municipality.
+pub fn ceiling_groups(
+    single: Option<uuid::Uuid>,
+    combined: &[uuid::Uuid],
+) -> Option<Vec<uuid::Uuid>> {
+    match single {
+        Some(group) => Some(vec![group]),
+        None if combined.is_empty() => None,
+        None => Some(combined.to_vec()),
+    }
+}
+
+/// Whether a ceiling of [`ceiling_groups`] reaches care of `group`.
+pub fn ceiling_reaches_group(
+    single: Option<uuid::Uuid>,
+    combined: &[uuid::Uuid],
+    group: uuid::Uuid,
+) -> bool {
+    ceiling_groups(single, combined).is_none_or(|groups| groups.contains(&group))
+}
+
 /// A provider's spending room in `year` (Contractstandaard Wmo 1.2 art.
 /// 1.5): the ceiling's amount for the calendar year, pro rata when the
 /// provider's contract starts during the year: amount × the days from the
@@ -306,6 +330,22 @@ pub fn intensive_hours_fit(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_ceiling_reaches_its_group_its_combined_groups_or_all() {
+        let [wmo, youth, other] = [1u128, 2, 3].map(uuid::Uuid::from_u128);
+        // One group: that group only.
+        assert!(ceiling_reaches_group(Some(wmo), &[], wmo));
+        assert!(!ceiling_reaches_group(Some(wmo), &[], youth));
+        // Two groups combined: either, not a third.
+        assert!(ceiling_reaches_group(None, &[wmo, youth], wmo));
+        assert!(ceiling_reaches_group(None, &[wmo, youth], youth));
+        assert!(!ceiling_reaches_group(None, &[wmo, youth], other));
+        assert_eq!(ceiling_groups(None, &[wmo, youth]), Some(vec![wmo, youth]));
+        // Neither: all care.
+        assert!(ceiling_reaches_group(None, &[], other));
+        assert_eq!(ceiling_groups(None, &[]), None);
+    }
 
     #[test]
     fn spending_room_is_pro_rata_from_the_contract_start() {

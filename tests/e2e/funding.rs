@@ -1061,3 +1061,160 @@ e2e!(
         assert_eq!(got.body["room"], "3650.00");
     }
 );
+
+e2e!(a_providers_room_may_combine_product_groups, |app| {
+    // Contractstandaard Wmo 1.2 art. 1.5: a provider's ceiling per calendar
+    // year may combine product groups. Group HH (01A01, € 35.00/h) joins
+    // BEG (02A01, € 70.00/h); BW is the third group, outside the ceiling.
+    let region = setup(&app).await;
+    let t = &region.admin;
+    app.create_all(
+        &region,
+        &[
+            (
+                "product-groups",
+                json!({ "code": "HH", "name": "Huishoudelijke hulp", "law": "wmo" }),
+            ),
+            (
+                "products",
+                json!({ "code": "01A01", "name": "Huishoudelijke hulp", "productGroupCode": "HH", "iwmoCategory": "01", "unit": "hour", "fundingVariant": "effort" }),
+            ),
+            (
+                "tariffs",
+                json!({ "productCode": "01A01", "validFrom": "2026-01-01", "price": "35.00" }),
+            ),
+            (
+                "contracts",
+                json!({ "providerAgb": "12345678", "procurementForm": "sas-tender", "productGroupCodes": ["HH"], "municipalityCbsCodes": ["GM0307"], "startDate": "2026-01-01", "initialTermMonths": 36 }),
+            ),
+        ],
+    )
+    .await;
+    let ceilings = region.path("budget-ceilings");
+    // Both fields, or an empty list: 400; an unknown group: 422.
+    for (body, status) in [
+        (
+            json!({ "providerAgb": "12345678", "productGroupCode": "BEG", "productGroupCodes": ["HH"], "year": 2026, "amount": "1.00" }),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({ "providerAgb": "12345678", "productGroupCodes": [], "year": 2026, "amount": "1.00" }),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({ "providerAgb": "12345678", "productGroupCodes": ["BEG", "XX"], "year": 2026, "amount": "1.00" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ] {
+        let refused = app.post(&ceilings, t, body.clone()).await;
+        assert_eq!(refused.status, status, "{body}: {}", refused.body);
+    }
+    // A list of one group is a ceiling of that group.
+    let one = app
+        .post(
+            &ceilings,
+            t,
+            json!({ "productGroupCodes": ["BW"], "year": 2026, "amount": "100000.00" }),
+        )
+        .await;
+    assert_eq!(one.status, StatusCode::CREATED, "{}", one.body);
+    assert_eq!(one.body["productGroupCode"], "BW");
+    assert_eq!(one.body["productGroupCodes"], json!(["BW"]));
+
+    let room = app
+        .post(
+            &ceilings,
+            t,
+            json!({ "providerAgb": "12345678", "productGroupCodes": ["HH", "BEG"], "year": 2026, "amount": "6000.00", "hard": true }),
+        )
+        .await;
+    assert_eq!(room.status, StatusCode::CREATED, "{}", room.body);
+    assert_eq!(room.body["productGroupCode"], Value::Null);
+    assert_eq!(room.body["productGroupCodes"], json!(["BEG", "HH"]));
+    let id = room.body["id"].as_str().unwrap().to_owned();
+    let path = region.path(&format!("budget-ceilings/{id}"));
+
+    // 1 h/week all year of each: € 3,650.00 + € 1,825.00 = € 5,475.00.
+    for (number, product) in [(8101, "02A01"), (8102, "01A01")] {
+        let made = app
+            .post(
+                &region.path("allocations"),
+                t,
+                allocation(number, product, per_week(1)),
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    }
+    assert_eq!(app.get(&path, t).await.body["forecast"], "5475.00");
+    // The third group is not counted (and not refused): 1 day a week of
+    // BW0C1 (€ 9,907.14 in the year).
+    let third = app
+        .post(
+            &region.path("allocations"),
+            t,
+            allocation(
+                8103,
+                "BW0C1",
+                json!({ "amount": 1, "unit": "day", "frequency": "week" }),
+            ),
+        )
+        .await;
+    assert_eq!(third.status, StatusCode::CREATED, "{}", third.body);
+    assert_eq!(app.get(&path, t).await.body["forecast"], "5475.00");
+    // Another hour a week of HH (€ 1,825.00) takes the sum to € 7,300.00,
+    // over the room of € 6,000.00: a client stop.
+    let stopped = app
+        .post(
+            &region.path("allocations"),
+            t,
+            allocation(8104, "01A01", per_week(1)),
+        )
+        .await;
+    assert_eq!(stopped.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(stopped.body["code"], "ZR-ALLOC-CEILING");
+    assert!(
+        stopped.body["detail"].as_str().unwrap().contains(&id),
+        "{}",
+        stopped.body
+    );
+
+    // January delivered: 4 h of BEG (€ 280.00) and 4 h of HH (€ 140.00)
+    // are spend of the ceiling; 4 days of BW (€ 760.00) are not. What
+    // remains is committed from 1 February (334 days): € 3,340.00 +
+    // € 1,670.00.
+    let batch = app
+        .declare(
+            &region,
+            t,
+            "groups-1",
+            json!([
+                line(8101, "02A01", "2026-01-01", "2026-01-31", 4),
+                line(8102, "01A01", "2026-01-01", "2026-01-31", 4),
+                line(8103, "BW0C1", "2026-01-01", "2026-01-31", 4),
+            ]),
+        )
+        .await;
+    assert_eq!(reason_codes(&batch), ["-", "-", "-"]);
+    let got = app.get(&path, t).await.body;
+    assert_eq!(got["spent"], "420.00", "{got}");
+    assert_eq!(got["committed"], "5010.00");
+    assert_eq!(got["forecast"], "5430.00");
+    // Counted again from the spend rollups (a change of the amount), and a
+    // ceiling set after the spend starts from it: the same two groups.
+    let changed = app.patch(&path, t, json!({ "amount": "6500.00" })).await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    assert_eq!(changed.body["spent"], "420.00");
+    let later = app
+        .post(
+            &ceilings,
+            t,
+            json!({ "productGroupCodes": ["BEG", "HH"], "municipalityCbs": "GM0307", "year": 2026, "amount": "100000.00" }),
+        )
+        .await;
+    assert_eq!(later.status, StatusCode::CREATED, "{}", later.body);
+    assert_eq!(later.body["spent"], "420.00");
+    assert_eq!(later.body["forecast"], "5430.00");
+    // Deleting the ceiling takes its groups with it.
+    let gone = app.delete(&path, t).await;
+    assert!(gone.status.is_success(), "{}", gone.body);
+});

@@ -968,3 +968,267 @@ e2e!(
         assert_eq!((approved, refused), (1, 1), "{}\n{}", a.text, b.text);
     }
 );
+
+/// The report's clients for `from`..`to`: group HH's, GM0363's and the
+/// trends' in the period's last month (0 where a row is missing).
+async fn report_clients(app: &TestApp, region: &Region, from: &str, to: &str) -> (i64, i64, i64) {
+    let made = app
+        .post(
+            &region.path("reports"),
+            &region.admin,
+            json!({ "from": from, "to": to }),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::ACCEPTED, "{}", made.body);
+    let job = e2e::wait_for_job(app, region, made.body["jobId"].as_str().unwrap()).await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    let report = app
+        .get(
+            &region.path(&format!("reports/{}", made.body["id"].as_str().unwrap())),
+            &region.admin,
+        )
+        .await;
+    let content = &report.body["content"];
+    let clients_of = |list: &str, key: &str, code: &str| {
+        content[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|row| row[key] == code)
+            .map_or(0, |row| row["clients"].as_i64().unwrap())
+    };
+    let trends = content["trends"].as_array().unwrap();
+    (
+        clients_of("productGroups", "productGroupCode", "HH"),
+        clients_of("municipalities", "cbsCode", "GM0363"),
+        trends[trends.len() - 1]["clients"].as_i64().unwrap(),
+    )
+}
+
+// A credit sent in a 323 takes the client out of the month its debit
+// filled: 999900006's only June care is credited, 999900018's stands.
+e2e!(a_credit_in_a_323_takes_the_client_out_of_the_month, |app| {
+    let region = setup(&app).await;
+    allocate(
+        &app,
+        &region,
+        400001,
+        "999900006",
+        "GM0363",
+        "01A11",
+        "2025-01-01",
+        4,
+    )
+    .await;
+    allocate(
+        &app,
+        &region,
+        400002,
+        "999900018",
+        "GM0363",
+        "01A11",
+        "2025-01-01",
+        4,
+    )
+    .await;
+    let token = provider_token(&app, &region, PROVIDER);
+    let june = ("2025-06-01", "2025-06-30");
+    for (identification, number, bsn, reference, allocation) in [
+        ("000000000401", "DNJUN1", "999900006", "RJUN1", 400001),
+        ("000000000402", "DNJUN2", "999900018", "RJUN2", 400002),
+    ] {
+        let debit = declaration(
+            identification,
+            number,
+            june,
+            bsn,
+            &[(
+                reference, None, allocation, "01A11", 10, 6_000, 60_000, false,
+            )],
+        );
+        let reply = app.send_message(&region, &token, &debit).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        assert!(reply.text.contains(">8001<"), "{}", reply.text);
+    }
+    assert_eq!(
+        report_clients(&app, &region, "2025-06-01", "2025-06-30").await,
+        (2, 2, 2)
+    );
+
+    let credit = declaration(
+        "000000000403",
+        "DNJUN1C",
+        june,
+        "999900006",
+        &[(
+            "RJUN1C",
+            Some("RJUN1"),
+            400001,
+            "01A11",
+            10,
+            6_000,
+            60_000,
+            true,
+        )],
+    );
+    let reply = app.send_message(&region, &token, &credit).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_valid_xml(&reply.text, "iwmo/WMO325.xsd");
+    assert!(reply.text.contains(">8001<"), "{}", reply.text);
+    assert_eq!(approved_total(&reply.text), -60_000);
+    // June counts 999900018 only, in the group, the municipality and the trend.
+    assert_eq!(
+        report_clients(&app, &region, "2025-06-01", "2025-06-30").await,
+        (1, 1, 1)
+    );
+    assert_eq!(
+        report_clients(&app, &region, "2025-01-01", "2025-12-31")
+            .await
+            .0,
+        1
+    );
+});
+
+// Seed 000 §4.1 through iWmo: an absence day (BW0E1) is paid instead of the
+// day product (BW0A1), never beside it. A 323 declares a whole month of each
+// (TR387/TR388): 31 days of BW0A1 and 1 absence day in March claim 32 days
+// of 31, and the absence day is refused (ZR11, answered as 9321); 29 days
+// and 1 absence day in April fit, and the whole 323 is approved (8001).
+e2e!(
+    an_absence_day_beside_the_day_product_in_a_323_is_9321,
+    |app| {
+        let region = app.new_region().await;
+        app.create_all(
+        &region,
+        &[
+            (
+                "municipalities",
+                json!({ "cbsCode": "GM0363", "name": "Amsterdam" }),
+            ),
+            (
+                "product-groups",
+                json!({ "code": "BW", "name": "Beschermd Wonen", "law": "wmo" }),
+            ),
+            (
+                "products",
+                json!({ "code": "BW0A1", "name": "Zelfstandig Beschermd Thuis", "productGroupCode": "BW", "iwmoCategory": "07", "unit": "day", "fundingVariant": "effort" }),
+            ),
+            (
+                "products",
+                json!({ "code": "BW0E1", "name": "Afwezigheidsdag", "productGroupCode": "BW", "iwmoCategory": "07", "unit": "day", "fundingVariant": "effort" }),
+            ),
+            (
+                "tariffs",
+                json!({ "productCode": "BW0A1", "validFrom": "2025-01-01", "price": "96.50" }),
+            ),
+            (
+                "tariffs",
+                json!({ "productCode": "BW0E1", "validFrom": "2025-01-01", "price": "50.00" }),
+            ),
+            (
+                "providers",
+                json!({ "agbCode": PROVIDER, "kvkNumber": "65656055", "name": "Zorg Noord" }),
+            ),
+            (
+                "contracts",
+                json!({ "providerAgb": PROVIDER, "procurementForm": "open-house", "productGroupCodes": ["BW"], "municipalityCbsCodes": ["GM0363"], "startDate": "2025-01-01", "initialTermMonths": 48 }),
+            ),
+        ],
+    )
+    .await;
+        for (number, product) in [(10, "BW0A1"), (11, "BW0E1")] {
+            let body = json!({
+                "allocationNumber": number, "clientBsn": "999900006", "municipalityCbs": "GM0363", "productCode": product,
+                "providerAgb": PROVIDER, "startDate": "2025-01-01", "endDate": "2025-12-31", "volume": { "amount": 1, "unit": "day", "frequency": "day" }
+            });
+            let reply = app
+                .post(&region.path("allocations"), &region.admin, body)
+                .await;
+            assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        }
+        let policy = app
+            .put_admin(
+                &region,
+                "policies/absence-day/BW0E1",
+                json!({ "replaces": ["BW0A1"] }),
+            )
+            .await;
+        assert_eq!(policy.status, StatusCode::OK, "{}", policy.body);
+        let token = provider_token(&app, &region, PROVIDER);
+        // Category 07 (verblijf), unit 14 (etmaal) for both products.
+        let days = |xml: String| {
+            xml.replace(
+                "<wmo323:ProductCategorie>01<",
+                "<wmo323:ProductCategorie>07<",
+            )
+            .replace("<wmo323:Eenheid>04<", "<wmo323:Eenheid>14<")
+        };
+
+        let march = days(declaration(
+            "000000000501",
+            "DNBW03",
+            ("2025-03-01", "2025-03-31"),
+            "999900006",
+            &[
+                ("RBW03A", None, 10, "BW0A1", 31, 9_650, 299_150, false),
+                ("RBW03E", None, 11, "BW0E1", 1, 5_000, 5_000, false),
+            ],
+        ));
+        let reply = app.send_message(&region, &token, &march).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        assert_valid_xml(&reply.text, "iwmo/WMO325.xsd");
+        // IV087: header 0200, only the refused prestatie listed; the day
+        // product's 31 × € 96.50 is approved.
+        assert_eq!(texts(&reply.text, "wmo325:RetourCode")[0], "0200");
+        assert_eq!(
+            prestatie_codes(&reply.text),
+            [("RBW03E".to_owned(), vec!["9321".to_owned()])]
+        );
+        assert_eq!(approved_total(&reply.text), 299_150);
+        // The lines keep our own code: approved, then ZR11.
+        let location = reply.header("location").to_owned();
+        let message = app.get(&location, &token).await;
+        let batch = message.body["batchId"].as_str().unwrap();
+        let lines = app
+            .get(
+                &region.path(&format!("declarations/{batch}/lines")),
+                &region.admin,
+            )
+            .await;
+        let verdicts: Vec<(&str, &str)> = lines.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                (
+                    l["referenceNumber"].as_str().unwrap(),
+                    l["reasonCode"].as_str().unwrap_or("-"),
+                )
+            })
+            .collect();
+        assert_eq!(verdicts, [("RBW03A", "-"), ("RBW03E", "ZR11")]);
+
+        let april = days(declaration(
+            "000000000502",
+            "DNBW04",
+            ("2025-04-01", "2025-04-30"),
+            "999900006",
+            &[
+                ("RBW04A", None, 10, "BW0A1", 29, 9_650, 279_850, false),
+                ("RBW04E", None, 11, "BW0E1", 1, 5_000, 5_000, false),
+            ],
+        ));
+        let reply = app.send_message(&region, &token, &april).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        assert_valid_xml(&reply.text, "iwmo/WMO325.xsd");
+        assert!(
+            reply
+                .text
+                .contains("<wmo325:RetourCode>8001</wmo325:RetourCode>"),
+            "{}",
+            reply.text
+        );
+        assert!(prestatie_codes(&reply.text).is_empty());
+        assert_eq!(approved_total(&reply.text), 279_850 + 5_000);
+    }
+);

@@ -474,9 +474,10 @@ pub async fn ceilings(
     let names: std::collections::HashMap<Uuid, String> = out
         .iter()
         .map(|c| {
+            let groups = c.product_group_codes.as_ref().map(|codes| codes.join("+"));
             let parts = [
                 c.provider_agb.as_deref(),
-                c.product_group_code.as_deref(),
+                groups.as_deref(),
                 c.municipality_cbs.as_deref(),
             ];
             let scope: Vec<&str> = parts.into_iter().flatten().collect();

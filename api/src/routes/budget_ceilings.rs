@@ -1,5 +1,6 @@
 //! Budget ceilings (budgetplafonds): a cap on approved spend in a year, per
-//! provider, product group or municipality, or a combination of them.
+//! provider, product group (or several groups combined) or municipality, or
+//! a combination of them.
 //! Approved declarations add to `spent`; running allocations add their
 //! remaining volume × tariff to `committed`; crossing the region's alert
 //! levels records a signal (`.../budget-signals`, 70 % by default), which
@@ -34,7 +35,13 @@ pub struct BudgetCeilingOut {
     pub id: Uuid,
     /// Unset: every provider's spend in the group or municipality.
     pub provider_agb: Option<String>,
+    /// The ceiling's one product group; unset for a ceiling that combines
+    /// groups (see `productGroupCodes`) or reaches all care.
     pub product_group_code: Option<String>,
+    /// Every product group the ceiling reaches, by code in order: its one
+    /// group, or the groups it combines; unset for all care.
+    #[schema(example = json!(["07", "10"]))]
+    pub product_group_codes: Option<Vec<String>>,
     pub municipality_cbs: Option<String>,
     #[schema(example = 2025)]
     pub year: i32,
@@ -73,9 +80,15 @@ pub struct BudgetCeilingOut {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BudgetCeilingIn {
-    /// At least one of provider, product group and municipality.
+    /// At least one of provider, product group(s) and municipality.
     pub provider_agb: Option<String>,
     pub product_group_code: Option<String>,
+    /// Product groups one ceiling combines (a provider's spending room may
+    /// span groups, Contractstandaard Wmo 1.2 art. 1.5): it counts the spend
+    /// and commitments of all of them together. Not with
+    /// `productGroupCode` (400); at least one code.
+    #[schema(example = json!(["07", "10"]))]
+    pub product_group_codes: Option<Vec<String>>,
     pub municipality_cbs: Option<String>,
     pub year: i32,
     #[schema(example = "250000.00")]
@@ -168,6 +181,7 @@ impl From<BudgetCeiling> for BudgetCeilingOut {
             id: c.id,
             provider_agb: c.provider_agb,
             product_group_code: c.product_group_code,
+            product_group_codes: c.product_group_codes,
             municipality_cbs: c.municipality_cbs,
             year: c.year,
             amount: c.amount,
@@ -228,6 +242,7 @@ pub async fn create_budget_ceiling(
     let codes = ReachCodes {
         provider_agb: input.provider_agb,
         product_group_code: input.product_group_code,
+        product_group_codes: input.product_group_codes,
         municipality_cbs: input.municipality_cbs,
     };
     let reach = ceilings::resolve_reach(&txn, &auth.scope, &mut check, &codes).await?;

@@ -5,6 +5,7 @@ pub mod api_client;
 pub mod audit_event;
 pub mod bridging_agreement;
 pub mod budget_ceiling;
+pub mod budget_ceiling_group;
 pub mod budget_framework;
 pub mod budget_signal;
 pub mod client_vault;
@@ -84,6 +85,7 @@ crate::tenant_entity!(
     task_instalment,
     ],
     keyed: [
+        budget_ceiling_group,
         contract_product_group,
         contract_municipality,
         procurement_lot,
