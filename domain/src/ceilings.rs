@@ -521,7 +521,8 @@ pub async fn resolve_reach<C: ConnectionTrait>(
     check: &mut Check,
     codes: &ReachCodes,
 ) -> DomainResult<CeilingReach> {
-    check.require(
+    // A rule between two fields, which no schema says: 422.
+    check.require_rule(
         codes.product_group_code.is_none() || codes.product_group_codes.is_none(),
         "productGroupCodes",
         "give productGroupCode or productGroupCodes, not both",

@@ -1091,11 +1091,11 @@ e2e!(a_providers_room_may_combine_product_groups, |app| {
     )
     .await;
     let ceilings = region.path("budget-ceilings");
-    // Both fields, or an empty list: 400; an unknown group: 422.
+    // An empty list: 400; both fields, or an unknown group: 422.
     for (body, status) in [
         (
             json!({ "providerAgb": "12345678", "productGroupCode": "BEG", "productGroupCodes": ["HH"], "year": 2026, "amount": "1.00" }),
-            StatusCode::BAD_REQUEST,
+            StatusCode::UNPROCESSABLE_ENTITY,
         ),
         (
             json!({ "providerAgb": "12345678", "productGroupCodes": [], "year": 2026, "amount": "1.00" }),

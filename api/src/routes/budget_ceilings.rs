@@ -86,7 +86,7 @@ pub struct BudgetCeilingIn {
     /// Product groups one ceiling combines (a provider's spending room may
     /// span groups, Contractstandaard Wmo 1.2 art. 1.5): it counts the spend
     /// and commitments of all of them together. Not with
-    /// `productGroupCode` (400); at least one code.
+    /// `productGroupCode` (422); at least one code.
     #[schema(example = json!(["07", "10"]))]
     pub product_group_codes: Option<Vec<String>>,
     pub municipality_cbs: Option<String>,
