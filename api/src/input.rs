@@ -173,6 +173,18 @@ fn has_escaped_nul(bytes: &[u8]) -> bool {
     false
 }
 
+/// For `#[serde(default, deserialize_with = "present")]` on a PATCH field
+/// that may be absent (`None`, left as it is), `null` (`Some(None)`,
+/// cleared) or a value.
+pub fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    use serde::Deserialize;
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
 /// Deserializes a JSON object, reporting the path of the offending field.
 /// Every body is an object: serde would also fill a struct from an array
 /// (fields by position), which the spec does not allow.

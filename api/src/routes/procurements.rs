@@ -108,30 +108,21 @@ pub struct ProcurementPatch {
     #[schema(value_type = Option<ProcedureForm>)]
     pub form: Option<String>,
     pub product_group_codes: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::input::present")]
     #[schema(value_type = Option<String>, example = "18000000.00")]
     pub estimated_value: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::input::present")]
     #[schema(value_type = Option<NaiveDate>)]
     pub published_on: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::input::present")]
     #[schema(value_type = Option<NaiveDate>)]
     pub awarded_on: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::input::present")]
     #[schema(value_type = Option<u32>, minimum = 1, maximum = 10000)]
     pub max_selected: Option<Option<u32>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::input::present")]
     #[schema(value_type = Option<u32>, minimum = 1, maximum = 10000)]
     pub max_awards: Option<Option<u32>>,
-}
-
-/// A field that may be absent (`None`), `null` (`Some(None)`) or a value.
-fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -94,19 +94,10 @@ pub struct ProductPatch {
     pub arrangement_period: Option<String>,
     /// A date closes the product to new clients from that date; `null`
     /// opens it again; absent leaves it as it is.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::input::present")]
     #[schema(value_type = Option<NaiveDate>, example = "2023-01-01")]
     pub closed_to_new_clients_from: Option<Option<String>>,
     pub crisis: Option<bool>,
-}
-
-/// A field that may be absent (`None`), `null` (`Some(None)`) or a value.
-fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
