@@ -42,6 +42,7 @@ Every tenant path starts with `/api/v1/regions/{regionCode}`. Errors are `applic
         (name = "iwmo", description = "iWmo/iJw 3.2 messages (301, 305, 307, 323 in; 325 and 301 out) as XML"),
         (name = "api-clients", description = "Machine credentials of a region"),
         (name = "audit", description = "Audit trail"),
+        (name = "steering", description = "The office's steering instruments: waiting list, provider scorecards, coverage, places, stacked care, turning 18, and their signals"),
     )
 )]
 struct ApiDoc;

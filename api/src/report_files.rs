@@ -380,7 +380,7 @@ pub fn excel_csv_zip(content: &Value) -> Result<Vec<u8>, String> {
     zip(files)
 }
 
-fn zip(files: impl Iterator<Item = (String, String)>) -> Result<Vec<u8>, String> {
+pub fn zip(files: impl Iterator<Item = (String, String)>) -> Result<Vec<u8>, String> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for (name, text) in files {
         zip.start_file(name, zip::write::SimpleFileOptions::default())

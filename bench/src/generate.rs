@@ -453,6 +453,8 @@ async fn region_data(
                     care_started_on: None,
                     care_ended_on: None,
                     removed_at: None,
+                    referrer: None,
+                    location_id: None,
                     created_at: now,
                     updated_at: now,
                 });

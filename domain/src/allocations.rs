@@ -65,6 +65,10 @@ pub struct Allocation {
     pub care_started_on: Option<NaiveDate>,
     pub care_ended_on: Option<NaiveDate>,
     pub removed_at: Option<DateTime<Utc>>,
+    /// Who referred the client (COD327), when known.
+    pub referrer: Option<String>,
+    /// The provider's location where the care is given, when named.
+    pub location_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -107,6 +111,10 @@ pub struct Draft {
     pub start: NaiveDate,
     pub end: Option<NaiveDate>,
     pub granted: Granted,
+    /// Who referred the client (COD327), when known.
+    pub referrer: Option<String>,
+    /// The provider's location where the care is given, when named.
+    pub location_id: Option<Uuid>,
 }
 
 fn rule(code: &'static str, detail: impl Into<String>) -> DomainError {
@@ -198,6 +206,8 @@ pub async fn create(
         care_started_on: Set(None),
         care_ended_on: Set(None),
         removed_at: Set(None),
+        referrer: Set(draft.referrer),
+        location_id: Set(draft.location_id),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -861,6 +871,8 @@ impl AllocationCodes {
             care_started_on: a.care_started_on,
             care_ended_on: a.care_ended_on,
             removed_at: a.removed_at,
+            referrer: a.referrer,
+            location_id: a.location_id,
             created_at: a.created_at,
             updated_at: a.updated_at,
         }

@@ -589,6 +589,8 @@ async fn apply_301(
                         grant,
                         episodes: Vec::new(),
                     },
+                    referrer: None,
+                    location_id: None,
                 };
                 allocations::create(txn, scope, audit, draft).await?;
             }

@@ -36,6 +36,7 @@ pub mod report_requests;
 pub mod reports;
 pub mod rows;
 pub mod runs;
+pub mod steering;
 pub mod task_budgets;
 pub mod vault;
 

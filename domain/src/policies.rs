@@ -90,7 +90,7 @@ async fn check_scope<C: ConnectionTrait>(
                 .await?
                 .is_some()
         }
-        kinds::INDEXATION if scope_key != REGION_SCOPE => {
+        kinds::INDEXATION | kinds::WAITING_NORM | kinds::COVERAGE if scope_key != REGION_SCOPE => {
             catalogue::product_group(db, scope, scope_key)
                 .await?
                 .is_some()

@@ -567,6 +567,7 @@ pub async fn open_report<C: ConnectionTrait>(
         error: Set(None),
         created_at: Set(entities::clock::now()),
         municipality_id: Set(municipality),
+        as_of: Set(None),
     }
     .insert(db)
     .await?;

@@ -1261,6 +1261,8 @@ mod tests {
             care_started_on: None,
             care_ended_on: None,
             removed_at: None,
+            referrer: None,
+            location_id: None,
             created_at: chrono::Utc::now(),
             updated_at: chrono::Utc::now(),
         }

@@ -176,6 +176,18 @@ text_enum!(
 );
 
 text_enum!(
+    /// What a steering signal reports.
+    SteeringSignalKind {
+        /// A client waits longer than the product group's norm.
+        WaitingNorm = "waiting-norm",
+        /// A municipality × product group has fewer active providers than the minimum.
+        Coverage = "coverage",
+        /// Two allocations of one client in one product group overlap.
+        CareOverlap = "care-overlap",
+    }
+);
+
+text_enum!(
     /// Frequency window of an allocated volume.
     VolumeFrequency { Day = "day", Week = "week", Month = "month", Total = "total" }
 );

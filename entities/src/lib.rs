@@ -21,6 +21,7 @@ pub mod policy;
 pub mod report;
 pub mod rollup;
 pub mod schema;
+pub mod steering;
 pub mod tenancy;
 pub mod transaction;
 

@@ -42,6 +42,12 @@ pub mod kinds {
     pub const MARKET_CONCENTRATION: &str = "market-concentration";
     /// Scope: the absence-day product's code.
     pub const ABSENCE_DAY: &str = "absence-day";
+    /// Scope: a product group code, or `region` for every group without its own.
+    pub const WAITING_NORM: &str = "waiting-norm";
+    /// Scope: a product group code, or `region` for every group without its own.
+    pub const COVERAGE: &str = "coverage";
+    /// Scope: `region`.
+    pub const CARE_OVERLAP: &str = "care-overlap";
     pub const ALL: &[&str] = &[
         TEMPORARY_INTENSIVE,
         SELF_EMPLOYED,
@@ -58,6 +64,9 @@ pub mod kinds {
         CENTRAL_ACCESS,
         MARKET_CONCENTRATION,
         ABSENCE_DAY,
+        WAITING_NORM,
+        COVERAGE,
+        CARE_OVERLAP,
     ];
 }
 
@@ -385,6 +394,53 @@ pub struct AbsenceDayPolicy {
     pub replaces: Vec<String>,
 }
 
+/// How long a client may wait from allocation to the start of care before
+/// the office is told (the Contractstandaard points at the Treeknormen).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WaitingNormPolicy {
+    /// Days from the allocation to the start of care.
+    #[schema(example = 42, minimum = 1, maximum = 730)]
+    pub days: u32,
+}
+
+/// The fewest active providers a product group needs in every
+/// municipality (seed 000 §4.8, seed 004 §6): below it, the region opens the
+/// group for new providers or procures more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CoveragePolicy {
+    #[schema(example = 3, minimum = 1, maximum = 1000)]
+    pub minimum_providers: u32,
+}
+
+impl Default for CoveragePolicy {
+    fn default() -> Self {
+        Self {
+            minimum_providers: 1,
+        }
+    }
+}
+
+/// What an allocation that stacks on another of the same client in the
+/// same product group leads to (seed 002 Bijlage 3, seed 003 §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum OverlapAction {
+    /// Stored, with a warning in the answer and a signal to the office.
+    #[default]
+    Warn,
+    /// 422 `ZR-ALLOC-OVERLAP`: not stored.
+    Refuse,
+}
+
+/// Stacked care: whether an overlapping allocation is warned about or refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CareOverlapPolicy {
+    pub action: OverlapAction,
+}
+
 /// The body of a policy, by kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(untagged)]
@@ -404,6 +460,9 @@ pub enum PolicyRules {
     CentralAccess(CentralAccessPolicy),
     MarketConcentration(MarketConcentrationPolicy),
     AbsenceDay(AbsenceDayPolicy),
+    WaitingNorm(WaitingNormPolicy),
+    Coverage(CoveragePolicy),
+    CareOverlap(CareOverlapPolicy),
 }
 
 impl PolicyRules {
@@ -425,6 +484,9 @@ impl PolicyRules {
             kinds::CENTRAL_ACCESS => Self::CentralAccess(from_value(body)?),
             kinds::MARKET_CONCENTRATION => Self::MarketConcentration(from_value(body)?),
             kinds::ABSENCE_DAY => Self::AbsenceDay(from_value(body)?),
+            kinds::WAITING_NORM => Self::WaitingNorm(from_value(body)?),
+            kinds::COVERAGE => Self::Coverage(from_value(body)?),
+            kinds::CARE_OVERLAP => Self::CareOverlap(from_value(body)?),
             other => {
                 return Err(format!(
                     "unknown policy kind {other:?}; known: {}",
@@ -500,6 +562,12 @@ impl PolicyRules {
             }
             Self::AbsenceDay(p) if p.replaces.is_empty() => {
                 Err("replaces must name at least one day product".into())
+            }
+            Self::WaitingNorm(p) if !(1..=730).contains(&p.days) => {
+                Err("days must be 1 to 730".into())
+            }
+            Self::Coverage(p) if !(1..=1000).contains(&p.minimum_providers) => {
+                Err("minimumProviders must be 1 to 1000".into())
             }
             _ => Ok(()),
         }

@@ -28,6 +28,7 @@ mod m20261207_000021_procurements;
 mod m20261207_000022_spending_room;
 mod m20261207_000023_task_instalment_spend;
 mod m20261207_000024_budget_ceiling_groups;
+mod m20261207_000025_steering;
 
 pub use m20261124_000017_client_numbers::client_number_sql;
 
@@ -73,6 +74,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000022_spending_room::Migration),
             Box::new(m20261207_000023_task_instalment_spend::Migration),
             Box::new(m20261207_000024_budget_ceiling_groups::Migration),
+            Box::new(m20261207_000025_steering::Migration),
         ]
     }
 }

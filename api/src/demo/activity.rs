@@ -120,6 +120,8 @@ pub(super) async fn generate(
                 grant: Grant::Volume(a.volume),
                 episodes: Vec::new(),
             },
+            referrer: None,
+            location_id: None,
         };
         // Days between the decision and the start of care, drawn from a
         // stream of its own so the plan above stays as it was.

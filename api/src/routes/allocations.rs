@@ -87,6 +87,13 @@ pub struct AllocationOut {
     pub care_ended_on: Option<NaiveDate>,
     /// When a 301 removed the allocation (RedenWijziging 13); nothing can be declared on it.
     pub removed_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Who referred the client (COD327: `01` municipality, `02` GP, `03`
+    /// youth doctor, `04` certified institution, `05` medical specialist,
+    /// `06` self-referral, `08` court or public prosecutor); null when unknown.
+    #[schema(example = "02")]
+    pub referrer: Option<String>,
+    /// The provider's location where the care is given (places).
+    pub location_id: Option<uuid::Uuid>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
@@ -119,6 +126,14 @@ pub struct AllocationIn {
     /// Optional: who the client is, as an iWmo 301 to the provider needs it.
     /// Kept encrypted in the client vault with the BSN; never returned.
     pub client: Option<ClientIdentityIn>,
+    /// Optional: who referred the client (COD327: `01` municipality, `02`
+    /// GP, `03` youth doctor, `04` certified institution, `05` medical
+    /// specialist, `06` self-referral, `08` court or public prosecutor).
+    #[schema(example = "02")]
+    pub referrer: Option<String>,
+    /// Optional: the provider's location where the care is given (one of
+    /// the provider's `…/providers/{agbCode}/locations`).
+    pub location_id: Option<uuid::Uuid>,
 }
 
 /// The client's identity for the iWmo/iJw 301 (name, birth date, gender).
@@ -314,6 +329,8 @@ impl From<Allocation> for AllocationOut {
             care_started_on: a.care_started_on,
             care_ended_on: a.care_ended_on,
             removed_at: a.removed_at,
+            referrer: a.referrer,
+            location_id: a.location_id,
             created_at: a.created_at,
             updated_at: a.updated_at,
         }
@@ -438,6 +455,8 @@ pub async fn create_allocation(
         start,
         end,
         granted,
+        referrer: input.referrer.clone(),
+        location_id: input.location_id,
     };
     let stored = service::create(&txn, scope, &auth.audit(), draft).await?;
     vault::store(&txn, scope, &state.config.data_keys, &client_key, identity).await?;

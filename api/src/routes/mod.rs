@@ -31,6 +31,8 @@ pub mod products;
 pub mod providers;
 pub mod regions;
 pub mod reports;
+pub mod steering_signals;
+pub mod tables;
 pub mod tariffs;
 pub mod task_budgets;
 
@@ -146,4 +148,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(reports::create_report)
         .service(reports::list_reports)
         .service(reports::get_report);
+    steering(cfg);
+}
+
+/// The steering instruments (issue 28), one block per instrument.
+fn steering(cfg: &mut ServiceConfig) {
+    cfg.service(steering_signals::list_steering_signals);
+    // waiting list
+    // scorecards
+    // coverage
+    // locations and capacity
+    // care overlaps and turning 18
 }

@@ -32,6 +32,11 @@ pub struct Model {
     /// Set when a 301 removed the allocation (RedenWijziging 13): it stays for
     /// the history, but nothing can be declared on it (9384).
     pub removed_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Who referred the client (COD327: `01` municipality, `02` GP … `08`
+    /// court); unknown when absent.
+    pub referrer: Option<String>,
+    /// The provider's location where the care is given (places).
+    pub location_id: Option<Uuid>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }

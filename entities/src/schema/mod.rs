@@ -28,6 +28,7 @@ pub mod indexation_run;
 pub mod iwmo_message;
 pub mod iwmo_outbox;
 pub mod job_run;
+pub mod location_place;
 pub mod monitoring_report;
 pub mod municipality;
 pub mod municipality_population;
@@ -39,8 +40,10 @@ pub mod procurement_lot;
 pub mod product;
 pub mod product_group;
 pub mod provider;
+pub mod provider_location;
 pub mod region;
 pub mod spend_rollup;
+pub mod steering_signal;
 pub mod tariff;
 pub mod task_budget;
 pub mod task_instalment;
@@ -71,6 +74,7 @@ crate::tenant_entity!(
     iwmo_message,
     iwmo_outbox,
     job_run,
+    location_place,
     monitoring_report,
     municipality,
     outflow_check,
@@ -80,6 +84,8 @@ crate::tenant_entity!(
     product,
     product_group,
     provider,
+    provider_location,
+    steering_signal,
     tariff,
     task_budget,
     task_instalment,

@@ -19,6 +19,8 @@ pub struct Model {
     pub created_at: chrono::DateTime<chrono::Utc>,
     /// One municipality's report; `None` for the region's.
     pub municipality_id: Option<Uuid>,
+    /// The cut-off: only allocations, lines and messages recorded by then count.
+    pub as_of: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,1 @@
+//! (issue 28: being built)

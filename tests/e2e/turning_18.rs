@@ -1,0 +1,4 @@
+//! Issue 28 (being built).
+
+#[allow(unused_imports)]
+use super::*;
