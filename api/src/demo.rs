@@ -10,8 +10,10 @@
 mod activity;
 mod catalogue;
 mod regions;
+mod steering;
 
 use chrono::{Duration, NaiveDate};
+use domain::vault::DataKeys;
 use entities::{
     enums::{CheckOutcome, ComplianceKind},
     schema::{compliance_check, provider, region},
@@ -28,14 +30,25 @@ pub use activity::window;
 /// Loads every demo region that does not exist yet; returns how many it
 /// added. `client_key_secret` makes the clients' pseudonyms, as the
 /// allocation handlers do.
-pub async fn load(db: &DatabaseConnection, client_key_secret: &str) -> Result<usize, String> {
-    load_on(db, client_key_secret, entities::clock::now().date_naive()).await
+pub async fn load(
+    db: &DatabaseConnection,
+    client_key_secret: &str,
+    keys: &DataKeys,
+) -> Result<usize, String> {
+    load_on(
+        db,
+        client_key_secret,
+        keys,
+        entities::clock::now().date_naive(),
+    )
+    .await
 }
 
 /// [`load`] as on `today`: the year of care is the twelve months before it.
 pub async fn load_on(
     db: &DatabaseConnection,
     client_key_secret: &str,
+    keys: &DataKeys,
     today: chrono::NaiveDate,
 ) -> Result<usize, String> {
     let mut added = 0;
@@ -65,6 +78,15 @@ pub async fn load_on(
         )
         .await
         .map_err(|e| failed(e.to_string()))?;
+        let steered = steering::generate(
+            &txn,
+            index as u64,
+            (demo, &catalogue),
+            (client_key_secret, keys),
+            today,
+        )
+        .await
+        .map_err(|e| failed(e.to_string()))?;
         insert_checks(&txn, &catalogue.scope, &catalogue.providers, today)
             .await
             .map_err(|e| failed(e.to_string()))?;
@@ -72,6 +94,10 @@ pub async fn load_on(
         domain::contract_watch::run_day_in(db, &catalogue.scope, today)
             .await
             .map_err(|e| failed(e.to_string()))?;
+        domain::steering::signal_region(db, &catalogue.scope, today)
+            .await
+            .map_err(|e| failed(e.to_string()))?;
+        tracing::info!(region = demo.code, ?steered, "demo steering data");
         if year.refused > 0 || year.unexpected > 0 {
             tracing::warn!(
                 region = demo.code,

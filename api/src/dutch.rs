@@ -126,6 +126,21 @@ pub fn label(code: &str) -> &str {
         "access-team" => "toegangsteam",
         "central-access" => "centrale toegang",
         "auditor" => "controleur",
+        // contracts and checks on a provider's scorecard
+        "active" => "actief",
+        "outflow-proposed" => "uitstroom voorgesteld",
+        "terminated" => "beëindigd",
+        "open-house" => "open house",
+        "sas-tender" => "sociale en andere specifieke diensten",
+        "eu-tender" => "Europese aanbesteding",
+        "passed" => "voldaan",
+        "unchecked" => "niet getoetst",
+        // steering signals and stacked care
+        "waiting-norm" => "wacht langer dan de norm",
+        "coverage" => "te weinig aanbieders",
+        "care-overlap" => "stapeling van zorg",
+        "different-providers" => "bij twee aanbieders",
+        "same-product" => "hetzelfde product twee keer",
         // waiting-time dimensions (and roles of the same name)
         "product-group" => "perceel",
         "municipality" => "gemeente",

@@ -112,7 +112,12 @@ async fn serve(config: Config, demo: bool) -> Result<(), String> {
     }
     let state = api::build_state(config).await?;
     if demo {
-        api::demo::load(&state.db, &state.config.client_key_secret).await?;
+        api::demo::load(
+            &state.db,
+            &state.config.client_key_secret,
+            &state.config.data_keys,
+        )
+        .await?;
     }
     if state.config.embedded_worker {
         tracing::info!("running the worker in-process");

@@ -186,6 +186,47 @@ pub const SHEETS: &[Sheet] = &[
             ("validUntil", "Geldig tot", Date),
         ],
     },
+    Sheet {
+        key: "referrers",
+        file: "referrers",
+        title: "Verwijzers",
+        columns: &[
+            ("productGroupCode", "Perceel", Text),
+            ("productGroup", "Naam perceel", Text),
+            ("referrer", "Code verwijzer", Text),
+            ("referrerName", "Verwijzer", Text),
+            ("spend", "Uitgaven", Euro),
+            ("clients", "Aantal cliënten", Count),
+        ],
+    },
+    Sheet {
+        key: "places",
+        file: "places",
+        title: "Plaatsen",
+        columns: &[
+            ("month", "Maand", Text),
+            ("productCode", "Productcode", Text),
+            ("product", "Product", Text),
+            ("averagePlaces", "Plaatsen (gemiddeld)", Number),
+            ("averageOccupied", "Bezet (gemiddeld)", Number),
+            ("occupancyPercent", "Bezetting", Percent),
+            ("placeDays", "Plaatsdagen", Count),
+            ("occupiedDays", "Bezette dagen", Count),
+        ],
+    },
+    Sheet {
+        key: "stackedCare",
+        file: "stacked-care",
+        title: "Stapeling",
+        columns: &[
+            ("productGroupCode", "Perceel", Text),
+            ("productGroup", "Naam perceel", Text),
+            ("pairs", "Gestapelde paren", Count),
+            ("differentProviders", "Bij twee aanbieders", Count),
+            ("sameProduct", "Zelfde product", Count),
+            ("clients", "Aantal cliënten", Count),
+        ],
+    },
 ];
 
 /// The plain CSV files keep every field of the JSON, by its API name.
@@ -276,6 +317,41 @@ const PLAIN_COLUMNS: &[(&str, &[&str])] = &[
     (
         "compliance",
         &["providerAgb", "kind", "standing", "checkedOn", "validUntil"],
+    ),
+    (
+        "referrers",
+        &[
+            "productGroupCode",
+            "productGroup",
+            "referrer",
+            "referrerName",
+            "spend",
+            "clients",
+        ],
+    ),
+    (
+        "places",
+        &[
+            "month",
+            "productCode",
+            "product",
+            "placeDays",
+            "occupiedDays",
+            "averagePlaces",
+            "averageOccupied",
+            "occupancyPercent",
+        ],
+    ),
+    (
+        "stackedCare",
+        &[
+            "productGroupCode",
+            "productGroup",
+            "pairs",
+            "differentProviders",
+            "sameProduct",
+            "clients",
+        ],
     ),
 ];
 

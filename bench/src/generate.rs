@@ -452,6 +452,7 @@ async fn region_data(
                     stop_reason: None,
                     care_started_on: None,
                     care_ended_on: None,
+                    care_end_reason: None,
                     removed_at: None,
                     referrer: None,
                     location_id: None,

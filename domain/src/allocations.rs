@@ -40,6 +40,7 @@ use crate::{
     contracts, declarations,
     error::{DomainError, DomainResult},
     policies,
+    steering::care_overlaps,
 };
 
 /// An allocation as the region knows it: its references by their codes,
@@ -64,6 +65,8 @@ pub struct Allocation {
     pub stop_reason: Option<String>,
     pub care_started_on: Option<NaiveDate>,
     pub care_ended_on: Option<NaiveDate>,
+    /// Why the provider ended the care (the 307's RedenBeeindiging).
+    pub care_end_reason: Option<String>,
     pub removed_at: Option<DateTime<Utc>>,
     /// Who referred the client (COD327), when known.
     pub referrer: Option<String>,
@@ -126,6 +129,8 @@ fn rule(code: &'static str, detail: impl Into<String>) -> DomainError {
 pub struct Stored {
     pub model: allocation::Model,
     pub out: Allocation,
+    /// Stacked care it stored with (`steering::care_overlaps`); empty when none.
+    pub warnings: Vec<care_overlaps::Warning>,
 }
 
 /// Checks the rules and stores the allocation.
@@ -164,6 +169,7 @@ pub async fn create(
     if draft.central_access {
         check_central_access(txn, scope, &draft.product).await?;
     }
+    check_location(txn, scope, &draft).await?;
     check_admission(
         txn,
         scope,
@@ -178,6 +184,20 @@ pub async fn create(
         scope,
         &draft.provider,
         entities::clock::now().date_naive(),
+    )
+    .await?;
+    let stacking = care_overlaps::check(
+        txn,
+        scope,
+        care_overlaps::Candidate {
+            number: draft.number,
+            client_key: &draft.client_key,
+            product: &draft.product,
+            provider_id: draft.provider.id,
+            start: draft.start,
+            end: draft.end,
+            changing: None,
+        },
     )
     .await?;
     let steering = Steering::measure(
@@ -216,11 +236,16 @@ pub async fn create(
     let saved = model.insert(txn).await?;
     replace_episodes(txn, scope, saved.id, &draft.granted.episodes).await?;
     steering.settle(txn, scope, &saved).await?;
+    let warnings = stacking.settle(txn, scope, &saved).await?;
     let out = describe(txn, scope, saved.clone()).await?;
     audit
         .record(txn, "create", "allocation", saved.allocation_number, &out)
         .await?;
-    Ok(Stored { model: saved, out })
+    Ok(Stored {
+        model: saved,
+        out,
+        warnings,
+    })
 }
 
 /// Changes the end date, the grant and the episodes; the rules are checked
@@ -259,6 +284,20 @@ pub async fn change(
         limit,
     )
     .await?;
+    let stacking = care_overlaps::check(
+        txn,
+        scope,
+        care_overlaps::Candidate {
+            number: existing.allocation_number,
+            client_key: &existing.client_key,
+            product: &product,
+            provider_id: existing.provider_id,
+            start: existing.start_date,
+            end,
+            changing: Some((existing.id, existing.end_date)),
+        },
+    )
+    .await?;
     let steering = Steering::measure(
         txn,
         scope,
@@ -280,6 +319,7 @@ pub async fn change(
     let saved = model.update(txn).await?;
     replace_episodes(txn, scope, saved.id, &granted.episodes).await?;
     steering.settle(txn, scope, &saved).await?;
+    let warnings = stacking.settle(txn, scope, &saved).await?;
     let out = describe(txn, scope, saved.clone()).await?;
     audit
         .record(
@@ -290,7 +330,11 @@ pub async fn change(
             serde_json::json!({ "before": before, "after": out }),
         )
         .await?;
-    Ok(Stored { model: saved, out })
+    Ok(Stored {
+        model: saved,
+        out,
+        warnings,
+    })
 }
 
 /// Stops the allocation: care ends on `on`, which becomes the end date.
@@ -354,12 +398,13 @@ pub async fn remove(
 }
 
 /// Which end of care a provider reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CareEvent {
     /// iWmo 305: care started on the date.
     Started,
-    /// iWmo 307: care ended on the date.
-    Ended,
+    /// iWmo 307: care ended on the date, for the reason (RedenBeeindiging,
+    /// WMO588 / JZ588) when the message names one.
+    Ended { reason: Option<String> },
 }
 
 /// Records the actual start or end of care; the date must lie within the
@@ -379,33 +424,30 @@ pub async fn record_care(
             format!("Allocation {number}: {on} lies outside the allocation's period."),
         ));
     }
-    if event == CareEvent::Ended && existing.care_started_on.is_some_and(|start| on < start) {
+    let ended = matches!(event, CareEvent::Ended { .. });
+    if ended && existing.care_started_on.is_some_and(|start| on < start) {
         return Err(rule(
             "ZR-ALLOC-CARE-DATE",
             format!("Allocation {number}: care cannot end before it started."),
         ));
     }
     let mut model: allocation::ActiveModel = existing.into();
-    let action = match event {
+    let (action, facts) = match event {
         CareEvent::Started => {
             model.care_started_on = Set(Some(on));
-            "start-care"
+            ("start-care", serde_json::json!({ "on": on }))
         }
-        CareEvent::Ended => {
+        CareEvent::Ended { reason } => {
             model.care_ended_on = Set(Some(on));
-            "end-care"
+            let facts = serde_json::json!({ "on": on, "reason": reason });
+            model.care_end_reason = Set(reason);
+            ("end-care", facts)
         }
     };
     model.updated_at = Set(entities::clock::now());
     let saved = model.update(txn).await?;
     audit
-        .record(
-            txn,
-            action,
-            "allocation",
-            number,
-            serde_json::json!({ "on": on }),
-        )
+        .record(txn, action, "allocation", number, facts)
         .await?;
     Ok(saved)
 }
@@ -626,6 +668,29 @@ async fn covering_contracts<C: ConnectionTrait>(
 /// refused as `ZR10`); a bridging agreement never admits one.
 fn admits(c: &contract::Model, start: NaiveDate) -> bool {
     c.start_date <= start && last_day(c).is_some_and(|end| start <= end)
+}
+
+/// A named location must be the provider's, offering the product on the
+/// start date (422 naming `locationId`, `steering::locations`).
+async fn check_location(
+    txn: &DatabaseTransaction,
+    scope: &RegionScope,
+    draft: &Draft,
+) -> DomainResult<()> {
+    match draft.location_id {
+        Some(id) => {
+            crate::steering::locations::check_allocation(
+                txn,
+                scope,
+                id,
+                &draft.provider,
+                &draft.product,
+                draft.start,
+            )
+            .await
+        }
+        None => Ok(()),
+    }
 }
 
 /// For a change or stop by the central access team: the allocation's
@@ -870,6 +935,7 @@ impl AllocationCodes {
             stop_reason: a.stop_reason,
             care_started_on: a.care_started_on,
             care_ended_on: a.care_ended_on,
+            care_end_reason: a.care_end_reason,
             removed_at: a.removed_at,
             referrer: a.referrer,
             location_id: a.location_id,

@@ -706,6 +706,7 @@ fn roll_up(assessor: &Assessor, lines: &[LineIn], verdicts: &[Verdict]) -> Rollu
                     .unwrap_or(0),
                 // A credit may take the client out of its month again.
                 credit: line.credit,
+                referrer: facts.allocation.referrer.clone(),
             });
         }
     }

@@ -312,7 +312,16 @@ async fn apply(
             let key = client_key(secrets.client_key_secret, &m.client.bsn);
             for p in &m.products {
                 let a = provider_allocation(&txn, scope, parties, &key, p.number).await?;
-                allocations::record_care(&txn, audit, a, CareEvent::Ended, p.end).await?;
+                allocations::record_care(
+                    &txn,
+                    audit,
+                    a,
+                    CareEvent::Ended {
+                        reason: p.reason.clone(),
+                    },
+                    p.end,
+                )
+                .await?;
             }
             None
         }

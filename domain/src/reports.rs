@@ -6,22 +6,26 @@
 
 use std::collections::HashMap;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entities::{
     contract_life::last_day,
     policy::{kinds, PolicyRules},
     report::{
-        build, distinct_clients_in, trend_start, AllocationInfo, CeilingInfo, ClientMonths,
-        ContractInfo, FrameworkInfo, GroupInfo, MarketRules, MunicipalityInfo, ReportInput,
-        SpendInfo,
+        build, cut_off, distinct_clients_in, touched_months, trend_start, AllocationInfo,
+        CeilingInfo, ClientMonths, ContractInfo, FrameworkInfo, GroupInfo, InForce, LaterLine,
+        MarketRules, MunicipalityInfo, ProductInfo, ReportInput, SpendInfo, REFERRER_CODES,
     },
     rollup::{month_bit, month_of, split_period, PeriodCells},
     schema::{
         allocation, allocation_intensive_episode as episode, budget_ceiling, budget_framework,
         compliance_check, contract, contract_municipality, contract_product_group, declared_client,
-        group_spend_rollup, monitoring_report as report, municipality,
-        municipality_population as population, product, product_group, provider, spend_rollup,
-        yearly_spend_rollup,
+        group_spend_rollup, location_place, monitoring_report as report, municipality,
+        municipality_population as population, product, product_group, provider, provider_location,
+        referrer_spend_rollup, spend_rollup, yearly_spend_rollup,
+    },
+    steering::{
+        care_overlaps,
+        places::{self, PlacePeriod, Stay},
     },
     RegionScope, TenantEntity, TenantRecord,
 };
@@ -34,6 +38,9 @@ use uuid::Uuid;
 
 use crate::rows::rows;
 use crate::runs::JobError;
+
+mod recorded_after;
+use recorded_after::{later_lines, made_by, rewound_at, standing_at, LATE_BY_ID};
 
 pub const KIND: &str = "monitoring-report";
 
@@ -66,12 +73,6 @@ type Moving = (
 /// Another allocation of a client that moves: [`FLOW_COLUMNS`].
 type Neighbour = (Uuid, i64, Uuid, Uuid, Uuid, NaiveDate, Option<NaiveDate>);
 
-fn counts(rows: Vec<(Uuid, i64)>) -> HashMap<Uuid, usize> {
-    rows.into_iter()
-        .map(|(id, n)| (id, n.max(0) as usize))
-        .collect()
-}
-
 /// The approved cents per product group, municipality and provider of a
 /// spend rollup's cells that `period` picks (the yearly and the monthly
 /// cells share these columns), with `municipality` only its own.
@@ -87,6 +88,7 @@ fn spend_per_cell<E: sea_orm::EntityTrait>(
             select.column_as(column(name), name).group_by(column(name))
         })
         .column_as(Expr::cust("CAST(SUM(amount_cents) AS BIGINT)"), "amount")
+        .column_as(Expr::cust("CAST(SUM(line_count) AS BIGINT)"), "lines")
         .filter(period)
         .apply_if(municipality, |q, m| {
             q.filter(sea_orm::sea_query::ExprTrait::eq(
@@ -100,13 +102,44 @@ fn spend_per_cell<E: sea_orm::EntityTrait>(
 /// The report's facts; with `municipality`, only that municipality's (its
 /// spend, clients, allocations, contracts serving it, its ceilings and
 /// frameworks): its own monitor. Every query is independent of the others,
-/// so they run side by side on the pool, the largest reads first.
+/// so they run side by side on the pool, the largest reads first. With a
+/// cut-off (`as_of`) only what was recorded by then counts
+/// ([`entities::report::cut_off`]).
 async fn gather(
     db: &DatabaseConnection,
     scope: &RegionScope,
     (from, to): (NaiveDate, NaiveDate),
     municipality: Option<Uuid>,
+    as_of: Option<DateTime<Utc>>,
 ) -> Result<ReportInput, JobError> {
+    let late: Vec<Uuid> = match as_of {
+        Some(at) => {
+            allocation::Entity::scoped(scope)
+                .select_only()
+                .column(allocation::Column::Id)
+                .filter(allocation::Column::CreatedAt.gt(at))
+                .limit(LATE_BY_ID as u64 + 1)
+                .into_tuple::<Uuid>()
+                .all(db)
+                .await?
+        }
+        None => vec![],
+    };
+    // Allocations made by the cut-off but changed after it: left out of the
+    // queries below and added as they stood at the cut-off.
+    let rewound = match as_of {
+        Some(at) if late.len() < LATE_BY_ID => {
+            rewound_at(db, scope, at, municipality, LATE_BY_ID - late.len()).await?
+        }
+        _ => vec![],
+    };
+    let rewound_clients: Vec<i64> = rewound.iter().map(|(m, _)| m.client_number).collect();
+    let left_out: Vec<Uuid> = late
+        .iter()
+        .copied()
+        .chain(rewound.iter().map(|(m, _)| m.id))
+        .collect();
+    let made_by = made_by(as_of, &left_out);
     let serving = municipality.map(|m| {
         contract_municipality::Entity::scoped(scope)
             .select_only()
@@ -128,8 +161,9 @@ async fn gather(
         .column(episode::Column::AllocationId)
         .filter(episodes_in_period)
         .into_query();
-    // In force at some point in the period.
+    // In force at some point in the period (and made by the cut-off).
     let overlaps = Condition::all()
+        .add(made_by.clone())
         .add_option(municipality.map(|m| allocation::Column::MunicipalityId.eq(m)))
         .add(allocation::Column::StartDate.lte(to))
         .add(
@@ -182,8 +216,17 @@ async fn gather(
     let neighbours_query = allocation::Entity::scoped(scope)
         .select_only()
         .columns(FLOW_COLUMNS)
-        .filter(allocation::Column::ClientNumber.in_subquery(movers))
+        .filter(
+            Condition::any()
+                .add(allocation::Column::ClientNumber.in_subquery(movers))
+                // The rewound allocations may move too.
+                .add_option(
+                    (!rewound_clients.is_empty())
+                        .then(|| allocation::Column::ClientNumber.is_in(rewound_clients.clone())),
+                ),
+        )
         .filter(moving_in_period.not())
+        .filter(made_by.clone())
         .filter(allocation::Column::RemovedAt.is_null())
         .apply_if(municipality, |q, m| {
             q.filter(allocation::Column::MunicipalityId.eq(m))
@@ -195,13 +238,6 @@ async fn gather(
                 .add(allocation::Column::EndDate.gte(before)),
         )
         .into_query();
-    let active_query = allocation::Entity::scoped(scope)
-        .select_only()
-        .column(allocation::Column::MunicipalityId)
-        .column_as(Expr::cust("COUNT(*)"), "n")
-        .filter(overlaps)
-        .group_by(allocation::Column::MunicipalityId)
-        .into_tuple::<(Uuid, i64)>();
     // Spend and clients come from the rollups kept as lines are approved:
     // the period's whole years from the yearly cells, its other months
     // from the monthly ones, summed per cell below.
@@ -221,7 +257,7 @@ async fn gather(
     });
     let spend_cells = |query: Option<sea_orm::sea_query::SelectStatement>| async move {
         match query {
-            Some(query) => rows::<(Uuid, Uuid, Uuid, i64)>(db, query).await,
+            Some(query) => rows::<(Uuid, Uuid, Uuid, i64, i64)>(db, query).await,
             None => Ok(vec![]),
         }
     };
@@ -274,12 +310,118 @@ async fn gather(
         .apply_if(municipality, |q, m| {
             q.filter(budget_framework::Column::MunicipalityId.eq(m))
         });
-    // In three groups: the large reads, first so that they get connections
-    // first; the names; the period's other facts.
+    // The sections of issue 28. Spend per referrer from its rollup cells.
+    let referrer_spend_query = referrer_spend_rollup::Entity::scoped(scope)
+        .select_only()
+        .column(referrer_spend_rollup::Column::ProductGroupId)
+        .column(referrer_spend_rollup::Column::Referrer)
+        .column_as(Expr::cust("CAST(SUM(amount_cents) AS BIGINT)"), "amount")
+        .filter(referrer_spend_rollup::Column::Month.between(month_of(from), to))
+        .apply_if(municipality, |q, m| {
+            q.filter(referrer_spend_rollup::Column::MunicipalityId.eq(m))
+        })
+        .group_by(referrer_spend_rollup::Column::ProductGroupId)
+        .group_by(referrer_spend_rollup::Column::Referrer)
+        .into_tuple::<(Uuid, String, i64)>();
+    // The allocations in force in the period: counted per municipality,
+    // and read for the clients per referrer and stacked care, in one read
+    // of the covering index of migration 26 through sqlx. The binary read
+    // takes numbers, dates and ids, so the referrer (COD327's number, 0 for
+    // none) and the removal (0 or 1) come as one number: 2 × referrer +
+    // removed.
+    let referrer_number = format!(
+        "2 * CASE referrer {} ELSE 0 END + CASE WHEN removed_at IS NULL THEN 0 ELSE 1 END",
+        REFERRER_CODES
+            .iter()
+            .map(|code| format!("WHEN '{code}' THEN {}", code.trim_start_matches('0')))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let in_force_query = allocation::Entity::scoped(scope)
+        .select_only()
+        .column(allocation::Column::ClientNumber)
+        .column(allocation::Column::ProductId)
+        .column(allocation::Column::ProviderId)
+        .column(allocation::Column::MunicipalityId)
+        .expr(Expr::cust(referrer_number))
+        .column(allocation::Column::StartDate)
+        .column(allocation::Column::EndDate)
+        .filter(overlaps.clone())
+        .into_query();
+    // Places: the locations (of the municipality, for its report), their
+    // places, and the allocations at them (through the location index).
+    let locations = provider_location::Entity::scoped(scope)
+        .select_only()
+        .column(provider_location::Column::Id)
+        .apply_if(municipality, |q, m| {
+            q.filter(provider_location::Column::MunicipalityId.eq(m))
+        })
+        .into_query();
+    let places_query = location_place::Entity::scoped(scope)
+        .filter(location_place::Column::LocationId.in_subquery(locations.clone()))
+        .filter(location_place::Column::ValidFrom.lte(to))
+        .filter(
+            Condition::any()
+                .add(location_place::Column::ValidTo.is_null())
+                .add(location_place::Column::ValidTo.gte(from)),
+        );
+    let stays_query = allocation::Entity::scoped(scope)
+        .select_only()
+        .column(allocation::Column::LocationId)
+        .column(allocation::Column::ProductId)
+        .column(allocation::Column::StartDate)
+        .column(allocation::Column::EndDate)
+        .column(allocation::Column::StoppedOn)
+        .column(allocation::Column::CareEndedOn)
+        .column(allocation::Column::RemovedAt)
+        .filter(allocation::Column::LocationId.in_subquery(locations))
+        .filter(made_by.clone())
+        .filter(allocation::Column::StartDate.lte(to))
+        .filter(
+            Condition::any()
+                .add(allocation::Column::EndDate.is_null())
+                .add(allocation::Column::EndDate.gte(from)),
+        )
+        .into_tuple::<(
+            Uuid,
+            Uuid,
+            NaiveDate,
+            Option<NaiveDate>,
+            Option<NaiveDate>,
+            Option<NaiveDate>,
+            Option<DateTime<Utc>>,
+        )>();
+    // The cut-off: the lines recorded after it, from the first year the
+    // report reads clients' months to its end.
+    let later_from = NaiveDate::from_ymd_opt(clients_from.year(), 1, 1).unwrap_or(clients_from);
+    let later_query = async {
+        match as_of {
+            Some(at) => later_lines(db, scope, at, municipality, (later_from, to)).await,
+            None => Ok(vec![]),
+        }
+    };
+    // In four groups: the large reads, first so that they get connections
+    // first; the names; the period's other facts; issue 28's sections and
+    // the cut-off.
+    // The locations, for the rewound allocations at one.
+    let location_ids = provider_location::Entity::scoped(scope)
+        .select_only()
+        .column(provider_location::Column::Id)
+        .apply_if(municipality, |q, m| {
+            q.filter(provider_location::Column::MunicipalityId.eq(m))
+        })
+        .into_tuple::<Uuid>();
+    let rewound_locations = async {
+        match rewound.iter().any(|(m, _)| m.location_id.is_some()) {
+            true => location_ids.all(db).await,
+            false => Ok(vec![]),
+        }
+    };
     let (
-        (client_months, moving, neighbours, (yearly, monthly), spend_by_month, active),
+        (client_months, moving, neighbours, (yearly, monthly), spend_by_month),
         (providers, products, groups_all, inhabitants, municipalities_all, contract_links),
         (contracts, episodes, ceilings, compliance, market, frameworks),
+        (referrer_spend, in_force, place_periods, stays, later, rewound_locations),
     ) = tokio::try_join!(
         async {
             tokio::try_join!(
@@ -288,7 +430,6 @@ async fn gather(
                 rows::<Neighbour>(db, neighbours_query),
                 async { tokio::try_join!(spend_cells(yearly_query), spend_cells(monthly_query)) },
                 spend_by_month_query.all(db),
-                active_query.all(db),
             )
         },
         async {
@@ -322,10 +463,136 @@ async fn gather(
                 frameworks_query.all(db),
             )
         },
+        async {
+            tokio::try_join!(
+                referrer_spend_query.all(db),
+                rows::<(i64, Uuid, Uuid, Uuid, i32, NaiveDate, Option<NaiveDate>)>(
+                    db,
+                    in_force_query
+                ),
+                places_query.all(db),
+                stays_query.all(db),
+                later_query,
+                rewound_locations,
+            )
+        },
     )?;
 
     let agb: HashMap<Uuid, String> = providers.into_iter().map(|p| (p.id, p.agb_code)).collect();
     let products: HashMap<Uuid, product::Model> = products.into_iter().map(|p| (p.id, p)).collect();
+    // The rewound allocations as they stood at the cut-off, in each read.
+    let in_period =
+        |start: NaiveDate, end: Option<NaiveDate>| start <= to && end.is_none_or(|end| end >= from);
+    let before = month_of(from).pred_opt().map(month_of).unwrap_or(from);
+    let after = to.checked_add_months(chrono::Months::new(1)).unwrap_or(to);
+    let group_of = |product: Uuid| products.get(&product).map(|p| p.product_group_id);
+    let mut active: HashMap<Uuid, usize> = HashMap::new();
+    let mut in_force: Vec<InForce> = in_force
+        .into_iter()
+        .filter_map(
+            |(client, product, provider, municipality, code, start, end)| {
+                *active.entry(municipality).or_default() += 1;
+                let referrer = code / 2;
+                Some(InForce {
+                    client,
+                    product_group_id: group_of(product)?,
+                    product_id: product,
+                    provider_id: provider,
+                    referrer: (referrer > 0).then(|| format!("{referrer:02}")),
+                    start,
+                    end,
+                    removed: code % 2 == 1,
+                })
+            },
+        )
+        .collect();
+    let mut extra_moving: Vec<Moving> = Vec::new();
+    let mut extra_stays = Vec::new();
+    let mut rewound_episodes: HashMap<Uuid, Vec<(NaiveDate, NaiveDate)>> = HashMap::new();
+    for (m, r) in &rewound {
+        let within = |d: Option<NaiveDate>| d.is_some_and(|d| from <= d && d <= to);
+        let moves = within(Some(m.start_date))
+            || within(r.end_date)
+            || within(r.care_started_on)
+            || r.episodes.iter().any(|(f, t)| *f <= to && *t >= from);
+        let near = m.start_date <= after && r.end_date.is_none_or(|end| end >= before);
+        if (in_period(m.start_date, r.end_date) && moves) || (near && !r.removed) {
+            extra_moving.push((
+                m.id,
+                m.client_number,
+                m.provider_id,
+                m.product_id,
+                m.municipality_id,
+                m.start_date,
+                r.end_date,
+                if moves { r.care_started_on } else { None },
+                m.created_at.date_naive(),
+            ));
+            rewound_episodes.insert(m.id, r.episodes.clone());
+        }
+        if !in_period(m.start_date, r.end_date) {
+            continue;
+        }
+        *active.entry(m.municipality_id).or_default() += 1;
+        if let Some(group) = group_of(m.product_id) {
+            in_force.push(InForce {
+                client: m.client_number,
+                product_group_id: group,
+                product_id: m.product_id,
+                provider_id: m.provider_id,
+                referrer: m.referrer.clone(),
+                start: m.start_date,
+                end: care_overlaps::last_day(r.end_date, r.stopped_on),
+                removed: r.removed,
+            });
+        }
+        if let Some(location) = m.location_id.filter(|l| rewound_locations.contains(l)) {
+            if let Some((from, to)) = places::stay(
+                m.start_date,
+                r.end_date,
+                r.stopped_on,
+                r.care_ended_on,
+                r.removed,
+            ) {
+                extra_stays.push(Stay {
+                    location,
+                    product: m.product_id,
+                    from,
+                    to,
+                });
+            }
+        }
+    }
+    let place_periods = place_periods
+        .into_iter()
+        .map(|p| PlacePeriod {
+            location: p.location_id,
+            product: p.product_id,
+            places: i64::from(p.places),
+            from: p.valid_from,
+            to: p.valid_to,
+        })
+        .collect();
+    let stays = stays
+        .into_iter()
+        .filter_map(
+            |(location, product, start, end, stopped, care_ended, removed)| {
+                let (from, to) = places::stay(start, end, stopped, care_ended, removed.is_some())?;
+                Some(Stay {
+                    location,
+                    product,
+                    from,
+                    to,
+                })
+            },
+        )
+        .chain(extra_stays)
+        .collect();
+    let referrer = |code: String| (!code.is_empty()).then_some(code);
+    let referrer_spend = referrer_spend
+        .into_iter()
+        .map(|(group, code, cents)| (group, referrer(code), cents))
+        .collect();
     let group_code: HashMap<Uuid, String> =
         groups_all.iter().map(|g| (g.id, g.code.clone())).collect();
     let groups = groups_all
@@ -380,6 +647,8 @@ async fn gather(
             .or_default()
             .push((e.from_date, e.to_date));
     }
+    // A rewound allocation's episodes are those it had at the cut-off.
+    episodes_of.extend(rewound_episodes);
 
     let (clients_per_group, clients_per_municipality) =
         distinct_clients_in(&client_months, (from, to));
@@ -402,6 +671,7 @@ async fn gather(
     let allocations = moving
         .into_iter()
         .chain(neighbours)
+        .chain(extra_moving)
         .map(
             |(
                 id,
@@ -430,19 +700,55 @@ async fn gather(
             },
         )
         .collect();
-    let mut spend: HashMap<(Uuid, Uuid, Uuid), i64> = HashMap::new();
-    for (group, municipality, provider, amount) in yearly.into_iter().chain(monthly) {
-        *spend.entry((group, municipality, provider)).or_default() += amount;
+    let mut spend: HashMap<(Uuid, Uuid, Uuid), (i64, i64)> = HashMap::new();
+    for (group, municipality, provider, amount, lines) in yearly.into_iter().chain(monthly) {
+        let cell = spend.entry((group, municipality, provider)).or_default();
+        cell.0 += amount;
+        cell.1 += lines;
     }
     let spend = spend
         .into_iter()
-        .map(|((group, municipality, provider), amount)| SpendInfo {
-            provider_agb: agb.get(&provider).cloned().unwrap_or_default(),
-            product_group_id: group,
-            municipality_id: municipality,
-            amount_cents: amount,
-        })
+        .map(
+            |((group, municipality, provider), (amount, lines))| SpendInfo {
+                provider_agb: agb.get(&provider).cloned().unwrap_or_default(),
+                product_group_id: group,
+                municipality_id: municipality,
+                amount_cents: amount,
+                line_count: lines,
+            },
+        )
         .collect();
+    let later: Vec<LaterLine> = later
+        .into_iter()
+        .map(
+            |(period_start, group, municipality, provider, client, referrer, cents, minutes)| {
+                LaterLine {
+                    period_start,
+                    product_group_id: group,
+                    municipality_id: municipality,
+                    provider_agb: agb.get(&provider).cloned().unwrap_or_default(),
+                    client,
+                    referrer,
+                    amount_cents: cents,
+                    minutes,
+                }
+            },
+        )
+        .collect();
+    // The clients' months the later lines touched, as they stood at the
+    // cut-off (read for those few clients only).
+    let standing = match as_of {
+        Some(at) if !later.is_empty() => {
+            let touched = touched_months(&later);
+            let mut clients: Vec<i64> = touched.keys().map(|k| k.1).collect();
+            clients.sort_unstable();
+            clients.dedup();
+            let years = touched.keys().map(|k| k.0);
+            let span = (years.clone().min().unwrap_or(0), years.max().unwrap_or(0));
+            standing_at(db, scope, at, &clients, span).await?
+        }
+        _ => vec![],
+    };
     // A ceiling combining product groups names them joined by "+".
     let combined = crate::ceilings::combined_groups(
         db,
@@ -498,7 +804,15 @@ async fn gather(
             amount_cents: f.amount_cents,
         })
         .collect();
-    Ok(ReportInput {
+    let products = products
+        .values()
+        .map(|p| ProductInfo {
+            id: p.id,
+            code: p.code.clone(),
+            name: p.name.clone(),
+        })
+        .collect();
+    let mut input = ReportInput {
         from,
         to,
         groups,
@@ -507,7 +821,7 @@ async fn gather(
         spend,
         clients_per_group,
         clients_per_municipality,
-        active_per_municipality: counts(active),
+        active_per_municipality: active,
         allocations,
         ceilings,
         compliance,
@@ -515,7 +829,14 @@ async fn gather(
         frameworks,
         spend_by_month,
         client_months,
-    })
+        products,
+        referrer_spend,
+        place_periods,
+        stays,
+        in_force,
+    };
+    cut_off(&mut input, &later, &standing);
+    Ok(input)
 }
 
 pub async fn run(
@@ -531,7 +852,7 @@ pub async fn run(
         return Ok(serde_json::json!({ "skipped": format!("the report is {}", found.status) }));
     }
     let period = (found.period_from, found.period_to);
-    let input = gather(db, &scope, period, found.municipality_id).await?;
+    let input = gather(db, &scope, period, found.municipality_id, found.as_of).await?;
     let content =
         serde_json::to_value(build(&input)).map_err(|e| JobError::Permanent(e.to_string()))?;
     // One statement, which does not read the row back as updating a model
@@ -545,13 +866,28 @@ pub async fn run(
     Ok(serde_json::json!({ "reportId": report_id }))
 }
 
-/// Opens a report for `[from, to]` with its queued job.
+/// Opens a report for `[from, to]` with its queued job, cut off at the
+/// moment it is opened (the monthly schedule's).
 pub async fn open_report<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    period: (NaiveDate, NaiveDate),
+    municipality: Option<Uuid>,
+    requested_by: &str,
+) -> Result<(report::Model, crate::jobs::Job), sea_orm::DbErr> {
+    let now = entities::clock::now();
+    open_report_at(db, scope, period, municipality, requested_by, now).await
+}
+
+/// Opens a report for `[from, to]` with its queued job; only what was
+/// recorded by `as_of` counts in it.
+pub async fn open_report_at<C: ConnectionTrait>(
     db: &C,
     scope: &RegionScope,
     (from, to): (NaiveDate, NaiveDate),
     municipality: Option<Uuid>,
     requested_by: &str,
+    as_of: DateTime<Utc>,
 ) -> Result<(report::Model, crate::jobs::Job), sea_orm::DbErr> {
     let report_id = Uuid::now_v7();
     let job_run = crate::runs::create(db, scope, KIND, &report_id.to_string()).await?;
@@ -567,7 +903,7 @@ pub async fn open_report<C: ConnectionTrait>(
         error: Set(None),
         created_at: Set(entities::clock::now()),
         municipality_id: Set(municipality),
-        as_of: Set(None),
+        as_of: Set(Some(as_of)),
     }
     .insert(db)
     .await?;

@@ -245,9 +245,38 @@ pub async fn find<C: ConnectionTrait>(
     else {
         return Ok(None);
     };
-    let plaintext = keys.open(&row.key_id, &row.sealed, &context(scope, client_key))?;
+    opened(scope, keys, &row).map(Some)
+}
+
+/// The identities kept for `client_keys`, by client key (those the vault
+/// holds), read 500 at a time.
+pub async fn find_many<C: ConnectionTrait>(
+    db: &C,
+    scope: &RegionScope,
+    keys: &DataKeys,
+    client_keys: &[&str],
+) -> DomainResult<std::collections::HashMap<String, Identity>> {
+    let mut found = std::collections::HashMap::new();
+    for chunk in client_keys.chunks(500) {
+        let rows = client_vault::Entity::scoped(scope)
+            .filter(client_vault::Column::ClientKey.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?;
+        for row in rows {
+            let identity = opened(scope, keys, &row)?;
+            found.insert(row.client_key, identity);
+        }
+    }
+    Ok(found)
+}
+
+fn opened(
+    scope: &RegionScope,
+    keys: &DataKeys,
+    row: &client_vault::Model,
+) -> DomainResult<Identity> {
+    let plaintext = keys.open(&row.key_id, &row.sealed, &context(scope, &row.client_key))?;
     serde_json::from_slice(&plaintext)
-        .map(Some)
         .map_err(|e| DomainError::Internal(format!("vault record unreadable: {e}")))
 }
 

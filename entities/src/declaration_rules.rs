@@ -1260,6 +1260,7 @@ mod tests {
             stop_reason: None,
             care_started_on: None,
             care_ended_on: None,
+            care_end_reason: None,
             removed_at: None,
             referrer: None,
             location_id: None,

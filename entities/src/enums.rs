@@ -187,6 +187,107 @@ text_enum!(
     }
 );
 
+/// Who referred a client (iJw COD327, `../shared/iwmo/codelists/
+/// COD327_Code_verwijzer.md`), exchanged as its two-digit code. Not a
+/// `text_enum!`: the codes are not the kebab-case of the names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+pub enum Referrer {
+    /// 01 Gemeente: the municipality's access team.
+    #[serde(rename = "01")]
+    Municipality,
+    /// 02 Huisarts: a general practitioner.
+    #[serde(rename = "02")]
+    GeneralPractitioner,
+    /// 03 Jeugdarts: a youth doctor.
+    #[serde(rename = "03")]
+    YouthDoctor,
+    /// 04 Gecertificeerde instelling: a certified institution.
+    #[serde(rename = "04")]
+    CertifiedInstitution,
+    /// 05 Medisch specialist.
+    #[serde(rename = "05")]
+    MedicalSpecialist,
+    /// 06 Zelfverwijzer / geen verwijzer: self-referral or none.
+    #[serde(rename = "06")]
+    SelfReferral,
+    /// 08 Rechter, Officier van Justitie, functionaris Justitiële jeugdinrichting.
+    #[serde(rename = "08")]
+    Court,
+}
+
+impl Referrer {
+    /// Every code as sent on the wire.
+    pub const ALL: &'static [&'static str] = &["01", "02", "03", "04", "05", "06", "08"];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Municipality => "01",
+            Self::GeneralPractitioner => "02",
+            Self::YouthDoctor => "03",
+            Self::CertifiedInstitution => "04",
+            Self::MedicalSpecialist => "05",
+            Self::SelfReferral => "06",
+            Self::Court => "08",
+        }
+    }
+
+    /// The code list's Dutch name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Municipality => "Gemeente",
+            Self::GeneralPractitioner => "Huisarts",
+            Self::YouthDoctor => "Jeugdarts",
+            Self::CertifiedInstitution => "Gecertificeerde instelling",
+            Self::MedicalSpecialist => "Medisch specialist",
+            Self::SelfReferral => "Zelfverwijzer / geen verwijzer",
+            Self::Court => {
+                "Rechter, Officier van Justitie, functionaris Justitiële jeugdinrichting"
+            }
+        }
+    }
+}
+
+impl std::str::FromStr for Referrer {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(match s {
+            "01" => Self::Municipality,
+            "02" => Self::GeneralPractitioner,
+            "03" => Self::YouthDoctor,
+            "04" => Self::CertifiedInstitution,
+            "05" => Self::MedicalSpecialist,
+            "06" => Self::SelfReferral,
+            "08" => Self::Court,
+            _ => {
+                return Err(format!(
+                    "must be a COD327 code: one of {}",
+                    Self::ALL.join(", ")
+                ))
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod referrer_tests {
+    use super::Referrer;
+
+    #[test]
+    fn referrers_are_their_cod327_codes_in_schema_json_and_text() {
+        let schema = serde_json::to_value(<Referrer as utoipa::PartialSchema>::schema()).unwrap();
+        let listed: Vec<String> = serde_json::from_value(schema["enum"].clone()).unwrap();
+        assert_eq!(listed, Referrer::ALL);
+        for code in Referrer::ALL {
+            let parsed: Referrer = code.parse().unwrap();
+            assert_eq!(parsed.as_str(), *code);
+            assert_eq!(serde_json::to_value(parsed).unwrap(), *code);
+        }
+        // 07 is not in the list.
+        assert!("07".parse::<Referrer>().is_err());
+        assert!("2".parse::<Referrer>().is_err());
+    }
+}
+
 text_enum!(
     /// Frequency window of an allocated volume.
     VolumeFrequency { Day = "day", Week = "week", Month = "month", Total = "total" }

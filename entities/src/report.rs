@@ -16,6 +16,10 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::money::cents_to_euros;
+use crate::steering::{
+    care_overlaps::{pairs, Held, Stacking},
+    places::{monthly, months, PlacePeriod, Stay},
+};
 
 /// A percentage for display: two decimals, half away from zero.
 pub fn display_percent(share: Decimal) -> Decimal {
@@ -114,10 +118,18 @@ pub fn care_start(a: &AllocationInfo) -> NaiveDate {
     a.care_started_on.unwrap_or(a.start_date)
 }
 
-/// Days from the allocation to the start of care; 0 when care started
-/// before the allocation was recorded (a late registration).
-pub fn waiting_days(a: &AllocationInfo) -> i64 {
-    (care_start(a) - a.allocated_on).num_days().max(0)
+/// Days from the allocation to the start of care: the start the provider
+/// reported (305); 0 when care started before the allocation was recorded
+/// (a late registration, also when its start lies before the day it was
+/// recorded and no 305 came). `None` when neither tells: the client may
+/// still be waiting (the waiting list shows who waits now), and the
+/// allocation's own start would count a wait that has not ended as none.
+pub fn waiting_days(a: &AllocationInfo) -> Option<i64> {
+    match a.care_started_on {
+        Some(started) => Some((started - a.allocated_on).num_days().max(0)),
+        None if a.start_date < a.allocated_on => Some(0),
+        None => None,
+    }
 }
 
 pub struct GroupInfo {
@@ -151,6 +163,8 @@ pub struct SpendInfo {
     pub product_group_id: Uuid,
     pub municipality_id: Uuid,
     pub amount_cents: i64,
+    /// The approved lines summed in it (a task instalment counts none).
+    pub line_count: i64,
 }
 
 pub struct AllocationInfo {
@@ -210,6 +224,41 @@ pub struct ReportInput {
     /// the period's start, if earlier) to the period's end: (year, client,
     /// product group, municipality, months mask).
     pub client_months: Vec<ClientMonths>,
+    /// The products (the places series names them).
+    pub products: Vec<ProductInfo>,
+    /// Approved spend in the period per product group and referrer (COD327;
+    /// `None`: not known), from the referrer rollups.
+    pub referrer_spend: Vec<(Uuid, Option<String>, i64)>,
+    /// The places of the locations (of the municipality, for its report).
+    pub place_periods: Vec<PlacePeriod<Uuid>>,
+    /// The allocations at those locations, as the days they occupy a place.
+    pub stays: Vec<Stay<Uuid>>,
+    /// The allocations in force at some point in the period (clients per
+    /// referrer, stacked care), read from one covering index.
+    pub in_force: Vec<InForce>,
+}
+
+/// An allocation in force in the period, as the referrer and stacked-care
+/// tables read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InForce {
+    pub client: ClientId,
+    pub product_group_id: Uuid,
+    pub product_id: Uuid,
+    pub provider_id: Uuid,
+    /// COD327; `None` when not known.
+    pub referrer: Option<String>,
+    pub start: NaiveDate,
+    /// Its last day (a stop sets the end date); `None` runs on.
+    pub end: Option<NaiveDate>,
+    pub removed: bool,
+}
+
+/// A product, for the tables that name one.
+pub struct ProductInfo {
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
 }
 
 /// A `declared_clients` row: (year, client, product group, municipality,
@@ -527,6 +576,81 @@ pub struct Report {
     pub client_flows: Vec<ClientFlowRow>,
     /// Spend and clients per month over the last 24 months up to `to`.
     pub trends: Vec<TrendRow>,
+    /// Spend and clients per product group and referrer type (COD327).
+    pub referrers: Vec<ReferrerRow>,
+    /// Places and their occupancy per month of the period and product.
+    pub places: Vec<PlacesRow>,
+    /// Stacked allocation pairs per product group in the period.
+    pub stacked_care: Vec<StackedRow>,
+}
+
+/// COD327's codes (iJw 3.2, `LDT_TypeVerwijzer`).
+pub const REFERRER_CODES: [&str; 7] = ["01", "02", "03", "04", "05", "06", "08"];
+
+/// The Dutch name of a referrer type (COD327, iJw 3.2); "onbekend" when
+/// the allocation names none.
+pub fn referrer_name(code: Option<&str>) -> &'static str {
+    match code {
+        None => "onbekend",
+        Some("01") => "Gemeente",
+        Some("02") => "Huisarts",
+        Some("03") => "Jeugdarts",
+        Some("04") => "Gecertificeerde instelling",
+        Some("05") => "Medisch specialist",
+        Some("06") => "Zelfverwijzer / geen verwijzer",
+        Some("08") => "Rechter, Officier van Justitie, functionaris Justitiële jeugdinrichting",
+        Some(_) => "onbekende code",
+    }
+}
+
+/// A product group's spend and clients by who referred them.
+#[derive(Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ReferrerRow {
+    pub product_group_code: String,
+    pub product_group: String,
+    /// COD327's code; `null` when the allocation names no referrer.
+    pub referrer: Option<String>,
+    /// Its Dutch name; "onbekend" for `null`.
+    pub referrer_name: String,
+    /// Approved spend in the period on allocations of this referrer.
+    pub spend: Decimal,
+    /// Distinct clients with an allocation of this referrer in force in
+    /// the period.
+    pub clients: usize,
+}
+
+/// One month's places and occupancy of a product (the definitions of
+/// `steering::places`: place-days and occupied days over the month).
+#[derive(Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PlacesRow {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub product_code: String,
+    pub product: String,
+    pub place_days: i64,
+    pub occupied_days: i64,
+    pub average_places: Decimal,
+    pub average_occupied: Decimal,
+    /// Occupied days / place-days, percent; `null` without places.
+    pub occupancy_percent: Option<Decimal>,
+}
+
+/// Stacked care in a product group: pairs of allocations of one client
+/// that share a day in the period (`steering::care_overlaps::pairs`).
+#[derive(Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct StackedRow {
+    pub product_group_code: String,
+    pub product_group: String,
+    pub pairs: usize,
+    /// Of them: at two providers.
+    pub different_providers: usize,
+    /// Of them: the same product twice at one provider.
+    pub same_product: usize,
+    /// The clients with a stacked pair.
+    pub clients: usize,
 }
 
 /// A month's flows of clients in a product group and municipality.
@@ -657,7 +781,9 @@ fn waiting_rows(input: &ReportInput) -> Vec<WaitingRow> {
         .iter()
         .filter(|a| within(care_start(a), from, to))
     {
-        let wait = waiting_days(a);
+        let Some(wait) = waiting_days(a) else {
+            continue;
+        };
         let keys = [
             (
                 "product-group",
@@ -745,6 +871,312 @@ fn compliance_rows(
 
 fn within(date: NaiveDate, from: NaiveDate, to: NaiveDate) -> bool {
     from <= date && date <= to
+}
+
+/// Spend and clients per product group and referrer, the groups in their
+/// order, the referrers by code and the unknown last; only pairs with spend
+/// or clients.
+pub fn referrer_rows(input: &ReportInput) -> Vec<ReferrerRow> {
+    let mut cells: BTreeMap<(Uuid, Option<&str>), (i64, usize)> = BTreeMap::new();
+    for (group, referrer, cents) in &input.referrer_spend {
+        cells.entry((*group, referrer.as_deref())).or_default().0 += cents;
+    }
+    // Distinct clients with an allocation of the referrer in the group.
+    let clients: FxHashSet<(Uuid, Option<&str>, ClientId)> = input
+        .in_force
+        .iter()
+        .map(|a| (a.product_group_id, a.referrer.as_deref(), a.client))
+        .collect();
+    for (group, referrer, _) in clients {
+        cells.entry((group, referrer)).or_default().1 += 1;
+    }
+    let mut rows = Vec::new();
+    for g in &input.groups {
+        let mut of_group: Vec<_> = cells
+            .iter()
+            .filter(|((group, _), (cents, clients))| {
+                *group == g.id && (*cents != 0 || *clients > 0)
+            })
+            .collect();
+        of_group.sort_by_key(|((_, referrer), _)| (referrer.is_none(), *referrer));
+        for ((_, referrer), (cents, clients)) in of_group {
+            rows.push(ReferrerRow {
+                product_group_code: g.code.clone(),
+                product_group: g.name.clone(),
+                referrer: referrer.map(str::to_owned),
+                referrer_name: referrer_name(*referrer).to_owned(),
+                spend: cents_to_euros(*cents),
+                clients: *clients,
+            });
+        }
+    }
+    rows
+}
+
+/// The places series over the period's months, per product.
+pub fn places_rows(input: &ReportInput) -> Vec<PlacesRow> {
+    let products: HashMap<Uuid, &ProductInfo> = input.products.iter().map(|p| (p.id, p)).collect();
+    monthly(
+        &input.place_periods,
+        &input.stays,
+        &months(input.from, input.to),
+    )
+    .into_iter()
+    .map(|f| PlacesRow {
+        month: month_text(month_number(f.month)),
+        product_code: products
+            .get(&f.product)
+            .map(|p| p.code.clone())
+            .unwrap_or_default(),
+        product: products
+            .get(&f.product)
+            .map(|p| p.name.clone())
+            .unwrap_or_default(),
+        place_days: f.place_days,
+        occupied_days: f.occupied_days,
+        average_places: f.average_places(),
+        average_occupied: f.average_occupied(),
+        occupancy_percent: f.occupancy_percent(),
+    })
+    .collect()
+}
+
+/// The stacked pairs per product group whose shared days reach into the
+/// period; every group, zeros included.
+pub fn stacked_rows(input: &ReportInput) -> Vec<StackedRow> {
+    // Only clients with two allocations in one group can stack; each
+    // allocation is named by its place in the list (only pairs are counted).
+    let mut per_client: FxHashMap<(ClientId, Uuid), usize> = FxHashMap::default();
+    for a in input.in_force.iter().filter(|a| !a.removed) {
+        *per_client
+            .entry((a.client, a.product_group_id))
+            .or_default() += 1;
+    }
+    let held: Vec<Held> = input
+        .in_force
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| !a.removed && per_client[&(a.client, a.product_group_id)] > 1)
+        .map(|(i, a)| Held {
+            number: i as i64,
+            client_key: a.client.to_string(),
+            product_group: a.product_group_id,
+            product: a.product_id,
+            provider: a.provider_id,
+            start: a.start,
+            end: a.end,
+        })
+        .collect();
+    let mut per_group: HashMap<Uuid, (usize, usize, usize, BTreeSet<&str>)> = HashMap::new();
+    for pair in pairs(&held) {
+        let o = pair.overlap;
+        if o.from > input.to || !o.reaches(input.from) {
+            continue;
+        }
+        let a = &held[pair.first];
+        let cell = per_group.entry(a.product_group).or_default();
+        cell.0 += 1;
+        match pair.kind {
+            Stacking::DifferentProviders => cell.1 += 1,
+            Stacking::SameProduct => cell.2 += 1,
+        }
+        cell.3.insert(a.client_key.as_str());
+    }
+    input
+        .groups
+        .iter()
+        .map(|g| {
+            let (pairs, different_providers, same_product, clients) =
+                per_group.remove(&g.id).unwrap_or_default();
+            StackedRow {
+                product_group_code: g.code.clone(),
+                product_group: g.name.clone(),
+                pairs,
+                different_providers,
+                same_product,
+                clients: clients.len(),
+            }
+        })
+        .collect()
+}
+
+/// What the report reads of an allocation that can change after it was
+/// made: its end, stop, care's start and end, removal and episodes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    pub end_date: Option<NaiveDate>,
+    pub stopped_on: Option<NaiveDate>,
+    pub care_started_on: Option<NaiveDate>,
+    pub care_ended_on: Option<NaiveDate>,
+    pub removed: bool,
+    /// Temporary-intensive episodes (from, to).
+    pub episodes: Vec<(NaiveDate, NaiveDate)>,
+}
+
+/// A change of an allocation recorded after the cut-off (an event of the
+/// audit trail), to be undone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Undo {
+    /// `update`: the allocation as it was before (the event keeps it whole).
+    Update(Recorded),
+    /// `stop`: the end date before the stop.
+    Stop { end_before: Option<NaiveDate> },
+    /// `remove`.
+    Remove,
+    /// `start-care` (a 305): the trail keeps no earlier start, so none.
+    StartCare,
+    /// `end-care` (a 307): likewise.
+    EndCare,
+}
+
+/// The allocation as it stood at the cut-off: `now` with the changes
+/// recorded after it undone, newest first.
+pub fn rewind(now: Recorded, newest_first: &[Undo]) -> Recorded {
+    newest_first.iter().fold(now, |mut at, undo| {
+        match undo {
+            Undo::Update(before) => at = before.clone(),
+            Undo::Stop { end_before } => {
+                at.end_date = *end_before;
+                at.stopped_on = None;
+            }
+            Undo::Remove => at.removed = false,
+            Undo::StartCare => at.care_started_on = None,
+            Undo::EndCare => at.care_ended_on = None,
+        }
+        at
+    })
+}
+
+/// An approved line recorded after the report's cut-off (`asOf`): what it
+/// added to the rollups, to be taken out again.
+#[derive(Debug, Clone)]
+pub struct LaterLine {
+    pub period_start: NaiveDate,
+    pub product_group_id: Uuid,
+    pub municipality_id: Uuid,
+    pub provider_agb: String,
+    pub client: ClientId,
+    pub referrer: Option<String>,
+    /// The approved amount (negative for a credit).
+    pub amount_cents: i64,
+    /// As the rollups count it (`rollup::minutes_of`, negative for a credit).
+    pub minutes: i64,
+}
+
+/// The months of each (year, client, group, municipality) that later lines
+/// touched (a debit may have added the month, a credit emptied it).
+pub fn touched_months(later: &[LaterLine]) -> BTreeMap<(i32, ClientId, Uuid, Uuid), i32> {
+    use chrono::Datelike;
+    let mut touched: BTreeMap<(i32, ClientId, Uuid, Uuid), i32> = BTreeMap::new();
+    for l in later {
+        *touched
+            .entry((
+                l.period_start.year(),
+                l.client,
+                l.product_group_id,
+                l.municipality_id,
+            ))
+            .or_default() |= crate::rollup::month_bit(l.period_start);
+    }
+    touched
+}
+
+/// The figures as they stood at the cut-off: the rollups hold every line
+/// recorded so far, so the lines recorded after it (`later`) are taken out
+/// of the spend cells, the trends, the referrer cells and the ceilings'
+/// spend. The months those lines touched are taken out of the clients'
+/// months and put back from `standing`: the months (of the same year,
+/// client, group and municipality) with an approved debit recorded by the
+/// cut-off that no credit recorded by then reversed. The distinct clients
+/// are then counted again.
+pub fn cut_off(input: &mut ReportInput, later: &[LaterLine], standing: &[ClientMonths]) {
+    use crate::rollup::month_of;
+    use chrono::Datelike;
+    if later.is_empty() {
+        return;
+    }
+    let (from, to) = (month_of(input.from), input.to);
+    let trend_from = trend_start(to);
+    let group_code: HashMap<Uuid, &str> = input
+        .groups
+        .iter()
+        .map(|g| (g.id, g.code.as_str()))
+        .collect();
+    let cbs: HashMap<Uuid, &str> = input
+        .municipalities
+        .iter()
+        .map(|m| (m.id, m.cbs_code.as_str()))
+        .collect();
+    for l in later {
+        let month = month_of(l.period_start);
+        if within(month, from, to) {
+            let cell = input.spend.iter_mut().find(|s| {
+                s.provider_agb == l.provider_agb
+                    && s.product_group_id == l.product_group_id
+                    && s.municipality_id == l.municipality_id
+            });
+            if let Some(cell) = cell {
+                cell.amount_cents -= l.amount_cents;
+                cell.line_count -= 1;
+            }
+            let referrer = input
+                .referrer_spend
+                .iter_mut()
+                .find(|(g, r, _)| *g == l.product_group_id && *r == l.referrer);
+            if let Some((_, _, cents)) = referrer {
+                *cents -= l.amount_cents;
+            }
+        }
+        if within(month, trend_from, to) {
+            let cell = input
+                .spend_by_month
+                .iter_mut()
+                .find(|(m, g, ..)| *m == month && *g == l.product_group_id);
+            if let Some((_, _, cents, minutes)) = cell {
+                *cents -= l.amount_cents;
+                *minutes -= l.minutes;
+            }
+        }
+        let group = group_code.get(&l.product_group_id).copied();
+        let municipality = cbs.get(&l.municipality_id).copied();
+        for c in input.ceilings.iter_mut().filter(|c| {
+            c.year == l.period_start.year()
+                && c.provider_agb
+                    .as_deref()
+                    .is_none_or(|p| p == l.provider_agb)
+                && c.product_group_code
+                    .as_deref()
+                    .is_none_or(|codes| codes.split('+').any(|code| Some(code) == group))
+                && c.municipality_cbs
+                    .as_deref()
+                    .is_none_or(|m| Some(m) == municipality)
+        }) {
+            c.spent_cents -= l.amount_cents;
+        }
+    }
+    // A cell only the later lines made did not exist at the cut-off.
+    input
+        .spend
+        .retain(|s| s.amount_cents != 0 || s.line_count > 0);
+    let touched = touched_months(later);
+    for (year, client, group, municipality, mask) in input.client_months.iter_mut() {
+        if let Some(months) = touched.get(&(*year, *client, *group, *municipality)) {
+            *mask &= !months;
+        }
+    }
+    input.client_months.retain(|row| row.4 != 0);
+    for (year, client, group, municipality, mask) in standing {
+        if let Some(months) = touched.get(&(*year, *client, *group, *municipality)) {
+            if mask & months != 0 {
+                input
+                    .client_months
+                    .push((*year, *client, *group, *municipality, mask & months));
+            }
+        }
+    }
+    let (groups, municipalities) = distinct_clients_in(&input.client_months, (input.from, to));
+    input.clients_per_group = groups;
+    input.clients_per_municipality = municipalities;
 }
 
 pub fn build(input: &ReportInput) -> Report {
@@ -918,6 +1350,9 @@ pub fn build(input: &ReportInput) -> Report {
         .collect();
     contracts_ending.sort_by_key(|e| (e.ends_on, e.provider_agb.clone()));
     Report {
+        referrers: referrer_rows(input),
+        places: places_rows(input),
+        stacked_care: stacked_rows(input),
         compliance: compliance_rows(&input.compliance, to),
         waiting_times: waiting_rows(input),
         client_flows: client_flows(input),
@@ -995,6 +1430,7 @@ mod tests {
             product_group_id: group,
             municipality_id: municipality,
             amount_cents: cents,
+            line_count: 1,
         }
     }
 
@@ -1124,6 +1560,11 @@ mod tests {
                 // March (before the series) and April 2023.
                 (2023, number("c3"), BEG, ARNHEM, 1 << 2 | 1 << 3),
             ],
+            products: vec![],
+            referrer_spend: vec![],
+            place_periods: vec![],
+            stays: vec![],
+            in_force: vec![],
             compliance: vec![
                 check(
                     "P1",
@@ -1236,8 +1677,9 @@ mod tests {
     }
 
     /// Waits across a month boundary: allocated on 28 January, care from
-    /// 3 February = 6 days; a start of care reported by the provider counts,
-    /// otherwise the allocation's start; a late registration waits 0 days.
+    /// 3 February = 6 days; only a start of care the provider reported
+    /// counts (without one the wait is not measured); a late registration
+    /// waits 0 days.
     #[test]
     fn waiting_times_and_durations() {
         let mut waits = input();
@@ -1246,6 +1688,7 @@ mod tests {
         crossing.care_started_on = Some(d("2025-02-03"));
         let mut late = allocation("w2", "P7", "02A01", "2025-01-10", None);
         late.allocated_on = d("2025-02-15");
+        late.care_started_on = Some(d("2025-01-10"));
         let mut planned = allocation("w3", "P7", "02A01", "2025-03-20", None);
         planned.allocated_on = d("2025-03-01");
         waits.allocations = vec![crossing, late, planned];
@@ -1255,17 +1698,17 @@ mod tests {
             .iter()
             .find(|w| w.dimension == "provider" && w.code == "P7")
             .unwrap();
-        // 6, 0 and 19 days: median 6, p90 19.
+        // 6 and 0 days; the planned one (no start reported) is not measured.
         assert_eq!(
             (p7.allocations, p7.median_days, p7.p90_days),
-            (3, dec("6"), 19)
+            (2, dec("3"), 6)
         );
         let beg = report
             .waiting_times
             .iter()
             .find(|w| w.dimension == "product-group")
             .unwrap();
-        assert_eq!((beg.code.as_str(), beg.allocations), ("BEG", 3));
+        assert_eq!((beg.code.as_str(), beg.allocations), ("BEG", 2));
         assert!(report.durations.is_empty(), "nothing ended");
 
         // Durations of the allocations ending in Q1, from the original input:
@@ -1482,5 +1925,324 @@ mod tests {
             .map(|e| e.provider_agb.as_str())
             .collect();
         assert_eq!(ending, ["P2", "P3"]);
+    }
+
+    /// A line recorded after the cut-off does not count. At the cut-off
+    /// P1 had € 500 in BEG Arnhem (January and March 2025, client c1).
+    /// Later: a debit of € 40 for c1 in February (1 hour), a credit of
+    /// € 100 taking c1's March out, and € 70 for c9 in March at P7 (a cell
+    /// only the later lines made). `standing` says c1 still had a debit
+    /// standing in March at the cut-off (the credit came after it).
+    #[test]
+    fn a_line_recorded_after_the_cut_off_does_not_count() {
+        let mut input = input();
+        // P1's ceiling: P7's line is not booked on it.
+        input.ceilings[0].spent_cents = 80_000 + 4_000 - 10_000;
+        input.referrer_spend = vec![
+            (BEG, Some("02".into()), 50_000 + 4_000 - 10_000),
+            (BEG, None, 7_000),
+        ];
+        input.spend[0].amount_cents += 4_000 - 10_000;
+        input.spend.push(spend("P7", BEG, ARNHEM, 7_000));
+        input.spend_by_month = vec![
+            (d("2025-02-01"), BEG, 4_000, 60),
+            (d("2025-03-01"), BEG, 50_000 - 10_000 + 7_000, 600),
+        ];
+        // Stored now: c1 in January and February (March emptied by the
+        // credit), c9 in March.
+        input.client_months = vec![
+            (2025, number("c1"), BEG, ARNHEM, 0b011),
+            (2025, number("c9"), BEG, ARNHEM, 0b100),
+        ];
+        let line = |agb: &str,
+                    client: &str,
+                    start: &str,
+                    cents: i64,
+                    minutes: i64,
+                    referrer: Option<&str>| LaterLine {
+            period_start: d(start),
+            product_group_id: BEG,
+            municipality_id: ARNHEM,
+            provider_agb: agb.into(),
+            client: number(client),
+            referrer: referrer.map(str::to_owned),
+            amount_cents: cents,
+            minutes,
+        };
+        let later = [
+            line("P1", "c1", "2025-02-01", 4_000, 60, Some("02")),
+            line("P1", "c1", "2025-03-01", -10_000, 0, Some("02")),
+            line("P7", "c9", "2025-03-01", 7_000, 0, None),
+        ];
+        // c1's standing debits at the cut-off: January and March.
+        let standing = [(2025, number("c1"), BEG, ARNHEM, 0b101)];
+        cut_off(&mut input, &later, &standing);
+        let p1 = input
+            .spend
+            .iter()
+            .find(|s| s.provider_agb == "P1" && s.product_group_id == BEG)
+            .unwrap();
+        assert_eq!(p1.amount_cents, 50_000);
+        assert!(
+            input.spend.iter().all(|s| s.provider_agb != "P7"),
+            "P7's cell is gone"
+        );
+        assert_eq!(
+            input.spend_by_month,
+            vec![
+                (d("2025-02-01"), BEG, 0, 0),
+                (d("2025-03-01"), BEG, 50_000, 600)
+            ]
+        );
+        assert_eq!(
+            input.referrer_spend,
+            vec![(BEG, Some("02".into()), 50_000), (BEG, None, 0)]
+        );
+        assert_eq!(input.ceilings[0].spent_cents, 80_000);
+        // c1: January stays, February goes, March comes back; c9 leaves.
+        let mut months = input.client_months.clone();
+        months.sort();
+        assert_eq!(
+            months,
+            vec![
+                (2025, number("c1"), BEG, ARNHEM, 0b001),
+                (2025, number("c1"), BEG, ARNHEM, 0b100)
+            ]
+        );
+        assert_eq!(input.clients_per_group.get(&BEG), Some(&1));
+        assert_eq!(input.clients_per_municipality.get(&ARNHEM), Some(&1));
+        let report = build(&input);
+        assert_eq!(report.product_groups[0].approved_amount, dec("1000.00"));
+        assert_eq!(report.product_groups[0].providers_with_clients, 5);
+        assert_eq!(
+            report.referrers,
+            [ReferrerRow {
+                product_group_code: "BEG".into(),
+                product_group: "Begeleiding".into(),
+                referrer: Some("02".into()),
+                referrer_name: "Huisarts".into(),
+                spend: dec("500.00"),
+                clients: 0,
+            }]
+        );
+        // Nothing recorded later: nothing changes.
+        let mut same = self::tests::input();
+        cut_off(&mut same, &[], &[]);
+        assert_eq!(build(&same), build(&self::tests::input()));
+    }
+
+    /// GP (02) € 120 and 2 clients in BEG, unknown € 30 and 1 client; DB
+    /// has only a court (08) client without spend.
+    #[test]
+    fn spend_and_clients_per_referrer() {
+        let mut input = input();
+        input.referrer_spend = vec![
+            (BEG, Some("02".into()), 12_000),
+            (BEG, None, 3_000),
+            (BEG, Some("05".into()), 0),
+        ];
+        // c1 has two GP allocations in BEG (one client), c2 another;
+        // c3 none known; c4 a court's in DB, removed (still in force).
+        let at = |client: &str, group: Uuid, referrer: Option<&str>, removed: bool| InForce {
+            client: number(client),
+            product_group_id: group,
+            product_id: Uuid::from_u128(50),
+            provider_id: Uuid::from_u128(60),
+            referrer: referrer.map(str::to_owned),
+            start: d("2025-01-01"),
+            end: None,
+            removed,
+        };
+        input.in_force = vec![
+            at("c1", BEG, Some("02"), false),
+            at("c1", BEG, Some("02"), false),
+            at("c2", BEG, Some("02"), false),
+            at("c3", BEG, None, false),
+            at("c4", DB, Some("08"), true),
+        ];
+        let rows = referrer_rows(&input);
+        let shown: Vec<(&str, Option<&str>, &str, Decimal, usize)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.product_group_code.as_str(),
+                    r.referrer.as_deref(),
+                    r.referrer_name.as_str(),
+                    r.spend,
+                    r.clients,
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            vec![
+                ("BEG", Some("02"), "Huisarts", dec("120.00"), 2),
+                ("BEG", None, "onbekend", dec("30.00"), 1),
+                (
+                    "DB",
+                    Some("08"),
+                    "Rechter, Officier van Justitie, functionaris Justitiële jeugdinrichting",
+                    dec("0.00"),
+                    1
+                ),
+            ]
+        );
+    }
+
+    /// Client k1 in BEG at P1 from January and at P2 from 15 March (a
+    /// stacked pair at two providers, shared days in Q1); k2 has the same
+    /// product twice, but the shared days (April) fall after the period;
+    /// k3 has two products at one provider (a combined arrangement); k5's
+    /// second allocation overlaps a removed one.
+    #[test]
+    fn stacked_pairs_per_group_in_the_period() {
+        let mut input = input();
+        let held = |client: &str,
+                    provider: u128,
+                    product: u128,
+                    start: &str,
+                    end: Option<&str>,
+                    removed: bool| InForce {
+            client: number(client),
+            product_group_id: BEG,
+            product_id: Uuid::from_u128(product),
+            provider_id: Uuid::from_u128(provider),
+            referrer: None,
+            start: d(start),
+            end: end.map(d),
+            removed,
+        };
+        input.in_force = vec![
+            held("k1", 1, 50, "2025-01-01", None, false),
+            held("k1", 2, 50, "2025-03-15", None, false),
+            held("k2", 1, 50, "2025-01-01", Some("2025-04-30"), false),
+            held("k2", 1, 50, "2025-04-01", None, false),
+            held("k3", 1, 50, "2025-01-01", None, false),
+            held("k3", 1, 51, "2025-01-01", None, false),
+            // Removed: never stacked.
+            held("k5", 1, 50, "2025-01-01", None, true),
+            held("k5", 2, 50, "2025-01-01", None, false),
+        ];
+        let rows = stacked_rows(&input);
+        assert_eq!(
+            rows[0],
+            StackedRow {
+                product_group_code: "BEG".into(),
+                product_group: "Begeleiding".into(),
+                pairs: 1,
+                different_providers: 1,
+                same_product: 0,
+                clients: 1,
+            }
+        );
+        assert_eq!(rows[1].pairs, 0);
+    }
+
+    /// Beschermd wonen (product 50) at one house: 2 places all of Q1 2025;
+    /// one client from 1 January, one from 16 February to 15 March.
+    /// January: 62 place-days, 31 occupied (50%); February: 56, 28 + 13 =
+    /// 41 (73.21%); March: 62, 31 + 15 = 46 (74.19%).
+    #[test]
+    fn places_per_month_and_product() {
+        let mut input = input();
+        let (house, bw) = (Uuid::from_u128(40), Uuid::from_u128(50));
+        input.products = vec![ProductInfo {
+            id: bw,
+            code: "BW01".into(),
+            name: "Beschermd wonen".into(),
+        }];
+        input.place_periods = vec![PlacePeriod {
+            location: house,
+            product: bw,
+            places: 2,
+            from: d("2024-01-01"),
+            to: None,
+        }];
+        input.stays = vec![
+            Stay {
+                location: house,
+                product: bw,
+                from: d("2025-01-01"),
+                to: None,
+            },
+            Stay {
+                location: house,
+                product: bw,
+                from: d("2025-02-16"),
+                to: Some(d("2025-03-15")),
+            },
+        ];
+        let rows = places_rows(&input);
+        let shown: Vec<(&str, i64, i64, Option<Decimal>)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.month.as_str(),
+                    r.place_days,
+                    r.occupied_days,
+                    r.occupancy_percent,
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            vec![
+                ("2025-01", 62, 31, Some(dec("50.00"))),
+                ("2025-02", 56, 41, Some(dec("73.21"))),
+                ("2025-03", 62, 46, Some(dec("74.19"))),
+            ]
+        );
+        assert_eq!(rows[1].product_code, "BW01");
+        assert_eq!(rows[1].average_places, dec("2.00"));
+        assert_eq!(rows[1].average_occupied, dec("1.46"));
+    }
+
+    /// Allocation made 1 January 2025, open-ended. After the cut-off: a
+    /// change gave it an end (31 December) and an episode, then a 305
+    /// started care on 3 March, then a stop on 30 June. At the cut-off it
+    /// was open-ended, without episodes or start of care.
+    #[test]
+    fn changes_after_the_cut_off_are_undone() {
+        let at_cut = Recorded {
+            end_date: None,
+            stopped_on: None,
+            care_started_on: None,
+            care_ended_on: None,
+            removed: false,
+            episodes: vec![],
+        };
+        let changed = Recorded {
+            end_date: Some(d("2025-12-31")),
+            episodes: vec![(d("2025-04-01"), d("2025-04-30"))],
+            ..at_cut.clone()
+        };
+        let now = Recorded {
+            end_date: Some(d("2025-06-30")),
+            stopped_on: Some(d("2025-06-30")),
+            care_started_on: Some(d("2025-03-03")),
+            ..changed.clone()
+        };
+        let newest_first = [
+            Undo::Stop {
+                end_before: Some(d("2025-12-31")),
+            },
+            Undo::StartCare,
+            Undo::Update(at_cut.clone()),
+        ];
+        assert_eq!(rewind(now.clone(), &newest_first), at_cut);
+        // Only the stop came after the cut-off: the change and the start stand.
+        assert_eq!(
+            rewind(now.clone(), &newest_first[..1]),
+            Recorded {
+                care_started_on: Some(d("2025-03-03")),
+                ..changed
+            }
+        );
+        let removed = Recorded {
+            removed: true,
+            ..now.clone()
+        };
+        assert_eq!(rewind(removed, &[Undo::Remove]), now);
+        assert_eq!(rewind(now.clone(), &[]), now);
     }
 }

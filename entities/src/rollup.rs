@@ -44,6 +44,8 @@ pub struct ApprovedCell {
     pub minutes: i64,
     /// A credit: it adds no month to the client, and may empty one.
     pub credit: bool,
+    /// The allocation's referrer (COD327), when known.
+    pub referrer: Option<String>,
 }
 
 /// A line's delivered volume in minutes, when its product counts time.
@@ -141,6 +143,9 @@ type SpendCell = (NaiveDate, Uuid, Uuid, Uuid);
 type YearCell = (i32, Uuid, Uuid, Uuid);
 /// A cell of the spend per group: (month, group, municipality).
 type GroupCell = (NaiveDate, Uuid, Uuid);
+/// A cell of the spend per referrer (migration 26): (month, group,
+/// municipality, referrer code or `""` when none is known).
+type ReferrerCell = (NaiveDate, Uuid, Uuid, String);
 /// What a spend cell sums: (cents, lines, minutes).
 type Sums = (i64, i64, i64);
 /// A row of `declared_clients`: (year, client number, product group,
@@ -184,6 +189,8 @@ pub struct Rollups {
     yearly: BTreeMap<YearCell, Sums>,
     /// The same spend per month without the provider (migration 18).
     groups: BTreeMap<GroupCell, Sums>,
+    /// The same spend per month, group, municipality and referrer (migration 26).
+    referrers: BTreeMap<ReferrerCell, Sums>,
     /// (year, client number, product group, municipality, provider) → months.
     months: BTreeMap<ClientCell, i32>,
     /// The months of the same cells that a credit touched: they may have
@@ -203,6 +210,14 @@ impl Rollups {
                 .entry((month.year(), group, municipality, cell.provider_id))
                 .or_default(),
             self.groups.entry((month, group, municipality)).or_default(),
+            self.referrers
+                .entry((
+                    month,
+                    group,
+                    municipality,
+                    cell.referrer.clone().unwrap_or_default(),
+                ))
+                .or_default(),
         ] {
             sums.0 += cell.amount_cents;
             sums.1 += 1;
@@ -245,6 +260,10 @@ impl Rollups {
                 .entry((month.year(), group, municipality, provider))
                 .or_default(),
             self.groups.entry((month, group, municipality)).or_default(),
+            // A task instalment has no allocation, so no referrer.
+            self.referrers
+                .entry((month, group, municipality, String::new()))
+                .or_default(),
         ] {
             sums.0 += cents;
         }
@@ -274,6 +293,15 @@ impl Rollups {
         add_sums(db, scope, "yearly_spend_rollups", yearly_key, &self.yearly).await?;
         let group_key = ["month", "product_group_id", "municipality_id"];
         add_sums(db, scope, "group_spend_rollups", group_key, &self.groups).await?;
+        let referrer_key = ["month", "product_group_id", "municipality_id", "referrer"];
+        add_sums(
+            db,
+            scope,
+            "referrer_spend_rollups",
+            referrer_key,
+            &self.referrers,
+        )
+        .await?;
         let months: Vec<declared_client::ActiveModel> = self
             .months
             .iter()
@@ -441,18 +469,29 @@ async fn take_out<C: ConnectionTrait>(
 }
 
 /// A cell's key as the values of its columns, in order.
-trait CellKey: Copy {
-    fn values(self) -> Vec<sea_orm::Value>;
+trait CellKey {
+    fn values(&self) -> Vec<sea_orm::Value>;
 }
 
 impl CellKey for GroupCell {
-    fn values(self) -> Vec<sea_orm::Value> {
+    fn values(&self) -> Vec<sea_orm::Value> {
         vec![self.0.into(), self.1.into(), self.2.into()]
     }
 }
 
+impl CellKey for ReferrerCell {
+    fn values(&self) -> Vec<sea_orm::Value> {
+        vec![
+            self.0.into(),
+            self.1.into(),
+            self.2.into(),
+            self.3.clone().into(),
+        ]
+    }
+}
+
 impl<T: Into<sea_orm::Value> + Copy> CellKey for (T, Uuid, Uuid, Uuid) {
-    fn values(self) -> Vec<sea_orm::Value> {
+    fn values(&self) -> Vec<sea_orm::Value> {
         vec![self.0.into(), self.1.into(), self.2.into(), self.3.into()]
     }
 }
@@ -581,6 +620,7 @@ mod tests {
                 amount_cents: amount,
                 minutes,
                 credit: false,
+                referrer: (start.day() == 1).then(|| "02".to_owned()),
             });
         }
         assert_eq!(r.spend[&(d(2025, 3, 1), g, m, p)], (150, 2, 90));
@@ -589,6 +629,20 @@ mod tests {
         assert_eq!(r.yearly[&(2025, g, m, p)], (157, 3, 60));
         assert_eq!(r.groups[&(d(2025, 3, 1), g, m)], (150, 2, 90));
         assert_eq!(r.months[&(2025, 1, g, m, p)], 0b10100);
+        // Per referrer: the GP's (02) lines of 1 March and 1 May, the
+        // line of 15 March without a referrer apart.
+        assert_eq!(
+            r.referrers[&(d(2025, 3, 1), g, m, "02".to_owned())],
+            (100, 1, 90)
+        );
+        assert_eq!(
+            r.referrers[&(d(2025, 3, 1), g, m, String::new())],
+            (50, 1, 0)
+        );
+        assert_eq!(
+            r.referrers[&(d(2025, 5, 1), g, m, "02".to_owned())],
+            (7, 1, -30)
+        );
     }
 
     /// Client 1 has debits in March and May 2025 and a credit of March's:
@@ -611,6 +665,7 @@ mod tests {
                 amount_cents: amount,
                 minutes: 0,
                 credit,
+                referrer: None,
             });
         }
         // The spend nets out: 9650 + 9650 − 9650, three lines.
@@ -642,6 +697,15 @@ mod tests {
         assert_eq!(r.spend[&(d(2026, 3, 1), g, b, p)], (33_334, 0, 0));
         assert_eq!(r.yearly[&(2026, g, b, p)], (33_334, 0, 0));
         assert_eq!(r.groups[&(d(2026, 3, 1), g, a)], (66_667, 0, 0));
+        // No allocation, so no referrer: each share in its unknown cell.
+        assert_eq!(
+            r.referrers[&(d(2026, 3, 1), g, a, String::new())],
+            (66_667, 0, 0)
+        );
+        assert_eq!(
+            r.referrers[&(d(2026, 3, 1), g, b, String::new())],
+            (33_334, 0, 0)
+        );
         // € 0.01 over the same shares: 0 and the cent to the last.
         assert_eq!(
             crate::funding::split_by_weight(1, &[(a, 200), (b, 100)]),

@@ -29,6 +29,8 @@ mod m20261207_000022_spending_room;
 mod m20261207_000023_task_instalment_spend;
 mod m20261207_000024_budget_ceiling_groups;
 mod m20261207_000025_steering;
+mod m20261207_000026_report_cut_off;
+mod m20261207_000027_care_end_reason;
 
 pub use m20261124_000017_client_numbers::client_number_sql;
 
@@ -36,11 +38,12 @@ pub use m20261124_000017_client_numbers::client_number_sql;
 /// shape (the data generator and a test use it): the amounts and lines of
 /// migration 5, the minutes of migration 14, the client months per provider
 /// and client number of migrations 16 and 17 (of the debits that stand,
-/// migration 19), the coarser spend of 18.
+/// migration 19), the coarser spend of 18, the spend per referrer of 26.
 pub async fn backfill_rollups<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
     m20261123_000005_declaration_rollups::backfill_spend(db).await?;
     m20261124_000014_rollup_minutes::backfill(db).await?;
     m20261124_000018_coarser_spend_rollups::backfill(db).await?;
+    m20261207_000026_report_cut_off::backfill_referrers(db).await?;
     m20261207_000019_served_client_months::backfill_served_clients(db).await
 }
 
@@ -75,6 +78,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000023_task_instalment_spend::Migration),
             Box::new(m20261207_000024_budget_ceiling_groups::Migration),
             Box::new(m20261207_000025_steering::Migration),
+            Box::new(m20261207_000026_report_cut_off::Migration),
+            Box::new(m20261207_000027_care_end_reason::Migration),
         ]
     }
 }

@@ -27,6 +27,15 @@ e2e!(every_mutation_writes_an_audit_event, |app| {
     )
     .await;
 
+    let location = app
+        .post(
+            &region.path("providers/12345678/locations"),
+            t,
+            json!({ "name": "De Linde", "municipalityCbs": "GM0202" }),
+        )
+        .await;
+    assert_eq!(location.status, StatusCode::CREATED, "{}", location.body);
+
     let events = app
         .get(
             &region.path(&format!("audit-events?resource=tariff&resourceId={id}")),
@@ -58,11 +67,12 @@ e2e!(every_mutation_writes_an_audit_event, |app| {
         "product",
         "provider",
         "tariff",
+        "provider-location",
     ] {
         assert!(
             resources.contains(&resource),
             "no event for {resource}: {resources:?}"
         );
     }
-    assert_eq!(all.body["total"], 8);
+    assert_eq!(all.body["total"], 9);
 });

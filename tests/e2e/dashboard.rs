@@ -187,6 +187,248 @@ fn json_decimal(v: &Value) -> Decimal {
 
 const CG: &str = "centraal-gelderland";
 
+async fn log_out(browser: &Browser) {
+    browser
+        .client
+        .find(Locator::Css("form.logout button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.wait_for("form.login").await;
+}
+
+/// The office's steering pages, each beside the API's answer: the tables
+/// have the API's rows, the marks match its figures, a filter narrows the
+/// list, and each table downloads.
+async fn steering_pages(browser: &Browser, app: &TestApp, region: &Region) {
+    let t = &region.admin;
+    let page = |slug: &str| format!("{}/dashboard/{CG}/{slug}", app.base);
+
+    // The waiting list: longest first, those past the norm marked.
+    let waiting = app.get(&region.path("waiting-list"), t).await;
+    let rows = waiting.body["rows"].as_array().unwrap();
+    assert!(!rows.is_empty(), "the demo has clients waiting");
+    browser.open(&page("wachtlijst")).await;
+    assert_eq!(browser.heading().await, "Wachtlijst");
+    let numbers = browser.cells("rows", "allocationNumber").await;
+    assert_eq!(
+        numbers,
+        rows.iter()
+            .map(|r| r["allocationNumber"].to_string())
+            .collect::<Vec<_>>()
+    );
+    let over = waiting.body["overNorm"].as_u64().unwrap() as usize;
+    assert!(over > 0, "the demo has clients past the norm");
+    let marked = browser
+        .client
+        .find_all(Locator::Css("table[data-table=rows] tbody tr.over"))
+        .await
+        .unwrap();
+    assert_eq!(marked.len(), over);
+    let said = browser.cells("rows", "overNorm").await;
+    assert_eq!(said.iter().filter(|s| *s == "ja").count(), over);
+    let groups = browser.cells("productGroups", "productGroupName").await;
+    assert_eq!(
+        groups.len(),
+        waiting.body["productGroups"].as_array().unwrap().len()
+    );
+    assert!(!browser.cells("municipalities", "waiting").await.is_empty());
+    assert!(!browser.cells("providers", "providerName").await.is_empty());
+    assert!(
+        browser.source().await.contains("data-table=\"signals\""),
+        "the office sees the signals"
+    );
+    browser.screenshot("wachtlijst").await;
+    // The filter form narrows to a municipality, named in the select.
+    let cbs = rows[0]["municipalityCbs"].as_str().unwrap();
+    browser
+        .client
+        .find(Locator::Id("municipalityCbs"))
+        .await
+        .unwrap()
+        .select_by_value(cbs)
+        .await
+        .unwrap();
+    browser
+        .client
+        .find(Locator::Css("form.filters button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // The click does not wait for the next page: wait for its address.
+    let filtered = format!("municipalityCbs={cbs}");
+    let arrived = wait_until(Duration::from_secs(10), || async {
+        let url = browser.client.current_url().await.unwrap();
+        url.query().unwrap_or_default().contains(&filtered)
+    })
+    .await;
+    assert!(arrived, "the filter form asks for {filtered}");
+    browser.wait_for("table[data-table=rows]").await;
+    let url = browser.client.current_url().await.unwrap();
+    let shown = browser.cells("rows", "municipalityCbs").await;
+    let expected = rows.iter().filter(|r| r["municipalityCbs"] == cbs).count();
+    assert_eq!(shown.len(), expected);
+    assert!(shown.iter().all(|c| c == cbs));
+    // Its download holds the filtered rows.
+    let session = format!("zorgregie_session={}", browser.session().await.value());
+    let csv = app
+        .client
+        .get(format!("{url}&download=csv&table=rows"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), StatusCode::OK);
+    let csv = csv.text().await.unwrap();
+    assert!(
+        csv.starts_with("\u{feff}Toewijzingsnummer;CBS-code;Gemeente"),
+        "{csv}"
+    );
+    assert_eq!(csv.lines().count(), expected + 1);
+
+    // Scorecards: the group's providers, then one provider's card with
+    // each figure beside the region's median.
+    let list = app
+        .get(&region.path("scorecards?productGroupCode=BW"), t)
+        .await;
+    let listed = list.body["providers"].as_array().unwrap();
+    assert!(!listed.is_empty());
+    browser.open(&page("aanbieders")).await;
+    assert_eq!(browser.heading().await, "Aanbieders");
+    assert_eq!(
+        browser.cells("providers", "providerAgb").await,
+        listed
+            .iter()
+            .map(|p| p["providerAgb"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    );
+    let spend = browser.cells("providers", "spend").await;
+    assert_eq!(dutch(&spend[0]), json_decimal(&listed[0]["spend"]));
+    assert_eq!(browser.cells("regionMedians", "spend").await.len(), 1);
+    browser.screenshot("aanbieders").await;
+    let agb = listed[0]["providerAgb"].as_str().unwrap();
+    browser
+        .client
+        .find(Locator::Id("agb"))
+        .await
+        .unwrap()
+        .select_by_value(agb)
+        .await
+        .unwrap();
+    browser
+        .client
+        .find(Locator::Css("form.card button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.wait_for("table[data-table=figures-BW]").await;
+    let card = app
+        .get(&region.path(&format!("providers/{agb}/scorecard")), t)
+        .await;
+    let group = &card.body["productGroups"][0];
+    assert_eq!(
+        browser.heading().await,
+        format!("Scorecard {}", card.body["providerName"].as_str().unwrap())
+    );
+    let values = browser.cells("figures-BW", "value").await;
+    let medians = browser.cells("figures-BW", "median").await;
+    assert_eq!((values.len(), medians.len()), (9, 9));
+    assert_eq!(dutch(&values[0]), json_decimal(&group["spend"]));
+    assert_eq!(
+        dutch(&medians[0]),
+        json_decimal(&group["spendRegionMedian"])
+    );
+    browser.screenshot("scorecard").await;
+
+    // Coverage: the cells below the minimum, said in words.
+    let coverage = app.get(&region.path("coverage"), t).await;
+    let below = coverage.body["belowMinimum"].as_u64().unwrap() as usize;
+    assert!(below > 0, "the demo has a municipality short of providers");
+    browser.open(&page("dekking")).await;
+    assert_eq!(browser.heading().await, "Dekking");
+    assert_eq!(
+        browser.cells("cells", "municipalityName").await.len(),
+        coverage.body["cells"].as_array().unwrap().len()
+    );
+    let said = browser.cells("cells", "belowMinimum").await;
+    assert_eq!(said.iter().filter(|s| *s == "ja").count(), below);
+    let marked = browser
+        .client
+        .find_all(Locator::Css("table[data-table=grid] td.below strong"))
+        .await
+        .unwrap();
+    assert_eq!(marked.len(), below);
+    assert_eq!(marked[0].text().await.unwrap(), "Onder het minimum");
+    assert!(!browser.cells("providers", "providerName").await.is_empty());
+    browser.screenshot("dekking").await;
+
+    // Places: per location and product, with the monthly chart.
+    let capacity = app.get(&region.path("capacity"), t).await;
+    let locations = capacity.body["locations"].as_array().unwrap();
+    assert!(!locations.is_empty(), "the demo has locations");
+    browser.open(&page("plaatsen")).await;
+    assert_eq!(browser.heading().await, "Plaatsen");
+    let places = browser.cells("locations", "places").await;
+    assert_eq!(
+        places.iter().map(|p| dutch(p)).collect::<Vec<_>>(),
+        locations
+            .iter()
+            .map(|l| json_decimal(&l["places"]))
+            .collect::<Vec<_>>()
+    );
+    assert!(!browser.cells("products", "productName").await.is_empty());
+    assert!(!browser.cells("months", "month").await.is_empty());
+    assert!(browser
+        .client
+        .find(Locator::Css("svg[aria-labelledby^=plaatsen-per-maand]"))
+        .await
+        .is_ok());
+    browser.screenshot("plaatsen").await;
+
+    // Stacked care: the demo's pair, its kind in Dutch.
+    let stacked = app.get(&region.path("care-overlaps"), t).await;
+    let pairs = stacked.body["pairs"].as_array().unwrap();
+    assert!(!pairs.is_empty(), "the demo has a stacked pair");
+    browser.open(&page("stapeling")).await;
+    assert_eq!(browser.heading().await, "Stapeling van zorg");
+    assert_eq!(
+        browser.cells("pairs", "allocationNumber").await,
+        pairs
+            .iter()
+            .map(|p| p["allocationNumber"].to_string())
+            .collect::<Vec<_>>()
+    );
+    for kind in browser.cells("pairs", "kind").await {
+        assert!(
+            ["bij twee aanbieders", "hetzelfde product twee keer"].contains(&kind.as_str()),
+            "{kind}"
+        );
+    }
+    browser.screenshot("stapeling").await;
+
+    // Turning 18: a Wmo region has no youth care, and says so.
+    browser.open(&page("18-jarigen")).await;
+    assert_eq!(browser.heading().await, "Jongeren die 18 worden");
+    let youth = app.get(&region.path("turning-18"), t).await;
+    assert_eq!(youth.body["allocations"], json!([]));
+    assert!(browser
+        .cells("allocations", "allocationNumber")
+        .await
+        .is_empty());
+    let empty = browser
+        .client
+        .find(Locator::Css("table[data-table=allocations] tbody td"))
+        .await
+        .unwrap();
+    assert_eq!(empty.text().await.unwrap(), "Geen gegevens.");
+}
+
 #[tokio::test]
 async fn the_office_reads_its_monitor_in_a_browser() {
     let Some(browser) = Browser::start().await else {
@@ -197,7 +439,7 @@ async fn the_office_reads_its_monitor_in_a_browser() {
         .unwrap();
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
     let secret = app.state.config.client_key_secret.clone();
-    api::demo::load_on(&app.state.db, &secret, today)
+    api::demo::load_on(&app.state.db, &secret, &app.state.config.data_keys, today)
         .await
         .unwrap();
     api::app::spawn_embedded_worker(&app.state);
@@ -407,6 +649,9 @@ async fn the_office_reads_its_monitor_in_a_browser() {
     );
     browser.screenshot("jobs").await;
 
+    // The steering instruments, each beside the API's answer.
+    steering_pages(&browser, &app, &region).await;
+
     // Another region: not found, and none of its names on any page.
     let other = app
         .get(
@@ -421,7 +666,19 @@ async fn the_office_reads_its_monitor_in_a_browser() {
         .map(|m| m["name"].as_str().unwrap().to_owned())
         .collect();
     assert!(!names.is_empty());
-    for page in ["monitor", "ceilings", "contracts", "indexation", "jobs"] {
+    for page in [
+        "monitor",
+        "ceilings",
+        "contracts",
+        "indexation",
+        "jobs",
+        "wachtlijst",
+        "aanbieders",
+        "dekking",
+        "plaatsen",
+        "stapeling",
+        "18-jarigen",
+    ] {
         browser
             .open(&format!("{}/dashboard/{CG}/{page}", app.base))
             .await;
@@ -525,11 +782,138 @@ async fn the_office_reads_its_monitor_in_a_browser() {
     for a in menu {
         labels.push(a.text().await.unwrap());
     }
-    assert_eq!(labels, ["Monitor", "Budgetplafonds", "Indexatie"]);
+    assert_eq!(
+        labels,
+        [
+            "Monitor",
+            "Wachtlijst",
+            "Aanbieders",
+            "Dekking",
+            "Plaatsen",
+            "Stapeling",
+            "18-jarigen",
+            "Budgetplafonds",
+            "Indexatie"
+        ]
+    );
     browser
         .open(&format!("{}/dashboard/{CG}/jobs", app.base))
         .await;
     assert_eq!(browser.heading().await, "Geen toegang (403)");
+    // Arnhem's waiting list holds Arnhem's clients only, and no signals
+    // (those are the office's).
+    browser
+        .open(&format!("{}/dashboard/{CG}/wachtlijst", app.base))
+        .await;
+    let shown = browser.cells("rows", "municipalityCbs").await;
+    let own = app.get(&region.path("waiting-list"), &token).await;
+    assert_eq!(shown.len(), own.body["rows"].as_array().unwrap().len());
+    assert!(shown.iter().all(|cbs| cbs == "GM0202"), "{shown:?}");
+    assert!(!browser.source().await.contains("data-table=\"signals\""));
+
+    // A provider (a token pasted) sees only its own clients waiting.
+    log_out(&browser).await;
+    let waiting = app.get(&region.path("waiting-list"), t).await;
+    let agb = waiting.body["rows"][0]["providerAgb"]
+        .as_str()
+        .expect("the demo has clients waiting")
+        .to_owned();
+    let mut claims = app.claims(CG, Role::Provider);
+    claims.agb = Some(agb.clone());
+    let token = app.sign(&claims);
+    browser
+        .fill_and_post(&[("token", &token)], "form.login button")
+        .await;
+    browser.wait_for("header nav").await;
+    assert_eq!(
+        browser.heading().await,
+        "Wachtlijst",
+        "a provider's first page"
+    );
+    let own = app.get(&region.path("waiting-list"), &token).await;
+    let own_rows = own.body["rows"].as_array().unwrap();
+    let shown = browser.cells("rows", "providerAgb").await;
+    assert!(!shown.is_empty());
+    assert_eq!(shown.len(), own_rows.len());
+    assert!(shown.iter().all(|a| *a == agb), "{shown:?}");
+    assert!(
+        shown.len() < waiting.body["rows"].as_array().unwrap().len(),
+        "the office sees more"
+    );
+    let choices = browser
+        .client
+        .find_all(Locator::Css("select#providerAgb option"))
+        .await
+        .unwrap();
+    assert_eq!(choices.len(), 2, "Alle and itself");
+    browser.screenshot("wachtlijst-aanbieder").await;
+    // Its own scorecard, not another's.
+    browser
+        .open(&format!("{}/dashboard/{CG}/aanbieders?agb={agb}", app.base))
+        .await;
+    assert!(browser.heading().await.starts_with("Scorecard "));
+    let other = waiting.body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["providerAgb"].as_str().unwrap())
+        .find(|a| *a != agb)
+        .unwrap();
+    browser
+        .open(&format!(
+            "{}/dashboard/{CG}/aanbieders?agb={other}",
+            app.base
+        ))
+        .await;
+    assert_eq!(browser.heading().await, "Niet gevonden (404)");
+    browser
+        .open(&format!("{}/dashboard/{CG}/aanbieders", app.base))
+        .await;
+    let listed = browser.cells("providers", "providerAgb").await;
+    assert_eq!(listed, std::slice::from_ref(&agb), "its own row only");
+
+    // Youth turning 18 in a Jeugdwet region (its office, a token pasted).
+    log_out(&browser).await;
+    const RL: &str = "rivierenland";
+    let office = app.token(RL, Role::RegionAdmin);
+    browser
+        .fill_and_post(&[("token", &office)], "form.login button")
+        .await;
+    browser.wait_for("header nav").await;
+    browser
+        .open(&format!("{}/dashboard/{RL}/18-jarigen", app.base))
+        .await;
+    assert_eq!(browser.heading().await, "Jongeren die 18 worden");
+    let youth = app
+        .get(&format!("/api/v1/regions/{RL}/turning-18"), &office)
+        .await;
+    let listed = youth.body["allocations"].as_array().unwrap();
+    assert!(!listed.is_empty(), "the demo has youth near 18");
+    let numbers = browser.cells("allocations", "allocationNumber").await;
+    assert_eq!(
+        numbers,
+        listed
+            .iter()
+            .map(|r| r["allocationNumber"].to_string())
+            .collect::<Vec<_>>()
+    );
+    // The month only, in Dutch: `jun 2028`.
+    for (shown, row) in browser
+        .cells("allocations", "turns18In")
+        .await
+        .iter()
+        .zip(listed)
+    {
+        let month = row["turns18In"].as_str().unwrap();
+        assert!(shown.ends_with(&month[..4]) && shown.len() == 8, "{shown}");
+    }
+    let without = browser.cells("allocations", "wmoFollows").await;
+    assert!(without.iter().any(|w| w == "ja") && without.iter().any(|w| w == "nee"));
+    assert_eq!(
+        browser.cells("totals", "withoutBirthDate").await,
+        [youth.body["totals"]["withoutBirthDate"].to_string()]
+    );
+    browser.screenshot("18-jarigen").await;
 
     browser.stop().await;
     app.stop().await;

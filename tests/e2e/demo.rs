@@ -33,14 +33,16 @@ async fn demo_loads_the_five_regions_once() {
     // A fixed day: the figures below must not move with the calendar.
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
     assert_eq!(
-        api::demo::load_on(&app.state.db, &secret, today)
+        api::demo::load_on(&app.state.db, &secret, &app.state.config.data_keys, today)
             .await
             .unwrap(),
         5
     );
     println!("api::demo::load: five regions in {:.2?}", started.elapsed());
     assert_eq!(
-        api::demo::load(&app.state.db, &secret).await.unwrap(),
+        api::demo::load(&app.state.db, &secret, &app.state.config.data_keys)
+            .await
+            .unwrap(),
         0,
         "loading twice adds nothing"
     );
@@ -53,6 +55,7 @@ async fn demo_loads_the_five_regions_once() {
     }
     catalogue_and_contracts_follow_the_seeds(&app).await;
     a_year_of_care(&app).await;
+    the_steering_instruments_show_the_regions(&app).await;
     app.stop().await;
 }
 
@@ -93,8 +96,8 @@ async fn catalogue_and_contracts_follow_the_seeds(app: &TestApp) {
     );
     assert_eq!(
         app.get(&cg.path("policies"), t).await.body["total"],
-        7,
-        "six of seed 000 and DOMAIN.md, and the indexation policy"
+        9,
+        "six of seed 000 and DOMAIN.md, the indexation policy, and the demo's waiting norm and coverage minimum"
     );
 
     // Rijk van Nijmegen (seed 001 §3.1, §3.5): SAS, 1 January 2025 – 2037.
@@ -437,4 +440,76 @@ async fn a_year_of_care(app: &TestApp) {
         json!({ "BEG": "4.11", "DB": "4.11", "KV": "4.11" })
     );
     assert_eq!(run.body["proposedCount"], 5);
+}
+
+/// Every instrument of issue 28 shows something real in the demo: clients
+/// waiting (some past the norm, signalled), municipalities short of
+/// providers, a stacked pair, a full location, youth near 18.
+async fn the_steering_instruments_show_the_regions(app: &TestApp) {
+    let on = "asOf=2026-11-24";
+    for code in REGIONS {
+        let region = &admin(app, code);
+        let t = &region.admin;
+        let get = |path: String| async move {
+            let reply = app.get(&region.path(&path), t).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::OK,
+                "{code} {path}: {}",
+                reply.body
+            );
+            reply.body
+        };
+        let waiting = get(format!("waiting-list?{on}")).await;
+        let rows = waiting["rows"].as_array().unwrap();
+        assert!(rows.len() >= 5, "{code}: {waiting}");
+        assert!(
+            rows.iter().any(|r| r["overNorm"] == true),
+            "{code}: {waiting}"
+        );
+        let signalled = get("steering-signals?kind=waiting-norm".into()).await;
+        assert!(
+            signalled["total"].as_i64().unwrap() >= 1,
+            "{code}: {signalled}"
+        );
+        let coverage = get(format!("coverage?{on}")).await;
+        let short = coverage["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["belowMinimum"] == true)
+            .count();
+        assert!(short >= 1, "{code}: no municipality short of providers");
+        let stacked = get(format!("care-overlaps?{on}")).await;
+        assert!(
+            !stacked["pairs"].as_array().unwrap().is_empty(),
+            "{code}: {stacked}"
+        );
+    }
+    // Beschermd wonen in Centraal Gelderland: one location full.
+    let cg = admin(app, "centraal-gelderland");
+    let capacity = app
+        .get(&cg.path(&format!("capacity?{on}")), &cg.admin)
+        .await;
+    let locations = capacity.body["locations"].as_array().unwrap();
+    assert!(locations.len() >= 3, "{}", capacity.body);
+    assert!(
+        locations.iter().any(|l| l["free"] == 0 && l["places"] == 6),
+        "{}",
+        capacity.body
+    );
+    // Youth care in Rivierenland: clients turning 18, one with Wmo care
+    // following, and the birth dates never shown.
+    let riv = admin(app, "rivierenland");
+    let youth = app
+        .get(&riv.path(&format!("turning-18?{on}")), &riv.admin)
+        .await;
+    let listed = youth.body["allocations"].as_array().unwrap();
+    assert!(listed.len() >= 5, "{}", youth.body);
+    assert!(
+        listed.iter().any(|a| a["wmoFollows"] == true),
+        "{}",
+        youth.body
+    );
+    assert!(!youth.body.to_string().contains("birth"), "{}", youth.body);
 }

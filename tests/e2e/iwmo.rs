@@ -421,6 +421,8 @@ e2e!(round_trip_allocation_301_305_323_325_and_a_credit, |app| {
     let after = app.get(&region.path("allocations/300201"), &token).await;
     assert_eq!(after.body["careStartedOn"], "2025-04-03");
     assert!(after.body["careEndedOn"].is_string(), "{}", after.body);
+    // The 307's RedenBeeindiging is kept (the scorecards' outflow by reason).
+    assert_eq!(after.body["careEndReason"], "31", "{}", after.body);
 
     // 323: May, 10 h × € 60.00 = € 600.00, fully approved (8001).
     let debit = declaration(

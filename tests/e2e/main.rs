@@ -31,6 +31,7 @@ mod places;
 mod procurements;
 mod providers;
 mod referrers;
+mod report_sections;
 mod reports;
 mod schema;
 mod scorecards;

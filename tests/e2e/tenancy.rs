@@ -30,6 +30,14 @@ e2e!(other_regions_objects_are_404_on_every_resource, |app| {
         )
         .await;
     let client_id = client.body["clientId"].as_str().unwrap().to_owned();
+    let location = app
+        .post(
+            &a.path("providers/12345678/locations"),
+            &a.admin,
+            json!({ "name": "De Linde", "municipalityCbs": "GM0202", "places": [{ "productCode": "15A01", "places": 4, "validFrom": "2025-01-01" }] }),
+        )
+        .await;
+    let location_id = location.body["id"].as_str().unwrap().to_owned();
 
     let b = app.new_region().await;
     seed_catalogue(&app, &b).await; // same codes in B must not make A's visible
@@ -40,6 +48,7 @@ e2e!(other_regions_objects_are_404_on_every_resource, |app| {
         "providers/12345678".to_owned(),
         format!("tariffs/{tariff_id}"),
         format!("contracts/{contract_id}"),
+        format!("providers/12345678/locations/{location_id}"),
     ];
     let collections = [
         "municipalities",
@@ -50,6 +59,7 @@ e2e!(other_regions_objects_are_404_on_every_resource, |app| {
         "contracts",
         "api-clients",
         "audit-events",
+        "providers/12345678/locations",
     ];
 
     // B's token on A's paths: everything is 404, reads and writes alike.
@@ -120,6 +130,7 @@ e2e!(other_regions_objects_are_404_on_every_resource, |app| {
     for object in [
         format!("tariffs/{tariff_id}"),
         format!("contracts/{contract_id}"),
+        format!("providers/12345678/locations/{location_id}"),
     ] {
         let path = b.path(&object);
         assert_eq!(

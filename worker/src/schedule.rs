@@ -101,6 +101,7 @@ async fn on_tick(tick: Tick, ctx: Data<ScheduleContext>) -> Result<(), BoxDynErr
     start_monthly_reports(&ctx.db, &ctx.queue, today).await?;
     domain::funding::run_month(&ctx.db, today).await?;
     domain::contract_watch::run_day(&ctx.db, today).await?;
+    domain::steering::run_day(&ctx.db, today).await?;
     tracing::info!(%today, previews = previews.len(), checks = checks.len(), "daily schedule ran");
     Ok(())
 }

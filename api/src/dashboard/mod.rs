@@ -1,5 +1,6 @@
-//! The dashboard: the monitor and the office's signals as web pages, served
-//! by the api itself (no other server, no CDN, no script), in Dutch.
+//! The dashboard: the monitor, the office's signals and the steering
+//! instruments (`steering.rs`) as web pages, served by the api itself (no
+//! other server, no CDN, no script), in Dutch.
 //!
 //! People log in with an API client's id and secret, or with a token of
 //! the identity provider (or `api token`), posted in a form; the token then
@@ -13,6 +14,7 @@
 pub mod chart;
 mod login;
 mod pages;
+mod steering;
 
 use std::{future::Future, pin::Pin};
 
@@ -71,6 +73,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/{regionCode}/contracts", web::get().to(pages::contracts))
             .route("/{regionCode}/indexation", web::get().to(pages::indexation))
             .route("/{regionCode}/jobs", web::get().to(pages::jobs))
+            .route("/{regionCode}/wachtlijst", web::get().to(steering::waiting))
+            .route(
+                "/{regionCode}/aanbieders",
+                web::get().to(steering::scorecards),
+            )
+            .route("/{regionCode}/dekking", web::get().to(steering::coverage))
+            .route("/{regionCode}/plaatsen", web::get().to(steering::places))
+            .route(
+                "/{regionCode}/stapeling",
+                web::get().to(steering::care_overlaps),
+            )
+            .route(
+                "/{regionCode}/18-jarigen",
+                web::get().to(steering::turning_18),
+            )
             .default_service(web::to(|| async {
                 PageError::from(ApiError::NotFound).error_response()
             })),
@@ -223,6 +240,12 @@ impl<P: Permission + 'static> FromRequest for Viewer<P> {
 /// (the permission of the API's resource behind each).
 const PAGES: &[(&str, &str, &[entities::enums::Role])] = &[
     ("monitor", "Monitor", crate::auth::ReadMonitor::ROLES),
+    ("wachtlijst", "Wachtlijst", crate::auth::ReadRegion::ROLES),
+    ("aanbieders", "Aanbieders", crate::auth::ReadRegion::ROLES),
+    ("dekking", "Dekking", crate::auth::ReadRegion::ROLES),
+    ("plaatsen", "Plaatsen", crate::auth::ReadRegion::ROLES),
+    ("stapeling", "Stapeling", crate::auth::ReadRegion::ROLES),
+    ("18-jarigen", "18-jarigen", crate::auth::ReadRegion::ROLES),
     ("ceilings", "Budgetplafonds", crate::auth::ReadRegion::ROLES),
     (
         "contracts",
@@ -399,6 +422,16 @@ pub fn cell(kind: Kind, v: &Value) -> String {
 /// A table with its caption and downloads. `base` is the page's address
 /// with its own query (the downloads add theirs).
 pub fn table(table: &Table, base: &str) -> Markup {
+    table_marked(table, base, &|_| None)
+}
+
+/// A table whose rows `mark` may give a class (a client past the norm);
+/// the page says the same in words in a column, never by colour alone.
+pub fn table_marked(
+    table: &Table,
+    base: &str,
+    mark: &dyn Fn(&Value) -> Option<&'static str>,
+) -> Markup {
     let sep = if base.contains('?') { '&' } else { '?' };
     let link = |kind: &str| format!("{base}{sep}download={kind}&table={}", table.sheet.key);
     // Figures right-aligned, days on one line.
@@ -423,7 +456,7 @@ pub fn table(table: &Table, base: &str) -> Markup {
                 } } }
                 tbody {
                     @for row in table.rows.iter().take(SHOWN_ROWS) {
-                        tr { @for (key, _, kind) in table.sheet.columns {
+                        tr class=[mark(row)] { @for (key, _, kind) in table.sheet.columns {
                             td data-key=(key) class=[class_of(*kind)] { (cell(*kind, &row[*key])) }
                         } }
                     }

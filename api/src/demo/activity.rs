@@ -120,7 +120,7 @@ pub(super) async fn generate(
                 grant: Grant::Volume(a.volume),
                 episodes: Vec::new(),
             },
-            referrer: None,
+            referrer: super::steering::referrer_of(law_of(demo, a.product), a.number),
             location_id: None,
         };
         // Days between the decision and the start of care, drawn from a
@@ -200,7 +200,7 @@ pub(super) async fn generate(
 /// The allocation as the access team registered it, `wait` days before
 /// care starts on `start`, and the provider's 305 reporting that start:
 /// the report's waiting time is the days between the two.
-async fn registered_before_care(
+pub(super) async fn registered_before_care(
     txn: &DatabaseTransaction,
     audit: &Audit,
     model: allocation::Model,
@@ -235,8 +235,18 @@ fn pick(rng: &mut StdRng, weights: impl Iterator<Item = u64>) -> Option<usize> {
     None
 }
 
+/// The law of the `product`th product's group.
+pub(super) fn law_of(demo: &DemoRegion, product: usize) -> entities::enums::Law {
+    let group = demo.products[product].group;
+    demo.groups
+        .iter()
+        .find(|(code, _, _)| *code == group)
+        .map(|(_, _, law)| *law)
+        .unwrap_or(entities::enums::Law::Wmo)
+}
+
 /// Whether the municipality's self-employed policy bars the provider.
-fn barred(demo: &DemoRegion, cbs: &str, self_employed: bool) -> bool {
+pub(super) fn barred(demo: &DemoRegion, cbs: &str, self_employed: bool) -> bool {
     self_employed
         && demo.policies.iter().any(|(kind, scope, rules)| {
             *kind == kinds::SELF_EMPLOYED
@@ -250,7 +260,7 @@ fn barred(demo: &DemoRegion, cbs: &str, self_employed: bool) -> bool {
 
 /// The last day the provider's contracts cover `group` in the municipality
 /// without a gap, from a contract in force on `start`; `None` when none is.
-fn coverage_end(
+pub(super) fn coverage_end(
     cat: &Catalogue,
     provider: usize,
     group: &str,

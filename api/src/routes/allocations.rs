@@ -11,7 +11,7 @@ use entities::{
     allocation_rules::{Episode, Grant, Volume},
     bsn_check::is_valid_bsn,
     declaration_rules::grant_of,
-    enums::{Gender, Unit, VolumeFrequency},
+    enums::{Gender, Referrer, Unit, VolumeFrequency},
     money::euros_to_cents,
     schema::{allocation, allocation_intensive_episode as episode},
     TenantEntity,
@@ -85,17 +85,67 @@ pub struct AllocationOut {
     pub care_started_on: Option<NaiveDate>,
     /// The last day of care, as the provider reported it (iWmo 307).
     pub care_ended_on: Option<NaiveDate>,
+    /// Why the provider ended the care: the 307's RedenBeeindiging (WMO588
+    /// or JZ588), when it named one.
+    #[schema(example = "02")]
+    pub care_end_reason: Option<String>,
     /// When a 301 removed the allocation (RedenWijziging 13); nothing can be declared on it.
     pub removed_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Who referred the client (COD327: `01` municipality, `02` GP, `03`
     /// youth doctor, `04` certified institution, `05` medical specialist,
-    /// `06` self-referral, `08` court or public prosecutor); null when unknown.
-    #[schema(example = "02")]
+    /// `06` self-referral, `08` court or public prosecutor); null when
+    /// unknown (always for an allocation from an iWmo/iJw 301, which has no
+    /// Verwijzer).
+    #[schema(value_type = Option<Referrer>, example = "02")]
     pub referrer: Option<String>,
     /// The provider's location where the care is given (places).
     pub location_id: Option<uuid::Uuid>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// What the caller should know about the allocation just stored: stacked
+    /// care (`ZR-ALLOC-OVERLAP`, one per other allocation of the client in
+    /// the product group it overlaps). Empty when none, and on reads.
+    pub warnings: Vec<WarningOut>,
+}
+
+/// A warning in the answer to a stored allocation.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WarningOut {
+    #[schema(example = "ZR-ALLOC-OVERLAP")]
+    pub code: String,
+    #[schema(
+        example = "stacks on allocation 100001 at another provider in product group BW from 2025-06-01 to 2025-06-30 (30 days)."
+    )]
+    pub message: String,
+    /// The other allocation; null when the caller may not see it (another
+    /// municipality's).
+    #[schema(example = 100001)]
+    pub allocation_number: Option<i64>,
+}
+
+impl From<domain::steering::care_overlaps::Warning> for WarningOut {
+    fn from(w: domain::steering::care_overlaps::Warning) -> Self {
+        Self {
+            code: w.code.to_owned(),
+            message: w.message,
+            allocation_number: w.allocation_number,
+        }
+    }
+}
+
+impl AllocationOut {
+    /// The answer to a stored allocation, with its warnings.
+    fn stored(stored: service::Stored, party: &domain::parties::Party) -> Self {
+        Self {
+            warnings: stored
+                .warnings
+                .into_iter()
+                .map(|w| w.as_seen_by(party).into())
+                .collect(),
+            ..stored.out.into()
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -129,7 +179,8 @@ pub struct AllocationIn {
     /// Optional: who referred the client (COD327: `01` municipality, `02`
     /// GP, `03` youth doctor, `04` certified institution, `05` medical
     /// specialist, `06` self-referral, `08` court or public prosecutor).
-    #[schema(example = "02")]
+    /// Another value is a 400 naming `referrer`.
+    #[schema(value_type = Option<Referrer>, example = "02")]
     pub referrer: Option<String>,
     /// Optional: the provider's location where the care is given (one of
     /// the provider's `…/providers/{agbCode}/locations`).
@@ -223,6 +274,9 @@ pub struct AllocationFilter {
     /// Only allocations running on this date.
     #[param(value_type = Option<NaiveDate>)]
     pub active_on: Option<String>,
+    /// Only allocations of this referrer (COD327 code).
+    #[param(value_type = Option<Referrer>)]
+    pub referrer: Option<String>,
 }
 
 fn parse_volume(check: &mut Check, v: &VolumeIo) -> Option<Volume> {
@@ -328,11 +382,13 @@ impl From<Allocation> for AllocationOut {
             stop_reason: a.stop_reason,
             care_started_on: a.care_started_on,
             care_ended_on: a.care_ended_on,
+            care_end_reason: a.care_end_reason,
             removed_at: a.removed_at,
             referrer: a.referrer,
             location_id: a.location_id,
             created_at: a.created_at,
             updated_at: a.updated_at,
+            warnings: Vec::new(),
         }
     }
 }
@@ -369,6 +425,11 @@ pub async fn find_visible<C: ConnectionTrait, P: Permission>(
 /// 422s naming the rule: `ZR-ALLOC-NO-CONTRACT`, `ZR-ALLOC-EXECUTION-VARIANT`,
 /// `ZR-ALLOC-TEMPORARY-INTENSIVE`, `ZR-ALLOC-SELF-EMPLOYED`, `ZR-ALLOC-GROUP-CLOSED`.
 /// An access-team token allocates only for its own municipality (403).
+/// Stacked care (another allocation of the client in the product group
+/// overlapping at another provider, or of the same product) is stored with
+/// a `ZR-ALLOC-OVERLAP` warning and a `care-overlap` steering signal; under
+/// the policy `care-overlap` `{ "action": "refuse" }` it is a 422
+/// `ZR-ALLOC-OVERLAP` instead.
 #[utoipa::path(
     tag = "allocations",
     params(("regionCode" = String, Path, description = "Region code")),
@@ -413,6 +474,9 @@ pub async fn create_allocation(
         &input.temporary_intensive,
     );
     let identity = identity_of(&input.client_bsn, input.client.as_ref(), &mut check);
+    if let Some(code) = &input.referrer {
+        check.one_of::<Referrer>("referrer", code);
+    }
     if !auth.party.may_allocate_in(&input.municipality_cbs) {
         return Err(ApiError::Forbidden);
     }
@@ -461,7 +525,7 @@ pub async fn create_allocation(
     let stored = service::create(&txn, scope, &auth.audit(), draft).await?;
     vault::store(&txn, scope, &state.config.data_keys, &client_key, identity).await?;
     iwmo::queue_301(&txn, scope, &state.config.data_keys, &stored.model).await?;
-    let out = stored.out;
+    let out = AllocationOut::stored(stored, &auth.party);
     txn.commit().await?;
     Ok(HttpResponse::Created()
         .insert_header((
@@ -495,6 +559,10 @@ pub async fn list_allocations(
         .active_on
         .as_deref()
         .map(|d| check.date("activeOn", d));
+    let referrer = filter
+        .referrer
+        .as_deref()
+        .and_then(|code| check.one_of::<Referrer>("referrer", code));
     check.finish()?;
     let db = &state.db;
     let scope = &auth.scope;
@@ -528,6 +596,9 @@ pub async fn list_allocations(
                     .add(allocation::Column::EndDate.is_null())
                     .add(allocation::Column::EndDate.gte(date)),
             );
+    }
+    if let Some(referrer) = referrer {
+        select = select.filter(allocation::Column::Referrer.eq(referrer.as_str()));
     }
     let select = select.filter(auth.party.allocations());
     let (items, total) = fetch_page(db, select, page).await?;
@@ -581,6 +652,9 @@ pub async fn get_allocation(
 
 /// Change an allocation's end date, volume, budget or temporary intensive;
 /// the rules are checked again and the audit trail keeps before and after.
+/// An end date that adds stacked days with another allocation of the client
+/// in the product group answers with a `ZR-ALLOC-OVERLAP` warning (or a 422
+/// under the `care-overlap` policy's `refuse`), as a new allocation does.
 #[utoipa::path(
     tag = "allocations",
     params(("regionCode" = String, Path, description = "Region code"), ("allocationNumber" = i64, Path, description = "Allocation number")),
@@ -634,9 +708,9 @@ pub async fn update_allocation(
     let (end, granted) = check.done(end.zip(granted))?;
     let stored = service::change(&txn, scope, &auth.audit(), existing, end, granted).await?;
     iwmo::queue_301(&txn, scope, &state.config.data_keys, &stored.model).await?;
-    let out = stored.out;
+    let out = AllocationOut::stored(stored, &auth.party);
     txn.commit().await?;
-    Ok(web::Json(out.into()))
+    Ok(web::Json(out))
 }
 
 /// Stop an allocation: care ends on `stoppedOn`, which becomes the end date.

@@ -10,10 +10,12 @@ pub mod auth_token;
 pub mod bridging_agreements;
 pub mod budget_ceilings;
 pub mod budget_frameworks;
+pub mod care_overlaps;
 pub mod catalogue;
 pub mod compliance_checks;
 pub mod contract_amendments;
 pub mod contracts;
+pub mod coverage;
 pub mod declarations;
 pub mod enrolments;
 pub mod health;
@@ -21,6 +23,7 @@ pub mod index_figures;
 pub mod indexation_runs;
 pub mod iwmo;
 pub mod jobs;
+pub mod locations;
 pub mod municipalities;
 pub mod outflow_checks;
 pub mod policies;
@@ -31,10 +34,13 @@ pub mod products;
 pub mod providers;
 pub mod regions;
 pub mod reports;
+pub mod scorecards;
 pub mod steering_signals;
 pub mod tables;
 pub mod tariffs;
 pub mod task_budgets;
+pub mod turning_18;
+pub mod waiting_list;
 
 /// Registers every resource under `/api/v1`.
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -155,8 +161,21 @@ pub fn configure(cfg: &mut ServiceConfig) {
 fn steering(cfg: &mut ServiceConfig) {
     cfg.service(steering_signals::list_steering_signals);
     // waiting list
+    cfg.service(waiting_list::get_waiting_list);
     // scorecards
+    cfg.service(scorecards::get_scorecard)
+        .service(scorecards::list_scorecards);
     // coverage
+    cfg.service(coverage::get_coverage);
     // locations and capacity
+    cfg.service(locations::create_location)
+        .service(locations::list_locations)
+        .service(locations::get_location)
+        .service(locations::update_location)
+        .service(locations::delete_location)
+        .service(locations::get_capacity)
+        .service(locations::get_capacity_series);
     // care overlaps and turning 18
+    cfg.service(care_overlaps::list_care_overlaps)
+        .service(turning_18::list_turning_18);
 }

@@ -31,13 +31,21 @@ pub struct ReportOut {
     /// `few-providers`), `municipalities` (spend, per inhabitant, clients,
     /// allocations), `flows` (inflow, outflow, throughflow), `budgetCeilings`,
     /// `temporaryIntensive`, `contractsEnding` (in the 12 months after `to`),
-    /// `compliance` (checks of the register failed or expired at `to`).
+    /// `compliance` (checks of the register failed or expired at `to`),
+    /// `referrers` (spend and clients per product group and referrer type,
+    /// COD327), `places` (place-days, occupied days and occupancy per month
+    /// and product), `stackedCare` (stacked allocation pairs per product
+    /// group).
     pub content: Option<Value>,
     pub requested_by: Option<String>,
     pub error: Option<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     /// A municipality's own report; `null` for the region's.
     pub municipality_cbs: Option<String>,
+    /// The cut-off: only allocations made, declaration batches recorded
+    /// and messages received by this moment count. `null` for a report
+    /// made before cut-offs existed.
+    pub as_of: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl ReportOut {
@@ -53,6 +61,7 @@ impl ReportOut {
             requested_by: m.requested_by,
             error: m.error,
             created_at: m.created_at,
+            as_of: m.as_of,
         }
     }
 }
@@ -71,6 +80,12 @@ pub struct ReportIn {
     /// The last day of a month.
     #[schema(value_type = NaiveDate, example = "2025-12-31")]
     pub to: String,
+    /// The cut-off, an RFC 3339 moment with its offset, not in the future
+    /// (422); by default the moment of the request. Only allocations made,
+    /// declaration batches recorded and messages received by then count,
+    /// so the same report made again later gives the same figures.
+    #[schema(value_type = Option<chrono::DateTime<chrono::Utc>>, example = "2026-01-05T23:59:59+01:00")]
+    pub as_of: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -99,6 +114,7 @@ pub struct FileBytes(Vec<u8>);
     responses(
         (status = 202, body = ReportOut),
         (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A rule between fields: the period (whole months, `to` not before `from`, at most ten years), `asOf` in the future, another municipality's report", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database or the job queue is unavailable; nothing was changed (`Retry-After`)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -116,8 +132,15 @@ pub async fn create_report(
         to: &input.to,
         municipality_cbs: input.municipality_cbs.as_deref(),
     };
-    let (saved, job) =
-        report_requests::request(&txn, &auth.scope, &auth.party, &auth.audit(), asked).await?;
+    let (saved, job) = report_requests::request_as_of(
+        &txn,
+        &auth.scope,
+        &auth.party,
+        &auth.audit(),
+        asked,
+        input.as_of.as_deref(),
+    )
+    .await?;
     let codes = CodeBook::load(&txn, &auth.scope).await?;
     let out = ReportOut::of(saved, &codes);
     state.queue.push_and_commit(&state.db, txn, job).await?;

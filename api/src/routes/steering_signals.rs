@@ -87,3 +87,29 @@ pub async fn list_steering_signals(
         .collect();
     Ok(Page::new(out, page, total).respond(&req))
 }
+
+/// The newest `limit` signals of `kind` as the list shows them, or `None`
+/// for a role the list refuses (`Monitor`): the dashboard's pages show
+/// each kind where it belongs, to the office.
+pub async fn newest<P: Permission>(
+    state: &AppState,
+    auth: &Scoped<P>,
+    kind: SteeringSignalKind,
+    limit: u64,
+) -> ApiResult<Option<Vec<SteeringSignalOut>>> {
+    use sea_orm::QuerySelect;
+    if !Monitor::ROLES.contains(&auth.claims.role) {
+        return Ok(None);
+    }
+    let found = signals::newest_first(&auth.scope, Some(kind))
+        .limit(limit)
+        .all(&state.db)
+        .await?;
+    let codes = CodeBook::load(&state.db, &auth.scope).await?;
+    Ok(Some(
+        found
+            .into_iter()
+            .map(|s| SteeringSignalOut::of(s, &codes))
+            .collect(),
+    ))
+}

@@ -22,6 +22,20 @@ pub struct TableFormat {
     pub format: Option<String>,
 }
 
+impl TableFormat {
+    /// Refuses a `format` the tables cannot be given in (400 on `format`),
+    /// beside the instrument's other fields.
+    pub fn check(&self, check: &mut Check) {
+        if let Some(f) = self.format.as_deref() {
+            check.require(
+                matches!(f, "json" | "csv" | "csv-excel" | "xlsx"),
+                "format",
+                "must be json, csv, csv-excel or xlsx",
+            );
+        }
+    }
+}
+
 /// The 200 of an instrument in its four formats.
 pub const FORMATS_DESCRIPTION: &str = "JSON (default), CSV files in a zip (`format=csv` or `csv-excel`, one per table) or an XLSX workbook (`format=xlsx`)";
 

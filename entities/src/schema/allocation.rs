@@ -29,6 +29,8 @@ pub struct Model {
     pub care_started_on: Option<Date>,
     /// The last day of care as the provider reported it (iWmo 307).
     pub care_ended_on: Option<Date>,
+    /// The 307's RedenBeeindiging (WMO588 / JZ588), when it named one.
+    pub care_end_reason: Option<String>,
     /// Set when a 301 removed the allocation (RedenWijziging 13): it stays for
     /// the history, but nothing can be declared on it (9384).
     pub removed_at: Option<chrono::DateTime<chrono::Utc>>,

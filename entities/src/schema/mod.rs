@@ -41,6 +41,7 @@ pub mod product;
 pub mod product_group;
 pub mod provider;
 pub mod provider_location;
+pub mod referrer_spend_rollup;
 pub mod region;
 pub mod spend_rollup;
 pub mod steering_signal;
@@ -99,6 +100,7 @@ crate::tenant_entity!(
         spend_rollup,
         yearly_spend_rollup,
         group_spend_rollup,
+        referrer_spend_rollup,
         declared_client,
         client_vault,
     ],
