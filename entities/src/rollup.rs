@@ -12,6 +12,7 @@
 //! adds the paid instalments as spend ([`Rollups::add_paid`]) and the
 //! months its clients' allocations are in force ([`Rollups::add_served`]).
 
+use crate::tenancy::tenant_join;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, NaiveDate};
@@ -388,23 +389,13 @@ impl Rollups {
                     JoinType::InnerJoin,
                     allocation::Entity,
                     a.clone(),
-                    Expr::col((a.clone(), allocation::Column::RegionId))
-                        .equals((l.clone(), declaration_line::Column::RegionId))
-                        .and(
-                            Expr::col((a.clone(), allocation::Column::Id))
-                                .equals((l.clone(), declaration_line::Column::AllocationId)),
-                        ),
+                    tenant_join(&a, &l, declaration_line::Column::AllocationId),
                 )
                 .join_as(
                     JoinType::InnerJoin,
                     product::Entity,
                     p.clone(),
-                    Expr::col((p.clone(), product::Column::RegionId))
-                        .equals((a.clone(), allocation::Column::RegionId))
-                        .and(
-                            Expr::col((p.clone(), product::Column::Id))
-                                .equals((a.clone(), allocation::Column::ProductId)),
-                        ),
+                    tenant_join(&p, &a, allocation::Column::ProductId),
                 )
                 .and_where(
                     Expr::col((l.clone(), declaration_line::Column::RegionId)).eq(scope.region_id),

@@ -87,6 +87,22 @@ pub fn eq_or_null<C: ColumnTrait>(
     }
 }
 
+/// The condition joining the aliased row `to` to the aliased row `from`
+/// through `from`'s tenant foreign key `fk`: `to.region_id =
+/// from.region_id AND to.id = from.fk` (every tenant key leads with the
+/// region, so a join never crosses regions).
+pub fn tenant_join(
+    to: &sea_orm::sea_query::Alias,
+    from: &sea_orm::sea_query::Alias,
+    fk: impl sea_orm::sea_query::IntoIden,
+) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait};
+    let region = || Alias::new("region_id");
+    Expr::col((to.clone(), region()))
+        .equals((from.clone(), region()))
+        .and(Expr::col((to.clone(), Alias::new("id"))).equals((from.clone(), fk)))
+}
+
 /// Implements [`TenantEntity`] (and with `ids:` also [`TenantRecord`]) for
 /// entity modules with a `RegionId` (and `Id`) column.
 #[macro_export]

@@ -3,6 +3,7 @@
 //! take it back from the rollups (`entities::report::cut_off`) and undo the
 //! allocations' later changes (`entities::report::rewind`).
 
+use entities::tenancy::tenant_join;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -204,23 +205,13 @@ pub(super) async fn later_lines<C: ConnectionTrait>(
                 JoinType::InnerJoin,
                 allocation::Entity,
                 a.clone(),
-                Expr::col((a.clone(), allocation::Column::RegionId))
-                    .equals((l.clone(), declaration_line::Column::RegionId))
-                    .and(
-                        Expr::col((a.clone(), allocation::Column::Id))
-                            .equals((l.clone(), declaration_line::Column::AllocationId)),
-                    ),
+                tenant_join(&a, &l, declaration_line::Column::AllocationId),
             )
             .join_as(
                 JoinType::InnerJoin,
                 product::Entity,
                 p.clone(),
-                Expr::col((p.clone(), product::Column::RegionId))
-                    .equals((a.clone(), allocation::Column::RegionId))
-                    .and(
-                        Expr::col((p.clone(), product::Column::Id))
-                            .equals((a.clone(), allocation::Column::ProductId)),
-                    ),
+                tenant_join(&p, &a, allocation::Column::ProductId),
             )
             .join_as(
                 JoinType::LeftJoin,
@@ -305,57 +296,32 @@ pub(super) async fn standing_at<C: ConnectionTrait>(
                 JoinType::InnerJoin,
                 declaration_batch::Entity,
                 b.clone(),
-                Expr::col((b.clone(), declaration_batch::Column::RegionId))
-                    .equals((l.clone(), declaration_line::Column::RegionId))
-                    .and(
-                        Expr::col((b.clone(), declaration_batch::Column::Id))
-                            .equals((l.clone(), declaration_line::Column::BatchId)),
-                    ),
+                tenant_join(&b, &l, declaration_line::Column::BatchId),
             )
             .join_as(
                 JoinType::InnerJoin,
                 allocation::Entity,
                 a.clone(),
-                Expr::col((a.clone(), allocation::Column::RegionId))
-                    .equals((l.clone(), declaration_line::Column::RegionId))
-                    .and(
-                        Expr::col((a.clone(), allocation::Column::Id))
-                            .equals((l.clone(), declaration_line::Column::AllocationId)),
-                    ),
+                tenant_join(&a, &l, declaration_line::Column::AllocationId),
             )
             .join_as(
                 JoinType::InnerJoin,
                 product::Entity,
                 p.clone(),
-                Expr::col((p.clone(), product::Column::RegionId))
-                    .equals((a.clone(), allocation::Column::RegionId))
-                    .and(
-                        Expr::col((p.clone(), product::Column::Id))
-                            .equals((a.clone(), allocation::Column::ProductId)),
-                    ),
+                tenant_join(&p, &a, allocation::Column::ProductId),
             )
             // The credit that reversed it, and when that was recorded.
             .join_as(
                 JoinType::LeftJoin,
                 declaration_line::Entity,
                 c.clone(),
-                Expr::col((c.clone(), declaration_line::Column::RegionId))
-                    .equals((l.clone(), declaration_line::Column::RegionId))
-                    .and(
-                        Expr::col((c.clone(), declaration_line::Column::Id))
-                            .equals((l.clone(), declaration_line::Column::ReversedBy)),
-                    ),
+                tenant_join(&c, &l, declaration_line::Column::ReversedBy),
             )
             .join_as(
                 JoinType::LeftJoin,
                 declaration_batch::Entity,
                 cb.clone(),
-                Expr::col((cb.clone(), declaration_batch::Column::RegionId))
-                    .equals((c.clone(), declaration_line::Column::RegionId))
-                    .and(
-                        Expr::col((cb.clone(), declaration_batch::Column::Id))
-                            .equals((c.clone(), declaration_line::Column::BatchId)),
-                    ),
+                tenant_join(&cb, &c, declaration_line::Column::BatchId),
             )
             .and_where(
                 Expr::col((l.clone(), declaration_line::Column::RegionId)).eq(scope.region_id),
