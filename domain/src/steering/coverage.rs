@@ -22,7 +22,7 @@ use entities::{
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use super::{end_of, rules_by_scope, signals, Named, Names};
+use super::{end_of, figures_by_scope, signals, Named, Names};
 use crate::error::DomainResult;
 
 /// The filters, by code; an unknown code matches nothing.
@@ -72,14 +72,11 @@ async fn minima<C: ConnectionTrait>(
     db: &C,
     scope: &RegionScope,
 ) -> DomainResult<BTreeMap<String, u32>> {
-    Ok(rules_by_scope(db, scope, kinds::COVERAGE)
-        .await?
-        .into_iter()
-        .filter_map(|(key, rules)| match rules {
-            PolicyRules::Coverage(p) => Some((key, p.minimum_providers)),
-            _ => None,
-        })
-        .collect())
+    figures_by_scope(db, scope, kinds::COVERAGE, |rules| match rules {
+        PolicyRules::Coverage(p) => Some(p.minimum_providers),
+        _ => None,
+    })
+    .await
 }
 
 pub(super) async fn load<C: ConnectionTrait>(

@@ -19,10 +19,13 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, NaiveDate, Utc};
 use entities::{
     policy::{kinds, PolicyRules},
-    schema::{municipality, policy, product, product_group, provider},
+    schema::{allocation, municipality, policy, product, product_group, provider},
     RegionScope, TenantEntity,
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, QueryFilter, QuerySelect};
+use sea_orm::{
+    sea_query::Condition, ColumnTrait, ConnectionTrait, DatabaseConnection, QueryFilter,
+    QuerySelect,
+};
 use uuid::Uuid;
 
 use crate::error::DomainResult;
@@ -115,19 +118,32 @@ fn id_of<'a>(mut named: impl Iterator<Item = (&'a Uuid, &'a Named)>, code: &str)
         .unwrap_or_default()
 }
 
-/// The valid rules of a policy `kind` the region set, by scope key.
-pub async fn rules_by_scope<C: ConnectionTrait>(
+/// What the valid rules of a policy `kind` the region set give through
+/// `figure` (the norm's days, the minimum), by scope key (a product group's
+/// code or `region`).
+pub async fn figures_by_scope<C: ConnectionTrait>(
     db: &C,
     scope: &RegionScope,
     kind: &str,
-) -> DomainResult<BTreeMap<String, PolicyRules>> {
+    figure: impl Fn(PolicyRules) -> Option<u32>,
+) -> DomainResult<BTreeMap<String, u32>> {
     Ok(policy::Entity::scoped(scope)
         .filter(policy::Column::Kind.eq(kind))
         .all(db)
         .await?
         .into_iter()
-        .filter_map(|p| Some((p.scope_key, PolicyRules::parse(&p.kind, p.body).ok()?)))
+        .filter_map(|p| {
+            Some((
+                p.scope_key,
+                figure(PolicyRules::parse(&p.kind, p.body).ok()?)?,
+            ))
+        })
         .collect())
+}
+
+/// Allocations whose `column` (an end or a stop) is open or not before `day`.
+pub fn open_or(column: allocation::Column, day: NaiveDate) -> Condition {
+    Condition::any().add(column.is_null()).add(column.gte(day))
 }
 
 /// The first moment after `day` (UTC): what was recorded before it was

@@ -15,7 +15,7 @@ use entities::{
     },
     RegionScope, TenantEntity,
 };
-use sea_orm::{sea_query::Condition, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -109,16 +109,8 @@ pub async fn list<C: ConnectionTrait>(
     let youth = allocation::Entity::scoped(scope)
         .filter(allocation::Column::RemovedAt.is_null())
         .filter(allocation::Column::StartDate.lte(as_of))
-        .filter(
-            Condition::any()
-                .add(allocation::Column::EndDate.is_null())
-                .add(allocation::Column::EndDate.gte(as_of)),
-        )
-        .filter(
-            Condition::any()
-                .add(allocation::Column::StoppedOn.is_null())
-                .add(allocation::Column::StoppedOn.gte(as_of)),
-        )
+        .filter(super::open_or(allocation::Column::EndDate, as_of))
+        .filter(super::open_or(allocation::Column::StoppedOn, as_of))
         .filter(allocation::Column::ProductId.is_in(products_of_law(Law::Jeugdwet)))
         .filter(party.allocations())
         .order_by_asc(allocation::Column::AllocationNumber)

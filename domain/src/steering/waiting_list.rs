@@ -17,7 +17,7 @@ use entities::{
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use super::{end_of, rules_by_scope, signals, Named, Names};
+use super::{end_of, figures_by_scope, open_or, signals, Named, Names};
 use crate::{error::DomainResult, parties::Party};
 
 /// The list's filters, by code; an unknown code matches nothing.
@@ -81,14 +81,11 @@ async fn norms<C: ConnectionTrait>(
     db: &C,
     scope: &RegionScope,
 ) -> DomainResult<BTreeMap<String, u32>> {
-    Ok(rules_by_scope(db, scope, kinds::WAITING_NORM)
-        .await?
-        .into_iter()
-        .filter_map(|(key, rules)| match rules {
-            PolicyRules::WaitingNorm(p) => Some((key, p.days)),
-            _ => None,
-        })
-        .collect())
+    figures_by_scope(db, scope, kinds::WAITING_NORM, |rules| match rules {
+        PolicyRules::WaitingNorm(p) => Some(p.days),
+        _ => None,
+    })
+    .await
 }
 
 pub(super) async fn load<C: ConnectionTrait>(
@@ -187,11 +184,6 @@ pub(super) async fn load<C: ConnectionTrait>(
         providers: totals_by(&rows, |w| &w.provider),
         rows,
     })
-}
-
-/// `column` is empty or on or after `day`.
-fn open_or(column: allocation::Column, day: NaiveDate) -> Condition {
-    Condition::any().add(column.is_null()).add(column.gte(day))
 }
 
 /// The candidates with an approved declaration (a debit no credit
