@@ -193,6 +193,7 @@ e2e!(coverage_cells_minimum_and_views, |app| {
         Role::AccessTeam,
         Role::Auditor,
         Role::ContractManager,
+        Role::CentralAccess,
     ] {
         let mut claims = app.claims(&region.code, role);
         claims.agb = Some(Z.into());

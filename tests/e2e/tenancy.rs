@@ -106,6 +106,24 @@ e2e!(other_regions_objects_are_404_on_every_resource, |app| {
             "POST {collection}"
         );
     }
+    // The steering instruments (reads only): A's region is not there for B.
+    for instrument in [
+        "waiting-list",
+        "coverage",
+        "capacity",
+        "capacity/series",
+        "care-overlaps",
+        "turning-18",
+        "scorecards?productGroupCode=BEG",
+        "providers/12345678/scorecard",
+        "steering-signals",
+    ] {
+        assert_eq!(
+            app.get(&a.path(instrument), &b.admin).await.status,
+            StatusCode::NOT_FOUND,
+            "GET {instrument}"
+        );
+    }
     for sub in ["extensions", "termination"] {
         let path = a.path(&format!("contracts/{contract_id}/{sub}"));
         assert_eq!(

@@ -248,6 +248,8 @@ e2e!(waiting_list_per_party, |app| {
     assert_eq!(seen(app.get(&other, &provider_y).await), Vec::<i64>::new());
     let central = token(&app, &region, Role::AccessTeam, Some("*"), None);
     assert_eq!(seen(app.get(&path, &central).await), vec![1001, 1002, 1003]);
+    let central = app.token(&region.code, Role::CentralAccess);
+    assert_eq!(seen(app.get(&path, &central).await), vec![1001, 1002, 1003]);
     let auditor = app.token(&region.code, Role::Auditor);
     assert_eq!(seen(app.get(&path, &auditor).await), vec![1001, 1002, 1003]);
     // Another region's token on this region's path: 404.
