@@ -431,15 +431,21 @@ pub async fn record_care(
             format!("Allocation {number}: care cannot end before it started."),
         ));
     }
+    // The event keeps the date it replaces, so a report with an earlier
+    // cut-off can put it back.
+    let (started_before, ended_before) = (existing.care_started_on, existing.care_ended_on);
     let mut model: allocation::ActiveModel = existing.into();
     let (action, facts) = match event {
         CareEvent::Started => {
             model.care_started_on = Set(Some(on));
-            ("start-care", serde_json::json!({ "on": on }))
+            (
+                "start-care",
+                serde_json::json!({ "on": on, "before": started_before }),
+            )
         }
         CareEvent::Ended { reason } => {
             model.care_ended_on = Set(Some(on));
-            let facts = serde_json::json!({ "on": on, "reason": reason });
+            let facts = serde_json::json!({ "on": on, "before": ended_before, "reason": reason });
             model.care_end_reason = Set(reason);
             ("end-care", facts)
         }

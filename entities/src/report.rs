@@ -1023,10 +1023,11 @@ pub enum Undo {
     Stop { end_before: Option<NaiveDate> },
     /// `remove`.
     Remove,
-    /// `start-care` (a 305): the trail keeps no earlier start, so none.
-    StartCare,
-    /// `end-care` (a 307): likewise.
-    EndCare,
+    /// `start-care` (a 305): the start it replaced (none before it, or for
+    /// an event written before the trail kept it).
+    StartCare { before: Option<NaiveDate> },
+    /// `end-care` (a 307): likewise the end it replaced.
+    EndCare { before: Option<NaiveDate> },
 }
 
 /// The allocation as it stood at the cut-off: `now` with the changes
@@ -1040,8 +1041,8 @@ pub fn rewind(now: Recorded, newest_first: &[Undo]) -> Recorded {
                 at.stopped_on = None;
             }
             Undo::Remove => at.removed = false,
-            Undo::StartCare => at.care_started_on = None,
-            Undo::EndCare => at.care_ended_on = None,
+            Undo::StartCare { before } => at.care_started_on = *before,
+            Undo::EndCare { before } => at.care_ended_on = *before,
         }
         at
     })
@@ -1107,43 +1108,72 @@ pub fn cut_off(input: &mut ReportInput, later: &[LaterLine], standing: &[ClientM
         .iter()
         .map(|m| (m.id, m.cbs_code.as_str()))
         .collect();
+    // The later lines summed per cell first, then each cell taken back
+    // once: linear in lines and cells, however far back the cut-off lies.
+    let mut per_spend: HashMap<(&str, Uuid, Uuid), (i64, i64)> = HashMap::new();
+    let mut per_referrer: HashMap<(Uuid, Option<&str>), i64> = HashMap::new();
+    let mut per_month: HashMap<(NaiveDate, Uuid), (i64, i64)> = HashMap::new();
+    let mut per_ceiling_key: HashMap<(i32, &str, Uuid, Uuid), i64> = HashMap::new();
     for l in later {
         let month = month_of(l.period_start);
         if within(month, from, to) {
-            let cell = input.spend.iter_mut().find(|s| {
-                s.provider_agb == l.provider_agb
-                    && s.product_group_id == l.product_group_id
-                    && s.municipality_id == l.municipality_id
-            });
-            if let Some(cell) = cell {
-                cell.amount_cents -= l.amount_cents;
-                cell.line_count -= 1;
-            }
-            let referrer = input
-                .referrer_spend
-                .iter_mut()
-                .find(|(g, r, _)| *g == l.product_group_id && *r == l.referrer);
-            if let Some((_, _, cents)) = referrer {
-                *cents -= l.amount_cents;
-            }
+            let cell = per_spend
+                .entry((
+                    l.provider_agb.as_str(),
+                    l.product_group_id,
+                    l.municipality_id,
+                ))
+                .or_default();
+            cell.0 += l.amount_cents;
+            cell.1 += 1;
+            *per_referrer
+                .entry((l.product_group_id, l.referrer.as_deref()))
+                .or_default() += l.amount_cents;
         }
         if within(month, trend_from, to) {
-            let cell = input
-                .spend_by_month
-                .iter_mut()
-                .find(|(m, g, ..)| *m == month && *g == l.product_group_id);
-            if let Some((_, _, cents, minutes)) = cell {
-                *cents -= l.amount_cents;
-                *minutes -= l.minutes;
-            }
+            let cell = per_month.entry((month, l.product_group_id)).or_default();
+            cell.0 += l.amount_cents;
+            cell.1 += l.minutes;
         }
-        let group = group_code.get(&l.product_group_id).copied();
-        let municipality = cbs.get(&l.municipality_id).copied();
+        *per_ceiling_key
+            .entry((
+                l.period_start.year(),
+                l.provider_agb.as_str(),
+                l.product_group_id,
+                l.municipality_id,
+            ))
+            .or_default() += l.amount_cents;
+    }
+    for cell in &mut input.spend {
+        let key = (
+            cell.provider_agb.as_str(),
+            cell.product_group_id,
+            cell.municipality_id,
+        );
+        if let Some((cents, lines)) = per_spend.get(&key) {
+            cell.amount_cents -= cents;
+            cell.line_count -= lines;
+        }
+    }
+    for (group, referrer, cents) in &mut input.referrer_spend {
+        if let Some(later) = per_referrer.get(&(*group, referrer.as_deref())) {
+            *cents -= later;
+        }
+    }
+    for (month, group, cents, minutes) in &mut input.spend_by_month {
+        if let Some((later_cents, later_minutes)) = per_month.get(&(*month, *group)) {
+            *cents -= later_cents;
+            *minutes -= later_minutes;
+        }
+    }
+    // A ceiling takes back what its assessor booked on it: its year, and
+    // its provider, groups and municipality where it names them.
+    for ((year, agb, group, municipality), cents) in &per_ceiling_key {
+        let group = group_code.get(group).copied();
+        let municipality = cbs.get(municipality).copied();
         for c in input.ceilings.iter_mut().filter(|c| {
-            c.year == l.period_start.year()
-                && c.provider_agb
-                    .as_deref()
-                    .is_none_or(|p| p == l.provider_agb)
+            c.year == *year
+                && c.provider_agb.as_deref().is_none_or(|p| p == *agb)
                 && c.product_group_code
                     .as_deref()
                     .is_none_or(|codes| codes.split('+').any(|code| Some(code) == group))
@@ -1151,7 +1181,7 @@ pub fn cut_off(input: &mut ReportInput, later: &[LaterLine], standing: &[ClientM
                     .as_deref()
                     .is_none_or(|m| Some(m) == municipality)
         }) {
-            c.spent_cents -= l.amount_cents;
+            c.spent_cents -= cents;
         }
     }
     // A cell only the later lines made did not exist at the cut-off.
@@ -2197,6 +2227,27 @@ mod tests {
         assert_eq!(rows[1].average_occupied, dec("1.46"));
     }
 
+    /// A 305 of 10 January before the cut-off, corrected by one of 12
+    /// January after it: at the cut-off care had started on 10 January.
+    #[test]
+    fn a_start_of_care_corrected_after_the_cut_off_is_put_back() {
+        let now = Recorded {
+            end_date: None,
+            stopped_on: None,
+            care_started_on: Some(d("2025-01-12")),
+            care_ended_on: None,
+            removed: false,
+            episodes: vec![],
+        };
+        let at_cut = rewind(
+            now.clone(),
+            &[Undo::StartCare {
+                before: Some(d("2025-01-10")),
+            }],
+        );
+        assert_eq!(at_cut.care_started_on, Some(d("2025-01-10")));
+    }
+
     /// Allocation made 1 January 2025, open-ended. After the cut-off: a
     /// change gave it an end (31 December) and an episode, then a 305
     /// started care on 3 March, then a stop on 30 June. At the cut-off it
@@ -2226,7 +2277,7 @@ mod tests {
             Undo::Stop {
                 end_before: Some(d("2025-12-31")),
             },
-            Undo::StartCare,
+            Undo::StartCare { before: None },
             Undo::Update(at_cut.clone()),
         ];
         assert_eq!(rewind(now.clone(), &newest_first), at_cut);

@@ -543,6 +543,30 @@ e2e!(each_party_sees_its_scorecards, |app| {
     // The medians stay the region's.
     assert_eq!(own.body["regionMedians"]["providersInGroup"], 3);
     assert_eq!(dec(&own.body["regionMedians"]["spend"]), d("360"));
+    // In BW, A's alone: the median would be its own figure, and in a group
+    // of two the other's could be worked out; a provider reads no medians
+    // there, nor in a group it is not in (B has no BW care).
+    let bw = region.path(&format!("scorecards?productGroupCode=BW&{PERIOD}"));
+    for (agb, token) in [(A, &a), (B, &provider(&app, &region, B))] {
+        let reply = app.get(&bw, token).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        assert_eq!(reply.body["regionMedians"]["spend"], Value::Null, "{agb}");
+    }
+    let own_card = app.get(&card(A), &a).await;
+    let bw_card = own_card.body["productGroups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["productGroupCode"] == "BW")
+        .unwrap();
+    assert_eq!(bw_card["spendRegionMedian"], Value::Null, "{bw_card}");
+    assert!(dec(&bw_card["spend"]) > d("0"));
+    let office = app.get(&bw, &region.admin).await;
+    assert!(
+        office.body["regionMedians"]["spend"].is_string(),
+        "{}",
+        office.body
+    );
     // The office, an auditor, a contract manager, an access team, the
     // central access team and a municipality user read every scorecard.
     let mut municipality = app.claims(&region.code, Role::Municipality);

@@ -187,7 +187,7 @@ e2e!(turning_18_lists_youth_by_the_month_they_turn_18, |app| {
     let wider = app.get(&path("&horizonMonths=19"), &region.admin).await;
     assert_eq!(numbers(&wider), vec![2004, 2001, 2002]);
     assert_eq!(wider.body["allocations"][2]["monthsLeft"], 19);
-    for bad in ["0", "61"] {
+    for bad in ["0", "61", "abc", "1.5"] {
         let reply = app
             .get(&path(&format!("&horizonMonths={bad}")), &region.admin)
             .await;

@@ -180,10 +180,11 @@ e2e!(waiting_list_rows_norms_totals_and_filters, |app| {
     let at_norm = list(format!("asOf={}&productGroupCode=BW", day(42))).await;
     assert_eq!(numbers(&at_norm.body), vec![1001, 1002]);
     assert_eq!(at_norm.body["overNorm"], 0);
-    // Once 1004 has started (its start day), it waits too, for 101 days.
+    // 1004 was recorded today for care from day 100: it waits from its
+    // start (the weeks before were planned), 1 day on day 101.
     let later = list(format!("asOf={}", day(101))).await;
     assert_eq!(numbers(&later.body), vec![1001, 1002, 1003, 1004]);
-    assert_eq!(later.body["rows"][3]["daysWaited"], 101);
+    assert_eq!(later.body["rows"][3]["daysWaited"], 1);
     // Before the allocations were recorded nobody waited.
     let before = list(format!("asOf={}", day(-1))).await;
     assert_eq!(before.body["rows"], json!([]));

@@ -538,7 +538,7 @@ pub async fn care_overlaps(
 ) -> PageResult {
     let auth = &viewer.auth;
     let query: CareOverlapQuery = asked(&req)?;
-    let found = care_overlaps::load(&state, auth, &query).await?;
+    let found = care_overlaps::load(&state, auth, &query, &TableFormat { format: None }).await?;
     let names = Names::load(&state.db, &auth.scope).await?;
     let tables = tables_of(&json(&found)?, &care_overlaps::SHEETS);
     let signals = signals(&state, auth, SteeringSignalKind::CareOverlap, &names).await?;
@@ -585,7 +585,7 @@ pub async fn turning_18(
 ) -> PageResult {
     let auth = &viewer.auth;
     let query: Turning18Query = asked(&req)?;
-    let found = turning_18::load(&state, auth, &query).await?;
+    let found = turning_18::load(&state, auth, &query, &TableFormat { format: None }).await?;
     let tables = tables_of(&json(&found)?, &turning_18::SHEETS);
     let base = base(&req, &auth.region.code, "18-jarigen");
     let t = &found.totals;

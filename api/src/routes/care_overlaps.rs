@@ -214,7 +214,7 @@ pub async fn list_care_overlaps(
     query: web::Query<CareOverlapQuery>,
     format: web::Query<TableFormat>,
 ) -> ApiResult<HttpResponse> {
-    let found = load(&state, &auth, &query).await?;
+    let found = load(&state, &auth, &query, &format).await?;
     tables::answer(&format, "care-overlaps", &found, &SHEETS)
 }
 
@@ -227,12 +227,20 @@ pub async fn load<P: Permission>(
     state: &AppState,
     auth: &Scoped<P>,
     query: &CareOverlapQuery,
+    format: &TableFormat,
 ) -> ApiResult<CareOverlapsOut> {
     let mut check = Check::new();
     let as_of = match query.as_of.as_deref() {
         Some(text) => check.date("asOf", text),
         None => Some(entities::clock::now().date_naive()),
     };
+    if let Some(code) = query.product_group_code.as_deref() {
+        check.code("productGroupCode", code, 32);
+    }
+    if let Some(cbs) = query.municipality_cbs.as_deref() {
+        check.cbs_code("municipalityCbs", cbs);
+    }
+    format.check(&mut check);
     let as_of = check.done(as_of)?;
     let filter = Filter {
         as_of,

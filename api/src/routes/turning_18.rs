@@ -21,8 +21,8 @@ use crate::report_files::{
 pub struct Turning18Query {
     /// Months ahead, counted from asOf's month (month 0): clients turning
     /// 18 in month 0 to this month are listed. 1 to 60, default 18.
-    #[param(minimum = 1, maximum = 60, default = 18)]
-    pub horizon_months: Option<i64>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 60, default = 18)]
+    pub horizon_months: Option<String>,
     /// The day the allocations are in force on; default today.
     #[param(value_type = Option<NaiveDate>)]
     pub as_of: Option<String>,
@@ -185,7 +185,7 @@ pub async fn list_turning_18(
     query: web::Query<Turning18Query>,
     format: web::Query<TableFormat>,
 ) -> ApiResult<HttpResponse> {
-    let found = load(&state, &auth, &query).await?;
+    let found = load(&state, &auth, &query, &format).await?;
     tables::answer(&format, "turning-18", &found, &SHEETS)
 }
 
@@ -198,14 +198,19 @@ pub async fn load<P: Permission>(
     state: &AppState,
     auth: &Scoped<P>,
     query: &Turning18Query,
+    format: &TableFormat,
 ) -> ApiResult<Turning18ListOut> {
     let mut check = Check::new();
-    let horizon = query.horizon_months.unwrap_or(service::DEFAULT_HORIZON);
+    let horizon = match query.horizon_months.as_deref() {
+        None => service::DEFAULT_HORIZON,
+        Some(text) => text.trim().parse().unwrap_or(0),
+    };
     check.require(
         service::HORIZON.contains(&horizon),
         "horizonMonths",
-        "must be 1 to 60",
+        "must be a whole number from 1 to 60",
     );
+    format.check(&mut check);
     let as_of = match query.as_of.as_deref() {
         Some(text) => check.date("asOf", text),
         None => Some(entities::clock::now().date_naive()),

@@ -18,7 +18,8 @@ use entities::{
 };
 use sea_orm::{
     sea_query::{Alias, Condition, Expr, JoinType, Query},
-    ActiveEnum, ColumnTrait, ConnectionTrait, DbErr, QueryFilter, QueryOrder, QueryTrait,
+    ActiveEnum, ColumnTrait, ConnectionTrait, DbErr, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait,
 };
 use uuid::Uuid;
 
@@ -55,8 +56,13 @@ fn undo_of(action: &str, details: &serde_json::Value) -> Option<Undo> {
             end_before: date(&details["endDateBefore"])?,
         }),
         "remove" => Some(Undo::Remove),
-        "start-care" => Some(Undo::StartCare),
-        "end-care" => Some(Undo::EndCare),
+        // Events before `before` was kept have none: the date goes.
+        "start-care" => Some(Undo::StartCare {
+            before: date(&details["before"]).flatten(),
+        }),
+        "end-care" => Some(Undo::EndCare {
+            before: date(&details["before"]).flatten(),
+        }),
         _ => None,
     }
 }
@@ -72,16 +78,33 @@ pub(super) async fn rewound_at<C: ConnectionTrait>(
     municipality: Option<Uuid>,
     room: usize,
 ) -> Result<Vec<(allocation::Model, Recorded)>, DbErr> {
-    let events = audit_event::Entity::scoped(scope)
-        .filter(audit_event::Column::At.gt(as_of))
-        .filter(audit_event::Column::Resource.eq("allocation"))
-        .filter(audit_event::Column::Action.is_in([
-            "update",
-            "stop",
-            "remove",
-            "start-care",
-            "end-care",
-        ]))
+    let since = || {
+        audit_event::Entity::scoped(scope)
+            .filter(audit_event::Column::At.gt(as_of))
+            .filter(audit_event::Column::Resource.eq("allocation"))
+            .filter(audit_event::Column::Action.is_in([
+                "update",
+                "stop",
+                "remove",
+                "start-care",
+                "end-care",
+            ]))
+    };
+    // Which allocations changed, at most `room` + 1 of them, before any
+    // event's details are read: a cut-off long ago reads no more.
+    let changed: Vec<String> = since()
+        .select_only()
+        .column(audit_event::Column::ResourceId)
+        .distinct()
+        .limit(room as u64 + 1)
+        .into_tuple()
+        .all(db)
+        .await?;
+    if changed.is_empty() || changed.len() > room {
+        return Ok(vec![]);
+    }
+    let events = since()
+        .filter(audit_event::Column::ResourceId.is_in(changed))
         .order_by_desc(audit_event::Column::At)
         .order_by_desc(audit_event::Column::Id)
         .all(db)
@@ -94,9 +117,6 @@ pub(super) async fn rewound_at<C: ConnectionTrait>(
         ) {
             undo.entry(number).or_default().push(u);
         }
-    }
-    if undo.is_empty() || undo.len() > room {
-        return Ok(vec![]);
     }
     let models = allocation::Entity::scoped(scope)
         .filter(allocation::Column::AllocationNumber.is_in(undo.keys().copied()))

@@ -47,6 +47,9 @@ pub struct Warning {
     /// Where the other allocation is, to tell who may see it.
     #[serde(skip)]
     other: (Uuid, Uuid),
+    /// The message without the other allocation's number.
+    #[serde(skip)]
+    unnamed: String,
 }
 
 impl Warning {
@@ -64,11 +67,7 @@ impl Warning {
             return self;
         }
         Self {
-            message: self.message.replacen(
-                &format!("allocation {}", self.allocation_number.unwrap_or_default()),
-                "another allocation of this client",
-                1,
-            ),
+            message: self.unnamed.clone(),
             allocation_number: None,
             ..self
         }
@@ -150,7 +149,8 @@ pub async fn check(
     if !found.is_empty() && action(txn, scope).await? == OverlapAction::Refuse {
         let messages: Vec<String> = found
             .iter()
-            .map(|(other, kind, overlap)| message(&group, other.allocation_number, *kind, overlap))
+            // The caller may not see the other allocations: not named.
+            .map(|(_, kind, overlap)| message(&group, None, *kind, overlap))
             .collect();
         return Err(DomainError::rule(
             CODE,
@@ -176,7 +176,7 @@ impl Stacked {
         let today = entities::clock::now().date_naive();
         let mut warnings = Vec::with_capacity(self.found.len());
         for (other, kind, overlap) in self.found {
-            let text = message(&self.group, other.allocation_number, kind, &overlap);
+            let text = message(&self.group, Some(other.allocation_number), kind, &overlap);
             let (low, high) = (saved.id.min(other.id), saved.id.max(other.id));
             signals::raise(
                 db,
@@ -200,6 +200,7 @@ impl Stacked {
             .await?;
             warnings.push(Warning {
                 code: CODE,
+                unnamed: message(&self.group, None, kind, &overlap),
                 message: text,
                 allocation_number: Some(other.allocation_number),
                 other: (other.municipality_id, other.provider_id),
@@ -220,7 +221,16 @@ async fn action<C: ConnectionTrait>(db: &C, scope: &RegionScope) -> DomainResult
 }
 
 /// Names the pair without naming the client.
-fn message(group: &product_group::Model, other: i64, kind: Stacking, overlap: &Overlap) -> String {
+fn message(
+    group: &product_group::Model,
+    other: Option<i64>,
+    kind: Stacking,
+    overlap: &Overlap,
+) -> String {
+    let other = match other {
+        Some(number) => format!("allocation {number}"),
+        None => "another allocation of this client".to_owned(),
+    };
     let why = match kind {
         Stacking::DifferentProviders => "at another provider",
         Stacking::SameProduct => "for the same product",
@@ -230,7 +240,7 @@ fn message(group: &product_group::Model, other: i64, kind: Stacking, overlap: &O
         _ => "on (open end)".to_owned(),
     };
     format!(
-        "stacks on allocation {other} {why} in product group {} from {} {until}.",
+        "stacks on {other} {why} in product group {} from {} {until}.",
         group.code, overlap.from
     )
 }

@@ -180,8 +180,12 @@ pub async fn run_day(
         .await?;
     let mut done = Vec::new();
     for region_id in regions {
-        let run = signal_region(db, &RegionScope::new(region_id), today).await?;
-        done.push((region_id, run));
+        // One region's failure leaves the others their check; tomorrow's
+        // tick tries it again.
+        match signal_region(db, &RegionScope::new(region_id), today).await {
+            Ok(run) => done.push((region_id, run)),
+            Err(e) => tracing::error!(%region_id, error = %e, "steering check failed"),
+        }
     }
     Ok(done)
 }

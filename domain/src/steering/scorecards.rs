@@ -25,8 +25,9 @@ use entities::{
         yearly_spend_rollup,
     },
     steering::scorecard::{
-        group_standing, outflow, overall_standing, percent, sort_rows, top_reasons, Cell, Ending,
-        Figures, GroupUnit, Medians, OutflowRow, RejectionReason, SortField, SortKey,
+        group_standing, outflow, overall_standing, percent, provider_reads_medians, sort_rows,
+        top_reasons, Cell, Ending, Figures, GroupUnit, Medians, OutflowRow, RejectionReason,
+        SortField, SortKey,
     },
     RegionScope, TenantEntity,
 };
@@ -549,12 +550,19 @@ pub async fn scorecard(
         .map(|(group, cells)| {
             let unit = catalogue.unit(*group);
             let mut standing = group_standing(&unit, cells);
+            let mut outflow = outflow(found.id, cells);
+            if !medians_for(party, true, cells.len()) {
+                standing.medians = Medians::default();
+                outflow
+                    .iter_mut()
+                    .for_each(|row| row.share_percent_region_median = None);
+            }
             GroupCard {
                 group: catalogue.name(*group),
                 providers: cells.len(),
                 figures: standing.providers.remove(&found.id).unwrap_or_default(),
                 medians: standing.medians,
-                outflow: outflow(found.id, cells),
+                outflow,
             }
         })
         .collect();
@@ -618,13 +626,27 @@ pub async fn list(
         })
         .collect();
     sort_rows(&mut rows, sort, descending);
+    let in_group = party
+        .provider_id()
+        .is_some_and(|id| cells.contains_key(&id));
     Ok(ScorecardList {
         group: catalogue.name(group),
         period,
         providers: cells.len(),
-        medians: standing.medians,
+        medians: if medians_for(party, in_group, cells.len()) {
+            standing.medians
+        } else {
+            Medians::default()
+        },
         rows,
     })
+}
+
+/// Whether `party` reads a group's medians: the office and the access
+/// teams always, a provider only as one of enough providers that the
+/// medians give none of the others away.
+fn medians_for(party: &Party, in_group: bool, providers: usize) -> bool {
+    !matches!(party, Party::Provider { .. }) || provider_reads_medians(in_group, providers)
 }
 
 async fn ceilings_of(

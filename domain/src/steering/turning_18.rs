@@ -106,8 +106,16 @@ pub async fn list<C: ConnectionTrait>(
             .map(|(id, _)| *id)
             .collect()
     };
+    // As the waiting list reads them: recorded by the end of `as_of`, not
+    // removed by then.
+    let recorded_by = super::end_of(as_of);
     let youth = allocation::Entity::scoped(scope)
-        .filter(allocation::Column::RemovedAt.is_null())
+        .filter(allocation::Column::CreatedAt.lt(recorded_by))
+        .filter(
+            sea_orm::Condition::any()
+                .add(allocation::Column::RemovedAt.is_null())
+                .add(allocation::Column::RemovedAt.gte(recorded_by)),
+        )
         .filter(allocation::Column::StartDate.lte(as_of))
         .filter(super::open_or(allocation::Column::EndDate, as_of))
         .filter(super::open_or(allocation::Column::StoppedOn, as_of))

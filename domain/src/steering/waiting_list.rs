@@ -155,7 +155,7 @@ pub(super) async fn load<C: ConnectionTrait>(
             .unwrap_or_default();
         let group = names.group(group_id);
         let norm_days = waiting::group_rule(&norms, &group.code);
-        let days_waited = waiting::days_waited(facts.recorded_on, as_of);
+        let days_waited = waiting::days_waited(&facts, as_of);
         rows.push(Waiting {
             allocation_id: a.id,
             allocation_number: a.allocation_number,

@@ -349,6 +349,17 @@ pub struct OutflowRow {
     pub share_percent_region_median: Option<Decimal>,
 }
 
+/// The fewest providers of a group whose medians a provider may read: with
+/// two, the median and its own figure give the other's.
+pub const FEWEST_FOR_MEDIANS: usize = 3;
+
+/// Whether a provider may read the medians of a group of `providers`
+/// providers it is `in_group` of: only as one of at least
+/// [`FEWEST_FOR_MEDIANS`] (the office reads them always).
+pub fn provider_reads_medians(in_group: bool, providers: usize) -> bool {
+    in_group && providers >= FEWEST_FOR_MEDIANS
+}
+
 /// `provider`'s outflow in a group by ending, most frequent first (then by
 /// ending), with the region median of each share.
 pub fn outflow(provider: Uuid, cells: &BTreeMap<Uuid, Cell>) -> Vec<OutflowRow> {
@@ -690,6 +701,16 @@ mod tests {
         );
         assert_eq!(Ending::of(Law::Wmo, None, false, false), Ending::EndDate);
         assert_eq!(Ending::EndDate.code(), None);
+    }
+
+    #[test]
+    fn a_provider_reads_medians_only_among_three_or_more() {
+        assert!(
+            !provider_reads_medians(true, 2),
+            "two: the median gives the other away"
+        );
+        assert!(provider_reads_medians(true, 3));
+        assert!(!provider_reads_medians(false, 10), "not in the group");
     }
 
     #[test]

@@ -9,9 +9,12 @@
 //!   (a debit no credit reversed) covers a day on or before it.
 //! - A client **waits** on a day when the allocation is in force and care
 //!   has not started.
-//! - **Days waited**: from the allocation date to the day. The allocation
-//!   date is the day the allocation was recorded (`created_at`, UTC), the
-//!   report's definition of waiting time (`report::waiting_days`).
+//! - **Days waited**: from the later of the allocation date and the
+//!   allocation's start to the day. The allocation date is the day the
+//!   allocation was recorded (`created_at`, UTC), as in the report's
+//!   waiting time (`report::waiting_days`); an allocation recorded ahead of
+//!   its start waits from its start (the weeks before were planned, not
+//!   waited).
 //! - **Over the norm**: strictly more days than the norm; a client waiting
 //!   exactly the norm's days is within it.
 
@@ -60,9 +63,10 @@ pub fn waits_on(f: &Facts, day: NaiveDate) -> bool {
     in_force_on(f, day) && !care_started_by(f, day)
 }
 
-/// Days from the allocation date to `day` (0 on the day itself).
-pub fn days_waited(allocated_on: NaiveDate, day: NaiveDate) -> i64 {
-    (day - allocated_on).num_days().max(0)
+/// Days from the later of the allocation date and the start to `day` (0
+/// on the day itself).
+pub fn days_waited(f: &Facts, day: NaiveDate) -> i64 {
+    (day - f.recorded_on.max(f.start_date)).num_days().max(0)
 }
 
 /// Whether `days` is past the norm: strictly more. Without a norm no one is.
@@ -128,8 +132,8 @@ mod tests {
         let f = facts();
         assert!(waits_on(&f, d("2026-02-03")));
         // 11 days of January (20 → 31) and 3 of February.
-        assert_eq!(days_waited(f.recorded_on, d("2026-02-03")), 14);
-        assert_eq!(days_waited(f.recorded_on, d("2026-01-20")), 0);
+        assert_eq!(days_waited(&f, d("2026-02-03")), 14);
+        assert_eq!(days_waited(&f, d("2026-01-20")), 0);
     }
 
     #[test]
@@ -142,7 +146,19 @@ mod tests {
         };
         assert!(!waits_on(&f, d("2026-01-19")), "not recorded yet");
         assert!(waits_on(&f, d("2026-01-20")));
-        assert_eq!(days_waited(f.recorded_on, d("2026-01-25")), 5);
+        assert_eq!(days_waited(&f, d("2026-01-25")), 5);
+    }
+
+    #[test]
+    fn an_allocation_recorded_ahead_of_its_start_waits_from_its_start() {
+        // Recorded 2026-01-20 for care from 2026-03-01: 2 days waited on
+        // 3 March, not 42.
+        let f = Facts {
+            start_date: d("2026-03-01"),
+            ..facts()
+        };
+        assert!(!waits_on(&f, d("2026-02-28")), "not in force yet");
+        assert_eq!(days_waited(&f, d("2026-03-03")), 2);
     }
 
     #[test]
