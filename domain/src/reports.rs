@@ -337,6 +337,48 @@ async fn gather(
             .collect::<Vec<_>>()
             .join(" ")
     );
+    // The database counts what the tables need of every allocation in
+    // force: per municipality, and distinct clients per group and
+    // referrer. Only the clients with two or more allocations in force are
+    // read (stacked care), all of them when allocations changed after the
+    // cut-off must be merged in as they stood.
+    let active_query = allocation::Entity::scoped(scope)
+        .select_only()
+        .column(allocation::Column::MunicipalityId)
+        .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
+        .filter(overlaps.clone())
+        .group_by(allocation::Column::MunicipalityId)
+        .into_tuple::<(Uuid, i64)>();
+    let to_product: sea_orm::RelationDef =
+        <allocation::Entity as sea_orm::EntityTrait>::belongs_to(product::Entity)
+            .from((allocation::Column::RegionId, allocation::Column::ProductId))
+            .to((product::Column::RegionId, product::Column::Id))
+            .into();
+    let referrer_code = sea_orm::sea_query::ExprTrait::if_null(
+        Expr::col((allocation::Entity, allocation::Column::Referrer)),
+        "",
+    );
+    let referrer_clients_query = allocation::Entity::scoped(scope)
+        .select_only()
+        .join(sea_orm::JoinType::InnerJoin, to_product)
+        .column(product::Column::ProductGroupId)
+        .column_as(referrer_code.clone(), "referrer")
+        .column_as(
+            Expr::cust("CAST(COUNT(DISTINCT allocations.client_number) AS BIGINT)"),
+            "clients",
+        )
+        .filter(overlaps.clone())
+        .group_by(product::Column::ProductGroupId)
+        .group_by(referrer_code)
+        .into_tuple::<(Uuid, String, i64)>();
+    let several = allocation::Entity::scoped(scope)
+        .select_only()
+        .column(allocation::Column::ClientNumber)
+        .filter(overlaps.clone())
+        .filter(allocation::Column::RemovedAt.is_null())
+        .group_by(allocation::Column::ClientNumber)
+        .having(Expr::cust("COUNT(*) > 1"))
+        .into_query();
     let in_force_query = allocation::Entity::scoped(scope)
         .select_only()
         .column(allocation::Column::ClientNumber)
@@ -347,6 +389,9 @@ async fn gather(
         .column(allocation::Column::StartDate)
         .column(allocation::Column::EndDate)
         .filter(overlaps.clone())
+        .apply_if(rewound.is_empty().then_some(several), |q, several| {
+            q.filter(allocation::Column::ClientNumber.in_subquery(several))
+        })
         .into_query();
     // Places: the locations (of the municipality, for its report), their
     // places, and the allocations at them (through the location index).
@@ -421,7 +466,16 @@ async fn gather(
         (client_months, moving, neighbours, (yearly, monthly), spend_by_month),
         (providers, products, groups_all, inhabitants, municipalities_all, contract_links),
         (contracts, episodes, ceilings, compliance, market, frameworks),
-        (referrer_spend, in_force, place_periods, stays, later, rewound_locations),
+        (
+            referrer_spend,
+            active,
+            referrer_clients,
+            in_force,
+            place_periods,
+            stays,
+            later,
+            rewound_locations,
+        ),
     ) = tokio::try_join!(
         async {
             tokio::try_join!(
@@ -466,6 +520,8 @@ async fn gather(
         async {
             tokio::try_join!(
                 referrer_spend_query.all(db),
+                active_query.all(db),
+                referrer_clients_query.all(db),
                 rows::<(i64, Uuid, Uuid, Uuid, i32, NaiveDate, Option<NaiveDate>)>(
                     db,
                     in_force_query
@@ -486,12 +542,14 @@ async fn gather(
     let before = month_of(from).pred_opt().map(month_of).unwrap_or(from);
     let after = to.checked_add_months(chrono::Months::new(1)).unwrap_or(to);
     let group_of = |product: Uuid| products.get(&product).map(|p| p.product_group_id);
-    let mut active: HashMap<Uuid, usize> = HashMap::new();
+    let mut active: HashMap<Uuid, usize> = active
+        .into_iter()
+        .map(|(municipality, n)| (municipality, n as usize))
+        .collect();
     let mut in_force: Vec<InForce> = in_force
         .into_iter()
         .filter_map(
-            |(client, product, provider, municipality, code, start, end)| {
-                *active.entry(municipality).or_default() += 1;
+            |(client, product, provider, _municipality, code, start, end)| {
                 let referrer = code / 2;
                 Some(InForce {
                     client,
@@ -593,6 +651,16 @@ async fn gather(
         .into_iter()
         .map(|(group, code, cents)| (group, referrer(code), cents))
         .collect();
+    // With allocations rewound to the cut-off, every allocation in force was
+    // read and the clients are counted here, the rewound ones among them.
+    let referrer_clients = if rewound.is_empty() {
+        referrer_clients
+            .into_iter()
+            .map(|(group, code, n)| (group, referrer(code), n as usize))
+            .collect()
+    } else {
+        entities::report::referrer_clients(&in_force)
+    };
     let group_code: HashMap<Uuid, String> =
         groups_all.iter().map(|g| (g.id, g.code.clone())).collect();
     let groups = groups_all
@@ -834,6 +902,7 @@ async fn gather(
         place_periods,
         stays,
         in_force,
+        referrer_clients,
     };
     cut_off(&mut input, &later, &standing);
     Ok(input)

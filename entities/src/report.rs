@@ -233,9 +233,13 @@ pub struct ReportInput {
     pub place_periods: Vec<PlacePeriod<Uuid>>,
     /// The allocations at those locations, as the days they occupy a place.
     pub stays: Vec<Stay<Uuid>>,
-    /// The allocations in force at some point in the period (clients per
-    /// referrer, stacked care), read from one covering index.
+    /// The allocations in force at some point in the period of the clients
+    /// that may have stacked care (two or more of them).
     pub in_force: Vec<InForce>,
+    /// Distinct clients with an allocation in force in the period, per
+    /// product group and referrer (counted by the database, or by
+    /// [`referrer_clients`] over all allocations in force).
+    pub referrer_clients: Vec<(Uuid, Option<String>, usize)>,
 }
 
 /// An allocation in force in the period, as the referrer and stacked-care
@@ -881,14 +885,8 @@ pub fn referrer_rows(input: &ReportInput) -> Vec<ReferrerRow> {
     for (group, referrer, cents) in &input.referrer_spend {
         cells.entry((*group, referrer.as_deref())).or_default().0 += cents;
     }
-    // Distinct clients with an allocation of the referrer in the group.
-    let clients: FxHashSet<(Uuid, Option<&str>, ClientId)> = input
-        .in_force
-        .iter()
-        .map(|a| (a.product_group_id, a.referrer.as_deref(), a.client))
-        .collect();
-    for (group, referrer, _) in clients {
-        cells.entry((group, referrer)).or_default().1 += 1;
+    for (group, referrer, clients) in &input.referrer_clients {
+        cells.entry((*group, referrer.as_deref())).or_default().1 += clients;
     }
     let mut rows = Vec::new();
     for g in &input.groups {
@@ -911,6 +909,23 @@ pub fn referrer_rows(input: &ReportInput) -> Vec<ReferrerRow> {
         }
     }
     rows
+}
+
+/// Distinct clients per product group and referrer over `in_force` (every
+/// allocation in force in the period), as the database counts them.
+pub fn referrer_clients(in_force: &[InForce]) -> Vec<(Uuid, Option<String>, usize)> {
+    let clients: FxHashSet<(Uuid, Option<&str>, ClientId)> = in_force
+        .iter()
+        .map(|a| (a.product_group_id, a.referrer.as_deref(), a.client))
+        .collect();
+    let mut counts: BTreeMap<(Uuid, Option<&str>), usize> = BTreeMap::new();
+    for (group, referrer, _) in clients {
+        *counts.entry((group, referrer)).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .map(|((group, referrer), n)| (group, referrer.map(str::to_owned), n))
+        .collect()
 }
 
 /// The places series over the period's months, per product.
@@ -1595,6 +1610,7 @@ mod tests {
             place_periods: vec![],
             stays: vec![],
             in_force: vec![],
+            referrer_clients: vec![],
             compliance: vec![
                 check(
                     "P1",
@@ -2090,6 +2106,7 @@ mod tests {
             at("c3", BEG, None, false),
             at("c4", DB, Some("08"), true),
         ];
+        input.referrer_clients = referrer_clients(&input.in_force);
         let rows = referrer_rows(&input);
         let shown: Vec<(&str, Option<&str>, &str, Decimal, usize)> = rows
             .iter()
