@@ -354,10 +354,9 @@ async fn gather(
             .from((allocation::Column::RegionId, allocation::Column::ProductId))
             .to((product::Column::RegionId, product::Column::Id))
             .into();
-    let referrer_code = sea_orm::sea_query::ExprTrait::if_null(
-        Expr::col((allocation::Entity, allocation::Column::Referrer)),
-        "",
-    );
+    // A literal, not a bound value: PostgreSQL matches the GROUP BY to the
+    // selected expression by its text, and two placeholders differ.
+    let referrer_code = Expr::cust("COALESCE(allocations.referrer, '')");
     let referrer_clients_query = allocation::Entity::scoped(scope)
         .select_only()
         .join(sea_orm::JoinType::InnerJoin, to_product)
