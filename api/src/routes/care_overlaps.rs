@@ -24,8 +24,10 @@ pub struct CareOverlapQuery {
     #[param(value_type = Option<NaiveDate>)]
     pub as_of: Option<String>,
     /// Only pairs of this product group.
+    #[param(pattern = "^[A-Za-z0-9_-]{1,32}$")]
     pub product_group_code: Option<String>,
     /// Only pairs with either allocation in this municipality.
+    #[param(pattern = "^GM[0-9]{4}$")]
     pub municipality_cbs: Option<String>,
 }
 

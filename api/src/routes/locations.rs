@@ -40,7 +40,7 @@ const SERIES_MAX_MONTHS: u32 = 120;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PlacesIn {
-    #[schema(example = "15A01")]
+    #[schema(example = "15A01", min_length = 1, max_length = 50)]
     pub product_code: String,
     /// Number of places, 0 to 10000.
     #[schema(minimum = 0, maximum = 10000, example = 12)]
@@ -390,11 +390,11 @@ pub struct CapacityQuery {
 #[into_params(parameter_in = Query)]
 pub struct SeriesQuery {
     /// First month (YYYY-MM); 11 months before `to` by default.
-    #[param(pattern = "^[0-9]{4}-[0-9]{2}$", example = "2026-01")]
+    #[param(pattern = "^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])$", example = "2026-01")]
     pub from: Option<String>,
     /// Last month (YYYY-MM); this month by default. At most 120 months
     /// from `from`.
-    #[param(pattern = "^[0-9]{4}-[0-9]{2}$", example = "2026-12")]
+    #[param(pattern = "^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])$", example = "2026-12")]
     pub to: Option<String>,
     /// Only this provider's locations.
     #[param(pattern = "^[0-9]{8}$")]

@@ -49,7 +49,7 @@ pub struct ScorecardQuery {
 #[into_params(parameter_in = Query)]
 pub struct ScorecardListQuery {
     /// The product group (required).
-    #[param(pattern = "^[A-Za-z0-9_-]{1,32}$")]
+    #[param(required = true, pattern = "^[A-Za-z0-9_-]{1,32}$")]
     pub product_group_code: Option<String>,
     /// As in the scorecard.
     #[param(value_type = Option<NaiveDate>)]
