@@ -374,45 +374,9 @@ impl Rollups {
             return Ok(BTreeMap::new());
         };
         let clients: Vec<i64> = clients.into_iter().collect();
-        let (l, a, p) = (Alias::new("l"), Alias::new("a"), Alias::new("p"));
         let mut debits = Vec::new();
         for chunk in clients.chunks(CHUNK) {
-            let mut select = Query::select();
-            select
-                .column((a.clone(), allocation::Column::ClientNumber))
-                .column((p.clone(), product::Column::ProductGroupId))
-                .column((a.clone(), allocation::Column::MunicipalityId))
-                .column((a.clone(), allocation::Column::ProviderId))
-                .column((l.clone(), declaration_line::Column::PeriodStart))
-                .from_as(declaration_line::Entity, l.clone())
-                .join_as(
-                    JoinType::InnerJoin,
-                    allocation::Entity,
-                    a.clone(),
-                    tenant_join(&a, &l, declaration_line::Column::AllocationId),
-                )
-                .join_as(
-                    JoinType::InnerJoin,
-                    product::Entity,
-                    p.clone(),
-                    tenant_join(&p, &a, allocation::Column::ProductId),
-                )
-                .and_where(
-                    Expr::col((l.clone(), declaration_line::Column::RegionId)).eq(scope.region_id),
-                )
-                .and_where(
-                    Expr::col((a.clone(), allocation::Column::ClientNumber))
-                        .is_in(chunk.iter().copied()),
-                )
-                .and_where(
-                    Expr::col((l.clone(), declaration_line::Column::Status))
-                        .eq(Expr::val(LineStatus::Approved.to_value())),
-                )
-                .and_where(Expr::col((l.clone(), declaration_line::Column::Credit)).eq(false))
-                .and_where(Expr::col((l.clone(), declaration_line::Column::ReversedBy)).is_null())
-                .and_where(
-                    Expr::col((l.clone(), declaration_line::Column::PeriodStart)).between(from, to),
-                );
+            let select = standing_debits(scope, chunk, (from, to), None);
             for row in db.query_all(&select).await? {
                 debits.push((
                     row.try_get_by_index::<i64>(0)?,
@@ -425,6 +389,83 @@ impl Rollups {
         }
         Ok(served_months(debits))
     }
+}
+
+/// The approved debits of `clients` that no credit reversed, with a
+/// period starting in `[from, to]`: (client number, product group,
+/// municipality, provider, period start). With `as_of`, as they stood then:
+/// only lines of batches recorded by it, and a reversal only when its
+/// credit was (the report's cut-off).
+pub fn standing_debits(
+    scope: &RegionScope,
+    clients: &[i64],
+    (from, to): (NaiveDate, NaiveDate),
+    as_of: Option<chrono::DateTime<chrono::Utc>>,
+) -> sea_orm::sea_query::SelectStatement {
+    use crate::schema::declaration_batch;
+    let (l, a, p) = (Alias::new("l"), Alias::new("a"), Alias::new("p"));
+    let mut select = Query::select();
+    select
+        .column((a.clone(), allocation::Column::ClientNumber))
+        .column((p.clone(), product::Column::ProductGroupId))
+        .column((a.clone(), allocation::Column::MunicipalityId))
+        .column((a.clone(), allocation::Column::ProviderId))
+        .column((l.clone(), declaration_line::Column::PeriodStart))
+        .from_as(declaration_line::Entity, l.clone())
+        .join_as(
+            JoinType::InnerJoin,
+            allocation::Entity,
+            a.clone(),
+            tenant_join(&a, &l, declaration_line::Column::AllocationId),
+        )
+        .join_as(
+            JoinType::InnerJoin,
+            product::Entity,
+            p.clone(),
+            tenant_join(&p, &a, allocation::Column::ProductId),
+        )
+        .and_where(Expr::col((l.clone(), declaration_line::Column::RegionId)).eq(scope.region_id))
+        .and_where(
+            Expr::col((a.clone(), allocation::Column::ClientNumber)).is_in(clients.iter().copied()),
+        )
+        .and_where(
+            Expr::col((l.clone(), declaration_line::Column::Status))
+                .eq(Expr::val(LineStatus::Approved.to_value())),
+        )
+        .and_where(Expr::col((l.clone(), declaration_line::Column::Credit)).eq(false))
+        .and_where(Expr::col((l.clone(), declaration_line::Column::PeriodStart)).between(from, to));
+    let Some(as_of) = as_of else {
+        select.and_where(Expr::col((l.clone(), declaration_line::Column::ReversedBy)).is_null());
+        return select;
+    };
+    // The line's batch, the credit that reversed it and that credit's batch.
+    let (b, c, cb) = (Alias::new("b"), Alias::new("c"), Alias::new("cb"));
+    select
+        .join_as(
+            JoinType::InnerJoin,
+            declaration_batch::Entity,
+            b.clone(),
+            tenant_join(&b, &l, declaration_line::Column::BatchId),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            declaration_line::Entity,
+            c.clone(),
+            tenant_join(&c, &l, declaration_line::Column::ReversedBy),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            declaration_batch::Entity,
+            cb.clone(),
+            tenant_join(&cb, &c, declaration_line::Column::BatchId),
+        )
+        .and_where(Expr::col((b, declaration_batch::Column::CreatedAt)).lte(as_of))
+        .cond_where(
+            sea_orm::Condition::any()
+                .add(Expr::col((l, declaration_line::Column::ReversedBy)).is_null())
+                .add(Expr::col((cb, declaration_batch::Column::CreatedAt)).gt(as_of)),
+        );
+    select
 }
 
 /// Takes each cell's `emptied` months out of its stored mask, and the row

@@ -288,84 +288,17 @@ pub(super) async fn standing_at<C: ConnectionTrait>(
     clients: &[i64],
     (first, last): (i32, i32),
 ) -> Result<Vec<ClientMonths>, DbErr> {
-    use sea_orm::sea_query::ExprTrait;
     let (Some(from), Some(to)) = (
         NaiveDate::from_ymd_opt(first, 1, 1),
         NaiveDate::from_ymd_opt(last, 12, 31),
     ) else {
         return Ok(vec![]);
     };
-    let (b, l, a, p, c, cb) = (
-        Alias::new("b"),
-        Alias::new("l"),
-        Alias::new("a"),
-        Alias::new("p"),
-        Alias::new("c"),
-        Alias::new("cb"),
-    );
     let mut months: HashMap<(i32, i64, Uuid, Uuid), i32> = HashMap::new();
     for chunk in clients.chunks(LATE_BY_ID) {
-        let mut select = Query::select();
-        select
-            .column((a.clone(), allocation::Column::ClientNumber))
-            .column((p.clone(), product::Column::ProductGroupId))
-            .column((a.clone(), allocation::Column::MunicipalityId))
-            .column((l.clone(), declaration_line::Column::PeriodStart))
-            .from_as(declaration_line::Entity, l.clone())
-            .join_as(
-                JoinType::InnerJoin,
-                declaration_batch::Entity,
-                b.clone(),
-                tenant_join(&b, &l, declaration_line::Column::BatchId),
-            )
-            .join_as(
-                JoinType::InnerJoin,
-                allocation::Entity,
-                a.clone(),
-                tenant_join(&a, &l, declaration_line::Column::AllocationId),
-            )
-            .join_as(
-                JoinType::InnerJoin,
-                product::Entity,
-                p.clone(),
-                tenant_join(&p, &a, allocation::Column::ProductId),
-            )
-            // The credit that reversed it, and when that was recorded.
-            .join_as(
-                JoinType::LeftJoin,
-                declaration_line::Entity,
-                c.clone(),
-                tenant_join(&c, &l, declaration_line::Column::ReversedBy),
-            )
-            .join_as(
-                JoinType::LeftJoin,
-                declaration_batch::Entity,
-                cb.clone(),
-                tenant_join(&cb, &c, declaration_line::Column::BatchId),
-            )
-            .and_where(
-                Expr::col((l.clone(), declaration_line::Column::RegionId)).eq(scope.region_id),
-            )
-            .and_where(
-                Expr::col((a.clone(), allocation::Column::ClientNumber))
-                    .is_in(chunk.iter().copied()),
-            )
-            .and_where(
-                Expr::col((l.clone(), declaration_line::Column::Status))
-                    .eq(Expr::val(entities::enums::LineStatus::Approved.to_value())),
-            )
-            .and_where(Expr::col((l.clone(), declaration_line::Column::Credit)).eq(false))
-            .and_where(Expr::col((b.clone(), declaration_batch::Column::CreatedAt)).lte(as_of))
-            .cond_where(
-                Condition::any()
-                    .add(Expr::col((l.clone(), declaration_line::Column::ReversedBy)).is_null())
-                    .add(Expr::col((cb.clone(), declaration_batch::Column::CreatedAt)).gt(as_of)),
-            )
-            .and_where(
-                Expr::col((l.clone(), declaration_line::Column::PeriodStart)).between(from, to),
-            );
+        let select = entities::rollup::standing_debits(scope, chunk, (from, to), Some(as_of));
         for row in db.query_all(&select).await? {
-            let start = row.try_get_by_index::<NaiveDate>(3)?;
+            let start = row.try_get_by_index::<NaiveDate>(4)?;
             let key = (
                 start.year(),
                 row.try_get_by_index::<i64>(0)?,
