@@ -493,7 +493,7 @@ fn plan_one(
 }
 
 /// The calendar months from `start`'s to `end`'s, both counted.
-fn months_touched(start: NaiveDate, end: NaiveDate) -> i64 {
+pub(super) fn months_touched(start: NaiveDate, end: NaiveDate) -> i64 {
     i64::from(end.year() * 12 + end.month() as i32 - start.year() * 12 - start.month() as i32) + 1
 }
 

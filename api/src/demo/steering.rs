@@ -30,7 +30,7 @@ use sea_orm::{ActiveModelTrait, DatabaseTransaction, Set};
 use uuid::Uuid;
 
 use super::{
-    activity::{barred, coverage_end, law_of, registered_before_care},
+    activity::{barred, coverage_end, law_of, months_touched, registered_before_care},
     catalogue::{date, Catalogue},
     regions::DemoRegion,
 };
@@ -139,12 +139,7 @@ impl Maker<'_> {
             return Ok(None);
         };
         let amount = match product.arrangement {
-            Some(ArrangementPeriod::Month) => {
-                let months = (want.end.year() - want.start.year()) * 12 + want.end.month() as i32
-                    - want.start.month() as i32
-                    + 1;
-                i64::from(months.max(1))
-            }
+            Some(ArrangementPeriod::Month) => months_touched(want.start, want.end),
             Some(ArrangementPeriod::Stay) => 1,
             None => usage.amount.0,
         };
